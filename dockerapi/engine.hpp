@@ -1,0 +1,56 @@
+#pragma once
+// The Engine API as the rest of the plugin sees it: typed calls and byte streams, no HTTP.
+// HttpEngine is the real implementation; tests may substitute a fake for faults a real engine
+// cannot produce on demand.
+#include <string>
+#include <vector>
+
+#include "dockerapi/query.hpp"
+#include "dockerapi/streams.hpp"
+#include "dockerapi/types.hpp"
+
+namespace dockerapi {
+
+class Engine {
+ public:
+  virtual ~Engine() = default;
+
+  // Where we are connected, for messages ("unix:///var/run/docker.sock").
+  virtual std::string endpointName() const = 0;
+  // The negotiated API version (pings the engine on first use).
+  virtual ApiVersion apiVersion() = 0;
+
+  virtual VersionInfo version() = 0;
+  virtual nlohmann::json info() = 0;
+  virtual nlohmann::json systemDf() = 0;
+
+  virtual std::vector<ContainerSummary> listContainers(const Filters& filters, bool all) = 0;
+  virtual ContainerInfo inspectContainer(const std::string& idOrName) = 0;
+  virtual std::string createContainer(const ContainerSpec& spec) = 0;
+  virtual void startContainer(const std::string& id) = 0;
+  virtual void stopContainer(const std::string& id, int timeoutSeconds) = 0;
+  virtual void pauseContainer(const std::string& id) = 0;
+  virtual void unpauseContainer(const std::string& id) = 0;
+  virtual int waitContainer(const std::string& id) = 0;                 // exit status once not running
+  virtual void removeContainer(const std::string& id, bool force) = 0;  // never removes volumes
+
+  // Runs a command in a running container, streaming its stdout/stderr (and stdin when given).
+  virtual ExecResult exec(const std::string& container, const ExecSpec& spec, ChunkSink out, ChunkSink err,
+                          ChunkSource in = {}) = 0;
+  // The engine's inspect of an exec, e.g. to check what ProcessConfig.arguments it recorded.
+  virtual nlohmann::json inspectExec(const std::string& execId) = 0;
+
+  // Archive endpoints: work on created-but-not-started containers too.
+  virtual PathStat statPath(const std::string& container, const std::string& path) = 0;
+  virtual PathStat getArchive(const std::string& container, const std::string& path, ChunkSink tar) = 0;
+  virtual void putArchive(const std::string& container, const std::string& directory, ChunkSource tar) = 0;
+
+  virtual std::vector<VolumeInfo> listVolumes(const Filters& filters) = 0;
+  virtual VolumeInfo inspectVolume(const std::string& name) = 0;
+  virtual VolumeInfo createVolume(const VolumeSpec& spec) = 0;
+  virtual void removeVolume(const std::string& name, bool force) = 0;
+
+  virtual bool imageExists(const std::string& image) = 0;
+};
+
+}  // namespace dockerapi

@@ -1,0 +1,34 @@
+#include "dockerapi/exec.hpp"
+
+#include <algorithm>
+#include <cstring>
+
+namespace dockerapi {
+
+CapturedExec execCapture(Engine& engine, const std::string& container, const ExecSpec& spec,
+                         const std::string& input, std::size_t limit) {
+  CapturedExec captured;
+  auto keep = [&captured, limit](std::string& into) {
+    return [&captured, &into, limit](std::string_view chunk) {
+      std::size_t room = limit > into.size() ? limit - into.size() : 0;
+      if (chunk.size() > room) captured.truncated = true;
+      into.append(chunk.substr(0, std::min(room, chunk.size())));
+    };
+  };
+  ChunkSource source;
+  std::size_t offset = 0;
+  if (!input.empty()) {
+    source = [&input, &offset](char* buffer, std::size_t capacity) {
+      std::size_t n = std::min(capacity, input.size() - offset);
+      std::memcpy(buffer, input.data() + offset, n);
+      offset += n;
+      return n;
+    };
+  }
+  ExecResult result = engine.exec(container, spec, keep(captured.out), keep(captured.err), std::move(source));
+  captured.execId = result.execId;
+  captured.exitCode = result.exitCode;
+  return captured;
+}
+
+}  // namespace dockerapi

@@ -1,0 +1,15 @@
+#pragma once
+// A hijacked HTTP connection (Upgrade: tcp): after the response head the socket carries raw
+// bytes both ways. We write `input` until it ends, half-close our side so the process sees EOF
+// on stdin, and keep reading its output until the engine closes the connection.
+#include <string>
+
+#include "dockerapi/endpoint.hpp"
+#include "dockerapi/streams.hpp"
+
+namespace dockerapi {
+
+void hijackedPost(const Endpoint& endpoint, const std::string& target, const std::string& jsonBody,
+                  ChunkSource input, ChunkSink output);
+
+}  // namespace dockerapi

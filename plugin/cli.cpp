@@ -1,0 +1,111 @@
+#include "plugin/cli.hpp"
+
+#include <CLI/CLI.hpp>
+#include <iostream>
+
+#include "dockerapi/errors.hpp"
+#include "plugin/argv.hpp"
+#include "plugin/build_info.hpp"
+#include "plugin/command.hpp"
+#include "plugin/exit_codes.hpp"
+#include "plugin/logging.hpp"
+#include "plugin/metadata.hpp"
+#include "plugin/version_command.hpp"
+
+namespace agentchat {
+
+namespace {
+
+void addGlobalOptions(CLI::App& app, GlobalOptions& global) {
+  auto& c = global.connection;
+  const char* group = "Docker global options";
+  app.add_option("-c,--context", c.context, "Name of the docker context to use")->group(group);
+  app.add_option("-H,--host", c.host, "Docker daemon socket to connect to")->group(group);
+  app.add_option("--config", c.configDir, "Location of the docker client config files")->group(group);
+  app.add_flag("-D,--debug", global.debug, "Enable debug output")->group(group);
+  app.add_option("-l,--log-level", global.logLevel, "Log level (debug, info, warn, error, fatal)")
+      ->group(group);
+  app.add_flag("--tls", c.tls, "Use TLS; implied by --tlsverify")->group(group);
+  app.add_flag("--tlsverify", c.tlsVerify, "Use TLS and verify the remote")->group(group);
+  app.add_option("--tlscacert", c.tlsCaCert, "Trust certs signed only by this CA")->group(group);
+  app.add_option("--tlscert", c.tlsCert, "Path to TLS certificate file")->group(group);
+  app.add_option("--tlskey", c.tlsKey, "Path to TLS key file")->group(group);
+}
+
+int exitCodeFor(const dockerapi::EngineError& error) {
+  switch (error.kind()) {
+    case dockerapi::ErrorKind::Unreachable:
+    case dockerapi::ErrorKind::Server:
+    case dockerapi::ErrorKind::Protocol:
+    case dockerapi::ErrorKind::Unsupported:
+      return exit_code::kEngine;
+    case dockerapi::ErrorKind::NotFound:
+      return exit_code::kNotFound;
+    case dockerapi::ErrorKind::BadRequest:
+      return exit_code::kUsage;
+    default:
+      return exit_code::kFailed;
+  }
+}
+
+}  // namespace
+
+int runCli(const std::vector<std::string>& rawArgs, const dockerapi::Environ& environ) {
+  if (!rawArgs.empty() && rawArgs.front() == "docker-cli-plugin-metadata") {
+    std::cout << pluginMetadataJson() << "\n";
+    return exit_code::kOk;
+  }
+
+  CLI::App app{
+      "Back up, restore and migrate a whole docker-compose stack (MySQL/MariaDB, Redis, named volumes, "
+      "config and logs) through the Docker Engine API.",
+      "docker agentchat"};
+  app.fallthrough();  // docker's global options are accepted after the command too
+  app.require_subcommand(1);
+  app.set_version_flag("-v,--version", std::string("docker-agentchat version ") + kVersion);
+  app.footer(
+      "Exit codes: 0 ok, 1 failed, 2 usage, 3 engine unreachable or unsupported, 4 not found, 130 "
+      "interrupted.\n"
+      "Run 'docker agentchat COMMAND --help' for more information on a command.\n");
+  GlobalOptions global;
+  addGlobalOptions(app, global);
+
+  std::vector<RegisteredCommand> commands;
+  commands.push_back(addVersionCommand(app));
+
+  std::vector<std::string> args = rewriteHelp(stripPluginName(rawArgs));
+  std::vector<const char*> argv{"docker agentchat"};
+  for (const auto& arg : args) argv.push_back(arg.c_str());
+  try {
+    app.parse(static_cast<int>(argv.size()), argv.data());
+  } catch (const CLI::Success& e) {  // --help, --version
+    return app.exit(e);
+  } catch (const CLI::ParseError& e) {
+    std::string message = e.what();
+    if (!app.remaining().empty() && app.get_subcommands().empty()) {
+      message = "unknown command '" + app.remaining().front() + "'";
+    }
+    std::cerr << "docker agentchat: " << message << "\nSee 'docker agentchat --help'.\n";
+    return exit_code::kUsage;
+  }
+
+  try {
+    setupLogging(global.logLevel, global.debug);
+    Session session(global, environ);
+    for (auto& registered : commands) {
+      if (registered.cli->parsed()) return registered.command->run(session);
+    }
+    return exit_code::kUsage;
+  } catch (const dockerapi::EngineError& e) {
+    std::cerr << "docker agentchat: " << e.what() << "\n";
+    return exitCodeFor(e);
+  } catch (const std::invalid_argument& e) {
+    std::cerr << "docker agentchat: " << e.what() << "\n";
+    return exit_code::kUsage;
+  } catch (const std::exception& e) {
+    std::cerr << "docker agentchat: " << e.what() << "\n";
+    return exit_code::kFailed;
+  }
+}
+
+}  // namespace agentchat
