@@ -1,0 +1,20 @@
+# Debian packages the project needs, and a function that installs only the missing ones.
+# Sourced by install.sh and tests/run.sh.
+
+BUILD_PACKAGES=(build-essential cmake pkg-config libcurl4-openssl-dev nlohmann-json3-dev libarchive-dev
+  libzstd-dev libcli11-dev libspdlog-dev libyaml-cpp-dev libssl-dev)
+TEST_PACKAGES=(libgtest-dev libgmock-dev docker.io docker-compose debootstrap zstd iproute2 curl)
+
+ensure_packages() {
+  local missing=()
+  local pkg
+  for pkg in "$@"; do
+    dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")
+  done
+  [ ${#missing[@]} -eq 0 ] && return 0
+  local sudo=()
+  [ "$(id -u)" -eq 0 ] || sudo=(sudo)
+  echo "installing missing packages: ${missing[*]}"
+  "${sudo[@]}" apt-get update -q
+  DEBIAN_FRONTEND=noninteractive "${sudo[@]}" apt-get install -y -q "${missing[@]}"
+}

@@ -1,0 +1,73 @@
+#pragma once
+// Shared by the end-to-end tests: the stack brought up by tests/stack/up.sh, the real engine,
+// and small helpers to run processes and make scratch containers.
+#include <gtest/gtest.h>
+
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "dockerapi/engine.hpp"
+
+namespace e2e {
+
+// KEY=VALUE lines written by tests/stack/up.sh (PROJECT, MYSQL_CONTAINER, ...).
+const std::map<std::string, std::string>& stackState();
+std::string stack(const std::string& key);
+
+// The engine at the default endpoint (or DOCKER_HOST). In CI an engine that does not answer is a
+// failure; elsewhere the test is skipped with a loud message. Use through REQUIRE_ENGINE().
+dockerapi::Engine* engineOrNull(std::string& whyNot);
+
+std::string pluginPath();  // the built docker-agentchat
+std::string sourceDir();
+
+struct ProcessResult {
+  int exitCode = -1;
+  std::string out;
+  std::string err;
+};
+// Runs argv (no shell) with extra environment entries, capturing stdout and stderr.
+ProcessResult runProcess(const std::vector<std::string>& argv,
+                         const std::map<std::string, std::string>& env = {});
+
+std::string uniqueName(const std::string& prefix);
+
+// A started container from the test app image with the given mounts; removed (with force) at scope end.
+class ScratchContainer {
+ public:
+  ScratchContainer(dockerapi::Engine& engine, std::vector<dockerapi::MountSpec> mounts,
+                   const std::string& image = "agentchat-test/app:e2e");
+  ~ScratchContainer();
+  const std::string& id() const { return id_; }
+  // Runs a shell command inside; fails the test on a non-zero exit.
+  std::string sh(const std::string& script);
+
+ private:
+  dockerapi::Engine& engine_;
+  std::string id_;
+};
+
+// A named volume removed at scope end.
+class ScratchVolume {
+ public:
+  explicit ScratchVolume(dockerapi::Engine& engine);
+  ~ScratchVolume();
+  const std::string& name() const { return name_; }
+
+ private:
+  dockerapi::Engine& engine_;
+  std::string name_;
+};
+
+}  // namespace e2e
+
+#define REQUIRE_ENGINE(engineVar)                                                   \
+  std::string engineWhyNot_;                                                        \
+  dockerapi::Engine* engineVar##Ptr_ = ::e2e::engineOrNull(engineWhyNot_);          \
+  if (engineVar##Ptr_ == nullptr) {                                                 \
+    if (std::getenv("CI") != nullptr) FAIL() << engineWhyNot_;                      \
+    GTEST_SKIP() << "\n*** SKIPPED: no Docker engine: " << engineWhyNot_ << " ***"; \
+  }                                                                                 \
+  [[maybe_unused]] dockerapi::Engine& engineVar = *engineVar##Ptr_

@@ -1,0 +1,76 @@
+#!/usr/bin/env bash
+# Builds the end-to-end test images from Debian packages (no registry is needed), tagged by a hash of
+# this folder's content so that an unchanged folder costs nothing and any change rebuilds:
+#   agentchat-test/mysql      official mysql image's contract (MYSQL_*, initdb.d, mysql* and mariadb* tools)
+#   agentchat-test/mariadb11  MariaDB 11 image's contract (MARIADB_*, only mariadb-* tools)
+#   agentchat-test/redis      official redis image's contract (/data, runs as redis)
+#   agentchat-test/app        a stand-in for AgentChat's backend (writes /app/logs)
+# Each is tagged :<hash> and :e2e; the tests use :e2e.
+set -euo pipefail
+here=$(dirname "$(readlink -f "$0")")
+cd "$here"
+started=$(date +%s)
+images=(mysql mariadb11 redis app)
+hash=$(find . -type f | LC_ALL=C sort | xargs sha256sum | sha256sum | cut -c1-12)
+
+have_all() {
+  local image
+  for image in "${images[@]}"; do
+    docker image inspect "agentchat-test/$image:$hash" >/dev/null 2>&1 || return 1
+  done
+}
+
+tag_e2e() {
+  local image
+  for image in "${images[@]}"; do docker tag "agentchat-test/$image:$hash" "agentchat-test/$image:e2e"; done
+}
+
+if have_all; then
+  tag_e2e
+  echo "test images cached ($hash)"
+  exit 0
+fi
+
+# The Debian mirror this machine's apt already uses (deb822 or one-line format).
+apt_mirror() {
+  local uri
+  uri=$(awk '/^URIs:/ {for (i = 2; i <= NF; i++) if ($i !~ /security/) {print $i; exit}}' \
+    /etc/apt/sources.list.d/*.sources 2>/dev/null | head -n1)
+  if [ -z "$uri" ] && [ -f /etc/apt/sources.list ]; then
+    uri=$(awk '$1 == "deb" && $0 !~ /security/ && $3 ~ /^bookworm$/ {print $2; exit}' /etc/apt/sources.list)
+  fi
+  [ -n "$uri" ] || { echo "build.sh: cannot find a Debian mirror in /etc/apt/sources.list(.d)" >&2; return 1; }
+  echo "$uri"
+}
+
+base="agentchat-test/base:$hash"
+if ! docker image inspect "$base" >/dev/null 2>&1; then
+  mirror=$(apt_mirror)
+  rootfs=$(mktemp -d /var/tmp/agentchat-rootfs.XXXXXX)
+  log=/var/tmp/agentchat-debootstrap.log
+  trap 'rm -rf "$rootfs"' EXIT
+  echo "debootstrap bookworm ($(paste -sd' ' packages.txt)) from $mirror ..."
+  if ! debootstrap --variant=minbase --include="$(paste -sd, packages.txt)" bookworm "$rootfs" "$mirror" >"$log" 2>&1; then
+    echo "build.sh: debootstrap failed; last lines of $log:" >&2
+    tail -n 20 "$log" >&2
+    exit 1
+  fi
+  # What an image does not need; keeps the import small.
+  rm -rf "$rootfs"/var/lib/apt/lists/* "$rootfs"/var/cache/apt/* "$rootfs"/usr/share/doc/* \
+    "$rootfs"/usr/share/man/* "$rootfs"/usr/share/info/* "$rootfs"/usr/share/locale/*
+  tar -C "$rootfs" -c . | docker import - "$base" >/dev/null
+  rm -rf "$rootfs"
+  trap - EXIT
+fi
+
+for image in "${images[@]}"; do
+  echo "building agentchat-test/$image:$hash"
+  if ! out=$(DOCKER_BUILDKIT=0 docker build -q --build-arg "BASE=$base" -f "$image.Dockerfile" \
+    -t "agentchat-test/$image:$hash" . 2>&1); then
+    echo "build.sh: building agentchat-test/$image failed:" >&2
+    echo "$out" >&2
+    exit 1
+  fi
+done
+tag_e2e
+echo "test images built ($hash) in $(($(date +%s) - started)) s"

@@ -1,0 +1,10 @@
+# The official redis image's contract on Debian's redis-server.
+ARG BASE
+FROM ${BASE}
+COPY redis-entrypoint.sh /usr/local/bin/docker-entrypoint.sh
+RUN mkdir -p /data && chown redis:redis /data
+VOLUME /data
+WORKDIR /data
+EXPOSE 6379
+ENTRYPOINT ["docker-entrypoint.sh"]
+CMD ["redis-server"]

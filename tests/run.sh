@@ -1,0 +1,33 @@
+#!/usr/bin/env bash
+# The test command: installs what the tests need, makes sure a Docker engine runs, builds the test
+# images (cached by content hash), then builds and runs every unit and end-to-end test through ctest,
+# once in the normal configuration and once with AddressSanitizer + UndefinedBehaviorSanitizer.
+set -euo pipefail
+cd "$(dirname "$(readlink -f "$0")")/.."
+started=$(date +%s)
+
+source scripts/packages.sh
+ensure_packages "${BUILD_PACKAGES[@]}" "${TEST_PACKAGES[@]}"
+
+source tests/engine.sh
+ensure_engine
+
+tests/images/build.sh
+
+jobs=$(nproc)
+run_config() {
+  local dir=$1
+  shift
+  echo "=== build $dir ($*)"
+  cmake -S . -B "$dir" -DAGENTCHAT_TESTS=ON "$@" >/dev/null
+  cmake --build "$dir" -j"$jobs"
+  echo "=== test $dir"
+  # End-to-end tests share one engine and one stack: run them one at a time.
+  ctest --test-dir "$dir" --output-on-failure --timeout 900
+}
+
+run_config build/test-release -DCMAKE_BUILD_TYPE=RelWithDebInfo
+ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 UBSAN_OPTIONS=print_stacktrace=1 \
+  run_config build/test-asan -DCMAKE_BUILD_TYPE=Debug -DAGENTCHAT_SANITIZE=ON
+
+echo "tests/run.sh: all tests passed in $(( $(date +%s) - started )) s"
