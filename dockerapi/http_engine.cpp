@@ -145,6 +145,10 @@ std::string HttpEngine::path(const std::string& resource) {
 }
 
 HttpResponse HttpEngine::call(HttpRequest request, const std::string& what, std::initializer_list<long> ok) {
+  // An empty name makes "/containers//exec", which the engine answers with a redirect.
+  if (request.target.find("//") != std::string::npos) {
+    throw EngineError(ErrorKind::BadRequest, what + ": no container or volume name given");
+  }
   HttpResponse response = transport_.perform(request);
   for (long status : ok) {
     if (response.status == status) return response;

@@ -18,11 +18,17 @@ extern char** environ;
 
 namespace e2e {
 
+namespace {
+std::string setting(const char* name, const char* fallback) {
+  const char* value = std::getenv(name);
+  return value != nullptr && *value != '\0' ? value : fallback;
+}
+}  // namespace
+
 const std::map<std::string, std::string>& stackState() {
   static const std::map<std::string, std::string> state = [] {
     std::map<std::string, std::string> out;
-    const char* path = std::getenv("AGENTCHAT_E2E_STATE");
-    std::ifstream in(path ? path : "");
+    std::ifstream in(setting("AGENTCHAT_E2E_STATE", AGENTCHAT_E2E_STATE_DEFAULT));
     std::string line;
     while (std::getline(in, line)) {
       auto eq = line.find('=');
@@ -71,13 +77,11 @@ dockerapi::Engine* engineOrNull(std::string& whyNot) {
 }
 
 std::string pluginPath() {
-  const char* path = std::getenv("AGENTCHAT_PLUGIN");
-  return path ? path : "docker-agentchat";
+  return setting("AGENTCHAT_PLUGIN", AGENTCHAT_PLUGIN_DEFAULT);
 }
 
 std::string sourceDir() {
-  const char* path = std::getenv("AGENTCHAT_SOURCE_DIR");
-  return path ? path : ".";
+  return setting("AGENTCHAT_SOURCE_DIR", AGENTCHAT_SOURCE_DIR_DEFAULT);
 }
 
 ProcessResult runProcess(const std::vector<std::string>& argv,

@@ -1,0 +1,138 @@
+#include "plugin/mysql_client.hpp"
+
+#include "dockerapi/exec.hpp"
+
+namespace agentchat {
+
+namespace {
+
+std::string firstLine(const std::string& text) {
+  auto end = text.find('\n');
+  return end == std::string::npos ? text : text.substr(0, end);
+}
+
+std::optional<std::string> unescape(const std::string& field) {
+  if (field == "NULL") return std::nullopt;
+  std::string out;
+  out.reserve(field.size());
+  for (std::size_t i = 0; i < field.size(); ++i) {
+    if (field[i] != '\\' || i + 1 == field.size()) {
+      out.push_back(field[i]);
+      continue;
+    }
+    char next = field[++i];
+    switch (next) {
+      case 't':
+        out.push_back('\t');
+        break;
+      case 'n':
+        out.push_back('\n');
+        break;
+      case '0':
+        out.push_back('\0');
+        break;
+      case '\\':
+        out.push_back('\\');
+        break;
+      default:
+        out.push_back('\\');
+        out.push_back(next);
+    }
+  }
+  return out;
+}
+
+}  // namespace
+
+std::vector<MysqlClient::Row> parseBatchOutput(const std::string& output) {
+  std::vector<MysqlClient::Row> rows;
+  std::size_t start = 0;
+  while (start < output.size()) {
+    std::size_t end = output.find('\n', start);
+    if (end == std::string::npos) end = output.size();
+    std::string line = output.substr(start, end - start);
+    MysqlClient::Row row;
+    std::size_t fieldStart = 0;
+    while (true) {
+      std::size_t tab = line.find('\t', fieldStart);
+      row.push_back(
+          unescape(line.substr(fieldStart, tab == std::string::npos ? std::string::npos : tab - fieldStart)));
+      if (tab == std::string::npos) break;
+      fieldStart = tab + 1;
+    }
+    rows.push_back(std::move(row));
+    start = end + 1;
+  }
+  return rows;
+}
+
+MysqlClient::MysqlClient(dockerapi::Engine& engine, std::string container, std::string service,
+                         compose::DatabaseLogin login)
+    : engine_(engine),
+      container_(std::move(container)),
+      service_(std::move(service)),
+      login_(std::move(login)) {}
+
+std::vector<std::string> MysqlClient::loginEnv() const {
+  if (login_.password.empty()) return {};
+  return {"MYSQL_PWD=" + login_.password.reveal()};
+}
+
+std::vector<std::string> MysqlClient::loginArgs() const {
+  return {"-u", login_.user};
+}
+
+const MysqlTools& MysqlClient::tools() {
+  if (!tools_) {
+    auto found = dockerapi::execCapture(engine_, container_,
+                                        {{"sh", "-c", "command -v mariadb || command -v mysql"}, {}, {}, {}});
+    std::string path = firstLine(found.out);
+    if (found.exitCode != 0 || path.empty()) {
+      throw MysqlError("service " + service_ +
+                       ": neither the mariadb nor the mysql client is installed in its image");
+    }
+    if (path.ends_with("mariadb")) {
+      tools_ = MysqlTools{"mariadb", "mariadb-dump", "mariadb-admin"};
+    } else {
+      tools_ = MysqlTools{"mysql", "mysqldump", "mysqladmin"};
+    }
+  }
+  return *tools_;
+}
+
+std::vector<MysqlClient::Row> MysqlClient::query(const std::string& sql) {
+  std::vector<std::string> cmd{tools().client, "--batch", "--skip-column-names"};
+  for (auto& arg : loginArgs()) cmd.push_back(arg);
+  cmd.insert(cmd.end(), {"-e", sql});
+  auto result = dockerapi::execCapture(engine_, container_, {cmd, loginEnv(), {}, {}});
+  if (result.exitCode != 0) {
+    std::string why = firstLine(result.err);
+    if (why.find("Access denied") != std::string::npos) {
+      why += " (the password comes from the container's " + login_.source + "; is it still the server's?)";
+    }
+    throw MysqlError("service " + service_ +
+                     ": query failed: " + (why.empty() ? "exit " + std::to_string(result.exitCode) : why));
+  }
+  if (!result.out.empty() && result.out.back() == '\n') result.out.pop_back();
+  if (result.out.empty()) return {};
+  return parseBatchOutput(result.out);
+}
+
+std::optional<std::string> MysqlClient::scalar(const std::string& sql) {
+  auto rows = query(sql);
+  if (rows.empty() || rows.front().empty()) return std::nullopt;
+  return rows.front().front();
+}
+
+bool MysqlClient::ping(std::string& error) {
+  std::vector<std::string> cmd{tools().admin};
+  for (auto& arg : loginArgs()) cmd.push_back(arg);
+  cmd.push_back("ping");
+  auto result = dockerapi::execCapture(engine_, container_, {cmd, loginEnv(), {}, {}});
+  // mysqladmin ping exits 0 for a live server even when the login is refused; check the words too.
+  bool alive = result.exitCode == 0 && result.out.find("is alive") != std::string::npos;
+  if (!alive) error = firstLine(result.err.empty() ? result.out : result.err);
+  return alive;
+}
+
+}  // namespace agentchat
