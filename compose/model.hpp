@@ -1,0 +1,53 @@
+#pragma once
+// The compose project as docker compose sees it, after interpolation and merging of all files.
+#include <filesystem>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "compose/settings.hpp"
+
+namespace compose {
+
+struct Mount {
+  enum class Type { Volume, Bind, Tmpfs };
+  Type type = Type::Volume;
+  std::string source;  // volume key (empty: anonymous), or an absolute host path for binds
+  std::string target;
+  bool readOnly = false;
+};
+
+struct Service {
+  std::string name;
+  std::string image;
+  bool hasBuild = false;
+  std::vector<std::string> command;
+  std::vector<std::string> entrypoint;
+  std::map<std::string, std::string> environment;  // MAY HOLD SECRETS: never print values
+  std::vector<Mount> mounts;
+  std::vector<std::string> dependsOn;
+  std::map<std::string, std::string> labels;
+  std::optional<std::string> containerName;
+  ServiceSettings agentchat;  // x-agentchat under the service
+};
+
+struct Volume {
+  std::string key;   // as written under volumes:
+  std::string name;  // the engine's name: `name:`, or <project>_<key>
+  bool external = false;
+  std::string driver = "local";
+  std::map<std::string, std::string> labels;
+};
+
+struct Project {
+  std::string name;
+  std::filesystem::path workingDir;
+  std::vector<std::filesystem::path> files;
+  std::vector<std::filesystem::path> envFiles;  // .env files that were read
+  std::map<std::string, Service> services;
+  std::map<std::string, Volume> volumes;
+  Settings agentchat;  // top-level x-agentchat
+};
+
+}  // namespace compose

@@ -1,0 +1,149 @@
+#include "compose/settings_parser.hpp"
+
+#include <algorithm>
+#include <set>
+
+#include "compose/error.hpp"
+
+namespace compose {
+
+namespace {
+
+int lineOf(const YAML::Node& node) {
+  return node.Mark().line >= 0 ? node.Mark().line + 1 : 0;
+}
+
+void checkKeys(const YAML::Node& node, const std::string& file, const std::string& path,
+               const std::vector<std::string>& known) {
+  if (!node.IsMap()) throw Error(file, lineOf(node), path, "must be a mapping");
+  for (const auto& item : node) {
+    std::string key = item.first.as<std::string>();
+    if (std::find(known.begin(), known.end(), key) == known.end()) {
+      std::string list;
+      for (const auto& k : known) list += (list.empty() ? "" : ", ") + k;
+      throw Error(file, lineOf(item.first), path + "." + key, "unknown key (known: " + list + ")");
+    }
+  }
+}
+
+std::string scalar(const YAML::Node& node, const std::string& file, const std::string& path) {
+  if (!node.IsScalar()) throw Error(file, lineOf(node), path, "must be a string");
+  return node.as<std::string>();
+}
+
+int integer(const YAML::Node& node, const std::string& file, const std::string& path, int min, int max) {
+  std::string text = node.IsScalar() ? node.as<std::string>() : std::string{};
+  try {
+    std::size_t used = 0;
+    int value = std::stoi(text, &used);
+    if (used == text.size() && value >= min && value <= max) return value;
+  } catch (const std::exception&) {
+  }
+  throw Error(file, lineOf(node), path,
+              "must be a whole number from " + std::to_string(min) + " to " + std::to_string(max));
+}
+
+std::vector<std::string> strings(const YAML::Node& node, const std::string& file, const std::string& path) {
+  if (node.IsScalar()) return {node.as<std::string>()};
+  if (!node.IsSequence()) throw Error(file, lineOf(node), path, "must be a list of strings");
+  std::vector<std::string> out;
+  for (std::size_t i = 0; i < node.size(); ++i)
+    out.push_back(scalar(node[i], file, path + "[" + std::to_string(i) + "]"));
+  return out;
+}
+
+std::string oneOf(const YAML::Node& node, const std::string& file, const std::string& path,
+                  const std::set<std::string>& allowed) {
+  std::string value = scalar(node, file, path);
+  if (!allowed.count(value)) {
+    std::string list;
+    for (const auto& a : allowed) list += (list.empty() ? "" : ", ") + a;
+    throw Error(file, lineOf(node), path, "'" + value + "' is not one of " + list);
+  }
+  return value;
+}
+
+const std::set<std::string> kRoles = {"mysql", "redis", "postgres", "app", "none"};
+
+}  // namespace
+
+Settings parseSettings(const YAML::Node& node, const std::string& file) {
+  const std::string base = "x-agentchat";
+  Settings settings;
+  if (!node || node.IsNull()) return settings;
+  checkKeys(node, file, base,
+            {"repository", "retention", "schedule", "compression_level", "consistency", "excludes", "roles",
+             "logs"});
+  if (node["repository"]) settings.repository = scalar(node["repository"], file, base + ".repository");
+  if (const auto r = node["retention"]) {
+    std::string path = base + ".retention";
+    checkKeys(r, file, path, {"keep_last", "keep_daily", "keep_weekly", "keep_monthly"});
+    auto read = [&](const char* key, std::optional<int>& into) {
+      if (r[key]) into = integer(r[key], file, path + "." + key, 0, 100000);
+    };
+    read("keep_last", settings.retention.keepLast);
+    read("keep_daily", settings.retention.keepDaily);
+    read("keep_weekly", settings.retention.keepWeekly);
+    read("keep_monthly", settings.retention.keepMonthly);
+  }
+  if (const auto s = node["schedule"]) {
+    std::string value = scalar(s, file, base + ".schedule");
+    bool ok = value.size() == 5 && value[2] == ':' && std::isdigit(value[0]) && std::isdigit(value[1]) &&
+              std::isdigit(value[3]) && std::isdigit(value[4]) && std::stoi(value.substr(0, 2)) < 24 &&
+              std::stoi(value.substr(3)) < 60;
+    if (!ok)
+      throw Error(file, lineOf(s), base + ".schedule", "must be a time of day as HH:MM, e.g. \"02:00\"");
+    settings.schedule = value;
+  }
+  if (node["compression_level"]) {
+    settings.compressionLevel = integer(node["compression_level"], file, base + ".compression_level", 1, 19);
+  }
+  if (node["consistency"])
+    settings.consistency = oneOf(node["consistency"], file, base + ".consistency", {"online", "stop"});
+  if (node["excludes"]) settings.excludes = strings(node["excludes"], file, base + ".excludes");
+  if (const auto roles = node["roles"]) {
+    if (!roles.IsMap()) throw Error(file, lineOf(roles), base + ".roles", "must map service names to roles");
+    for (const auto& item : roles) {
+      std::string service = item.first.as<std::string>();
+      settings.roles[service] = oneOf(item.second, file, base + ".roles." + service, kRoles);
+    }
+  }
+  if (const auto logs = node["logs"]) {
+    if (!logs.IsMap())
+      throw Error(file, lineOf(logs), base + ".logs", "must map service names to lists of paths");
+    for (const auto& item : logs) {
+      std::string service = item.first.as<std::string>();
+      settings.logs[service] = strings(item.second, file, base + ".logs." + service);
+    }
+  }
+  return settings;
+}
+
+ServiceSettings parseServiceSettings(const YAML::Node& node, const std::string& file,
+                                     const std::string& service) {
+  const std::string base = "services." + service + ".x-agentchat";
+  ServiceSettings settings;
+  if (!node || node.IsNull()) return settings;
+  checkKeys(node, file, base, {"role", "databases", "logs", "excludes", "skip"});
+  if (node["role"]) settings.role = oneOf(node["role"], file, base + ".role", kRoles);
+  if (node["databases"]) settings.databases = strings(node["databases"], file, base + ".databases");
+  if (node["logs"]) {
+    settings.logs = strings(node["logs"], file, base + ".logs");
+    for (const auto& path : settings.logs) {
+      if (path.empty() || path[0] != '/') {
+        throw Error(file, lineOf(node["logs"]), base + ".logs",
+                    "'" + path + "' must be an absolute path in the container");
+      }
+    }
+  }
+  if (node["excludes"]) settings.excludes = strings(node["excludes"], file, base + ".excludes");
+  if (node["skip"]) {
+    std::string value = scalar(node["skip"], file, base + ".skip");
+    if (value != "true" && value != "false")
+      throw Error(file, lineOf(node["skip"]), base + ".skip", "must be true or false");
+    settings.skip = value == "true";
+  }
+  return settings;
+}
+
+}  // namespace compose
