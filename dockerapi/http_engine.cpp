@@ -1,6 +1,7 @@
 #include "dockerapi/http_engine.hpp"
 
 #include <openssl/evp.h>
+#include <spdlog/spdlog.h>
 
 #include <chrono>
 #include <thread>
@@ -279,6 +280,8 @@ ExecResult HttpEngine::exec(const std::string& container, const ExecSpec& spec, 
   json created = callJson("POST", "/containers/" + percentEncode(container) + "/exec", what, create, {201});
   ExecResult result;
   result.execId = str(created, "Id");
+  // The program name only: arguments may be SQL, and the environment may carry a password.
+  spdlog::debug("exec {} in {}: {}", result.execId, container.substr(0, 12), program);
 
   FrameDemuxer demux(std::move(out), std::move(err));
   std::string startBody = json{{"Detach", false}, {"Tty", false}}.dump();

@@ -3,13 +3,17 @@
 #include <CLI/CLI.hpp>
 #include <iostream>
 
+#include "compose/error.hpp"
 #include "dockerapi/errors.hpp"
 #include "plugin/argv.hpp"
 #include "plugin/build_info.hpp"
 #include "plugin/command.hpp"
 #include "plugin/exit_codes.hpp"
+#include "plugin/inspect_command.hpp"
 #include "plugin/logging.hpp"
 #include "plugin/metadata.hpp"
+#include "plugin/stack_loader.hpp"
+#include "plugin/status_command.hpp"
 #include "plugin/version_command.hpp"
 
 namespace agentchat {
@@ -30,6 +34,19 @@ void addGlobalOptions(CLI::App& app, GlobalOptions& global) {
   app.add_option("--tlscacert", c.tlsCaCert, "Trust certs signed only by this CA")->group(group);
   app.add_option("--tlscert", c.tlsCert, "Path to TLS certificate file")->group(group);
   app.add_option("--tlskey", c.tlsKey, "Path to TLS key file")->group(group);
+
+  auto& p = global.project;
+  const char* compose = "Compose project options";
+  app.add_option("-p,--project-name", p.projectName, "Project name (default: as docker compose finds it)")
+      ->group(compose);
+  app.add_option("-f,--file", p.files, "Compose file (repeatable, merged in order)")->group(compose);
+  app.add_option("--project-directory", p.projectDirectory, "Project directory (default: the first file's)")
+      ->group(compose);
+  app.add_option("--env-file", p.envFiles,
+                 "Env file for interpolation (default: .env in the project directory)")
+      ->group(compose);
+  app.add_option("--repo", global.repository,
+                 "Backup repository (default: AGENTCHAT_REPO, x-agentchat repository, or ./backups)");
 }
 
 int exitCodeFor(const dockerapi::EngineError& error) {
@@ -71,6 +88,8 @@ int runCli(const std::vector<std::string>& rawArgs, const dockerapi::Environ& en
   addGlobalOptions(app, global);
 
   std::vector<RegisteredCommand> commands;
+  commands.push_back(addInspectCommand(app));
+  commands.push_back(addStatusCommand(app));
   commands.push_back(addVersionCommand(app));
 
   std::vector<std::string> args = rewriteHelp(stripPluginName(rawArgs));
@@ -99,6 +118,12 @@ int runCli(const std::vector<std::string>& rawArgs, const dockerapi::Environ& en
   } catch (const dockerapi::EngineError& e) {
     std::cerr << "docker agentchat: " << e.what() << "\n";
     return exitCodeFor(e);
+  } catch (const compose::Error& e) {
+    std::cerr << "docker agentchat: " << e.what() << "\n";
+    return exit_code::kUsage;
+  } catch (const ProjectNotFound& e) {
+    std::cerr << "docker agentchat: " << e.what() << "\n";
+    return exit_code::kNotFound;
   } catch (const std::invalid_argument& e) {
     std::cerr << "docker agentchat: " << e.what() << "\n";
     return exit_code::kUsage;

@@ -2,14 +2,26 @@
 // What every command shares: the global options and, made on first use, the engine connection.
 #include <memory>
 #include <optional>
+#include <string>
+#include <vector>
 
 #include "dockerapi/context.hpp"
 #include "dockerapi/engine.hpp"
 
 namespace agentchat {
 
+// compose's own global options, so the plugin finds the project exactly as `docker compose` would.
+struct ProjectOptions {
+  std::optional<std::string> projectName;       // -p / --project-name
+  std::vector<std::string> files;               // -f / --file, repeatable
+  std::optional<std::string> projectDirectory;  // --project-directory
+  std::vector<std::string> envFiles;            // --env-file
+};
+
 struct GlobalOptions {
   dockerapi::ConnectionOptions connection;
+  ProjectOptions project;
+  std::optional<std::string> repository;  // --repo
   bool debug = false;
   std::string logLevel = "info";
 };
