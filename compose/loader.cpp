@@ -9,16 +9,13 @@
 #include "compose/project_name.hpp"
 #include "compose/service_parser.hpp"
 #include "compose/settings_parser.hpp"
+#include "compose/yaml_mark.hpp"
 
 namespace compose {
 
 namespace fs = std::filesystem;
 
 namespace {
-
-int lineOf(const YAML::Node& node) {
-  return node.Mark().line >= 0 ? node.Mark().line + 1 : 0;
-}
 
 // Replaces every scalar value (not keys) by its interpolation; errors carry the key path.
 void interpolateNode(YAML::Node node, const Lookup& lookup, const std::string& file,

@@ -4,16 +4,13 @@
 #include "compose/error.hpp"
 #include "compose/loader.hpp"
 #include "compose/settings_parser.hpp"
+#include "compose/yaml_mark.hpp"
 
 namespace compose {
 
 namespace fs = std::filesystem;
 
 namespace {
-
-int lineOf(const YAML::Node& node) {
-  return node.Mark().line >= 0 ? node.Mark().line + 1 : 0;
-}
 
 std::vector<std::string> words(const YAML::Node& node, const std::string& file, const std::string& path) {
   if (!node || node.IsNull()) return {};

@@ -4,14 +4,11 @@
 #include <set>
 
 #include "compose/error.hpp"
+#include "compose/yaml_mark.hpp"
 
 namespace compose {
 
 namespace {
-
-int lineOf(const YAML::Node& node) {
-  return node.Mark().line >= 0 ? node.Mark().line + 1 : 0;
-}
 
 void checkKeys(const YAML::Node& node, const std::string& file, const std::string& path,
                const std::vector<std::string>& known) {
