@@ -186,6 +186,7 @@ Project load(const LoadOptions& options) {
 
   project.services = parseServices(merged, first, context);
   project.volumes = parseVolumes(merged, first, project.name);
+  project.secrets = parseSecrets(merged, first, project.workingDir);
   project.agentchat = parseSettings(merged["x-agentchat"], first);
   applyShorthands(project, first);
   checkVolumeReferences(project, first);

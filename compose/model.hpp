@@ -18,6 +18,19 @@ struct Mount {
   bool readOnly = false;
 };
 
+// A secret a service mounts at /run/secrets/<target> (the file is config to back up; never printed).
+struct SecretUse {
+  std::string source;  // key under the top-level secrets:
+  std::string target;  // file name under /run/secrets, or an absolute path
+};
+
+struct SecretSpec {
+  std::string key;
+  std::string file;         // absolute host path, for `file:` secrets
+  std::string environment;  // variable name, for `environment:` secrets
+  bool external = false;
+};
+
 struct Service {
   std::string name;
   std::string image;
@@ -27,6 +40,7 @@ struct Service {
   std::map<std::string, std::string> environment;  // MAY HOLD SECRETS: never print values
   std::vector<Mount> mounts;
   std::vector<std::string> dependsOn;
+  std::vector<SecretUse> secrets;
   std::map<std::string, std::string> labels;
   std::optional<std::string> containerName;
   ServiceSettings agentchat;  // x-agentchat under the service
@@ -47,6 +61,7 @@ struct Project {
   std::vector<std::filesystem::path> envFiles;  // .env files that were read
   std::map<std::string, Service> services;
   std::map<std::string, Volume> volumes;
+  std::map<std::string, SecretSpec> secrets;
   Settings agentchat;  // top-level x-agentchat
 };
 

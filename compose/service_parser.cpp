@@ -172,6 +172,21 @@ Service parseService(const std::string& name, const YAML::Node& node, const std:
       for (const auto& d : depends) service.dependsOn.push_back(d.first.as<std::string>());
     }
   }
+  if (const auto secrets = node["secrets"]) {
+    if (!secrets.IsSequence()) throw Error(file, lineOf(secrets), base + ".secrets", "must be a list");
+    for (const auto& entry : secrets) {
+      SecretUse use;
+      if (entry.IsMap()) {
+        if (!entry["source"])
+          throw Error(file, lineOf(entry), base + ".secrets", "a long-syntax secret needs a source");
+        use.source = entry["source"].as<std::string>();
+        use.target = entry["target"] ? entry["target"].as<std::string>() : use.source;
+      } else {
+        use.source = use.target = entry.as<std::string>();
+      }
+      service.secrets.push_back(use);
+    }
+  }
   if (node["container_name"]) service.containerName = node["container_name"].as<std::string>();
   service.agentchat = parseServiceSettings(node["x-agentchat"], file, name);
   return service;
@@ -227,6 +242,34 @@ std::map<std::string, Volume> parseVolumes(const YAML::Node& root, const std::st
   return volumes;
 }
 
+std::map<std::string, SecretSpec> parseSecrets(const YAML::Node& root, const std::string& file,
+                                               const fs::path& workingDir) {
+  std::map<std::string, SecretSpec> secrets;
+  const auto node = root["secrets"];
+  if (!node || node.IsNull()) return secrets;
+  if (!node.IsMap()) throw Error(file, lineOf(node), "secrets", "must be a mapping of secret names");
+  for (const auto& item : node) {
+    SecretSpec secret;
+    secret.key = item.first.as<std::string>();
+    const YAML::Node& spec = item.second;
+    std::string path = "secrets." + secret.key;
+    if (!spec.IsMap())
+      throw Error(file, lineOf(spec), path, "must be a mapping with file:, environment: or external:");
+    if (spec["file"]) {
+      fs::path source(spec["file"].as<std::string>());
+      secret.file = (source.is_absolute() ? source : workingDir / source).lexically_normal().string();
+    } else if (spec["environment"]) {
+      secret.environment = spec["environment"].as<std::string>();
+    } else if (spec["external"]) {
+      secret.external = spec["external"].as<std::string>() == "true";
+    } else {
+      throw Error(file, lineOf(spec), path, "needs file:, environment: or external:");
+    }
+    secrets.emplace(secret.key, secret);
+  }
+  return secrets;
+}
+
 void applyShorthands(Project& project, const std::string& file) {
   for (const auto& [service, role] : project.agentchat.roles) {
     auto it = project.services.find(service);
@@ -254,6 +297,13 @@ void checkVolumeReferences(const Project& project, const std::string& file) {
         throw Error(file, 0, "services." + name + ".volumes",
                     "service \"" + name + "\" refers to undefined volume " + mount.source +
                         "; declare it under the top-level volumes:");
+      }
+    }
+    for (const auto& use : service.secrets) {
+      if (!project.secrets.count(use.source)) {
+        throw Error(file, 0, "services." + name + ".secrets",
+                    "service \"" + name + "\" refers to undefined secret " + use.source +
+                        "; declare it under the top-level secrets:");
       }
     }
   }

@@ -20,9 +20,12 @@ std::map<std::string, Service> parseServices(const YAML::Node& root, const std::
                                              const ParseContext& context);
 std::map<std::string, Volume> parseVolumes(const YAML::Node& root, const std::string& file,
                                            const std::string& projectName);
+std::map<std::string, SecretSpec> parseSecrets(const YAML::Node& root, const std::string& file,
+                                               const std::filesystem::path& workingDir);
 // Folds x-agentchat's roles:/logs: shorthands into the services (unknown services are errors).
 void applyShorthands(Project& project, const std::string& file);
-// A service that mounts a named volume the file does not declare is an error, as in compose.
+// A service that mounts a named volume (or uses a secret) the files do not declare is an error, as in
+// compose.
 void checkVolumeReferences(const Project& project, const std::string& file);
 
 }  // namespace compose

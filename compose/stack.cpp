@@ -31,6 +31,7 @@ Stack buildStack(const Project& project, const EngineView& view) {
   stack.workingDir = project.workingDir.string();
   for (const auto& f : project.files) stack.files.push_back(f.string());
   stack.settings = project.agentchat;
+  stack.secrets = project.secrets;
   stack.engineView = !view.containers.empty();
 
   for (const auto& [key, volume] : project.volumes) {

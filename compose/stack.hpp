@@ -65,7 +65,8 @@ struct Stack {
   std::vector<std::string> files;
   std::map<std::string, StackService> services;
   std::map<std::string, StackVolume> volumes;
-  bool engineView = false;  // containers of the project were found on the engine
+  std::map<std::string, SecretSpec> secrets;  // file: secrets are config to back up
+  bool engineView = false;                    // containers of the project were found on the engine
   Settings settings;
 };
 

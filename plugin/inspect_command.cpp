@@ -168,6 +168,16 @@ class InspectCommand : public Command {
                   << (b.readOnly ? " (ro)" : "") << "\n";
       }
     }
+    if (!stack.secrets.empty()) {
+      std::cout << "\nSECRETS\n";
+      for (const auto& [key, secret] : stack.secrets) {
+        std::cout << "  " << std::setw(12) << key
+                  << (!secret.file.empty()          ? "file " + secret.file + " (copied as config)"
+                      : !secret.environment.empty() ? "from the environment variable " + secret.environment
+                                                    : std::string("external (not backed up)"))
+                  << "\n";
+      }
+    }
     return exit_code::kOk;
   }
 };

@@ -191,6 +191,27 @@ TEST_F(ComposeProject, EnvFileAndEnvironmentOrder) {
       << errorOf();
 }
 
+TEST_F(ComposeProject, SecretsFromFilesAndTheirUses) {
+  write("docker-compose.yml", R"(services:
+  mysql:
+    image: mysql
+    environment: {MYSQL_ROOT_PASSWORD_FILE: /run/secrets/db_root}
+    secrets: [db_root, {source: api_key, target: api.txt}]
+secrets:
+  db_root:
+    file: ./secrets/db_root.txt
+  api_key:
+    environment: API_KEY
+)");
+  Project p = loadWith();
+  EXPECT_EQ(p.secrets.at("db_root").file, (dir_ / "secrets/db_root.txt").string());
+  EXPECT_EQ(p.secrets.at("api_key").environment, "API_KEY");
+  ASSERT_EQ(p.services.at("mysql").secrets.size(), 2u);
+  EXPECT_EQ(p.services.at("mysql").secrets[1].target, "api.txt");
+  write("docker-compose.yml", "services:\n  a:\n    image: x\n    secrets: [nope]\n");
+  EXPECT_NE(errorOf().find("refers to undefined secret nope"), std::string::npos) << errorOf();
+}
+
 TEST_F(ComposeProject, UndefinedVolumeIsAnError) {
   write("docker-compose.yml", "services:\n  db:\n    image: mysql\n    volumes: [data:/var/lib/mysql]\n");
   EXPECT_NE(errorOf().find("refers to undefined volume data"), std::string::npos) << errorOf();

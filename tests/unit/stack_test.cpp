@@ -10,30 +10,21 @@ Project agentchatProject() {
   Project p;
   p.name = "agentchat";
   p.workingDir = "/srv/agentchat";
-  Service mysql{"mysql",
-                "mysql:8",
-                false,
-                {},
-                {},
-                {{"MYSQL_ROOT_PASSWORD", "x"}},
-                {{Mount::Type::Volume, "mysql_data", "/var/lib/mysql", false},
-                 {Mount::Type::Bind, "/srv/agentchat/mysql/init", "/docker-entrypoint-initdb.d", true}},
-                {},
-                {},
-                {},
-                {}};
-  Service redis{"redis",
-                "redis:7",
-                false,
-                {"redis-server", "--appendonly", "yes"},
-                {},
-                {},
-                {{Mount::Type::Volume, "redis_data", "/data", false}},
-                {},
-                {},
-                {},
-                {}};
-  Service backend{"backend", "agentchat/backend", false, {}, {}, {}, {}, {"redis", "mysql"}, {}, {}, {}};
+  Service mysql;
+  mysql.name = "mysql";
+  mysql.image = "mysql:8";
+  mysql.environment = {{"MYSQL_ROOT_PASSWORD", "x"}};
+  mysql.mounts = {{Mount::Type::Volume, "mysql_data", "/var/lib/mysql", false},
+                  {Mount::Type::Bind, "/srv/agentchat/mysql/init", "/docker-entrypoint-initdb.d", true}};
+  Service redis;
+  redis.name = "redis";
+  redis.image = "redis:7";
+  redis.command = {"redis-server", "--appendonly", "yes"};
+  redis.mounts = {{Mount::Type::Volume, "redis_data", "/data", false}};
+  Service backend;
+  backend.name = "backend";
+  backend.image = "agentchat/backend";
+  backend.dependsOn = {"redis", "mysql"};
   p.services = {{"mysql", mysql}, {"redis", redis}, {"backend", backend}};
   p.volumes = {{"mysql_data", {"mysql_data", "agentchat_mysql_data", false, "local", {}}},
                {"redis_data", {"redis_data", "agentchat_redis_data", false, "local", {}}}};
