@@ -26,7 +26,7 @@ run_config() {
   ctest --test-dir "$dir" --output-on-failure --timeout 900
 }
 
-run_config build/test-release -DCMAKE_BUILD_TYPE=RelWithDebInfo
+run_config build/test-release -DCMAKE_BUILD_TYPE=Release  # what install.sh builds
 ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 UBSAN_OPTIONS=print_stacktrace=1 \
   run_config build/test-asan -DCMAKE_BUILD_TYPE=Debug -DAGENTCHAT_SANITIZE=ON
 
