@@ -48,17 +48,18 @@ const nlohmann::json* service(const nlohmann::json& inspect, const std::string& 
   return nullptr;
 }
 
-// Brings up a second copy of the stack without starting it (containers "created"), removed after.
+// A second copy of the stack, created but never started, or started and then stopped; removed after.
 class CreatedStack {
  public:
-  CreatedStack() : project_(e2e::uniqueName("agentchat-e2e-created")) {
-    std::vector<std::string> argv{"docker-compose", "-p", project_, "--project-directory",
-                                  e2e::stack("PROJECT_DIR")};
-    for (const auto& f : composeFiles()) argv.insert(argv.end(), {"-f", f});
-    base_ = argv;
-    argv.insert(argv.end(), {"up", "--no-start"});
-    auto result = e2e::runProcess(argv);
-    EXPECT_EQ(result.exitCode, 0) << result.err;
+  explicit CreatedStack(bool startThenStop = false) : project_(e2e::uniqueName("agentchat-e2e-created")) {
+    base_ = {"docker-compose", "-p", project_, "--project-directory", e2e::stack("PROJECT_DIR")};
+    for (const auto& f : composeFiles()) base_.insert(base_.end(), {"-f", f});
+    if (startThenStop) {
+      run({"up", "-d"});
+      run({"stop", "-t", "3"});
+    } else {
+      run({"up", "--no-start"});
+    }
   }
   ~CreatedStack() {
     auto argv = base_;
@@ -68,6 +69,13 @@ class CreatedStack {
   const std::string& project() const { return project_; }
 
  private:
+  void run(const std::vector<std::string>& extra) {
+    auto command = base_;
+    command.insert(command.end(), extra.begin(), extra.end());
+    auto result = e2e::runProcess(command);
+    EXPECT_EQ(result.exitCode, 0) << result.err;
+  }
+
   std::string project_;
   std::vector<std::string> base_;
 };
@@ -173,6 +181,23 @@ TEST(StackStatus, StoppedStackIsCriticalAndSaysWhy) {
   auto model = nlohmann::json::parse(inspect.out);
   EXPECT_TRUE(model["engineView"].get<bool>());
   EXPECT_EQ((*service(model, "mysql"))["state"], "created");
+}
+
+TEST(StackStatus, StackStoppedWithComposeStopIsCritical) {
+  REQUIRE_ENGINE(engine);
+  CreatedStack stopped(/*startThenStop=*/true);
+  auto result = plugin(stopped.project(), composeFiles(), {"status", "--json"});
+  EXPECT_EQ(result.exitCode, 2) << result.out << result.err;
+  auto json = nlohmann::json::parse(result.out);
+  for (const char* name : {"service mysql", "service redis", "service backend"}) {
+    EXPECT_EQ(checkNamed(json, name)["status"], "CRITICAL");
+    EXPECT_EQ(checkNamed(json, name)["detail"], "exited") << name;
+  }
+  auto inspect = plugin(stopped.project(), composeFiles(), {"inspect", "--json"});
+  ASSERT_EQ(inspect.exitCode, 0) << inspect.err;
+  auto model = nlohmann::json::parse(inspect.out);
+  EXPECT_EQ((*service(model, "redis"))["state"], "exited");
+  for (const auto& v : model["volumes"]) EXPECT_TRUE(v["exists"].get<bool>()) << v.dump();
 }
 
 TEST(StackInspect, WithoutContainersShowsTheFileViewAndSaysSo) {
