@@ -1,0 +1,49 @@
+#pragma once
+// manifest.json: what a backup holds. It is written last, so a backup directory without one was
+// never completed; and it is read defensively, since a restore trusts nothing it has not checked.
+#include <cstdint>
+#include <nlohmann/json.hpp>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace volumes {
+
+class ManifestError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+struct PartRecord {
+  std::string name;           // file name in the backup directory, e.g. "mysql.sql.zst"
+  std::string kind;           // mysql-dump, redis-rdb, redis-aof, volume, config, logs
+  std::string service;        // compose service, if any
+  std::string source;         // volume name or path it came from
+  std::uint64_t size = 0;     // stored bytes
+  std::uint64_t rawSize = 0;  // bytes before compression (caps decompression on restore)
+  std::string sha256;         // of the stored bytes
+};
+
+struct Manifest {
+  static constexpr int kFormatVersion = 1;
+  std::string id;  // 20261124T020000Z
+  std::string project;
+  std::string createdAt;    // RFC 3339 UTC
+  std::string label;        // e.g. "pre-restore"; empty for ordinary backups
+  std::string consistency;  // online | stop
+  std::vector<PartRecord> parts;
+  nlohmann::json details = nlohmann::json::object();  // stack, engine, databases, timings
+
+  const PartRecord* part(const std::string& name) const;
+};
+
+nlohmann::json toJson(const Manifest& manifest);
+// Throws ManifestError naming the field for anything malformed: unknown format version, a part
+// name that is not a plain file name (no '/', '..', leading '.'), a duplicate, a bad sha256.
+Manifest parseManifest(std::string_view text);
+
+// True for names a part may have: plain, printable, no path separators.
+bool isPlainFileName(const std::string& name);
+
+}  // namespace volumes

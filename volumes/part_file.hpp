@@ -1,0 +1,51 @@
+#pragma once
+// One stored part of a backup: a new file (0600, never overwriting) whose bytes are counted and
+// hashed as they are written, so the manifest's size and sha256 cost no second read.
+#include <cstdint>
+#include <filesystem>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+
+#include "dockerapi/sha256.hpp"
+
+namespace volumes {
+
+// Writing to the repository failed; `full()` for ENOSPC/EDQUOT, so the message can say what to do.
+class RepositoryError : public std::runtime_error {
+ public:
+  RepositoryError(const std::string& message, bool full = false) : std::runtime_error(message), full_(full) {}
+  bool full() const { return full_; }
+
+ private:
+  bool full_;
+};
+
+class PartFile {
+ public:
+  explicit PartFile(std::filesystem::path path);  // creates it; throws RepositoryError
+  ~PartFile();                                    // closes without fsync if close() was not called
+  PartFile(const PartFile&) = delete;
+  PartFile& operator=(const PartFile&) = delete;
+
+  void write(std::string_view bytes);
+  // fsyncs and closes; returns the sha256 of everything written.
+  std::string close();
+  std::uint64_t size() const { return size_; }
+  const std::filesystem::path& path() const { return path_; }
+
+ private:
+  std::filesystem::path path_;
+  int fd_ = -1;
+  std::uint64_t size_ = 0;
+  dockerapi::Sha256 hash_;
+};
+
+// sha256 and size of an existing file, read in chunks.
+struct FileDigest {
+  std::string sha256;
+  std::uint64_t size = 0;
+};
+FileDigest digestFile(const std::filesystem::path& path);
+
+}  // namespace volumes

@@ -1,0 +1,69 @@
+#pragma once
+// The local backup repository: <root>/<project>/<backup-id>/{parts..., manifest.json}.
+// A backup is built in <root>/<project>/.partial-<id>/ and renamed into place only when its
+// manifest is written, so an interrupted backup never looks complete. Directories 0700, files 0600.
+#include <ctime>
+#include <filesystem>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "volumes/manifest.hpp"
+#include "volumes/part_file.hpp"
+
+namespace volumes {
+
+// Held while a backup or restore of a project runs; released when destroyed (or when the process
+// dies: it is a flock, so a killed run leaves no stale lock behind).
+class ProjectLock {
+ public:
+  ProjectLock(int fd) : fd_(fd) {}
+  ~ProjectLock();
+  ProjectLock(const ProjectLock&) = delete;
+  ProjectLock& operator=(const ProjectLock&) = delete;
+
+ private:
+  int fd_;
+};
+
+class Repository {
+ public:
+  explicit Repository(std::filesystem::path root);
+  const std::filesystem::path& root() const { return root_; }
+
+  // A backup under construction. Destroying it without commit() removes everything it wrote.
+  class Staging {
+   public:
+    Staging(std::filesystem::path partial, std::filesystem::path final);
+    ~Staging();
+    Staging(const Staging&) = delete;
+    Staging& operator=(const Staging&) = delete;
+
+    // A new part file in the staging directory; `name` must be a plain file name.
+    std::unique_ptr<PartFile> addPart(const std::string& name);
+    // Writes manifest.json, fsyncs, and renames the directory to its final name.
+    void commit(const Manifest& manifest);
+    const std::filesystem::path& directory() const { return partial_; }
+
+   private:
+    std::filesystem::path partial_;
+    std::filesystem::path final_;
+    bool committed_ = false;
+  };
+
+  // "20261124T020000Z" for `now`, one second later per existing backup of that name.
+  std::string newBackupId(const std::string& project, std::time_t now) const;
+  std::unique_ptr<Staging> begin(const std::string& project, const std::string& id);
+  // Complete backups (with a manifest), newest first.
+  std::vector<std::string> list(const std::string& project) const;
+  Manifest read(const std::string& project, const std::string& id) const;
+  std::filesystem::path backupDir(const std::string& project, const std::string& id) const;
+  // Throws RepositoryError naming the holder ("pid 123 on host h") if another run holds it.
+  std::unique_ptr<ProjectLock> lock(const std::string& project);
+
+ private:
+  std::filesystem::path projectDir(const std::string& project) const;
+  std::filesystem::path root_;
+};
+
+}  // namespace volumes
