@@ -124,6 +124,11 @@ std::optional<std::string> MysqlClient::scalar(const std::string& sql) {
   return rows.front().front();
 }
 
+dockerapi::ExecResult MysqlClient::run(const std::vector<std::string>& cmd, dockerapi::ChunkSink out,
+                                       dockerapi::ChunkSink err, dockerapi::ChunkSource in) {
+  return engine_.exec(container_, {cmd, loginEnv(), {}, {}}, std::move(out), std::move(err), std::move(in));
+}
+
 bool MysqlClient::ping(std::string& error) {
   std::vector<std::string> cmd{tools().admin};
   for (auto& arg : loginArgs()) cmd.push_back(arg);

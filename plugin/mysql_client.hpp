@@ -36,6 +36,11 @@ class MysqlClient {
   // `mysqladmin ping`: true when the server is alive and accepts our login.
   bool ping(std::string& error);
 
+  // Runs a client program (dump, client, admin) with the login; streams its output.
+  dockerapi::ExecResult run(const std::vector<std::string>& cmd, dockerapi::ChunkSink out,
+                            dockerapi::ChunkSink err, dockerapi::ChunkSource in = {});
+  const std::string& service() const { return service_; }
+
   // The exec environment carrying the password; exposed for the dump and restore flows.
   std::vector<std::string> loginEnv() const;
   std::vector<std::string> loginArgs() const;  // -u USER (no secret)

@@ -1,0 +1,105 @@
+#include "plugin/mysql_dump.hpp"
+
+#include <algorithm>
+#include <cctype>
+#include <regex>
+
+namespace agentchat {
+
+std::vector<std::string> userDatabases(MysqlClient& client) {
+  std::vector<std::string> out;
+  for (const auto& row :
+       client.query("SELECT schema_name FROM information_schema.schemata WHERE schema_name NOT IN "
+                    "('mysql','information_schema','performance_schema','sys') ORDER BY 1")) {
+    if (!row.empty() && row[0]) out.push_back(*row[0]);
+  }
+  return out;
+}
+
+namespace {
+// "8.0.26-log" -> {8, 0, 26}
+std::vector<int> versionNumbers(const std::string& version) {
+  std::vector<int> out;
+  std::size_t at = 0;
+  while (at < version.size() && out.size() < 3 && std::isdigit(static_cast<unsigned char>(version[at]))) {
+    std::size_t used = 0;
+    out.push_back(std::stoi(version.substr(at), &used));
+    at += used;
+    if (at < version.size() && version[at] == '.') ++at;
+  }
+  out.resize(3, 0);
+  return out;
+}
+}  // namespace
+
+std::vector<std::string> dumpCommand(const MysqlTools& tools, const std::string& user, bool mariadb,
+                                     const std::string& version, bool binlogOn,
+                                     const std::vector<std::string>& databases) {
+  std::vector<std::string> cmd{
+      tools.dump,   "-u",       user,         "--single-transaction",           "--routines",
+      "--triggers", "--events", "--hex-blob", "--default-character-set=utf8mb4"};
+  if (!mariadb) cmd.push_back("--set-gtid-purged=OFF");  // MariaDB rejects it
+  if (binlogOn) {
+    // MySQL 8.0.26 renamed it --source-data and 8.4 dropped the old name; MariaDB keeps --master-data.
+    bool sourceData = !mariadb && versionNumbers(version) >= std::vector<int>{8, 0, 26};
+    cmd.push_back(sourceData ? "--source-data=2" : "--master-data=2");
+  }
+  cmd.push_back("--databases");
+  cmd.insert(cmd.end(), databases.begin(), databases.end());
+  return cmd;
+}
+
+std::optional<std::pair<std::string, std::uint64_t>> parseBinlogPosition(const std::string& head) {
+  static const std::regex pattern(
+      R"((?:MASTER|SOURCE)_LOG_FILE='([^']+)',\s*(?:MASTER|SOURCE)_LOG_POS=([0-9]+))");
+  std::smatch match;
+  if (!std::regex_search(head, match, pattern)) return std::nullopt;
+  return std::pair{match[1].str(), std::stoull(match[2].str())};
+}
+
+MysqlDumpResult dumpMysql(MysqlClient& client, std::vector<std::string> databases,
+                          const dockerapi::ChunkSink& sql) {
+  MysqlDumpResult result;
+  result.serverVersion = client.scalar("SELECT VERSION()").value_or("");
+  result.mariadb = result.serverVersion.find("MariaDB") != std::string::npos;
+  bool binlogOn = client.scalar("SELECT @@GLOBAL.log_bin").value_or("0") == "1";
+  if (databases.empty()) databases = userDatabases(client);
+  if (databases.empty()) throw DumpFailed("service " + client.service() + ": no databases to dump");
+  result.databases = databases;
+
+  // Keep only what the checks need: the first lines (binlog position) and the last bytes (trailer).
+  constexpr std::size_t kHead = 64 * 1024, kTail = 512;
+  std::string head, tail, errors;
+  auto cmd = dumpCommand(client.tools(), client.loginArgs()[1], result.mariadb, result.serverVersion,
+                         binlogOn, databases);
+  auto exec = client.run(
+      cmd,
+      [&](std::string_view chunk) {
+        if (head.size() < kHead) head.append(chunk.substr(0, kHead - head.size()));
+        tail.append(chunk);
+        if (tail.size() > kTail) tail.erase(0, tail.size() - kTail);
+        result.bytes += chunk.size();
+        sql(chunk);
+      },
+      [&](std::string_view chunk) {
+        if (errors.size() < 4096) errors.append(chunk.substr(0, 4096 - errors.size()));
+      });
+  auto firstLine = [](const std::string& text) { return text.substr(0, text.find('\n')); };
+  if (exec.exitCode != 0) {
+    throw DumpFailed("service " + client.service() + ": " + client.tools().dump + " failed (exit " +
+                     std::to_string(exec.exitCode) + "): " + firstLine(errors));
+  }
+  if (tail.find("-- Dump completed") == std::string::npos) {
+    throw DumpFailed("service " + client.service() +
+                     ": the dump ended without its \"-- Dump completed\" line "
+                     "(truncated output)" +
+                     (errors.empty() ? std::string{} : ": " + firstLine(errors)));
+  }
+  if (auto position = parseBinlogPosition(head)) {
+    result.binlogFile = position->first;
+    result.binlogPosition = position->second;
+  }
+  return result;
+}
+
+}  // namespace agentchat
