@@ -1,0 +1,100 @@
+#include "plugin/redis_snapshot.hpp"
+
+#include <ctime>
+#include <thread>
+
+#include "volumes/tar_file_reader.hpp"
+
+namespace agentchat {
+
+std::uint64_t keyCount(const std::string& value) {
+  auto at = value.find("keys=");
+  if (at == std::string::npos) return 0;
+  return std::stoull(value.substr(at + 5));
+}
+
+namespace {
+
+// CONFIG GET NAME -> value ("NAME\nvalue" in redis-cli's raw output).
+std::string configValue(RedisClient& client, const std::string& name) {
+  std::string reply = client.command({"CONFIG", "GET", name});
+  auto newline = reply.find('\n');
+  if (newline == std::string::npos)
+    throw SnapshotFailed("redis: CONFIG GET " + name + " returned nothing (renamed?)");
+  return reply.substr(newline + 1);
+}
+
+std::uint64_t lastSave(RedisClient& client) {
+  return std::stoull(client.command({"LASTSAVE"}));
+}
+
+}  // namespace
+
+RedisSnapshotResult snapshotRedis(dockerapi::Engine& engine, RedisClient& client,
+                                  const std::string& container, const dockerapi::ChunkSink& rdb,
+                                  std::chrono::seconds timeout) {
+  RedisSnapshotResult result;
+  auto info = client.info();
+  result.redisVersion = info["redis_version"];
+  result.aofEnabled = info["aof_enabled"] == "1";
+  std::string dir = configValue(client, "dir");
+  result.rdbPath = dir + "/" + configValue(client, "dbfilename");
+  if (result.aofEnabled) {
+    std::string appendDir = "appendonlydir";  // Redis 7 multi-part AOF; absent before 7
+    try {
+      appendDir = configValue(client, "appenddirname");
+    } catch (const std::exception&) {
+    }
+    result.aofDirectory = dir + "/" + appendDir;
+  }
+
+  auto deadline = std::chrono::steady_clock::now() + timeout;
+  // Which save is ours: Redis 7 counts saves (rdb_saves); before that only LASTSAVE exists, with
+  // one-second resolution, so wait until the clock has moved past the previous save.
+  auto savesBefore = client.info("persistence")["rdb_saves"];
+  std::uint64_t before = lastSave(client);
+  if (savesBefore.empty()) {
+    while (static_cast<std::uint64_t>(std::time(nullptr)) <= before) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    }
+  }
+  auto ours = [&](std::map<std::string, std::string>& persistence) {
+    if (!savesBefore.empty()) return persistence["rdb_saves"] != savesBefore;
+    return lastSave(client) > before;
+  };
+  // SCHEDULE: if an AOF rewrite is running, Redis starts the save as soon as it ends.
+  std::string reply = client.command({"BGSAVE", "SCHEDULE"});
+  if (reply.find("started") == std::string::npos && reply.find("scheduled") == std::string::npos) {
+    throw SnapshotFailed("redis: BGSAVE answered \"" + reply + "\"");
+  }
+  while (true) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    auto persistence = client.info("persistence");
+    bool busy = persistence["rdb_bgsave_in_progress"] != "0";
+    if (!busy && ours(persistence)) {
+      if (persistence["rdb_last_bgsave_status"] != "ok") {
+        throw SnapshotFailed(
+            "redis: BGSAVE failed (rdb_last_bgsave_status:" + persistence["rdb_last_bgsave_status"] +
+            "); see the Redis log, often a full or read-only disk in " + dir);
+      }
+      break;
+    }
+    if (std::chrono::steady_clock::now() > deadline) {
+      throw SnapshotFailed("redis: BGSAVE still running after " + std::to_string(timeout.count()) + " s");
+    }
+  }
+  // Key counts right after the save, for restore verification.
+  for (const auto& [key, value] : client.info("keyspace")) {
+    if (key.rfind("db", 0) == 0) result.keys[key] = keyCount(value);
+  }
+
+  volumes::TarFileReader reader([&](std::string_view chunk) {
+    result.rdbBytes += chunk.size();
+    rdb(chunk);
+  });
+  engine.getArchive(container, result.rdbPath, [&reader](std::string_view chunk) { reader.feed(chunk); });
+  reader.finish();
+  return result;
+}
+
+}  // namespace agentchat

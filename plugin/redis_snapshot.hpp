@@ -1,0 +1,36 @@
+#pragma once
+// A point-in-time copy of Redis: BGSAVE, wait until that save (not an older one) has finished and
+// succeeded, then stream dump.rdb out through the engine's archive API.
+#include <chrono>
+#include <cstdint>
+#include <map>
+#include <stdexcept>
+#include <string>
+
+#include "dockerapi/engine.hpp"
+#include "plugin/redis_client.hpp"
+
+namespace agentchat {
+
+class SnapshotFailed : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+struct RedisSnapshotResult {
+  std::string redisVersion;
+  std::string rdbPath;  // in the container
+  std::uint64_t rdbBytes = 0;
+  bool aofEnabled = false;
+  std::string aofDirectory;                   // <dir>/<appenddirname> when AOF is on
+  std::map<std::string, std::uint64_t> keys;  // db0 -> key count at snapshot time
+};
+
+// "keys=3,expires=1,avg_ttl=0" -> 3
+std::uint64_t keyCount(const std::string& keyspaceValue);
+
+RedisSnapshotResult snapshotRedis(dockerapi::Engine& engine, RedisClient& client,
+                                  const std::string& container, const dockerapi::ChunkSink& rdb,
+                                  std::chrono::seconds timeout = std::chrono::seconds(600));
+
+}  // namespace agentchat
