@@ -1,0 +1,115 @@
+#include "volumes/host_archive.hpp"
+
+#include <archive.h>
+#include <archive_entry.h>
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <exception>
+#include <memory>
+#include <vector>
+
+namespace volumes {
+
+namespace fs = std::filesystem;
+
+namespace {
+
+struct Output {
+  const dockerapi::ChunkSink* sink;
+  HostArchiveResult* result;
+  std::exception_ptr failure;
+};
+
+la_ssize_t onWrite(struct archive*, void* data, const void* buffer, size_t length) {
+  auto* out = static_cast<Output*>(data);
+  try {
+    (*out->sink)(std::string_view(static_cast<const char*>(buffer), length));
+    out->result->bytes += length;
+    return static_cast<la_ssize_t>(length);
+  } catch (...) {
+    out->failure = std::current_exception();
+    return -1;
+  }
+}
+
+using ArchivePtr = std::unique_ptr<struct archive, int (*)(struct archive*)>;
+
+[[noreturn]] void fail(struct archive* a, const std::string& what, Output& out) {
+  if (out.failure) std::rethrow_exception(out.failure);
+  throw ArchiveError(what + ": " + (archive_error_string(a) ? archive_error_string(a) : "unknown error"));
+}
+
+}  // namespace
+
+HostArchiveResult archiveHostPaths(const std::vector<HostEntry>& entries, const dockerapi::ChunkSink& tar) {
+  HostArchiveResult result;
+  Output out{&tar, &result, nullptr};
+  ArchivePtr writer(archive_write_new(), archive_write_free);
+  archive_write_set_format_pax_restricted(writer.get());
+  archive_write_set_bytes_in_last_block(writer.get(), 1);
+  if (archive_write_open2(writer.get(), &out, nullptr, onWrite, nullptr, nullptr) != ARCHIVE_OK) {
+    fail(writer.get(), "cannot start the archive", out);
+  }
+  std::vector<char> buffer(1 << 20);
+  for (const auto& item : entries) {
+    std::error_code ec;
+    if (!fs::exists(fs::symlink_status(item.source, ec))) {
+      throw ArchiveError("cannot archive " + item.source.string() + ": no such file or directory");
+    }
+    ArchivePtr disk(archive_read_disk_new(), archive_read_free);
+    archive_read_disk_set_standard_lookup(disk.get());
+    archive_read_disk_set_behavior(disk.get(), ARCHIVE_READDISK_NO_TRAVERSE_MOUNTS);
+    if (archive_read_disk_open(disk.get(), item.source.c_str()) != ARCHIVE_OK) {
+      fail(disk.get(), "cannot read " + item.source.string(), out);
+    }
+    std::string root = item.source.string();
+    while (true) {
+      struct archive_entry* entry = archive_entry_new();
+      int rc = archive_read_next_header2(disk.get(), entry);
+      if (rc == ARCHIVE_EOF) {
+        archive_entry_free(entry);
+        break;
+      }
+      if (rc < ARCHIVE_WARN) {
+        archive_entry_free(entry);
+        fail(disk.get(), "cannot read " + item.source.string(), out);
+      }
+      archive_read_disk_descend(disk.get());
+      // Rename: <source>/<rest> -> <name>/<rest>
+      std::string path = archive_entry_sourcepath(entry);
+      std::string rest = path.size() > root.size() ? path.substr(root.size()) : std::string{};
+      archive_entry_set_pathname(entry, (item.name + rest).c_str());
+      if (archive_write_header(writer.get(), entry) < ARCHIVE_WARN) {
+        archive_entry_free(entry);
+        fail(writer.get(), "cannot archive " + path, out);
+      }
+      ++result.entries;
+      if (archive_entry_filetype(entry) == AE_IFREG && archive_entry_size(entry) > 0) {
+        int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+        if (fd < 0) {
+          archive_entry_free(entry);
+          throw ArchiveError("cannot read " + path);
+        }
+        ssize_t got;
+        while ((got = ::read(fd, buffer.data(), buffer.size())) > 0) {
+          if (archive_write_data(writer.get(), buffer.data(), static_cast<size_t>(got)) < 0) {
+            ::close(fd);
+            archive_entry_free(entry);
+            fail(writer.get(), "cannot archive " + path, out);
+          }
+        }
+        ::close(fd);
+        if (got < 0) {
+          archive_entry_free(entry);
+          throw ArchiveError("cannot read " + path);
+        }
+      }
+      archive_entry_free(entry);
+    }
+  }
+  if (archive_write_close(writer.get()) != ARCHIVE_OK) fail(writer.get(), "cannot finish the archive", out);
+  return result;
+}
+
+}  // namespace volumes
