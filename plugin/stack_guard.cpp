@@ -1,0 +1,109 @@
+#include "plugin/stack_guard.hpp"
+
+#include <pthread.h>
+#include <signal.h>
+#include <spdlog/spdlog.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <atomic>
+#include <cstdio>
+#include <stdexcept>
+#include <thread>
+
+#include "dockerapi/errors.hpp"
+#include "plugin/exit_codes.hpp"
+
+namespace agentchat {
+
+namespace {
+
+std::mutex registryMutex;
+std::atomic<bool> interrupted{false};
+
+[[noreturn]] void refuse(const std::string& name) {
+  throw std::runtime_error("interrupted: not touching " + name);
+}
+std::vector<StackGuard*>& registry() {
+  static std::vector<StackGuard*> guards;
+  return guards;
+}
+
+}  // namespace
+
+StackGuard::StackGuard(dockerapi::Engine& engine) : engine_(engine) {
+  std::lock_guard lock(registryMutex);
+  registry().push_back(this);
+}
+
+StackGuard::~StackGuard() {
+  resumeAll();
+  std::lock_guard lock(registryMutex);
+  auto& guards = registry();
+  guards.erase(std::remove(guards.begin(), guards.end(), this), guards.end());
+}
+
+// The engine call happens under the lock: an interrupt waits for it, then undoes it; and after an
+// interrupt nothing new is paused or stopped.
+void StackGuard::pause(const std::string& id, const std::string& name) {
+  std::lock_guard lock(mutex_);
+  if (interrupted) refuse(name);
+  held_.push_back({id, name, false});
+  engine_.pauseContainer(id);
+}
+
+void StackGuard::stop(const std::string& id, const std::string& name, int timeoutSeconds) {
+  std::lock_guard lock(mutex_);
+  if (interrupted) refuse(name);
+  held_.push_back({id, name, true});
+  engine_.stopContainer(id, timeoutSeconds);
+}
+
+std::vector<std::string> StackGuard::resumeAll() {
+  std::vector<Held> held;
+  {
+    std::lock_guard lock(mutex_);
+    held.swap(held_);
+  }
+  std::vector<std::string> failed;
+  for (auto it = held.rbegin(); it != held.rend(); ++it) {
+    try {
+      if (it->stopped) {
+        engine_.startContainer(it->id);
+      } else {
+        engine_.unpauseContainer(it->id);
+      }
+    } catch (const dockerapi::EngineError& e) {
+      // "is not paused": the pause never happened (interrupted before it) — nothing to undo.
+      if (!it->stopped && e.kind() == dockerapi::ErrorKind::Conflict) continue;
+      failed.push_back(it->name);
+      spdlog::error("could not {} {}: {} — run `docker {} {}`", it->stopped ? "start" : "unpause", it->name,
+                    e.what(), it->stopped ? "start" : "unpause", it->name);
+    }
+  }
+  return failed;
+}
+
+void StackGuard::installSignalHandling() {
+  static std::once_flag once;
+  std::call_once(once, [] {
+    sigset_t set;
+    sigemptyset(&set);
+    sigaddset(&set, SIGINT);
+    sigaddset(&set, SIGTERM);
+    pthread_sigmask(SIG_BLOCK, &set, nullptr);  // inherited by every thread created from now on
+    std::thread([set] {
+      int signal = 0;
+      sigwait(&set, &signal);
+      std::fprintf(stderr, "docker agentchat: interrupted (%s); resuming what this run paused or stopped\n",
+                   signal == SIGINT ? "SIGINT" : "SIGTERM");
+      interrupted = true;
+      // Held while resuming, so no guard can finish its destructor (and be freed) meanwhile.
+      std::lock_guard lock(registryMutex);
+      for (auto* guard : registry()) guard->resumeAll();
+      std::_Exit(exit_code::kInterrupted);
+    }).detach();
+  });
+}
+
+}  // namespace agentchat

@@ -1,0 +1,41 @@
+#pragma once
+// The stack is left as found: every container a run pauses or stops is resumed before the plugin
+// exits — when the run ends, when it fails (destructor), and on SIGINT/SIGTERM (a dedicated thread
+// waits for the signal, resumes everything held by live guards, then exits with 130).
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include "dockerapi/engine.hpp"
+
+namespace agentchat {
+
+class StackGuard {
+ public:
+  explicit StackGuard(dockerapi::Engine& engine);
+  ~StackGuard();
+  StackGuard(const StackGuard&) = delete;
+  StackGuard& operator=(const StackGuard&) = delete;
+
+  // Recorded before the engine is asked, so an interrupt in between still resumes it.
+  void pause(const std::string& id, const std::string& name);
+  void stop(const std::string& id, const std::string& name, int timeoutSeconds);
+  // Unpauses what was paused and starts what was stopped (in reverse order); returns the names of
+  // containers it could not resume (and logs how to resume them by hand).
+  std::vector<std::string> resumeAll();
+
+  // Call once at start-up, before any other thread exists: SIGINT/SIGTERM then reach only the
+  // watcher thread, which resumes every live guard's containers and exits the process with 130.
+  static void installSignalHandling();
+
+ private:
+  struct Held {
+    std::string id, name;
+    bool stopped;  // else paused
+  };
+  dockerapi::Engine& engine_;
+  std::mutex mutex_;
+  std::vector<Held> held_;
+};
+
+}  // namespace agentchat
