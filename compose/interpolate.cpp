@@ -11,11 +11,18 @@ bool nameChar(char c) {
   return std::isalnum(static_cast<unsigned char>(c)) || c == '_';
 }
 
-// Finds the '}' closing a "${" whose body starts at `from`, honouring nested "${...}".
+bool nameStart(char c) {
+  return std::isalpha(static_cast<unsigned char>(c)) || c == '_';
+}
+
+// Finds the '}' closing a "${" whose body starts at `from`, honouring nested "${...}" (a default
+// may itself hold references) and skipping "$$", which is an escaped dollar and opens nothing.
 std::size_t closingBrace(std::string_view text, std::size_t from) {
   int depth = 1;
   for (std::size_t i = from; i < text.size(); ++i) {
-    if (text[i] == '$' && i + 1 < text.size() && text[i + 1] == '{') {
+    if (text[i] == '$' && i + 1 < text.size() && text[i + 1] == '$') {
+      ++i;
+    } else if (text[i] == '$' && i + 1 < text.size() && text[i + 1] == '{') {
       ++depth;
       ++i;
     } else if (text[i] == '}' && --depth == 0) {
@@ -29,7 +36,8 @@ std::string braced(std::string_view body, const Lookup& lookup) {
   std::size_t n = 0;
   while (n < body.size() && nameChar(body[n])) ++n;
   std::string name(body.substr(0, n));
-  if (name.empty())
+  // Like compose, a name starts with a letter or underscore.
+  if (name.empty() || !nameStart(name[0]))
     throw std::invalid_argument("invalid interpolation format for \"${" + std::string(body) + "}\"");
   std::string_view rest = body.substr(n);
   std::optional<std::string> value = lookup(name);
@@ -79,7 +87,7 @@ std::string interpolate(std::string_view text, const Lookup& lookup) {
       }
       out += braced(text.substr(i + 2, close - i - 2), lookup);
       i = close;
-    } else if (nameChar(next) && !std::isdigit(static_cast<unsigned char>(next))) {
+    } else if (nameStart(next)) {
       std::size_t end = i + 1;
       while (end < text.size() && nameChar(text[end])) ++end;
       out += lookup(std::string(text.substr(i + 1, end - i - 1))).value_or("");

@@ -7,7 +7,9 @@
 #include <string>
 #include <vector>
 
+#include "compose/files.hpp"
 #include "compose/model.hpp"
+#include "compose/shell_split.hpp"
 
 namespace compose {
 
@@ -20,14 +22,8 @@ struct LoadOptions {
   std::map<std::string, std::string> environ;  // the process environment (injected for tests)
 };
 
-// Throws compose::Error ("file:line: key.path: message") for anything it cannot accept.
+// Throws compose::Error ("file:line: key.path: message") for anything it cannot accept. Files are
+// named in messages relative to `cwd` when they lie below it, else by their absolute path.
 Project load(const LoadOptions& options);
-
-// The compose files to use when no -f is given: the first of compose.yaml, compose.yml,
-// docker-compose.yaml, docker-compose.yml in `dir`, plus its .override. sibling when present.
-std::vector<std::filesystem::path> defaultFiles(const std::filesystem::path& dir);
-
-// Splits a command string as a POSIX shell would split words (quotes and backslashes; no expansion).
-std::vector<std::string> shellSplit(const std::string& text);
 
 }  // namespace compose

@@ -59,6 +59,9 @@ struct Project {
   std::filesystem::path workingDir;
   std::vector<std::filesystem::path> files;
   std::vector<std::filesystem::path> envFiles;  // .env files that were read
+  // The environment interpolation used: .env values overridden by the process environment.
+  // MAY HOLD SECRETS: never print values.
+  std::map<std::string, std::string> env;
   std::map<std::string, Service> services;
   std::map<std::string, Volume> volumes;
   std::map<std::string, SecretSpec> secrets;

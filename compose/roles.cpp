@@ -1,5 +1,8 @@
 #include "compose/roles.hpp"
 
+#include <cctype>
+#include <initializer_list>
+
 namespace compose {
 
 const char* roleName(Role role) {
@@ -34,6 +37,71 @@ std::string imageBaseName(const std::string& image) {
   return name;
 }
 
+namespace {
+
+// Image names that are tools around a database rather than the database: exporters, admin UIs,
+// proxies. "oliver006/redis_exporter" must not be taken for Redis.
+bool isTool(const std::string& base) {
+  // Long words are recognised anywhere ("redisinsight"); short ones only as a whole word between
+  // - _ . (so "ui" does not match "build").
+  static const char* const kToolParts[] = {"exporter", "commander", "insight", "admin", "router",
+                                           "operator", "sentinel",  "bouncer", "proxy"};
+  static const char* const kToolWords[] = {"ui", "web", "cli", "client", "backup", "pool"};
+  for (const char* part : kToolParts) {
+    if (base.find(part) != std::string::npos) return true;
+  }
+  std::size_t start = 0;
+  while (start <= base.size()) {
+    std::size_t end = base.find_first_of("-_.", start);
+    if (end == std::string::npos) end = base.size();
+    std::string word = base.substr(start, end - start);
+    for (const char* tool : kToolWords) {
+      if (word == tool) return true;
+    }
+    start = end + 1;
+  }
+  return false;
+}
+
+bool contains(const std::string& text, const char* word) {
+  return text.find(word) != std::string::npos;
+}
+
+// An app that talks to a database carries MYSQL_HOST / POSTGRES_HOST (and often the same
+// user/password variables the server has); the server itself never needs to be told a host.
+bool isClientEnvironment(const std::map<std::string, std::string>& env) {
+  for (const char* key :
+       {"MYSQL_HOST", "MARIADB_HOST", "POSTGRES_HOST", "PGHOST", "DB_HOST", "DATABASE_HOST"}) {
+    if (env.count(key)) return true;
+  }
+  return false;
+}
+
+bool hasPrefix(const std::map<std::string, std::string>& env, std::initializer_list<const char*> prefixes) {
+  for (const auto& [key, value] : env) {
+    for (const char* prefix : prefixes) {
+      if (key.starts_with(prefix)) return true;
+    }
+  }
+  return false;
+}
+
+// A command word that starts redis-server (also inside `sh -c "exec redis-server ..."`).
+bool runsRedisServer(const std::string& word) {
+  std::size_t start = 0;
+  while (start < word.size()) {
+    std::size_t end = word.find_first_of(" \t\n;&|", start);
+    if (end == std::string::npos) end = word.size();
+    std::string token = word.substr(start, end - start);
+    token = token.substr(token.rfind('/') == std::string::npos ? 0 : token.rfind('/') + 1);
+    if (token == "redis-server" || token == "valkey-server") return true;
+    start = end + 1;
+  }
+  return false;
+}
+
+}  // namespace
+
 Role detectRole(const std::string& image, const std::map<std::string, std::string>& environment,
                 const std::vector<std::string>& command, const std::optional<std::string>& settingsRole,
                 const std::optional<std::string>& labelRole) {
@@ -42,21 +110,22 @@ Role detectRole(const std::string& image, const std::map<std::string, std::strin
       if (auto role = parseRole(*override)) return *role;
     }
   }
+  // The repository's last path component, in lower case: "mariadb11", "percona-server", "valkey".
   std::string base = imageBaseName(image);
-  auto has = [&base](const char* word) { return base.find(word) != std::string::npos; };
-  if (has("mysql") || has("mariadb") || has("percona")) return Role::Mysql;
-  if (has("redis") || has("valkey")) return Role::Redis;
-  if (has("postgres")) return Role::Postgres;
-  for (const auto& [key, value] : environment) {
-    if (key.starts_with("MYSQL_") || key.starts_with("MARIADB_")) return Role::Mysql;
-  }
-  for (const auto& [key, value] : environment) {
-    if (key.starts_with("POSTGRES_")) return Role::Postgres;
-  }
+  for (auto& c : base) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  // A tool's image says what it is, whatever database variables it is given (phpmyadmin takes
+  // MYSQL_ROOT_PASSWORD too).
+  if (isTool(base)) return Role::App;
+  if (contains(base, "mysql") || contains(base, "mariadb") || contains(base, "percona")) return Role::Mysql;
+  if (contains(base, "redis") || contains(base, "valkey")) return Role::Redis;
+  if (contains(base, "postgres") || contains(base, "postgis") || contains(base, "timescaledb"))
+    return Role::Postgres;
   for (const auto& word : command) {
-    if (word.find("redis-server") != std::string::npos || word.find("valkey-server") != std::string::npos) {
-      return Role::Redis;
-    }
+    if (runsRedisServer(word)) return Role::Redis;
+  }
+  if (!isClientEnvironment(environment)) {
+    if (hasPrefix(environment, {"MYSQL_", "MARIADB_"})) return Role::Mysql;
+    if (hasPrefix(environment, {"POSTGRES_"})) return Role::Postgres;
   }
   return Role::App;
 }

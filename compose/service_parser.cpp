@@ -2,8 +2,8 @@
 
 #include "compose/dotenv.hpp"
 #include "compose/error.hpp"
-#include "compose/loader.hpp"
 #include "compose/settings_parser.hpp"
+#include "compose/shell_split.hpp"
 #include "compose/yaml_mark.hpp"
 
 namespace compose {
@@ -12,24 +12,32 @@ namespace fs = std::filesystem;
 
 namespace {
 
+std::string indexed(const std::string& path, std::size_t i) {
+  return path + "[" + std::to_string(i) + "]";
+}
+
+// command / entrypoint: a string is split as a shell would; a list is taken as it is.
 std::vector<std::string> words(const YAML::Node& node, const std::string& file, const std::string& path) {
   if (!node || node.IsNull()) return {};
   if (node.IsScalar()) return shellSplit(node.Scalar());
   if (!node.IsSequence()) throw Error(file, lineOf(node), path, "must be a string or a list of strings");
   std::vector<std::string> out;
-  for (const auto& item : node) out.push_back(item.as<std::string>());
+  for (std::size_t i = 0; i < node.size(); ++i) out.push_back(scalarText(node[i], file, indexed(path, i)));
   return out;
 }
 
-std::map<std::string, std::string> keyValues(const YAML::Node& node, const std::string& file,
-                                             const std::string& path, const Lookup& lookup) {
+// environment / labels: a mapping, or a list of KEY=VALUE. A key without a value is looked up with
+// `bare` (environment: from the project environment, dropped when unset; labels: empty).
+std::map<std::string, std::string> keyValues(
+    const YAML::Node& node, const std::string& file, const std::string& path,
+    const std::function<std::optional<std::string>(const std::string&)>& bare) {
   std::map<std::string, std::string> out;
   if (!node || node.IsNull()) return out;
   if (node.IsMap()) {
     for (const auto& item : node) {
-      std::string key = item.first.as<std::string>();
+      std::string key = scalarText(item.first, file, path);
       if (item.second.IsNull()) {
-        if (auto value = lookup(key)) out[key] = *value;  // `KEY:` with no value: from the environment
+        if (auto value = bare(key)) out[key] = *value;
       } else if (item.second.IsScalar()) {
         out[key] = item.second.Scalar();
       } else {
@@ -37,12 +45,13 @@ std::map<std::string, std::string> keyValues(const YAML::Node& node, const std::
       }
     }
   } else if (node.IsSequence()) {
-    for (const auto& item : node) {
-      std::string entry = item.as<std::string>();
+    for (std::size_t i = 0; i < node.size(); ++i) {
+      std::string entry = scalarText(node[i], file, indexed(path, i));
       auto eq = entry.find('=');
+      if (eq == 0) throw Error(file, lineOf(node[i]), indexed(path, i), "'" + entry + "' has no name");
       if (eq != std::string::npos) {
         out[entry.substr(0, eq)] = entry.substr(eq + 1);
-      } else if (auto value = lookup(entry)) {
+      } else if (auto value = bare(entry)) {
         out[entry] = *value;
       }
     }
@@ -52,261 +61,206 @@ std::map<std::string, std::string> keyValues(const YAML::Node& node, const std::
   return out;
 }
 
+// A host path as compose resolves it: `~` is the user's home, relative paths start at the project
+// directory.
 std::string hostPath(const std::string& source, const fs::path& workingDir, const Lookup& lookup) {
+  fs::path path;
   if (source == "~" || source.starts_with("~/")) {
-    return (fs::path(lookup("HOME").value_or("/root")) / source.substr(source.size() > 1 ? 2 : 1))
-        .lexically_normal()
-        .string();
+    fs::path home(lookup("HOME").value_or("/root"));
+    path = source == "~" ? home : home / source.substr(2);
+  } else {
+    path = fs::path(source).is_absolute() ? fs::path(source) : workingDir / source;
   }
-  fs::path path(source);
-  return (path.is_absolute() ? path : workingDir / path).lexically_normal().string();
+  path = path.lexically_normal();
+  // "./" and "dir/" normalise to a trailing separator; the engine and our archives want none.
+  if (!path.has_filename() && path != path.root_path()) path = path.parent_path();
+  return path.string();
 }
 
+// Short syntax: a source that looks like a path is a bind mount; anything else names a volume.
 bool isPath(const std::string& source) {
   return source.starts_with("/") || source.starts_with(".") || source.starts_with("~");
 }
 
-Mount parseMount(const YAML::Node& node, const std::string& file, const std::string& path,
-                 const ParseContext& context) {
-  Mount mount;
-  if (node.IsScalar()) {
-    std::string text = node.Scalar();
-    std::vector<std::string> parts;
-    std::size_t start = 0;
-    while (true) {
-      std::size_t colon = text.find(':', start);
-      parts.push_back(text.substr(start, colon == std::string::npos ? std::string::npos : colon - start));
-      if (colon == std::string::npos) break;
-      start = colon + 1;
+std::vector<std::string> split(const std::string& text, char separator) {
+  std::vector<std::string> parts;
+  std::size_t start = 0;
+  while (true) {
+    std::size_t at = text.find(separator, start);
+    parts.push_back(text.substr(start, at == std::string::npos ? std::string::npos : at - start));
+    if (at == std::string::npos) return parts;
+    start = at + 1;
+  }
+}
+
+void readEnvFiles(const YAML::Node& node, const std::string& file, const std::string& path,
+                  const ParseContext& context, std::map<std::string, std::string>& environment) {
+  std::vector<YAML::Node> entries;
+  if (node.IsSequence()) {
+    for (const auto& e : node) entries.push_back(e);
+  } else {
+    entries.push_back(node);
+  }
+  for (std::size_t i = 0; i < entries.size(); ++i) {
+    const YAML::Node& entry = entries[i];
+    std::string where = node.IsSequence() ? indexed(path, i) : path;
+    std::string relative;
+    bool required = true;
+    if (entry.IsMap()) {
+      if (!entry["path"]) throw Error(file, lineOf(entry), where, "a long-syntax env_file needs a path");
+      relative = scalarText(entry["path"], file, where + ".path");
+      if (entry["required"]) required = booleanOf(entry["required"], file, where + ".required");
+    } else {
+      relative = scalarText(entry, file, where);
     }
-    if (parts.size() == 1) {
-      mount.target = parts[0];  // anonymous volume
-      return mount;
+    fs::path envPath = hostPath(relative, context.workingDir, context.lookup);
+    auto text = readTextFile(envPath.string());
+    if (!text) {
+      if (required) throw Error(file, lineOf(entry), where, "env file " + envPath.string() + " not found");
+      continue;
     }
-    if (parts.size() > 3) throw Error(file, lineOf(node), path, "invalid volume spec \"" + text + "\"");
-    mount.source = parts[0];
-    mount.target = parts[1];
-    if (parts.size() == 3) {
-      for (std::size_t at = 0; at <= parts[2].size();) {
-        std::size_t comma = parts[2].find(',', at);
-        std::string option = parts[2].substr(at, comma == std::string::npos ? std::string::npos : comma - at);
-        if (option == "ro") mount.readOnly = true;
-        if (comma == std::string::npos) break;
-        at = comma + 1;
+    // Later files and lines win; a bare KEY takes the value from the environment, if any.
+    for (const auto& e : parseDotenv(*text, envPath.string(), context.lookup)) {
+      if (e.value) {
+        environment[e.key] = *e.value;
+      } else if (auto value = context.lookup(e.key)) {
+        environment[e.key] = *value;
       }
     }
-    mount.type = isPath(mount.source) ? Mount::Type::Bind : Mount::Type::Volume;
-  } else if (node.IsMap()) {
-    std::string type = node["type"] ? node["type"].as<std::string>() : "volume";
-    if (type == "bind") {
-      mount.type = Mount::Type::Bind;
-    } else if (type == "tmpfs") {
-      mount.type = Mount::Type::Tmpfs;
-    } else if (type != "volume") {
-      throw Error(file, lineOf(node["type"]), path + ".type", "unsupported mount type '" + type + "'");
-    }
-    mount.source = node["source"] ? node["source"].as<std::string>() : std::string{};
-    if (!node["target"]) throw Error(file, lineOf(node), path, "a long-syntax volume needs a target");
-    mount.target = node["target"].as<std::string>();
-    mount.readOnly = node["read_only"] && node["read_only"].as<std::string>() == "true";
-  } else {
-    throw Error(file, lineOf(node), path, "must be a string or a mapping");
   }
-  if (mount.type == Mount::Type::Bind)
-    mount.source = hostPath(mount.source, context.workingDir, context.lookup);
-  return mount;
+}
+
+std::vector<std::string> dependencies(const YAML::Node& node, const std::string& file,
+                                      const std::string& path) {
+  std::vector<std::string> out;
+  if (node.IsSequence()) {
+    for (std::size_t i = 0; i < node.size(); ++i) out.push_back(scalarText(node[i], file, indexed(path, i)));
+  } else if (node.IsMap()) {
+    for (const auto& d : node) out.push_back(scalarText(d.first, file, path));
+  } else if (!node.IsNull()) {
+    throw Error(file, lineOf(node), path,
+                "must be a list of services or a mapping of services to conditions");
+  }
+  return out;
+}
+
+std::vector<SecretUse> secretUses(const YAML::Node& node, const std::string& file, const std::string& path) {
+  if (!node.IsSequence()) throw Error(file, lineOf(node), path, "must be a list");
+  std::vector<SecretUse> out;
+  for (std::size_t i = 0; i < node.size(); ++i) {
+    const YAML::Node& entry = node[i];
+    SecretUse use;
+    if (entry.IsMap()) {
+      if (!entry["source"])
+        throw Error(file, lineOf(entry), indexed(path, i), "a long-syntax secret needs a source");
+      use.source = scalarText(entry["source"], file, indexed(path, i) + ".source");
+      use.target =
+          entry["target"] ? scalarText(entry["target"], file, indexed(path, i) + ".target") : use.source;
+    } else {
+      use.source = use.target = scalarText(entry, file, indexed(path, i));
+    }
+    out.push_back(use);
+  }
+  return out;
 }
 
 Service parseService(const std::string& name, const YAML::Node& node, const std::string& file,
                      const ParseContext& context) {
-  std::string base = "services." + name;
+  const std::string base = "services." + name;
   if (!node.IsMap()) throw Error(file, lineOf(node), base, "must be a mapping");
   Service service;
   service.name = name;
-  if (node["image"]) service.image = node["image"].as<std::string>();
-  service.hasBuild = static_cast<bool>(node["build"]);
+  if (node["image"]) service.image = scalarText(node["image"], file, base + ".image");
+  service.hasBuild = node["build"] && !node["build"].IsNull();
   service.command = words(node["command"], file, base + ".command");
   service.entrypoint = words(node["entrypoint"], file, base + ".entrypoint");
-  if (const auto envFiles = node["env_file"]) {
-    std::vector<YAML::Node> entries;
-    if (envFiles.IsSequence()) {
-      for (const auto& e : envFiles) entries.push_back(e);
-    } else {
-      entries.push_back(envFiles);
-    }
-    for (const auto& entry : entries) {
-      std::string relative = entry.IsMap() ? entry["path"].as<std::string>() : entry.as<std::string>();
-      bool required = !entry.IsMap() || !entry["required"] || entry["required"].as<std::string>() != "false";
-      fs::path path = fs::path(relative).is_absolute() ? fs::path(relative) : context.workingDir / relative;
-      auto text = readTextFile(path.string());
-      if (!text) {
-        if (required)
-          throw Error(file, lineOf(entry), base + ".env_file", "env file " + path.string() + " not found");
-        continue;
-      }
-      for (const auto& e : parseDotenv(*text, path.string(), context.lookup)) {
-        if (e.value) {
-          service.environment[e.key] = *e.value;
-        } else if (auto value = context.lookup(e.key)) {
-          service.environment[e.key] = *value;
-        }
-      }
-    }
-  }
+  // env_file first, then environment: on the same key, environment wins (as in compose).
+  if (const auto envFiles = node["env_file"])
+    readEnvFiles(envFiles, file, base + ".env_file", context, service.environment);
   for (auto& [key, value] : keyValues(node["environment"], file, base + ".environment", context.lookup)) {
     service.environment[key] = value;
   }
-  service.labels =
-      keyValues(node["labels"], file, base + ".labels", [](const std::string&) { return std::nullopt; });
+  service.labels = keyValues(node["labels"], file, base + ".labels",
+                             [](const std::string&) { return std::optional<std::string>(""); });
   if (const auto volumes = node["volumes"]) {
     if (!volumes.IsSequence()) throw Error(file, lineOf(volumes), base + ".volumes", "must be a list");
     for (std::size_t i = 0; i < volumes.size(); ++i) {
-      service.mounts.push_back(
-          parseMount(volumes[i], file, base + ".volumes[" + std::to_string(i) + "]", context));
+      service.mounts.push_back(parseMount(volumes[i], file, indexed(base + ".volumes", i), context));
     }
   }
-  if (const auto depends = node["depends_on"]) {
-    if (depends.IsSequence()) {
-      for (const auto& d : depends) service.dependsOn.push_back(d.as<std::string>());
-    } else if (depends.IsMap()) {
-      for (const auto& d : depends) service.dependsOn.push_back(d.first.as<std::string>());
-    }
+  if (const auto depends = node["depends_on"])
+    service.dependsOn = dependencies(depends, file, base + ".depends_on");
+  if (const auto secrets = node["secrets"]) service.secrets = secretUses(secrets, file, base + ".secrets");
+  if (node["container_name"]) {
+    service.containerName = scalarText(node["container_name"], file, base + ".container_name");
   }
-  if (const auto secrets = node["secrets"]) {
-    if (!secrets.IsSequence()) throw Error(file, lineOf(secrets), base + ".secrets", "must be a list");
-    for (const auto& entry : secrets) {
-      SecretUse use;
-      if (entry.IsMap()) {
-        if (!entry["source"])
-          throw Error(file, lineOf(entry), base + ".secrets", "a long-syntax secret needs a source");
-        use.source = entry["source"].as<std::string>();
-        use.target = entry["target"] ? entry["target"].as<std::string>() : use.source;
-      } else {
-        use.source = use.target = entry.as<std::string>();
-      }
-      service.secrets.push_back(use);
-    }
-  }
-  if (node["container_name"]) service.containerName = node["container_name"].as<std::string>();
   service.agentchat = parseServiceSettings(node["x-agentchat"], file, name);
   return service;
 }
 
 }  // namespace
 
+Mount parseMount(const YAML::Node& node, const std::string& file, const std::string& path,
+                 const ParseContext& context) {
+  Mount mount;
+  if (node.IsScalar()) {
+    const std::string& text = node.Scalar();
+    std::vector<std::string> parts = split(text, ':');
+    if (parts.size() > 3 || parts[0].empty() || (parts.size() > 1 && parts[1].empty())) {
+      throw Error(file, lineOf(node), path,
+                  "invalid volume \"" + text + "\" (expected SOURCE:TARGET[:ro|rw])");
+    }
+    if (parts.size() == 1) {
+      mount.target = parts[0];  // anonymous volume
+    } else {
+      mount.source = parts[0];
+      mount.target = parts[1];
+      mount.type = isPath(mount.source) ? Mount::Type::Bind : Mount::Type::Volume;
+    }
+    if (parts.size() == 3) {
+      // Options like "ro,z" or "rw,nocopy": only read-only matters to us.
+      for (const auto& option : split(parts[2], ',')) mount.readOnly = mount.readOnly || option == "ro";
+    }
+  } else if (node.IsMap()) {
+    std::string type = node["type"] ? scalarText(node["type"], file, path + ".type") : "volume";
+    if (type == "bind") {
+      mount.type = Mount::Type::Bind;
+    } else if (type == "tmpfs") {
+      mount.type = Mount::Type::Tmpfs;
+    } else if (type != "volume") {
+      throw Error(file, lineOf(node["type"]), path + ".type",
+                  "unsupported mount type '" + type + "' (volume, bind or tmpfs)");
+    }
+    if (node["source"]) mount.source = scalarText(node["source"], file, path + ".source");
+    if (!node["target"]) throw Error(file, lineOf(node), path, "a long-syntax volume needs a target");
+    mount.target = scalarText(node["target"], file, path + ".target");
+    if (node["read_only"]) mount.readOnly = booleanOf(node["read_only"], file, path + ".read_only");
+    if (mount.type == Mount::Type::Bind && mount.source.empty()) {
+      throw Error(file, lineOf(node), path, "a bind mount needs a source");
+    }
+  } else {
+    throw Error(file, lineOf(node), path, "must be a string or a mapping");
+  }
+  if (!mount.target.starts_with("/")) {
+    throw Error(file, lineOf(node), path,
+                "the target \"" + mount.target + "\" must be an absolute path in the container");
+  }
+  if (mount.type == Mount::Type::Bind)
+    mount.source = hostPath(mount.source, context.workingDir, context.lookup);
+  return mount;
+}
+
 std::map<std::string, Service> parseServices(const YAML::Node& root, const std::string& file,
                                              const ParseContext& context) {
   std::map<std::string, Service> services;
   const auto node = root["services"];
-  if (!node) return services;
+  if (!node || node.IsNull()) return services;
   if (!node.IsMap()) throw Error(file, lineOf(node), "services", "must be a mapping of service names");
   for (const auto& item : node) {
-    std::string name = item.first.as<std::string>();
+    std::string name = scalarText(item.first, file, "services");
     services.emplace(name, parseService(name, item.second, file, context));
   }
   return services;
-}
-
-std::map<std::string, Volume> parseVolumes(const YAML::Node& root, const std::string& file,
-                                           const std::string& projectName) {
-  std::map<std::string, Volume> volumes;
-  const auto node = root["volumes"];
-  if (!node || node.IsNull()) return volumes;
-  if (!node.IsMap()) throw Error(file, lineOf(node), "volumes", "must be a mapping of volume names");
-  for (const auto& item : node) {
-    Volume volume;
-    volume.key = item.first.as<std::string>();
-    const YAML::Node& spec = item.second;
-    std::string explicitName;
-    if (spec.IsMap()) {
-      if (spec["name"]) explicitName = spec["name"].as<std::string>();
-      if (const auto external = spec["external"]) {
-        if (external.IsMap()) {  // legacy `external: {name: x}`
-          volume.external = true;
-          if (external["name"]) explicitName = external["name"].as<std::string>();
-        } else {
-          volume.external = external.as<std::string>() == "true";
-        }
-      }
-      if (spec["driver"]) volume.driver = spec["driver"].as<std::string>();
-      volume.labels = keyValues(spec["labels"], file, "volumes." + volume.key + ".labels",
-                                [](const std::string&) { return std::nullopt; });
-    }
-    if (!explicitName.empty()) {
-      volume.name = explicitName;
-    } else {
-      volume.name = volume.external ? volume.key : projectName + "_" + volume.key;
-    }
-    volumes.emplace(volume.key, volume);
-  }
-  return volumes;
-}
-
-std::map<std::string, SecretSpec> parseSecrets(const YAML::Node& root, const std::string& file,
-                                               const fs::path& workingDir) {
-  std::map<std::string, SecretSpec> secrets;
-  const auto node = root["secrets"];
-  if (!node || node.IsNull()) return secrets;
-  if (!node.IsMap()) throw Error(file, lineOf(node), "secrets", "must be a mapping of secret names");
-  for (const auto& item : node) {
-    SecretSpec secret;
-    secret.key = item.first.as<std::string>();
-    const YAML::Node& spec = item.second;
-    std::string path = "secrets." + secret.key;
-    if (!spec.IsMap())
-      throw Error(file, lineOf(spec), path, "must be a mapping with file:, environment: or external:");
-    if (spec["file"]) {
-      fs::path source(spec["file"].as<std::string>());
-      secret.file = (source.is_absolute() ? source : workingDir / source).lexically_normal().string();
-    } else if (spec["environment"]) {
-      secret.environment = spec["environment"].as<std::string>();
-    } else if (spec["external"]) {
-      secret.external = spec["external"].as<std::string>() == "true";
-    } else {
-      throw Error(file, lineOf(spec), path, "needs file:, environment: or external:");
-    }
-    secrets.emplace(secret.key, secret);
-  }
-  return secrets;
-}
-
-void applyShorthands(Project& project, const std::string& file) {
-  for (const auto& [service, role] : project.agentchat.roles) {
-    auto it = project.services.find(service);
-    if (it == project.services.end()) throw Error(file, 0, "x-agentchat.roles." + service, "no such service");
-    if (!it->second.agentchat.role) it->second.agentchat.role = role;
-  }
-  for (const auto& [service, paths] : project.agentchat.logs) {
-    auto it = project.services.find(service);
-    if (it == project.services.end()) throw Error(file, 0, "x-agentchat.logs." + service, "no such service");
-    for (const auto& path : paths) {
-      if (path.empty() || path[0] != '/') {
-        throw Error(file, 0, "x-agentchat.logs." + service,
-                    "'" + path + "' must be an absolute path in the container");
-      }
-      it->second.agentchat.logs.push_back(path);
-    }
-  }
-}
-
-void checkVolumeReferences(const Project& project, const std::string& file) {
-  for (const auto& [name, service] : project.services) {
-    for (const auto& mount : service.mounts) {
-      if (mount.type == Mount::Type::Volume && !mount.source.empty() &&
-          !project.volumes.count(mount.source)) {
-        throw Error(file, 0, "services." + name + ".volumes",
-                    "service \"" + name + "\" refers to undefined volume " + mount.source +
-                        "; declare it under the top-level volumes:");
-      }
-    }
-    for (const auto& use : service.secrets) {
-      if (!project.secrets.count(use.source)) {
-        throw Error(file, 0, "services." + name + ".secrets",
-                    "service \"" + name + "\" refers to undefined secret " + use.source +
-                        "; declare it under the top-level secrets:");
-      }
-    }
-  }
 }
 
 }  // namespace compose

@@ -1,6 +1,7 @@
 #include "compose/settings_parser.hpp"
 
 #include <algorithm>
+#include <cctype>
 #include <set>
 
 #include "compose/error.hpp"
@@ -14,7 +15,7 @@ void checkKeys(const YAML::Node& node, const std::string& file, const std::strin
                const std::vector<std::string>& known) {
   if (!node.IsMap()) throw Error(file, lineOf(node), path, "must be a mapping");
   for (const auto& item : node) {
-    std::string key = item.first.as<std::string>();
+    std::string key = scalarText(item.first, file, path);
     if (std::find(known.begin(), known.end(), key) == known.end()) {
       std::string list;
       for (const auto& k : known) list += (list.empty() ? "" : ", ") + k;
@@ -25,11 +26,12 @@ void checkKeys(const YAML::Node& node, const std::string& file, const std::strin
 
 std::string scalar(const YAML::Node& node, const std::string& file, const std::string& path) {
   if (!node.IsScalar()) throw Error(file, lineOf(node), path, "must be a string");
-  return node.as<std::string>();
+  if (node.Scalar().empty()) throw Error(file, lineOf(node), path, "must not be empty");
+  return node.Scalar();
 }
 
 int integer(const YAML::Node& node, const std::string& file, const std::string& path, int min, int max) {
-  std::string text = node.IsScalar() ? node.as<std::string>() : std::string{};
+  std::string text = node.IsScalar() ? node.Scalar() : std::string{};
   try {
     std::size_t used = 0;
     int value = std::stoi(text, &used);
@@ -41,11 +43,25 @@ int integer(const YAML::Node& node, const std::string& file, const std::string& 
 }
 
 std::vector<std::string> strings(const YAML::Node& node, const std::string& file, const std::string& path) {
-  if (node.IsScalar()) return {node.as<std::string>()};
+  if (node.IsScalar()) return {scalar(node, file, path)};
   if (!node.IsSequence()) throw Error(file, lineOf(node), path, "must be a list of strings");
   std::vector<std::string> out;
   for (std::size_t i = 0; i < node.size(); ++i)
     out.push_back(scalar(node[i], file, path + "[" + std::to_string(i) + "]"));
+  return out;
+}
+
+// Log paths are read inside the container, where there is no working directory to be relative to.
+std::vector<std::string> absolutePaths(const YAML::Node& node, const std::string& file,
+                                       const std::string& path) {
+  std::vector<std::string> out = strings(node, file, path);
+  for (std::size_t i = 0; i < out.size(); ++i) {
+    if (out[i][0] != '/') {
+      const YAML::Node where = node.IsSequence() ? node[i] : node;
+      throw Error(file, lineOf(where), node.IsSequence() ? path + "[" + std::to_string(i) + "]" : path,
+                  "'" + out[i] + "' must be an absolute path in the container");
+    }
+  }
   return out;
 }
 
@@ -85,9 +101,9 @@ Settings parseSettings(const YAML::Node& node, const std::string& file) {
   }
   if (const auto s = node["schedule"]) {
     std::string value = scalar(s, file, base + ".schedule");
-    bool ok = value.size() == 5 && value[2] == ':' && std::isdigit(value[0]) && std::isdigit(value[1]) &&
-              std::isdigit(value[3]) && std::isdigit(value[4]) && std::stoi(value.substr(0, 2)) < 24 &&
-              std::stoi(value.substr(3)) < 60;
+    auto digit = [&](std::size_t i) { return std::isdigit(static_cast<unsigned char>(value[i])) != 0; };
+    bool ok = value.size() == 5 && value[2] == ':' && digit(0) && digit(1) && digit(3) && digit(4) &&
+              std::stoi(value.substr(0, 2)) < 24 && std::stoi(value.substr(3)) < 60;
     if (!ok)
       throw Error(file, lineOf(s), base + ".schedule", "must be a time of day as HH:MM, e.g. \"02:00\"");
     settings.schedule = value;
@@ -101,7 +117,7 @@ Settings parseSettings(const YAML::Node& node, const std::string& file) {
   if (const auto roles = node["roles"]) {
     if (!roles.IsMap()) throw Error(file, lineOf(roles), base + ".roles", "must map service names to roles");
     for (const auto& item : roles) {
-      std::string service = item.first.as<std::string>();
+      std::string service = scalarText(item.first, file, base + ".roles");
       settings.roles[service] = oneOf(item.second, file, base + ".roles." + service, kRoles);
     }
   }
@@ -109,8 +125,8 @@ Settings parseSettings(const YAML::Node& node, const std::string& file) {
     if (!logs.IsMap())
       throw Error(file, lineOf(logs), base + ".logs", "must map service names to lists of paths");
     for (const auto& item : logs) {
-      std::string service = item.first.as<std::string>();
-      settings.logs[service] = strings(item.second, file, base + ".logs." + service);
+      std::string service = scalarText(item.first, file, base + ".logs");
+      settings.logs[service] = absolutePaths(item.second, file, base + ".logs." + service);
     }
   }
   return settings;
@@ -124,22 +140,9 @@ ServiceSettings parseServiceSettings(const YAML::Node& node, const std::string& 
   checkKeys(node, file, base, {"role", "databases", "logs", "excludes", "skip"});
   if (node["role"]) settings.role = oneOf(node["role"], file, base + ".role", kRoles);
   if (node["databases"]) settings.databases = strings(node["databases"], file, base + ".databases");
-  if (node["logs"]) {
-    settings.logs = strings(node["logs"], file, base + ".logs");
-    for (const auto& path : settings.logs) {
-      if (path.empty() || path[0] != '/') {
-        throw Error(file, lineOf(node["logs"]), base + ".logs",
-                    "'" + path + "' must be an absolute path in the container");
-      }
-    }
-  }
+  if (node["logs"]) settings.logs = absolutePaths(node["logs"], file, base + ".logs");
   if (node["excludes"]) settings.excludes = strings(node["excludes"], file, base + ".excludes");
-  if (node["skip"]) {
-    std::string value = scalar(node["skip"], file, base + ".skip");
-    if (value != "true" && value != "false")
-      throw Error(file, lineOf(node["skip"]), base + ".skip", "must be true or false");
-    settings.skip = value == "true";
-  }
+  if (node["skip"]) settings.skip = booleanOf(node["skip"], file, base + ".skip");
   return settings;
 }
 

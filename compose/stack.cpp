@@ -54,7 +54,10 @@ Stack buildStack(const Project& project, const EngineView& view) {
     s.settings = service.agentchat;
     for (const auto& [key, value] : service.environment) s.env.push_back(key + "=" + value);
     s.command = service.command;
+    // The agentchat.role label: the running container's, else the one the compose file sets
+    // (the same label, before any container exists).
     std::optional<std::string> labelRole;
+    if (auto it = service.labels.find(kRoleLabel); it != service.labels.end()) labelRole = it->second;
     for (const auto& c : view.containers) {
       auto it = c.labels.find(kServiceLabel);
       if (it == c.labels.end() || it->second != name) continue;

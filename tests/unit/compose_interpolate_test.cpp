@@ -2,7 +2,6 @@
 
 #include <map>
 
-#include "compose/dotenv.hpp"
 #include "compose/interpolate.hpp"
 
 using compose::interpolate;
@@ -59,26 +58,43 @@ TEST(ComposeInterpolation, MalformedReferencesAreErrors) {
   EXPECT_THROW(interpolate("${A*x}", env), std::invalid_argument);
 }
 
-TEST(ComposeDotenv, ParsesQuotesCommentsAndExport) {
-  auto entries = compose::parseDotenv(
-      "# comment\n\nexport A=1\nB='lit $A # not a comment'\nC=\"line\\nnext $A\"\nD=plain # comment\nE\n F = "
-      "spaced \n",
-      ".env", vars({}));
-  std::map<std::string, std::optional<std::string>> got;
-  for (const auto& e : entries) got[e.key] = e.value;
-  EXPECT_EQ(got["A"], "1");
-  EXPECT_EQ(got["B"], "lit $A # not a comment");
-  EXPECT_EQ(got["C"], "line\nnext 1");
-  EXPECT_EQ(got["D"], "plain");
-  EXPECT_FALSE(got["E"].has_value());
-  EXPECT_EQ(got["F"], "spaced");
+TEST(ComposeInterpolation, EscapedDollarInsideADefaultOpensNothing) {
+  EXPECT_EQ(interpolate("${MISSING:-$${x}}", env), "${x}");
+  EXPECT_EQ(interpolate("${MISSING:-a$$b}", env), "a$b");
 }
 
-TEST(ComposeDotenv, UnterminatedQuoteNamesFileAndLine) {
+TEST(ComposeInterpolation, NamesStartWithALetterOrUnderscore) {
+  EXPECT_EQ(interpolate("${_A:-u}", env), "u");
+  EXPECT_THROW(interpolate("${1A}", env), std::invalid_argument);
+  EXPECT_EQ(interpolate("$A.b", env), "alpha.b");
+  EXPECT_EQ(interpolate("$A_b", env), "");  // the name runs on: A_b is unset
+}
+
+TEST(ComposeInterpolation, UnterminatedReferenceIsNamedInTheMessage) {
   try {
-    compose::parseDotenv("A=1\nB=\"open\n", "/p/.env", vars({}));
+    interpolate("x ${A:-y", env);
     FAIL();
-  } catch (const std::exception& e) {
-    EXPECT_EQ(std::string(e.what()), "/p/.env:2: B: unterminated quoted value");
+  } catch (const std::invalid_argument& e) {
+    EXPECT_EQ(std::string(e.what()), "unterminated variable reference \"${A:-y\"");
   }
+}
+
+TEST(ComposeInterpolation, RequiredWithoutMessageStillNamesTheVariable) {
+  try {
+    interpolate("${NEEDED:?}", env);
+    FAIL();
+  } catch (const std::invalid_argument& e) {
+    EXPECT_EQ(std::string(e.what()), "required variable NEEDED is missing a value");
+  }
+  EXPECT_EQ(interpolate("${A:?unused}", env), "alpha");
+}
+
+TEST(ComposeInterpolation, DefaultsAreThemselvesInterpolatedOnlyWhenUsed) {
+  EXPECT_EQ(interpolate("${A:-${NEEDED:?never evaluated}}", env), "alpha");
+  EXPECT_THROW(interpolate("${MISSING:-${NEEDED:?x}}", env), std::invalid_argument);
+}
+
+TEST(ComposeInterpolation, TextWithoutReferencesIsUnchanged) {
+  EXPECT_EQ(interpolate("", env), "");
+  EXPECT_EQ(interpolate("plain {braces} and $ alone", env), "plain {braces} and $ alone");
 }

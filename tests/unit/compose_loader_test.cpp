@@ -6,8 +6,6 @@
 
 #include "compose/error.hpp"
 #include "compose/loader.hpp"
-#include "compose/project_name.hpp"
-#include "compose/roles.hpp"
 
 namespace fs = std::filesystem;
 using namespace compose;
@@ -171,14 +169,6 @@ TEST_F(ComposeProject, ProjectNamePrecedence) {
   EXPECT_THROW(load(options), Error);
 }
 
-TEST(ComposeProjectName, NormalisesLikeCompose) {
-  EXPECT_EQ(normalizeProjectName("My Project.Dir"), "myprojectdir");
-  EXPECT_EQ(normalizeProjectName("__AgentChat-2"), "agentchat-2");
-  EXPECT_EQ(normalizeProjectName("数据"), "");
-  EXPECT_EQ(validateProjectName("Prod_1", "-p"), "prod_1");
-  EXPECT_THROW(validateProjectName("-x", "-p"), Error);
-}
-
 TEST_F(ComposeProject, EnvFileAndEnvironmentOrder) {
   write("docker-compose.yml",
         "services:\n  app:\n    image: a\n    env_file: app.env\n    environment:\n      B: override\n");
@@ -220,16 +210,19 @@ TEST_F(ComposeProject, UndefinedVolumeIsAnError) {
 TEST_F(ComposeProject, InterpolationErrorsNameFileLineAndKey) {
   write("docker-compose.prod.yml",
         "services:\n  redis:\n    image: redis\n    command: ${REDIS_CMD:?set REDIS_CMD}\n");
-  EXPECT_EQ(errorOf({"docker-compose.prod.yml"}),
-            (dir_ / "docker-compose.prod.yml").string() +
-                ":4: services.redis.command: required variable REDIS_CMD is missing a value: set REDIS_CMD");
+  EXPECT_EQ(
+      errorOf({"docker-compose.prod.yml"}),
+      "docker-compose.prod.yml:4: services.redis.command: required variable REDIS_CMD is missing a value: "
+      "set REDIS_CMD");
 }
 
 TEST_F(ComposeProject, YamlSyntaxErrorNamesFileAndLine) {
   write("docker-compose.yml", "services:\n  a:\n    image: [unclosed\n");
   std::string error = errorOf();
-  EXPECT_NE(error.find((dir_ / "docker-compose.yml").string() + ":"), std::string::npos) << error;
-  EXPECT_NE(error.find("invalid YAML"), std::string::npos) << error;
+  EXPECT_EQ(error.rfind("docker-compose.yml:", 0), 0u) << error;
+  EXPECT_NE(error.find(": invalid YAML: "), std::string::npos) << error;
+  write("docker-compose.yml", "services:\n  a:\n    image: x\n   bad: y\n");
+  EXPECT_EQ(errorOf(), "docker-compose.yml:4: invalid YAML: end of map not found");
 }
 
 TEST_F(ComposeProject, AgentchatSettingsAreReadAndValidated) {
@@ -252,9 +245,10 @@ TEST_F(ComposeProject, AgentchatSettingsAreReadAndValidated) {
 TEST_F(ComposeProject, UnknownAgentchatKeyNamesItsPath) {
   write("docker-compose.yml",
         "services:\n  a:\n    image: x\nx-agentchat:\n  retention:\n    keep_dayly: 3\n");
-  EXPECT_EQ(errorOf(), (dir_ / "docker-compose.yml").string() +
-                           ":6: x-agentchat.retention.keep_dayly: unknown key (known: keep_last, keep_daily, "
-                           "keep_weekly, keep_monthly)");
+  EXPECT_EQ(
+      errorOf(),
+      "docker-compose.yml:6: x-agentchat.retention.keep_dayly: unknown key (known: keep_last, keep_daily, "
+      "keep_weekly, keep_monthly)");
   write("docker-compose.yml", "services:\n  a:\n    image: x\n    x-agentchat:\n      role: databse\n");
   EXPECT_NE(errorOf().find(":5: services.a.x-agentchat.role: 'databse' is not one of"), std::string::npos)
       << errorOf();
@@ -270,37 +264,4 @@ TEST(ComposeShellSplit, HonoursQuotes) {
   EXPECT_EQ(shellSplit("redis-server --requirepass 'a b' --x \"c \\\"d\\\"\""),
             (std::vector<std::string>{"redis-server", "--requirepass", "a b", "--x", "c \"d\""}));
   EXPECT_EQ(shellSplit("  "), std::vector<std::string>{});
-}
-
-struct RoleCase {
-  std::string image;
-  std::map<std::string, std::string> env;
-  std::vector<std::string> command;
-  std::optional<std::string> setting, label;
-  Role expected;
-};
-
-TEST(ComposeRoles, DetectionTable) {
-  std::vector<RoleCase> cases = {
-      {"mysql:8.0", {}, {}, {}, {}, Role::Mysql},
-      {"docker.io/library/mariadb:11@sha256:abc", {}, {}, {}, {}, Role::Mysql},
-      {"percona/percona-server:8", {}, {}, {}, {}, Role::Mysql},
-      {"bitnami/mysql", {}, {}, {}, {}, Role::Mysql},
-      {"registry.local:5000/custom-db", {{"MARIADB_ROOT_PASSWORD", "x"}}, {}, {}, {}, Role::Mysql},
-      {"redis:7-alpine", {}, {}, {}, {}, Role::Redis},
-      {"valkey/valkey:8", {}, {}, {}, {}, Role::Redis},
-      {"my/cache", {}, {"redis-server", "--port", "6380"}, {}, {}, Role::Redis},
-      {"postgres:16", {}, {}, {}, {}, Role::Postgres},
-      {"custom", {{"POSTGRES_PASSWORD", "x"}}, {}, {}, {}, Role::Postgres},
-      {"agentchat/backend:2.2", {}, {}, {}, {}, Role::App},
-      {"mysql:8", {}, {}, std::string("app"), {}, Role::App},
-      {"agentchat/backend", {}, {}, std::string("app"), std::string("mysql"), Role::Mysql},
-      {"redis", {}, {}, std::string("none"), {}, Role::None},
-  };
-  for (const auto& c : cases) {
-    EXPECT_EQ(detectRole(c.image, c.env, c.command, c.setting, c.label), c.expected) << c.image;
-  }
-  EXPECT_EQ(imageBaseName("registry.local:5000/a/b:tag"), "b");
-  EXPECT_EQ(parseRole("redis"), Role::Redis);
-  EXPECT_FALSE(parseRole("cache"));
 }
