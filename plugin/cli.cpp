@@ -6,15 +6,19 @@
 #include "compose/error.hpp"
 #include "dockerapi/errors.hpp"
 #include "plugin/argv.hpp"
+#include "plugin/backup_command.hpp"
 #include "plugin/build_info.hpp"
 #include "plugin/command.hpp"
 #include "plugin/exit_codes.hpp"
 #include "plugin/inspect_command.hpp"
 #include "plugin/logging.hpp"
 #include "plugin/metadata.hpp"
+#include "plugin/repository_commands.hpp"
+#include "plugin/repository_location.hpp"
 #include "plugin/stack_loader.hpp"
 #include "plugin/status_command.hpp"
 #include "plugin/version_command.hpp"
+#include "volumes/part_file.hpp"
 
 namespace agentchat {
 
@@ -88,6 +92,10 @@ int runCli(const std::vector<std::string>& rawArgs, const dockerapi::Environ& en
   addGlobalOptions(app, global);
 
   std::vector<RegisteredCommand> commands;
+  commands.push_back(addBackupCommand(app));
+  commands.push_back(addListCommand(app));
+  commands.push_back(addVerifyCommand(app));
+  commands.push_back(addPruneCommand(app));
   commands.push_back(addInspectCommand(app));
   commands.push_back(addStatusCommand(app));
   commands.push_back(addVersionCommand(app));
@@ -121,6 +129,17 @@ int runCli(const std::vector<std::string>& rawArgs, const dockerapi::Environ& en
   } catch (const compose::Error& e) {
     std::cerr << "docker agentchat: " << e.what() << "\n";
     return exit_code::kUsage;
+  } catch (const volumes::RepositoryError& e) {
+    std::cerr << "docker agentchat: " << e.what()
+              << (e.full()
+                      ? "\nThe repository's filesystem is full: free space there or point --repo elsewhere; "
+                        "nothing was kept of this run."
+                      : "")
+              << "\n";
+    return exit_code::kFailed;
+  } catch (const BackupNotFound& e) {
+    std::cerr << "docker agentchat: " << e.what() << "\n";
+    return exit_code::kNotFound;
   } catch (const ProjectNotFound& e) {
     std::cerr << "docker agentchat: " << e.what() << "\n";
     return exit_code::kNotFound;

@@ -58,7 +58,17 @@ std::optional<std::pair<std::string, std::uint64_t>> parseBinlogPosition(const s
 }
 
 MysqlDumpResult dumpMysql(MysqlClient& client, std::vector<std::string> databases,
-                          const dockerapi::ChunkSink& sql) {
+                          const dockerapi::ChunkSink& sql, const std::function<void()>& onSnapshot) {
+  bool snapshotTaken = false;
+  auto snapshot = [&] {
+    if (!snapshotTaken && onSnapshot) onSnapshot();
+    snapshotTaken = true;
+  };
+  // However the dump ends, whoever waits for the snapshot must not wait forever.
+  struct AtExit {
+    std::function<void()> run;
+    ~AtExit() { run(); }
+  } atExit{snapshot};
   MysqlDumpResult result;
   result.serverVersion = client.scalar("SELECT VERSION()").value_or("");
   result.mariadb = result.serverVersion.find("MariaDB") != std::string::npos;
@@ -76,6 +86,12 @@ MysqlDumpResult dumpMysql(MysqlClient& client, std::vector<std::string> database
       cmd,
       [&](std::string_view chunk) {
         if (head.size() < kHead) head.append(chunk.substr(0, kHead - head.size()));
+        if (!snapshotTaken &&
+            (head.find("\n-- Current Database: ") != std::string::npos ||
+             head.find("CHANGE MASTER") != std::string::npos ||
+             head.find("CHANGE REPLICATION SOURCE") != std::string::npos || head.size() >= kHead)) {
+          snapshot();
+        }
         tail.append(chunk);
         if (tail.size() > kTail) tail.erase(0, tail.size() - kTail);
         result.bytes += chunk.size();

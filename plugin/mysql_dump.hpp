@@ -2,6 +2,7 @@
 // A logical dump of a MySQL/MariaDB service, streamed out of its container: consistent
 // (--single-transaction), complete (routines, triggers, events, binary data as hex), and checked —
 // a non-zero exit, error text or a missing "-- Dump completed" trailer is a failed dump.
+#include <functional>
 #include <optional>
 #include <stdexcept>
 #include <string>
@@ -35,8 +36,11 @@ std::vector<std::string> dumpCommand(const MysqlTools& tools, const std::string&
                                      const std::vector<std::string>& databases);
 
 // Streams the dump's SQL to `sql`. Throws DumpFailed with the server's words on any failure.
+// `onSnapshot` runs once the dump's transaction snapshot exists (its first per-database output
+// appears only after START TRANSACTION WITH CONSISTENT SNAPSHOT), so writers paused around the
+// start may resume; it also runs, at the latest, when the dump ends or fails.
 MysqlDumpResult dumpMysql(MysqlClient& client, std::vector<std::string> databases,
-                          const dockerapi::ChunkSink& sql);
+                          const dockerapi::ChunkSink& sql, const std::function<void()>& onSnapshot = {});
 
 // "-- CHANGE MASTER TO MASTER_LOG_FILE='binlog.000002', MASTER_LOG_POS=339;" -> (file, pos)
 std::optional<std::pair<std::string, std::uint64_t>> parseBinlogPosition(const std::string& dumpHead);

@@ -32,7 +32,16 @@ std::uint64_t lastSave(RedisClient& client) {
 
 RedisSnapshotResult snapshotRedis(dockerapi::Engine& engine, RedisClient& client,
                                   const std::string& container, const dockerapi::ChunkSink& rdb,
-                                  std::chrono::seconds timeout) {
+                                  std::chrono::seconds timeout, const std::function<void()>& onForked) {
+  bool forked = false;
+  auto fork = [&] {
+    if (!forked && onForked) onForked();
+    forked = true;
+  };
+  struct AtExit {
+    std::function<void()> run;
+    ~AtExit() { run(); }
+  } atExit{fork};
   RedisSnapshotResult result;
   auto info = client.info();
   result.redisVersion = info["redis_version"];
@@ -67,10 +76,12 @@ RedisSnapshotResult snapshotRedis(dockerapi::Engine& engine, RedisClient& client
   if (reply.find("started") == std::string::npos && reply.find("scheduled") == std::string::npos) {
     throw SnapshotFailed("redis: BGSAVE answered \"" + reply + "\"");
   }
+  if (reply.find("started") != std::string::npos) fork();  // the reply comes after fork()
   while (true) {
     std::this_thread::sleep_for(std::chrono::milliseconds(50));
     auto persistence = client.info("persistence");
     bool busy = persistence["rdb_bgsave_in_progress"] != "0";
+    if (busy || ours(persistence)) fork();  // a scheduled save has started (or already ended)
     if (!busy && ours(persistence)) {
       if (persistence["rdb_last_bgsave_status"] != "ok") {
         throw SnapshotFailed(

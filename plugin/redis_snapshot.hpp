@@ -3,6 +3,7 @@
 // succeeded, then stream dump.rdb out through the engine's archive API.
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <stdexcept>
 #include <string>
@@ -29,8 +30,11 @@ struct RedisSnapshotResult {
 // "keys=3,expires=1,avg_ttl=0" -> 3
 std::uint64_t keyCount(const std::string& keyspaceValue);
 
+// `onForked` runs once the save's fork exists (the point in time the RDB holds), or when the
+// snapshot fails before that.
 RedisSnapshotResult snapshotRedis(dockerapi::Engine& engine, RedisClient& client,
                                   const std::string& container, const dockerapi::ChunkSink& rdb,
-                                  std::chrono::seconds timeout = std::chrono::seconds(600));
+                                  std::chrono::seconds timeout = std::chrono::seconds(600),
+                                  const std::function<void()>& onForked = {});
 
 }  // namespace agentchat

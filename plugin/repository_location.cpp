@@ -48,4 +48,19 @@ std::vector<BackupEntry> completeBackups(const fs::path& repository, const std::
   return out;
 }
 
+std::string resolveBackupId(const volumes::Repository& repository, const std::string& project,
+                            const std::string& which) {
+  auto ids = repository.list(project);
+  if (ids.empty()) {
+    throw BackupNotFound("no complete backup of project " + project + " in " + repository.root().string() +
+                         ": run docker agentchat backup first");
+  }
+  if (which == "latest") return ids.front();
+  for (const auto& id : ids) {
+    if (id == which) return id;
+  }
+  throw BackupNotFound("no complete backup " + which + " of project " + project + " (newest: " + ids.front() +
+                       "; see docker agentchat list)");
+}
+
 }  // namespace agentchat

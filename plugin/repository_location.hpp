@@ -3,13 +3,20 @@
 // else ./backups beside the compose file. Backups of project P are under <repo>/<P>/<backup-id>/.
 #include <filesystem>
 #include <optional>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
 #include "compose/stack.hpp"
 #include "plugin/session.hpp"
+#include "volumes/repository.hpp"
 
 namespace agentchat {
+
+class BackupNotFound : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
 
 std::filesystem::path repositoryPath(const Session& session, const compose::Stack& stack);
 
@@ -20,5 +27,10 @@ struct BackupEntry {
 
 // Complete backups (those with a manifest.json) of `project`, newest first; empty if none.
 std::vector<BackupEntry> completeBackups(const std::filesystem::path& repository, const std::string& project);
+
+// "latest" -> the newest complete backup's id; an id -> itself if that backup is complete.
+// Throws BackupNotFound saying what exists when there is no such backup.
+std::string resolveBackupId(const volumes::Repository& repository, const std::string& project,
+                            const std::string& which);
 
 }  // namespace agentchat

@@ -84,6 +84,11 @@ std::vector<std::string> StackGuard::resumeAll() {
   return failed;
 }
 
+void StackGuard::removeOnInterrupt(std::filesystem::path directory) {
+  std::lock_guard lock(mutex_);
+  litter_.push_back(std::move(directory));
+}
+
 void StackGuard::installSignalHandling() {
   static std::once_flag once;
   std::call_once(once, [] {
@@ -100,7 +105,14 @@ void StackGuard::installSignalHandling() {
       interrupted = true;
       // Held while resuming, so no guard can finish its destructor (and be freed) meanwhile.
       std::lock_guard lock(registryMutex);
-      for (auto* guard : registry()) guard->resumeAll();
+      for (auto* guard : registry()) {
+        guard->resumeAll();
+        std::lock_guard held(guard->mutex_);
+        for (const auto& dir : guard->litter_) {
+          std::error_code ec;
+          std::filesystem::remove_all(dir, ec);
+        }
+      }
       std::_Exit(exit_code::kInterrupted);
     }).detach();
   });

@@ -106,3 +106,15 @@ compose::Stack loadStack(Session& session) {
 }
 
 }  // namespace agentchat
+
+namespace agentchat {
+
+compose::Stack loadStackForRepository(Session& session) {
+  try {
+    return compose::buildStack(loadProject(session), {});
+  } catch (const ProjectNotFound&) {
+    return loadStack(session);
+  }
+}
+
+}  // namespace agentchat

@@ -22,3 +22,11 @@ compose::Project loadProject(Session& session);
 compose::Stack loadStack(Session& session);
 
 }  // namespace agentchat
+
+namespace agentchat {
+
+// For commands that read the repository only (list, verify, prune): the files alone when they are
+// here, so these work with the engine down; else, as loadStack, through the engine.
+compose::Stack loadStackForRepository(Session& session);
+
+}  // namespace agentchat

@@ -42,7 +42,16 @@ using ArchivePtr = std::unique_ptr<struct archive, int (*)(struct archive*)>;
 
 }  // namespace
 
-HostArchiveResult archiveHostPaths(const std::vector<HostEntry>& entries, const dockerapi::ChunkSink& tar) {
+HostArchiveResult archiveHostPaths(const std::vector<HostEntry>& entries, const dockerapi::ChunkSink& tar,
+                                   const std::vector<fs::path>& excludes) {
+  auto excluded = [&](const std::string& path) {
+    for (const auto& ex : excludes) {
+      const std::string& e = ex.native();
+      if (path.compare(0, e.size(), e) == 0 && (path.size() == e.size() || path[e.size()] == '/'))
+        return true;
+    }
+    return false;
+  };
   HostArchiveResult result;
   Output out{&tar, &result, nullptr};
   ArchivePtr writer(archive_write_new(), archive_write_free);
@@ -74,6 +83,16 @@ HostArchiveResult archiveHostPaths(const std::vector<HostEntry>& entries, const 
       if (rc < ARCHIVE_WARN) {
         archive_entry_free(entry);
         fail(disk.get(), "cannot read " + item.source.string(), out);
+      }
+      if (excluded(archive_entry_sourcepath(entry))) {
+        archive_entry_free(entry);
+        continue;  // not descended into either
+      }
+      // Sockets, FIFOs and devices are not configuration, and tar cannot hold sockets.
+      auto type = archive_entry_filetype(entry);
+      if (type != AE_IFREG && type != AE_IFDIR && type != AE_IFLNK) {
+        archive_entry_free(entry);
+        continue;
       }
       archive_read_disk_descend(disk.get());
       // Rename: <source>/<rest> -> <name>/<rest>

@@ -26,7 +26,9 @@ struct HostArchiveResult {
   std::uint64_t bytes = 0;  // tar bytes produced
 };
 
-// Throws ArchiveError naming the path for anything unreadable.
-HostArchiveResult archiveHostPaths(const std::vector<HostEntry>& entries, const dockerapi::ChunkSink& tar);
+// Throws ArchiveError naming the path for anything unreadable. Paths under one of `excludes` are
+// left out (e.g. the backup repository inside a bind-mounted project directory).
+HostArchiveResult archiveHostPaths(const std::vector<HostEntry>& entries, const dockerapi::ChunkSink& tar,
+                                   const std::vector<std::filesystem::path>& excludes = {});
 
 }  // namespace volumes

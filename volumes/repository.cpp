@@ -146,6 +146,47 @@ Manifest Repository::read(const std::string& project, const std::string& id) con
   }
 }
 
+void Repository::recordVerification(const std::string& project, const std::string& id,
+                                    const nlohmann::json& result) {
+  fs::path dir = backupDir(project, id);
+  fs::path temp = dir / ".verified.json.tmp";
+  std::error_code ec;
+  fs::remove(temp, ec);
+  {
+    PartFile file(temp);
+    file.write(result.dump(2) + "\n");
+    file.close();
+  }
+  fs::rename(temp, dir / "verified.json", ec);
+  if (ec) throw RepositoryError("cannot record the verification in " + dir.string() + ": " + ec.message());
+}
+
+std::optional<nlohmann::json> Repository::verification(const std::string& project,
+                                                       const std::string& id) const {
+  std::ifstream in(backupDir(project, id) / "verified.json");
+  if (!in) return std::nullopt;
+  auto parsed = nlohmann::json::parse(in, nullptr, false);
+  if (parsed.is_discarded() || !parsed.is_object()) return std::nullopt;
+  return parsed;
+}
+
+void Repository::remove(const std::string& project, const std::string& id) {
+  fs::path dir = backupDir(project, id);
+  std::error_code ec;
+  fs::remove(dir / "manifest.json", ec);
+  if (ec) throw RepositoryError("cannot delete backup " + id + " (" + dir.string() + "): " + ec.message());
+  syncDir(dir);
+  fs::remove_all(dir, ec);
+  if (ec) throw RepositoryError("cannot delete " + dir.string() + ": " + ec.message());
+}
+
+void Repository::removeAbandoned(const std::string& project) {
+  std::error_code ec;
+  for (const auto& entry : fs::directory_iterator(projectDir(project), ec)) {
+    if (entry.path().filename().string().rfind(".partial-", 0) == 0) fs::remove_all(entry.path(), ec);
+  }
+}
+
 std::unique_ptr<ProjectLock> Repository::lock(const std::string& project) {
   makePrivateDir(root_);
   makePrivateDir(projectDir(project));

@@ -5,6 +5,7 @@
 #include <ctime>
 #include <filesystem>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -58,6 +59,13 @@ class Repository {
   std::vector<std::string> list(const std::string& project) const;
   Manifest read(const std::string& project, const std::string& id) const;
   std::filesystem::path backupDir(const std::string& project, const std::string& id) const;
+  // The outcome of the last `verify`, kept beside the manifest (which stays as written).
+  void recordVerification(const std::string& project, const std::string& id, const nlohmann::json& result);
+  std::optional<nlohmann::json> verification(const std::string& project, const std::string& id) const;
+  // Deletes a complete backup: first its manifest (so it stops looking complete), then the rest.
+  void remove(const std::string& project, const std::string& id);
+  // Removes staging directories of runs that died (call with the project lock held).
+  void removeAbandoned(const std::string& project);
   // Throws RepositoryError naming the holder ("pid 123 on host h") if another run holds it.
   std::unique_ptr<ProjectLock> lock(const std::string& project);
 

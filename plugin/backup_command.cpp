@@ -1,0 +1,110 @@
+#include "plugin/backup_command.hpp"
+
+#include <unistd.h>
+
+#include <iostream>
+#include <nlohmann/json.hpp>
+
+#include "plugin/backup_plan.hpp"
+#include "plugin/backup_runner.hpp"
+#include "plugin/build_info.hpp"
+#include "plugin/exit_codes.hpp"
+#include "plugin/progress.hpp"
+#include "plugin/repository_location.hpp"
+#include "plugin/stack_loader.hpp"
+
+namespace agentchat {
+
+namespace {
+
+class BackupCommand : public Command {
+ public:
+  std::string consistency;
+  std::string only;
+  std::string label;
+  bool dryRun = false;
+  bool json = false;
+
+  int run(Session& session) override {
+    compose::Stack stack = loadStack(session);
+    BackupOptions options;
+    std::string mode = consistency.empty() ? stack.settings.consistency.value_or("online") : consistency;
+    if (mode != "online" && mode != "stop")
+      throw std::invalid_argument("--consistency must be online or stop, not '" + mode + "'");
+    options.consistency = mode == "stop" ? Consistency::Stop : Consistency::Online;
+    options.only = parseComponents(only);
+    BackupPlan plan = planBackup(stack, options);
+    auto repo = repositoryPath(session, stack);
+
+    if (dryRun) {
+      printPlan(stack, plan, repo);
+      return exit_code::kOk;
+    }
+    if (!stack.engineView) {
+      throw ProjectNotFound("project " + stack.name + " has no containers on " +
+                            session.engine().endpointName() +
+                            ": bring it up (docker compose up -d) before backing it up");
+    }
+    BackupSettings settings;
+    settings.compressionLevel = stack.settings.compressionLevel.value_or(3);
+    settings.label = label;
+    settings.terminal = ::isatty(STDERR_FILENO) == 1;
+    settings.toolVersion = kVersion;
+    volumes::Repository repository(repo);
+    auto manifest = runBackup(session.engine(), stack, repository, plan, settings);
+    std::uint64_t total = 0;
+    for (const auto& p : manifest.parts) total += p.size;
+    if (json) {
+      std::cout << nlohmann::json{{"id", manifest.id},
+                                  {"project", manifest.project},
+                                  {"directory", repository.backupDir(stack.name, manifest.id).string()},
+                                  {"size", total},
+                                  {"parts", toJson(manifest)["parts"]},
+                                  {"pauseSeconds", manifest.details["pause"]["seconds"]},
+                                  {"seconds", manifest.details["timings"]["totalSeconds"]}}
+                       .dump(2)
+                << "\n";
+    } else {
+      std::cout << "backup " << manifest.id << " of " << stack.name << " complete: " << manifest.parts.size()
+                << " parts, " << humanSize(total) << ", in "
+                << repository.backupDir(stack.name, manifest.id).string() << "\n";
+    }
+    return exit_code::kOk;
+  }
+
+ private:
+  static void printPlan(const compose::Stack& stack, const BackupPlan& plan,
+                        const std::filesystem::path& repo) {
+    std::cout << "backup plan for " << stack.name << " ("
+              << (plan.consistency == Consistency::Online ? "online" : "stop") << ") into " << repo.string()
+              << "/" << stack.name << "/\n";
+    for (const auto& p : plan.parts) {
+      std::cout << "  " << p.name << "  " << p.kind << (p.service.empty() ? "" : " of " + p.service)
+                << (p.source.empty() ? "" : " from " + p.source) << "\n";
+    }
+    if (!plan.hold.empty()) {
+      std::cout << (plan.consistency == Consistency::Online ? "paused around the database snapshots:"
+                                                            : "stopped during the copy, then started again:");
+      for (const auto& c : plan.hold) std::cout << " " << c.name;
+      std::cout << "\n";
+    }
+    for (const auto& note : plan.notes) std::cout << "  note: " << note << "\n";
+  }
+};
+
+}  // namespace
+
+RegisteredCommand addBackupCommand(CLI::App& app) {
+  auto command = std::make_unique<BackupCommand>();
+  auto* cli = app.add_subcommand("backup", "Back up the whole stack: databases, volumes, config and logs");
+  cli->add_option("--consistency", command->consistency,
+                  "online (default): pause app containers about a second around the database snapshots; "
+                  "stop: stop the stack and copy every volume raw");
+  cli->add_option("--only", command->only, "Comma-separated parts: mysql,redis,volumes,config,logs");
+  cli->add_option("--label", command->label, "A label stored in the manifest");
+  cli->add_flag("--dry-run", command->dryRun, "Print the plan; touch nothing");
+  cli->add_flag("--json", command->json, "Print the result as JSON");
+  return {cli, std::move(command)};
+}
+
+}  // namespace agentchat

@@ -1,0 +1,81 @@
+#include "plugin/progress.hpp"
+
+#include <spdlog/spdlog.h>
+#include <unistd.h>
+
+#include <cstdio>
+
+namespace agentchat {
+
+std::string humanSize(std::uint64_t bytes) {
+  const char* units[] = {"B", "KiB", "MiB", "GiB", "TiB"};
+  double value = static_cast<double>(bytes);
+  int unit = 0;
+  while (value >= 1024 && unit < 4) {
+    value /= 1024;
+    ++unit;
+  }
+  char out[32];
+  std::snprintf(out, sizeof out, unit == 0 ? "%.0f %s" : "%.1f %s", value, units[unit]);
+  return out;
+}
+
+namespace {
+double secondsSince(std::chrono::steady_clock::time_point t) {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - t).count();
+}
+}  // namespace
+
+Progress::Progress(bool terminal) : terminal_(terminal) {
+  if (!terminal_) return;
+  ticker_ = std::thread([this] {
+    std::unique_lock lock(mutex_);
+    while (!stop_) {
+      wake_.wait_for(lock, std::chrono::milliseconds(500));
+      if (!stop_) draw();
+    }
+    std::fputs("\r\033[K", stderr);
+  });
+}
+
+Progress::~Progress() {
+  {
+    std::lock_guard lock(mutex_);
+    stop_ = true;
+  }
+  wake_.notify_all();
+  if (ticker_.joinable()) ticker_.join();
+}
+
+Progress::Part& Progress::add(const std::string& name) {
+  std::lock_guard lock(mutex_);
+  auto& part = parts_.emplace_back();
+  part.name = name;
+  return part;
+}
+
+void Progress::draw() {
+  std::string line;
+  for (const auto& part : parts_) {
+    if (part.done) continue;
+    double seconds = std::max(secondsSince(part.started), 0.001);
+    std::uint64_t bytes = part.bytes;
+    line += (line.empty() ? "" : " | ") + part.name + " " + humanSize(bytes) + " " +
+            humanSize(static_cast<std::uint64_t>(static_cast<double>(bytes) / seconds)) + "/s";
+  }
+  if (line.size() > 200) line = line.substr(0, 197) + "...";
+  std::fprintf(stderr, "\r\033[K%s", line.c_str());
+  std::fflush(stderr);
+}
+
+void Progress::finished(Part& part, std::uint64_t stored) {
+  std::lock_guard lock(mutex_);
+  part.done = true;
+  if (terminal_) std::fputs("\r\033[K", stderr);
+  double seconds = secondsSince(part.started);
+  spdlog::info(
+      "{}: {} read, {} stored, {:.1f} s ({}/s)", part.name, humanSize(part.bytes), humanSize(stored), seconds,
+      humanSize(static_cast<std::uint64_t>(static_cast<double>(part.bytes) / std::max(seconds, 0.001))));
+}
+
+}  // namespace agentchat

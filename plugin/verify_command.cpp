@@ -1,0 +1,73 @@
+#include <ctime>
+#include <iostream>
+#include <nlohmann/json.hpp>
+
+#include "plugin/exit_codes.hpp"
+#include "plugin/repository_commands.hpp"
+#include "plugin/repository_location.hpp"
+#include "plugin/stack_loader.hpp"
+#include "volumes/part_check.hpp"
+#include "volumes/repository.hpp"
+
+namespace agentchat {
+
+namespace {
+
+std::string utcNow() {
+  std::time_t now = std::time(nullptr);
+  std::tm tm{};
+  ::gmtime_r(&now, &tm);
+  char out[32];
+  std::strftime(out, sizeof out, "%Y-%m-%dT%H:%M:%SZ", &tm);
+  return out;
+}
+
+class VerifyCommand : public Command {
+ public:
+  std::string which = "latest";
+  bool json = false;
+
+  int run(Session& session) override {
+    compose::Stack stack = loadStackForRepository(session);
+    volumes::Repository repository(repositoryPath(session, stack));
+    std::string id = resolveBackupId(repository, stack.name, which);
+    auto manifest = repository.read(stack.name, id);
+    auto dir = repository.backupDir(stack.name, id);
+
+    nlohmann::json parts = nlohmann::json::array();
+    bool ok = true;
+    for (const auto& part : manifest.parts) {
+      auto check = volumes::checkPart(dir / part.name, part);
+      ok = ok && check.ok;
+      parts.push_back({{"name", part.name}, {"ok", check.ok}, {"problem", check.problem}});
+      if (!json) {
+        std::cout << (check.ok ? "ok      " : "FAILED  ") << part.name
+                  << (check.ok ? "" : ": " + check.problem) << "\n";
+      }
+    }
+    nlohmann::json result = {{"id", id}, {"ok", ok}, {"at", utcNow()}, {"deep", false}, {"parts", parts}};
+    repository.recordVerification(stack.name, id, result);
+    if (json) {
+      std::cout << result.dump(2) << "\n";
+    } else {
+      std::cout << "backup " << id
+                << (ok ? ": all " + std::to_string(manifest.parts.size()) + " parts verified"
+                       : ": VERIFICATION FAILED — do not restore from it; take a new backup")
+                << "\n";
+    }
+    return ok ? exit_code::kOk : exit_code::kFailed;
+  }
+};
+
+}  // namespace
+
+RegisteredCommand addVerifyCommand(CLI::App& app) {
+  auto command = std::make_unique<VerifyCommand>();
+  auto* cli =
+      app.add_subcommand("verify", "Check a backup's parts against its manifest (exit 1 on any mismatch)");
+  cli->add_option("backup", command->which, "Backup id, or latest (default)");
+  cli->add_flag("--json", command->json, "Print the result as JSON");
+  return {cli, std::move(command)};
+}
+
+}  // namespace agentchat

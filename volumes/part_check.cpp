@@ -1,0 +1,115 @@
+#include "volumes/part_check.hpp"
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <functional>
+#include <memory>
+#include <vector>
+
+#include "dockerapi/sha256.hpp"
+#include "volumes/tar_walker.hpp"
+#include "volumes/zstd_stream.hpp"
+
+namespace volumes {
+
+namespace fs = std::filesystem;
+
+namespace {
+
+bool endsWith(const std::string& s, const std::string& suffix) {
+  return s.size() >= suffix.size() && s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
+}
+
+// What the decompressed content must look like, by the part's file name.
+class ContentCheck {
+ public:
+  explicit ContentCheck(const std::string& name) {
+    if (endsWith(name, ".tar.zst")) {
+      tar_ = std::make_unique<TarWalker>([](const TarEntry&) { return false; }, [](std::string_view) {});
+    } else if (endsWith(name, ".sql.zst")) {
+      kind_ = Kind::Sql;
+    } else if (endsWith(name, ".rdb.zst")) {
+      kind_ = Kind::Rdb;
+    }
+  }
+  void feed(std::string_view raw) {
+    if (tar_) tar_->feed(raw);
+    if (head_.size() < 9) head_.append(raw.substr(0, 9 - head_.size()));
+    tail_.append(raw);
+    if (tail_.size() > 256) tail_.erase(0, tail_.size() - 256);
+  }
+  std::string finish() {
+    if (tar_) {
+      tar_->finish();
+      if (!tar_->ended()) return "tar: no end-of-archive marker (truncated archive)";
+    }
+    if (kind_ == Kind::Sql && tail_.find("-- Dump completed") == std::string::npos)
+      return "the SQL dump lacks its closing \"-- Dump completed\" line (truncated dump)";
+    if (kind_ == Kind::Rdb && head_.rfind("REDIS", 0) != 0) return "not an RDB file (no REDIS magic)";
+    return {};
+  }
+
+ private:
+  enum class Kind { Other, Sql, Rdb } kind_ = Kind::Other;
+  std::unique_ptr<TarWalker> tar_;
+  std::string head_, tail_;
+};
+
+}  // namespace
+
+PartCheck checkPart(const fs::path& file, const PartRecord& record) {
+  int fd = ::open(file.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return {false, "missing or unreadable: " + file.string()};
+  struct Closer {
+    int fd;
+    ~Closer() { ::close(fd); }
+  } closer{fd};
+
+  dockerapi::Sha256 hash;
+  ContentCheck content(record.name);
+  ZstdDecompressor zstd([&](std::string_view raw) { content.feed(raw); }, record.rawSize);
+  std::uint64_t size = 0;
+  std::vector<char> buffer(1 << 20);
+  // The stored bytes against the manifest: the first thing to report when both are off.
+  auto storedProblem = [&]() -> std::string {
+    if (size != record.size)
+      return "size " + std::to_string(size) + " != " + std::to_string(record.size) + " in the manifest";
+    if (hash.hexDigest() != record.sha256) return "sha256 mismatch: the stored bytes changed";
+    return {};
+  };
+  try {
+    ssize_t got;
+    while ((got = ::read(fd, buffer.data(), buffer.size())) > 0) {
+      std::string_view chunk(buffer.data(), static_cast<std::size_t>(got));
+      hash.update(chunk);
+      size += chunk.size();
+      zstd.write(chunk);
+    }
+    if (got < 0) return {false, "read error in " + file.string()};
+    zstd.finish();
+  } catch (const std::exception& e) {
+    // Keep hashing what is left, so a changed byte reports as a digest mismatch first.
+    ssize_t got;
+    while ((got = ::read(fd, buffer.data(), buffer.size())) > 0) {
+      hash.update(std::string_view(buffer.data(), static_cast<std::size_t>(got)));
+      size += static_cast<std::uint64_t>(got);
+    }
+    std::string problem = storedProblem();
+    return {false, problem.empty() ? std::string("content: ") + e.what() : problem};
+  }
+  if (std::string problem = storedProblem(); !problem.empty()) return {false, problem};
+  if (zstd.bytesOut() != record.rawSize) {
+    return {false, "decompresses to " + std::to_string(zstd.bytesOut()) + " bytes, the manifest says " +
+                       std::to_string(record.rawSize)};
+  }
+  try {
+    std::string problem = content.finish();
+    if (!problem.empty()) return {false, problem};
+  } catch (const std::exception& e) {
+    return {false, std::string("content: ") + e.what()};
+  }
+  return {true, {}};
+}
+
+}  // namespace volumes

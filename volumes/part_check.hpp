@@ -1,0 +1,19 @@
+#pragma once
+// Checking a stored part without the engine: its size and sha256 against the manifest, every zstd
+// frame decoded to the recorded raw size, and what is inside: a tar's headers and entry bounds, a
+// dump's closing "-- Dump completed" line, an RDB file's magic. One read of the file does all.
+#include <filesystem>
+#include <string>
+
+#include "volumes/manifest.hpp"
+
+namespace volumes {
+
+struct PartCheck {
+  bool ok = false;
+  std::string problem;  // what is wrong, for a person: "sha256 mismatch (stored bytes changed)"
+};
+
+PartCheck checkPart(const std::filesystem::path& file, const PartRecord& record);
+
+}  // namespace volumes

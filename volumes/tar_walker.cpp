@@ -1,0 +1,160 @@
+#include "volumes/tar_walker.hpp"
+
+#include <algorithm>
+#include <cstring>
+
+namespace volumes {
+
+namespace {
+
+constexpr std::size_t kBlock = 512;
+
+std::uint64_t octal(const char* field, std::size_t length) {
+  // Base-256 (GNU) for large values: high bit of the first byte set.
+  if (static_cast<unsigned char>(field[0]) & 0x80) {
+    std::uint64_t value = static_cast<unsigned char>(field[0]) & 0x7f;
+    for (std::size_t i = 1; i < length; ++i) value = (value << 8) | static_cast<unsigned char>(field[i]);
+    return value;
+  }
+  std::uint64_t value = 0;
+  std::size_t i = 0;
+  while (i < length && field[i] == ' ') ++i;
+  for (; i < length && field[i] != '\0' && field[i] != ' '; ++i) {
+    if (field[i] < '0' || field[i] > '7') throw TarError("tar: malformed number in a header");
+    value = value * 8 + static_cast<std::uint64_t>(field[i] - '0');
+  }
+  return value;
+}
+
+bool checksumOk(const char* block) {
+  std::uint64_t stored = octal(block + 148, 8);
+  std::uint64_t sum = 0;
+  for (std::size_t i = 0; i < kBlock; ++i)
+    sum += (i >= 148 && i < 156) ? ' ' : static_cast<unsigned char>(block[i]);
+  return sum == stored;
+}
+
+// Calls `record(key, value)` for each "LEN key=value\n" record of a pax header.
+template <typename F>
+void paxRecords(const std::string& records, F record) {
+  std::size_t at = 0;
+  while (at < records.size()) {
+    std::size_t space = records.find(' ', at);
+    if (space == std::string::npos) throw TarError("tar: malformed pax header");
+    std::size_t length = 0;
+    try {
+      length = std::stoul(records.substr(at, space - at));
+    } catch (const std::exception&) {
+      throw TarError("tar: malformed pax header");
+    }
+    if (length <= space - at + 1 || at + length > records.size()) throw TarError("tar: malformed pax header");
+    std::string body = records.substr(space + 1, length - (space - at) - 2);
+    auto equals = body.find('=');
+    if (equals != std::string::npos) record(body.substr(0, equals), body.substr(equals + 1));
+    at += length;
+  }
+}
+
+}  // namespace
+
+TarWalker::TarWalker(EntryHandler onEntry, std::function<void(std::string_view)> onData)
+    : onEntry_(std::move(onEntry)), onData_(std::move(onData)) {}
+
+void TarWalker::header(const char* block) {
+  if (std::all_of(block, block + kBlock, [](char c) { return c == '\0'; })) {
+    ended_ = true;  // end-of-archive marker
+    return;
+  }
+  if (!checksumOk(block)) throw TarError("tar: header checksum mismatch (corrupt archive)");
+  char type = block[156];
+  std::uint64_t size = octal(block + 124, 12);
+  wanted_ = false;
+  metaType_ = 0;
+  if (type == 'x' || type == 'L') {
+    if (size > 1024 * 1024) throw TarError("tar: oversized extended header");
+    metaType_ = type;
+    meta_.clear();
+  } else if (type != 'g') {  // a global pax header carries nothing we need
+    entry_ = {};
+    entry_.type = type;
+    entry_.size = paxSize_.value_or(size);
+    entry_.mtime = paxMtime_.value_or(static_cast<std::int64_t>(octal(block + 136, 12)));
+    if (!longName_.empty()) {
+      entry_.name = longName_;
+    } else {
+      std::string name(block, strnlen(block, 100));
+      // ustar: a prefix field (345..500) holds the leading directories of long names.
+      if (std::memcmp(block + 257, "ustar", 5) == 0 && block[345] != '\0') {
+        name = std::string(block + 345, strnlen(block + 345, 155)) + "/" + name;
+      }
+      entry_.name = name;
+    }
+    longName_.clear();
+    paxSize_.reset();
+    paxMtime_.reset();
+    // Only files (and GNU contiguous files) carry payload; other types' size field is informational.
+    if (!entry_.regular() && type != '7') entry_.size = size;
+    size = entry_.size;
+    ++entries_;
+    wanted_ = onEntry_(entry_);
+  }
+  remaining_ = size;
+  padding_ = (kBlock - size % kBlock) % kBlock;
+  if (remaining_ == 0 && metaType_ != 0) endOfMeta();
+}
+
+void TarWalker::endOfMeta() {
+  if (metaType_ == 'L') longName_ = std::string(meta_.c_str());
+  if (metaType_ == 'x') {
+    paxRecords(meta_, [&](const std::string& key, const std::string& value) {
+      try {
+        if (key == "path") longName_ = value;
+        if (key == "size") paxSize_ = std::stoull(value);
+        if (key == "mtime") paxMtime_ = static_cast<std::int64_t>(std::stod(value));
+      } catch (const std::exception&) {
+        throw TarError("tar: malformed pax " + key + " record");
+      }
+    });
+  }
+  metaType_ = 0;
+}
+
+void TarWalker::feed(std::string_view chunk) {
+  while (!chunk.empty()) {
+    if (ended_) return;  // trailing zero blocks and padding
+    if (remaining_ > 0) {
+      std::size_t take = static_cast<std::size_t>(std::min<std::uint64_t>(remaining_, chunk.size()));
+      if (metaType_ != 0) {
+        meta_.append(chunk.substr(0, take));
+      } else if (wanted_) {
+        onData_(chunk.substr(0, take));
+      }
+      remaining_ -= take;
+      chunk.remove_prefix(take);
+      if (remaining_ == 0 && metaType_ != 0) endOfMeta();
+      continue;
+    }
+    if (padding_ > 0) {
+      std::size_t take = static_cast<std::size_t>(std::min<std::uint64_t>(padding_, chunk.size()));
+      padding_ -= take;
+      chunk.remove_prefix(take);
+      continue;
+    }
+    std::size_t take = std::min(kBlock - block_.size(), chunk.size());
+    block_.append(chunk.substr(0, take));
+    chunk.remove_prefix(take);
+    if (block_.size() == kBlock) {
+      header(block_.data());
+      block_.clear();
+    }
+  }
+}
+
+void TarWalker::finish() {
+  if (remaining_ > 0 || padding_ > 0 || !block_.empty() || metaType_ != 0) {
+    throw TarError("tar: the archive ended inside " +
+                   (entry_.name.empty() ? std::string("a header") : entry_.name) + " (truncated)");
+  }
+}
+
+}  // namespace volumes

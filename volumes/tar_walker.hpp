@@ -1,0 +1,62 @@
+#pragma once
+// Walks a tar stream as it arrives, entry by entry, holding no more than one 512-byte block and
+// one extended header: the engine's archive streams can be larger than memory. Understands ustar,
+// GNU long names and base-256 sizes, and pax headers (path, size, mtime); a bad header checksum,
+// an unknown number format or a stream that ends inside an entry is an error, never a guess.
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+
+namespace volumes {
+
+class TarError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+struct TarEntry {
+  std::string name;
+  char type = '0';  // '0' file, '5' directory, '2' symlink, '1' hardlink, ...
+  std::uint64_t size = 0;
+  std::int64_t mtime = 0;
+  bool regular() const { return type == '0' || type == '\0'; }
+};
+
+class TarWalker {
+ public:
+  // `onEntry` sees every entry's header; `onData` receives the payload of entries for which
+  // onEntry returned true.
+  using EntryHandler = std::function<bool(const TarEntry&)>;
+  TarWalker(EntryHandler onEntry, std::function<void(std::string_view)> onData);
+
+  void feed(std::string_view chunk);
+  // Throws TarError if the stream ended inside a header or an entry's payload.
+  void finish();
+  std::uint64_t entries() const { return entries_; }
+  bool ended() const { return ended_; }  // the end-of-archive marker was seen
+  const std::string& current() const { return entry_.name; }
+
+ private:
+  void header(const char* block);
+  void endOfMeta();
+
+  EntryHandler onEntry_;
+  std::function<void(std::string_view)> onData_;
+  std::string block_;            // a partial header block
+  std::uint64_t remaining_ = 0;  // payload bytes left in the current entry
+  std::uint64_t padding_ = 0;    // zero bytes after the payload up to the block boundary
+  bool wanted_ = false;          // the payload goes to onData
+  char metaType_ = 0;            // 'x' pax or 'L' GNU long name being read
+  std::string meta_;
+  std::string longName_;
+  std::optional<std::uint64_t> paxSize_;
+  std::optional<std::int64_t> paxMtime_;
+  TarEntry entry_;
+  std::uint64_t entries_ = 0;
+  bool ended_ = false;
+};
+
+}  // namespace volumes
