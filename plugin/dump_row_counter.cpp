@@ -10,7 +10,8 @@ bool readQuotedName(std::string_view text, std::string& name, std::size_t& used)
       name.push_back(text[i]);
       continue;
     }
-    if (i + 1 < text.size() && text[i + 1] == '`') {
+    if (i + 1 == text.size()) return false;  // a closing backtick, or the first of a doubled one
+    if (text[i + 1] == '`') {
       name.push_back('`');
       ++i;
       continue;

@@ -31,7 +31,8 @@ class DumpRowCounter {
   std::map<std::string, std::uint64_t> rows_;
 };
 
-// `name` -> name; ``a``b`` -> a`b. Returns false when `text` does not start with a quoted name.
+// `name` -> name; `a``b` -> a`b. Returns false when `text` does not start with a quoted name, or
+// ends right after a backtick (it may be doubled: more text is needed to tell).
 bool readQuotedName(std::string_view text, std::string& name, std::size_t& used);
 
 }  // namespace agentchat

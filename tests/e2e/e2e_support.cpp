@@ -192,4 +192,24 @@ ScratchVolume::~ScratchVolume() {
   }
 }
 
+std::vector<std::string> composeFiles() {
+  std::vector<std::string> files;
+  std::string list = stack("COMPOSE_FILES");
+  for (std::size_t start = 0; start <= list.size();) {
+    auto colon = list.find(':', start);
+    if (colon == std::string::npos) colon = list.size();
+    if (colon > start) files.push_back(list.substr(start, colon - start));
+    start = colon + 1;
+  }
+  return files;
+}
+
+ProcessResult runPluginOnStack(const std::vector<std::string>& args) {
+  std::vector<std::string> argv{pluginPath(), "-p", stack("PROJECT"), "--project-directory",
+                                stack("PROJECT_DIR")};
+  for (const auto& f : composeFiles()) argv.insert(argv.end(), {"-f", f});
+  argv.insert(argv.end(), args.begin(), args.end());
+  return runProcess(argv);
+}
+
 }  // namespace e2e

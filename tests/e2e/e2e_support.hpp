@@ -21,6 +21,11 @@ std::string stack(const std::string& key);
 dockerapi::Engine* engineOrNull(std::string& whyNot);
 
 std::string pluginPath();  // the built docker-agentchat
+// The fixture stack's compose files (COMPOSE_FILES, in order).
+std::vector<std::string> composeFiles();
+// The plugin on the fixture's project: -p PROJECT --project-directory DIR -f FILE... ARGS...
+struct ProcessResult;
+ProcessResult runPluginOnStack(const std::vector<std::string>& args);
 std::string sourceDir();
 
 struct ProcessResult {

@@ -11,17 +11,7 @@
 
 namespace {
 
-std::vector<std::string> composeFiles() {
-  std::vector<std::string> files;
-  std::string list = e2e::stack("COMPOSE_FILES");
-  for (std::size_t start = 0; start <= list.size();) {
-    auto colon = list.find(':', start);
-    if (colon == std::string::npos) colon = list.size();
-    if (colon > start) files.push_back(list.substr(start, colon - start));
-    start = colon + 1;
-  }
-  return files;
-}
+using e2e::composeFiles;
 
 // The plugin with the fixture's project: -p NAME -f FILE... --project-directory DIR ARGS...
 e2e::ProcessResult plugin(const std::string& project, const std::vector<std::string>& files,

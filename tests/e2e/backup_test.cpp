@@ -1,0 +1,282 @@
+// backup, list, verify and prune against the real stack: what the backup holds is what the
+// databases and volumes held, faults lose nothing, and the stack is left running.
+#include <gtest/gtest.h>
+#include <signal.h>
+#include <sys/mount.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <filesystem>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <thread>
+
+#include "dockerapi/exec.hpp"
+#include "dockerapi/sha256.hpp"
+#include "e2e_support.hpp"
+
+namespace fs = std::filesystem;
+using nlohmann::json;
+
+namespace {
+
+class Backup : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    repo_ = fs::temp_directory_path() / e2e::uniqueName("agentchat-repo");
+    fs::create_directories(repo_);
+  }
+  void TearDown() override {
+    std::error_code ec;
+    fs::remove_all(repo_, ec);
+  }
+  e2e::ProcessResult plugin(std::vector<std::string> args, const fs::path& repo = {}) {
+    args.insert(args.begin(), {"--repo", (repo.empty() ? repo_ : repo).string()});
+    return e2e::runPluginOnStack(args);
+  }
+  fs::path backupDir(const std::string& id) const { return repo_ / e2e::stack("PROJECT") / id; }
+  std::string sh(dockerapi::Engine& engine, const std::string& container, const std::string& script) {
+    dockerapi::ExecSpec spec;
+    spec.cmd = {"sh", "-c", script};
+    auto r = dockerapi::execCapture(engine, container, spec);
+    EXPECT_EQ(r.exitCode, 0) << script << ": " << r.err;
+    return r.out;
+  }
+  std::string mysql(dockerapi::Engine& engine, const std::string& sql) {
+    dockerapi::ExecSpec spec;
+    spec.cmd = {"mariadb", "-uroot", "-N", "-B", "agentchat", "-e", sql};
+    spec.env = {"MYSQL_PWD=" + e2e::stack("MYSQL_ROOT_PASSWORD")};
+    auto r = dockerapi::execCapture(engine, e2e::stack("MYSQL_CONTAINER"), spec);
+    EXPECT_EQ(r.exitCode, 0) << r.err;
+    return r.out;
+  }
+  void expectStackRunning(dockerapi::Engine& engine) {
+    for (const char* key : {"MYSQL_CONTAINER", "REDIS_CONTAINER", "BACKEND_CONTAINER"}) {
+      auto info = engine.inspectContainer(e2e::stack(key));
+      EXPECT_TRUE(info.running && !info.paused) << key << " left " << (info.paused ? "paused" : "stopped");
+    }
+  }
+  bool anyCompleteOrPartial() {
+    std::error_code ec;
+    for (const auto& e : fs::directory_iterator(repo_ / e2e::stack("PROJECT"), ec)) {
+      if (e.path().filename() != ".lock") return true;
+    }
+    return false;
+  }
+  fs::path repo_;
+};
+
+std::string stdoutOf(const std::vector<std::string>& argv) {
+  return e2e::runProcess(argv).out;
+}
+
+}  // namespace
+
+TEST_F(Backup, OnlineBackupHoldsTheDataAndListVerifyPruneWork) {
+  REQUIRE_ENGINE(engine);
+  std::string backend = e2e::stack("BACKEND_CONTAINER");
+  sh(engine, backend, "mkdir -p /app/data/photos && head -c 300000 /dev/urandom > /app/data/photos/p.bin");
+  sh(engine, e2e::stack("REDIS_CONTAINER"),
+     "redis-cli SET session:1 alice >/dev/null && redis-cli SET session:2 bob >/dev/null");
+
+  auto run = plugin({"backup", "--json"});
+  ASSERT_EQ(run.exitCode, 0) << run.err;
+  auto result = json::parse(run.out);
+  std::string id = result["id"];
+  EXPECT_LT(result["pauseSeconds"].get<double>(), 3.0);  // about a second; generous for a loaded machine
+  expectStackRunning(engine);
+
+  auto manifest = json::parse(std::ifstream(backupDir(id) / "manifest.json"));
+  std::set<std::string> parts;
+  for (const auto& p : manifest["parts"]) parts.insert(p["name"]);
+  EXPECT_EQ(parts, (std::set<std::string>{"mysql.sql.zst", "redis.rdb.zst", "redis-aof.tar.zst",
+                                          "volume-app_data.tar.zst", "config.tar.zst",
+                                          "logs-backend-app-logs.tar.zst"}));
+  // Row counts in the manifest are the database's.
+  const auto& tables = manifest["details"]["mysql"]["mysql"]["tables"];
+  EXPECT_EQ(tables["agentchat.user"]["rows"].get<int>(),
+            std::stoi(mysql(engine, "SELECT COUNT(*) FROM user")));
+  EXPECT_EQ(tables["agentchat.type_zoo"]["rows"], 2);
+  EXPECT_EQ(tables["agentchat.audit_log"]["engine"], "MyISAM");
+  EXPECT_EQ(manifest["details"]["redis"]["redis"]["keys"]["db0"].get<int>(),
+            std::stoi(sh(engine, e2e::stack("REDIS_CONTAINER"), "redis-cli DBSIZE")));
+
+  // Plain files a person can open with stock tools: zstd, tar.
+  std::string dir = backupDir(id).string();
+  EXPECT_NE(
+      stdoutOf({"sh", "-c", "zstd -dc " + dir + "/mysql.sql.zst | tail -c 200"}).find("-- Dump completed"),
+      std::string::npos);
+  EXPECT_EQ(stdoutOf({"sh", "-c",
+                      "zstd -dc " + dir +
+                          "/volume-app_data.tar.zst | tar -xOf - ./photos/p.bin | sha256sum | cut -c1-64"}),
+            sh(engine, backend, "sha256sum /app/data/photos/p.bin | cut -c1-64"));
+  EXPECT_EQ(stdoutOf({"sh", "-c", "zstd -dc " + dir + "/redis.rdb.zst | head -c 5"}), "REDIS");
+  std::string config = stdoutOf({"sh", "-c", "zstd -dc " + dir + "/config.tar.zst | tar -tf -"});
+  EXPECT_NE(config.find("project/docker-compose.yml"), std::string::npos) << config;
+  EXPECT_NE(config.find("project/mysql/init/02-types.sql"), std::string::npos) << config;
+  EXPECT_NE(config.find("project/.env"), std::string::npos) << config;
+  // Files 0600, directories 0700.
+  EXPECT_EQ(fs::status(backupDir(id)).permissions() & fs::perms::all, fs::perms::owner_all);
+  EXPECT_EQ(fs::status(backupDir(id) / "mysql.sql.zst").permissions() & fs::perms::all,
+            fs::perms::owner_read | fs::perms::owner_write);
+  // The password never reaches a file name, the manifest or an argument list.
+  std::string manifestText = json(manifest).dump();
+  EXPECT_EQ(manifestText.find(e2e::stack("MYSQL_ROOT_PASSWORD")), std::string::npos);
+
+  auto verify = plugin({"verify", "latest"});
+  EXPECT_EQ(verify.exitCode, 0) << verify.out << verify.err;
+  auto second = plugin({"backup", "--only", "mysql,config"});
+  ASSERT_EQ(second.exitCode, 0) << second.err;
+  auto list = json::parse(plugin({"list", "--json"}).out);
+  ASSERT_EQ(list.size(), 2u);
+  EXPECT_EQ(list[1]["id"], id);  // newest first
+  EXPECT_EQ(list[1]["verified"], true);
+  EXPECT_TRUE(list[0]["verified"].is_null());
+  EXPECT_EQ(list[0]["parts"], 2);
+
+  // A flipped byte in any part makes verify fail and name the part.
+  {
+    std::fstream f(backupDir(id) / "volume-app_data.tar.zst",
+                   std::ios::in | std::ios::out | std::ios::binary);
+    f.seekp(20);
+    f.put('\x5a');
+  }
+  auto broken = plugin({"verify", id});
+  EXPECT_EQ(broken.exitCode, 1);
+  EXPECT_NE(broken.out.find("FAILED  volume-app_data.tar.zst"), std::string::npos) << broken.out;
+
+  // prune keeps the newest whatever the policy says, and deletes the rest.
+  auto dry = plugin({"prune", "--keep-last", "1", "--dry-run"});
+  EXPECT_NE(dry.out.find("would delete " + id), std::string::npos) << dry.out;
+  EXPECT_TRUE(fs::exists(backupDir(id)));
+  auto prune = plugin({"prune", "--keep-last", "1"});
+  EXPECT_EQ(prune.exitCode, 0) << prune.err;
+  EXPECT_FALSE(fs::exists(backupDir(id)));
+  EXPECT_EQ(json::parse(plugin({"list", "--json"}).out).size(), 1u);
+  sh(engine, backend, "rm -rf /app/data/photos");
+}
+
+TEST_F(Backup, StopModeCopiesDatabaseVolumesRawAndStartsEverythingAgain) {
+  REQUIRE_ENGINE(engine);
+  auto run = plugin({"backup", "--consistency", "stop", "--only", "volumes", "--json"});
+  ASSERT_EQ(run.exitCode, 0) << run.err;
+  expectStackRunning(engine);
+  auto result = json::parse(run.out);
+  std::set<std::string> parts;
+  for (const auto& p : result["parts"]) parts.insert(p["name"]);
+  EXPECT_TRUE(parts.count("volume-mysql_data.tar.zst") && parts.count("volume-redis_data.tar.zst"))
+      << run.out;
+  std::string dir = backupDir(result["id"]).string();
+  std::string files = stdoutOf({"sh", "-c", "zstd -dc " + dir + "/volume-mysql_data.tar.zst | tar -tf -"});
+  EXPECT_NE(files.find("./agentchat/user.frm"), std::string::npos) << files.substr(0, 500);
+  // MySQL answers again after the restart.
+  auto ready = [&] {
+    dockerapi::ExecSpec spec;
+    spec.cmd = {"mariadb-admin", "-uroot", "ping"};
+    spec.env = {"MYSQL_PWD=" + e2e::stack("MYSQL_ROOT_PASSWORD")};
+    return dockerapi::execCapture(engine, e2e::stack("MYSQL_CONTAINER"), spec).exitCode == 0;
+  };
+  for (int i = 0; i < 120 && !ready(); ++i) std::this_thread::sleep_for(std::chrono::milliseconds(500));
+  EXPECT_EQ(mysql(engine, "SELECT COUNT(*) FROM agent"), "2\n");
+}
+
+TEST_F(Backup, BadInputGetsAClearErrorAndLeavesNothingBehind) {
+  REQUIRE_ENGINE(engine);
+  // Engine down.
+  auto down =
+      e2e::runProcess({e2e::pluginPath(), "-H", "unix:///nonexistent/docker.sock", "-p", "x", "backup"});
+  EXPECT_EQ(down.exitCode, 3) << down.err;
+  // Unknown project.
+  fs::path empty = repo_ / "empty";
+  fs::create_directories(empty);
+  auto unknown = e2e::runProcess(
+      {"sh", "-c", "cd " + empty.string() + " && " + e2e::pluginPath() + " -p no-such-project-xyz backup"});
+  EXPECT_EQ(unknown.exitCode, 4) << unknown.err;
+  EXPECT_NE(unknown.err.find("no-such-project-xyz"), std::string::npos);
+  // Repository not writable (a path below a regular file).
+  std::ofstream(repo_ / "file") << "x";
+  auto unwritable = plugin({"backup", "--only", "config"}, repo_ / "file" / "repo");
+  EXPECT_EQ(unwritable.exitCode, 1);
+  EXPECT_NE(unwritable.err.find("cannot create"), std::string::npos) << unwritable.err;
+  // --only with an unknown part, and an unknown backup id.
+  EXPECT_EQ(plugin({"backup", "--only", "postgresql"}).exitCode, 2);
+  EXPECT_EQ(plugin({"verify", "20200101T000000Z"}).exitCode, 4);
+  expectStackRunning(engine);
+}
+
+TEST_F(Backup, AFullDiskFailsTheBackupAndLeavesNoPartialBackup) {
+  REQUIRE_ENGINE(engine);
+  fs::path small = repo_ / "small";
+  fs::create_directories(small);
+  ASSERT_EQ(::mount("tmpfs", small.c_str(), "tmpfs", 0, "size=256k"), 0)
+      << "mount tmpfs: " << std::strerror(errno);
+  sh(engine, e2e::stack("BACKEND_CONTAINER"),
+     "mkdir -p /app/data/big && head -c 3000000 /dev/urandom > /app/data/big/r.bin");
+  auto run = plugin({"backup"}, small);
+  sh(engine, e2e::stack("BACKEND_CONTAINER"), "rm -rf /app/data/big");
+  std::error_code ec;
+  std::vector<std::string> left;
+  for (const auto& e : fs::directory_iterator(small / e2e::stack("PROJECT"), ec))
+    left.push_back(e.path().filename());
+  ::umount(small.c_str());
+  EXPECT_EQ(run.exitCode, 1) << run.err;
+  EXPECT_NE(run.err.find("full"), std::string::npos) << run.err;
+  EXPECT_EQ(left, (std::vector<std::string>{".lock"}));  // no complete and no partial backup
+  expectStackRunning(engine);
+}
+
+TEST_F(Backup, AStoppedDatabaseIsNamedWithWhatToDo) {
+  REQUIRE_ENGINE(engine);
+  std::string redis = e2e::stack("REDIS_CONTAINER");
+  engine.stopContainer(redis, 10);
+  auto run = plugin({"backup", "--only", "redis"});
+  engine.startContainer(redis);
+  EXPECT_EQ(run.exitCode, 1);
+  EXPECT_NE(run.err.find("service redis is not running"), std::string::npos) << run.err;
+  EXPECT_NE(run.err.find("--consistency stop"), std::string::npos) << run.err;
+  EXPECT_FALSE(anyCompleteOrPartial());
+  for (int i = 0; i < 100 && sh(engine, redis, "redis-cli ping || true") != "PONG\n"; ++i)
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+}
+
+TEST_F(Backup, SigintMidBackupUnpausesAndLeavesNoBackupAndNoLock) {
+  REQUIRE_ENGINE(engine);
+  std::string backend = e2e::stack("BACKEND_CONTAINER");
+  sh(engine, backend, "mkdir -p /app/data/big && head -c 400000000 /dev/urandom > /app/data/big/r.bin");
+  std::vector<std::string> argv{
+      e2e::pluginPath(),        "--repo", repo_.string(), "-p", e2e::stack("PROJECT"), "--project-directory",
+      e2e::stack("PROJECT_DIR")};
+  for (const auto& f : e2e::composeFiles()) argv.insert(argv.end(), {"-f", f});
+  argv.push_back("backup");
+  pid_t child = ::fork();
+  if (child == 0) {
+    std::vector<char*> args;
+    for (auto& a : argv) args.push_back(a.data());
+    args.push_back(nullptr);
+    ::execv(args[0], args.data());
+    ::_exit(127);
+  }
+  // Wait until the volume part is being written, then interrupt.
+  fs::path partPath;
+  for (int i = 0; i < 600 && partPath.empty(); ++i) {
+    std::error_code ec;
+    for (const auto& e : fs::directory_iterator(repo_ / e2e::stack("PROJECT"), ec)) {
+      if (fs::exists(e.path() / "volume-app_data.tar.zst", ec) &&
+          fs::file_size(e.path() / "volume-app_data.tar.zst", ec) > 0)
+        partPath = e.path();
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  ASSERT_FALSE(partPath.empty()) << "the backup never started writing the volume part";
+  ::kill(child, SIGINT);
+  int status = 0;
+  ::waitpid(child, &status, 0);
+  sh(engine, backend, "rm -rf /app/data/big");
+  ASSERT_TRUE(WIFEXITED(status));
+  EXPECT_EQ(WEXITSTATUS(status), 130);
+  expectStackRunning(engine);
+  EXPECT_FALSE(anyCompleteOrPartial()) << "an interrupted backup left files behind";
+  // The lock went with the process: the next backup runs.
+  EXPECT_EQ(plugin({"backup", "--only", "config"}).exitCode, 0);
+}
