@@ -82,11 +82,11 @@ PathStat pathStatFrom(const HttpResponse& response) {
 }
 
 json containerSpecJson(const ContainerSpec& spec) {
-  json body = {{"Image", spec.image}, {"Cmd", spec.cmd}, {"Env", spec.env}, {"Labels", spec.labels}};
+  json body = {{"Image", spec.image}, {"Env", spec.env}, {"Labels", spec.labels}};
+  if (!spec.cmd.empty()) body["Cmd"] = spec.cmd;  // an empty Cmd would replace the image's own
   if (spec.entrypoint) body["Entrypoint"] = *spec.entrypoint;
   if (!spec.user.empty()) body["User"] = spec.user;
   if (!spec.workingDir.empty()) body["WorkingDir"] = spec.workingDir;
-  if (spec.networkDisabled) body["NetworkDisabled"] = true;
   json mounts = json::array();
   for (const MountSpec& mount : spec.mounts) {
     mounts.push_back({{"Type", mount.type == MountSpec::Type::Volume ? "volume" : "bind"},
@@ -95,6 +95,8 @@ json containerSpecJson(const ContainerSpec& spec) {
                       {"ReadOnly", mount.readOnly}});
   }
   body["HostConfig"] = {{"Mounts", mounts}};
+  // NetworkMode none (docker run --network none), not Config.NetworkDisabled: the latter also drops
+  // the container's hostname setup, and mariadb-install-db then fails.
   if (spec.networkDisabled) body["HostConfig"]["NetworkMode"] = "none";
   return body;
 }

@@ -95,7 +95,7 @@ struct MountSpec {
 struct ContainerSpec {
   std::string name;  // empty: engine-chosen
   std::string image;
-  std::vector<std::string> cmd;
+  std::vector<std::string> cmd;  // empty: the image's CMD
   std::optional<std::vector<std::string>> entrypoint;
   std::vector<std::string> env;
   std::string user;

@@ -48,10 +48,11 @@ constexpr auto kPauseLimit = std::chrono::seconds(30);
 class Run {
  public:
   Run(dockerapi::Engine& engine, const compose::Stack& stack, volumes::Repository::Staging& staging,
-      const BackupSettings& settings, TaskGroup& tasks, Progress& progress)
+      const BackupSettings& settings, TaskGroup& tasks, Progress& progress, StackGuard& guard)
       : engine(engine),
         stack(stack),
         tasks(tasks),
+        guard(guard),
         staging_(staging),
         settings_(settings),
         progress_(progress) {}
@@ -84,6 +85,7 @@ class Run {
   dockerapi::Engine& engine;
   const compose::Stack& stack;
   TaskGroup& tasks;
+  StackGuard& guard;
   std::vector<volumes::PartRecord> parts;
   json timings = json::object();
   json details = json::object();
@@ -172,13 +174,10 @@ void snapshotRedisParts(Run& run, const PlannedPart& planned, const std::functio
   run.writePart(planned, [&](const dockerapi::ChunkSink& sink) {
     result = snapshotRedis(run.engine, client, container, sink, std::chrono::seconds(600), onForked);
   });
-  json detail = {{"part", planned.name},
-                 {"version", result.redisVersion},
-                 {"image", service.image},
-                 {"keys", result.keys},
-                 {"aof", result.aofEnabled},
-                 {"rdbPath", result.rdbPath},
-                 {"aofDirectory", result.aofDirectory}};
+  json detail = {{"part", planned.name},      {"version", result.redisVersion},
+                 {"image", service.image},    {"keys", result.keys},
+                 {"expires", result.expires}, {"aof", result.aofEnabled},
+                 {"rdbPath", result.rdbPath}, {"aofDirectory", result.aofDirectory}};
   if (result.aofEnabled) {
     // Redis 7 keeps a multi-part AOF in a directory: taken too, so either file can be restored.
     PlannedPart aof{service.name + "-aof.tar.zst", "redis-aof", service.name, result.aofDirectory, {}};
@@ -209,6 +208,7 @@ std::vector<std::string> helperImages(const compose::Stack& stack) {
 void copyVolumePart(Run& run, const PlannedPart& planned, const std::string& helperImage) {
   auto helper = dockerapi::HelperContainer::forVolume(run.engine, helperImage, planned.source, true,
                                                       "backup of volume " + planned.source);
+  run.guard.onInterrupt([&engine = run.engine, id = helper.id()] { engine.removeContainer(id, true); });
   // "<mount>/." yields entries relative to the volume root ("./a/b"): extractable anywhere.
   std::string root = std::string(dockerapi::HelperContainer::kVolumeMount) + "/.";
   run.writePart(planned,
@@ -328,7 +328,10 @@ volumes::Manifest runBackup(dockerapi::Engine& engine, const compose::Stack& sta
   std::string id = repository.newBackupId(stack.name, now);
   auto staging = repository.begin(stack.name, id);
   StackGuard guard(engine);
-  guard.removeOnInterrupt(staging->directory());
+  guard.onInterrupt([dir = staging->directory()] {
+    std::error_code ec;
+    fs::remove_all(dir, ec);
+  });
   Progress progress(settings.terminal);
   json pause = {{"containers", json::array()}, {"seconds", 0.0}};
   std::vector<PlannedPart> databases, others;
@@ -337,7 +340,7 @@ volumes::Manifest runBackup(dockerapi::Engine& engine, const compose::Stack& sta
   }
 
   TaskGroup tasks;
-  Run run(engine, stack, *staging, settings, tasks, progress);
+  Run run(engine, stack, *staging, settings, tasks, progress, guard);
   auto startPart = [&](const PlannedPart& part, std::function<void()> onSnapshot) {
     // Whoever waits for the snapshot is told once, also when the part fails before reaching it.
     auto once = std::make_shared<std::once_flag>();

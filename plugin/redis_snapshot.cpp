@@ -7,10 +7,19 @@
 
 namespace agentchat {
 
+namespace {
+std::uint64_t field(const std::string& value, const std::string& name) {
+  auto at = value.find(name + "=");
+  if (at == std::string::npos || (at > 0 && value[at - 1] != ',')) return 0;
+  return std::stoull(value.substr(at + name.size() + 1));
+}
+}  // namespace
+
 std::uint64_t keyCount(const std::string& value) {
-  auto at = value.find("keys=");
-  if (at == std::string::npos) return 0;
-  return std::stoull(value.substr(at + 5));
+  return field(value, "keys");
+}
+std::uint64_t expiresCount(const std::string& value) {
+  return field(value, "expires");
 }
 
 namespace {
@@ -71,6 +80,13 @@ RedisSnapshotResult snapshotRedis(dockerapi::Engine& engine, RedisClient& client
     if (!savesBefore.empty()) return persistence["rdb_saves"] != savesBefore;
     return lastSave(client) > before;
   };
+  // Key counts as the save starts (writers are paused around it in an online backup), so a restore
+  // can be checked against them.
+  for (const auto& [key, value] : client.info("keyspace")) {
+    if (key.rfind("db", 0) != 0) continue;
+    result.keys[key] = keyCount(value);
+    result.expires[key] = expiresCount(value);
+  }
   // SCHEDULE: if an AOF rewrite is running, Redis starts the save as soon as it ends.
   std::string reply = client.command({"BGSAVE", "SCHEDULE"});
   if (reply.find("started") == std::string::npos && reply.find("scheduled") == std::string::npos) {
@@ -94,11 +110,6 @@ RedisSnapshotResult snapshotRedis(dockerapi::Engine& engine, RedisClient& client
       throw SnapshotFailed("redis: BGSAVE still running after " + std::to_string(timeout.count()) + " s");
     }
   }
-  // Key counts right after the save, for restore verification.
-  for (const auto& [key, value] : client.info("keyspace")) {
-    if (key.rfind("db", 0) == 0) result.keys[key] = keyCount(value);
-  }
-
   volumes::TarFileReader reader([&](std::string_view chunk) {
     result.rdbBytes += chunk.size();
     rdb(chunk);

@@ -23,12 +23,15 @@ struct RedisSnapshotResult {
   std::string rdbPath;  // in the container
   std::uint64_t rdbBytes = 0;
   bool aofEnabled = false;
-  std::string aofDirectory;                   // <dir>/<appenddirname> when AOF is on
-  std::map<std::string, std::uint64_t> keys;  // db0 -> key count at snapshot time
+  std::string aofDirectory;                      // <dir>/<appenddirname> when AOF is on
+  std::map<std::string, std::uint64_t> keys;     // db0 -> key count at snapshot time
+  std::map<std::string, std::uint64_t> expires;  // db0 -> keys of those with a TTL
 };
 
 // "keys=3,expires=1,avg_ttl=0" -> 3
 std::uint64_t keyCount(const std::string& keyspaceValue);
+// "keys=3,expires=1,avg_ttl=0" -> 1
+std::uint64_t expiresCount(const std::string& keyspaceValue);
 
 // `onForked` runs once the save's fork exists (the point in time the RDB holds), or when the
 // snapshot fails before that.

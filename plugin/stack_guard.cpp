@@ -84,9 +84,9 @@ std::vector<std::string> StackGuard::resumeAll() {
   return failed;
 }
 
-void StackGuard::removeOnInterrupt(std::filesystem::path directory) {
+void StackGuard::onInterrupt(std::function<void()> cleanup) {
   std::lock_guard lock(mutex_);
-  litter_.push_back(std::move(directory));
+  cleanups_.push_back(std::move(cleanup));
 }
 
 void StackGuard::installSignalHandling() {
@@ -107,10 +107,16 @@ void StackGuard::installSignalHandling() {
       std::lock_guard lock(registryMutex);
       for (auto* guard : registry()) {
         guard->resumeAll();
-        std::lock_guard held(guard->mutex_);
-        for (const auto& dir : guard->litter_) {
-          std::error_code ec;
-          std::filesystem::remove_all(dir, ec);
+        std::vector<std::function<void()>> cleanups;
+        {
+          std::lock_guard held(guard->mutex_);
+          cleanups = guard->cleanups_;
+        }
+        for (const auto& cleanup : cleanups) {
+          try {
+            cleanup();
+          } catch (...) {
+          }
         }
       }
       std::_Exit(exit_code::kInterrupted);

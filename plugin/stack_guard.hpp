@@ -2,7 +2,7 @@
 // The stack is left as found: every container a run pauses or stops is resumed before the plugin
 // exits — when the run ends, when it fails (destructor), and on SIGINT/SIGTERM (a dedicated thread
 // waits for the signal, resumes everything held by live guards, then exits with 130).
-#include <filesystem>
+#include <functional>
 #include <mutex>
 #include <string>
 #include <vector>
@@ -24,9 +24,9 @@ class StackGuard {
   // Unpauses what was paused and starts what was stopped (in reverse order); returns the names of
   // containers it could not resume (and logs how to resume them by hand).
   std::vector<std::string> resumeAll();
-  // A directory (a backup being staged) removed if the run is interrupted: an interrupted backup
-  // leaves no half-written parts behind.
-  void removeOnInterrupt(std::filesystem::path directory);
+  // Cleanup run (after resuming) if the process is interrupted, when no destructor will run: the
+  // staging directory of a backup, helper containers. Errors in it are ignored.
+  void onInterrupt(std::function<void()> cleanup);
 
   // Call once at start-up, before any other thread exists: SIGINT/SIGTERM then reach only the
   // watcher thread, which resumes every live guard's containers and exits the process with 130.
@@ -40,7 +40,7 @@ class StackGuard {
   dockerapi::Engine& engine_;
   std::mutex mutex_;
   std::vector<Held> held_;
-  std::vector<std::filesystem::path> litter_;
+  std::vector<std::function<void()>> cleanups_;
 };
 
 }  // namespace agentchat

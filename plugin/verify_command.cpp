@@ -5,6 +5,7 @@
 #include "plugin/exit_codes.hpp"
 #include "plugin/repository_commands.hpp"
 #include "plugin/repository_location.hpp"
+#include "plugin/restore_drill.hpp"
 #include "plugin/stack_loader.hpp"
 #include "volumes/part_check.hpp"
 #include "volumes/repository.hpp"
@@ -26,6 +27,7 @@ class VerifyCommand : public Command {
  public:
   std::string which = "latest";
   bool json = false;
+  bool deep = false;
 
   int run(Session& session) override {
     compose::Stack stack = loadStackForRepository(session);
@@ -45,7 +47,24 @@ class VerifyCommand : public Command {
                   << (check.ok ? "" : ": " + check.problem) << "\n";
       }
     }
-    nlohmann::json result = {{"id", id}, {"ok", ok}, {"at", utcNow()}, {"deep", false}, {"parts", parts}};
+    nlohmann::json drills = nlohmann::json::array();
+    if (deep) {
+      for (const auto& drill : restoreDrill(session.engine(), manifest, dir)) {
+        ok = ok && drill.ok;
+        drills.push_back({{"part", drill.part},
+                          {"ok", drill.ok},
+                          {"problems", drill.problems},
+                          {"seconds", drill.seconds}});
+        if (!json) {
+          std::cout << (drill.ok ? "ok      " : "FAILED  ") << drill.part << " restore drill ("
+                    << static_cast<int>(drill.seconds) << " s)";
+          for (const auto& p : drill.problems) std::cout << "\n          " << p;
+          std::cout << "\n";
+        }
+      }
+    }
+    nlohmann::json result = {{"id", id},     {"ok", ok},       {"at", utcNow()},
+                             {"deep", deep}, {"parts", parts}, {"drills", drills}};
     repository.recordVerification(stack.name, id, result);
     if (json) {
       std::cout << result.dump(2) << "\n";
@@ -66,6 +85,10 @@ RegisteredCommand addVerifyCommand(CLI::App& app) {
   auto* cli =
       app.add_subcommand("verify", "Check a backup's parts against its manifest (exit 1 on any mismatch)");
   cli->add_option("backup", command->which, "Backup id, or latest (default)");
+  cli->add_flag(
+      "--deep", command->deep,
+      "Also a restore drill: load each database part into a throwaway container from the same image "
+      "and compare row and key counts with the manifest");
   cli->add_flag("--json", command->json, "Print the result as JSON");
   return {cli, std::move(command)};
 }

@@ -126,6 +126,15 @@ TEST_F(Backup, OnlineBackupHoldsTheDataAndListVerifyPruneWork) {
 
   auto verify = plugin({"verify", "latest"});
   EXPECT_EQ(verify.exitCode, 0) << verify.out << verify.err;
+  // The restore drill loads the dump and the RDB into throwaway containers and finds the same rows and keys.
+  auto deep = plugin({"verify", "--deep", "--json"});
+  ASSERT_EQ(deep.exitCode, 0) << deep.out << deep.err;
+  auto drills = json::parse(deep.out)["drills"];
+  ASSERT_EQ(drills.size(), 2u) << deep.out;
+  dockerapi::Filters helpers;
+  helpers["label"] = {"io.agentchat.helper"};
+  EXPECT_TRUE(engine.listContainers(helpers, true).empty()) << "the drill left a container behind";
+  EXPECT_TRUE(engine.listVolumes(helpers).empty()) << "the drill left a volume behind";
   auto second = plugin({"backup", "--only", "mysql,config"});
   ASSERT_EQ(second.exitCode, 0) << second.err;
   auto list = json::parse(plugin({"list", "--json"}).out);
@@ -145,6 +154,15 @@ TEST_F(Backup, OnlineBackupHoldsTheDataAndListVerifyPruneWork) {
   auto broken = plugin({"verify", id});
   EXPECT_EQ(broken.exitCode, 1);
   EXPECT_NE(broken.out.find("FAILED  volume-app_data.tar.zst"), std::string::npos) << broken.out;
+  // A dump that does not hold what the manifest says fails the drill, naming the table.
+  {
+    auto m = json::parse(std::ifstream(backupDir(id) / "manifest.json"));
+    m["details"]["mysql"]["mysql"]["tables"]["agentchat.user"]["rows"] = 999;
+    std::ofstream(backupDir(id) / "manifest.json") << m.dump();
+  }
+  auto drill = plugin({"verify", id, "--deep"});
+  EXPECT_EQ(drill.exitCode, 1);
+  EXPECT_NE(drill.out.find("agentchat.user: 999 rows in the manifest"), std::string::npos) << drill.out;
 
   // prune keeps the newest whatever the policy says, and deletes the rest.
   auto dry = plugin({"prune", "--keep-last", "1", "--dry-run"});
@@ -277,6 +295,9 @@ TEST_F(Backup, SigintMidBackupUnpausesAndLeavesNoBackupAndNoLock) {
   EXPECT_EQ(WEXITSTATUS(status), 130);
   expectStackRunning(engine);
   EXPECT_FALSE(anyCompleteOrPartial()) << "an interrupted backup left files behind";
+  dockerapi::Filters helpers;
+  helpers["label"] = {"io.agentchat.helper"};
+  EXPECT_TRUE(engine.listContainers(helpers, true).empty()) << "a helper container was left behind";
   // The lock went with the process: the next backup runs.
   EXPECT_EQ(plugin({"backup", "--only", "config"}).exitCode, 0);
 }

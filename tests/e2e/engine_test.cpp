@@ -215,7 +215,7 @@ TEST(EngineApi, ListsTheStacksContainersAndVolumesByLabel) {
   auto volumes = engine.listVolumes({{"label", {"com.docker.compose.project=" + project}}});
   std::set<std::string> keys;
   for (const auto& v : volumes) keys.insert(v.labels.at("com.docker.compose.volume"));
-  EXPECT_EQ(keys, (std::set<std::string>{"mysql_data", "redis_data"}));
+  EXPECT_EQ(keys, (std::set<std::string>{"app_data", "mysql_data", "redis_data"}));
 }
 
 TEST(EngineErrorsLive, EngineNotRunningSaysWhereAndWhatToDo) {

@@ -103,7 +103,8 @@ TEST(StackInspect, RunningStackWithProductionOverlay) {
     EXPECT_TRUE(v["exists"].get<bool>()) << v.dump();
     EXPECT_EQ(v["labels"]["com.docker.compose.project"], project);
   }
-  EXPECT_EQ(volumeNames, (std::set<std::string>{project + "_mysql_data", project + "_redis_data"}));
+  EXPECT_EQ(volumeNames,
+            (std::set<std::string>{project + "_app_data", project + "_mysql_data", project + "_redis_data"}));
 
   auto human = plugin(project, composeFiles(), {"inspect"});
   EXPECT_EQ(human.exitCode, 0);

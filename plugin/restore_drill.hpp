@@ -1,0 +1,25 @@
+#pragma once
+// `verify --deep`: a restore drill. Each database part is loaded into a throwaway container started
+// from the image the service ran, and what comes back is compared with the manifest: row counts
+// and column fingerprints per table for MySQL, key counts per database for Redis. Everything the
+// drill creates (containers, volumes) carries the helper label and is removed, also on failure.
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include "dockerapi/engine.hpp"
+#include "volumes/manifest.hpp"
+
+namespace agentchat {
+
+struct DrillResult {
+  std::string part;
+  bool ok = false;
+  std::vector<std::string> problems;  // "agentchat.user: 3 rows in the manifest, 2 after loading"
+  double seconds = 0;
+};
+
+std::vector<DrillResult> restoreDrill(dockerapi::Engine& engine, const volumes::Manifest& manifest,
+                                      const std::filesystem::path& backupDir);
+
+}  // namespace agentchat

@@ -1,0 +1,41 @@
+#pragma once
+// Reads a stored part back as the bytes it was made from, pulled in chunks (the shape an exec's
+// stdin or an archive upload takes), with memory bounded by a small input chunk. Decompression
+// stops with an error past the part's recorded raw size.
+#include <cstdint>
+#include <filesystem>
+#include <string>
+
+#include "volumes/manifest.hpp"
+#include "volumes/zstd_stream.hpp"
+
+namespace volumes {
+
+class PartReader {
+ public:
+  PartReader(const std::filesystem::path& file, const PartRecord& record);
+  ~PartReader();
+  PartReader(const PartReader&) = delete;
+  PartReader& operator=(const PartReader&) = delete;
+
+  // Fills up to `capacity` bytes; 0 at the end. Throws CompressionError / RepositoryError.
+  std::size_t read(char* buffer, std::size_t capacity);
+  dockerapi::ChunkSource source() {
+    return [this](char* buffer, std::size_t capacity) { return read(buffer, capacity); };
+  }
+
+ private:
+  int fd_ = -1;
+  std::string path_;
+  std::string pending_;
+  std::size_t offset_ = 0;
+  bool eof_ = false;
+  ZstdDecompressor zstd_;
+};
+
+// A tar stream holding one regular file `name` (mode 0644) of exactly `size` bytes from `content`:
+// what the archive upload endpoint needs to place a single file.
+dockerapi::ChunkSource singleFileTar(const std::string& name, std::uint64_t size,
+                                     dockerapi::ChunkSource content);
+
+}  // namespace volumes
