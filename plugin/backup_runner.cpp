@@ -111,6 +111,27 @@ std::string requireRunning(const compose::StackService& service) {
   return container;
 }
 
+// The database answers with the login we found: checked before any container is paused, so a
+// wrong password costs the stack nothing.
+void preflight(dockerapi::Engine& engine, const compose::StackService& service) {
+  std::string container = requireRunning(service);
+  if (service.role == compose::Role::Redis) {
+    RedisClient client(engine, container, service.name, databaseLogin(engine, service));
+    std::string error;
+    if (!client.ping(error))
+      throw BackupFailed("service " + service.name + ": Redis does not answer: " + error);
+    return;
+  }
+  auto login = databaseLogin(engine, service);
+  if (!login) {
+    throw BackupFailed("service " + service.name +
+                       ": no MySQL login found in the container's environment (set MYSQL_ROOT_PASSWORD, "
+                       "MARIADB_ROOT_PASSWORD, a *_FILE variant or MYSQL_USER/MYSQL_PASSWORD)");
+  }
+  MysqlClient client(engine, container, service.name, *login);
+  client.scalar("SELECT 1");  // throws MysqlError naming the service and where the password came from
+}
+
 void dumpMysqlPart(Run& run, const PlannedPart& planned, const std::function<void()>& onSnapshot) {
   const auto& service = serviceOf(run.stack, planned);
   std::string container = requireRunning(service);
@@ -315,8 +336,8 @@ volumes::Manifest runBackup(dockerapi::Engine& engine, const compose::Stack& sta
   // Check what would fail late, before anything is held.
   std::optional<std::string> helperImage;
   for (const auto& part : plan.parts) {
-    if ((part.kind == "mysql-dump" || part.kind == "redis-rdb"))
-      requireRunning(stack.services.at(part.service));
+    if (part.kind == "mysql-dump" || part.kind == "redis-rdb")
+      preflight(engine, stack.services.at(part.service));
     if (part.kind == "volume" && !helperImage)
       helperImage = dockerapi::pickHelperImage(engine, helperImages(stack));
   }

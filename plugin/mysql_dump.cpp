@@ -102,8 +102,13 @@ MysqlDumpResult dumpMysql(MysqlClient& client, std::vector<std::string> database
       });
   auto firstLine = [](const std::string& text) { return text.substr(0, text.find('\n')); };
   if (exec.exitCode != 0) {
+    std::string why = firstLine(errors);
+    if (exec.exitCode > 128 && why.empty()) {
+      why = "it was killed (signal " + std::to_string(exec.exitCode - 128) +
+            "): out of memory in the container, or stopped by someone";
+    }
     throw DumpFailed("service " + client.service() + ": " + client.tools().dump + " failed (exit " +
-                     std::to_string(exec.exitCode) + "): " + firstLine(errors));
+                     std::to_string(exec.exitCode) + ")" + (why.empty() ? std::string{} : ": " + why));
   }
   if (tail.find("-- Dump completed") == std::string::npos) {
     throw DumpFailed("service " + client.service() +

@@ -301,3 +301,59 @@ TEST_F(Backup, SigintMidBackupUnpausesAndLeavesNoBackupAndNoLock) {
   // The lock went with the process: the next backup runs.
   EXPECT_EQ(plugin({"backup", "--only", "config"}).exitCode, 0);
 }
+
+TEST_F(Backup, AWrongPasswordIsReportedBeforeAnythingIsPaused) {
+  REQUIRE_ENGINE(engine);
+  std::string right = e2e::stack("MYSQL_ROOT_PASSWORD");
+  auto setPassword = [&](const std::string& from, const std::string& to) {
+    dockerapi::ExecSpec spec;
+    spec.cmd = {"mariadb", "-uroot"};
+    spec.env = {"MYSQL_PWD=" + from};
+    std::string sql = "ALTER USER 'root'@'localhost' IDENTIFIED BY '" + to +
+                      "'; ALTER USER 'root'@'%' IDENTIFIED BY '" + to + "';";
+    return dockerapi::execCapture(engine, e2e::stack("MYSQL_CONTAINER"), spec, sql).exitCode;
+  };
+  ASSERT_EQ(setPassword(right, "changed-behind-our-back"), 0);
+  auto run = plugin({"backup", "--only", "mysql"});
+  EXPECT_EQ(setPassword("changed-behind-our-back", right), 0);
+  EXPECT_EQ(run.exitCode, 1);
+  EXPECT_NE(run.err.find("Access denied"), std::string::npos) << run.err;
+  EXPECT_NE(run.err.find("MYSQL_ROOT_PASSWORD"), std::string::npos) << run.err;
+  EXPECT_EQ(run.err.find("paused"), std::string::npos) << "paused writers for a backup that could not run";
+  EXPECT_EQ(run.err.find(right), std::string::npos);
+  EXPECT_FALSE(anyCompleteOrPartial());
+}
+
+TEST_F(Backup, ADumpThatDiesMidwayFailsTheBackup) {
+  REQUIRE_ENGINE(engine);
+  std::string mysqlId = e2e::stack("MYSQL_CONTAINER");
+  // A session write-locking the MyISAM table stalls the dump when it reaches it, so the dump is
+  // certainly still running, with part of its output written, when it is killed.
+  dockerapi::ExecSpec holder;
+  holder.cmd = {
+      "sh", "-c",
+      "mariadb -uroot agentchat -e 'LOCK TABLES audit_log WRITE; SELECT SLEEP(120)' >/dev/null 2>&1 &"};
+  holder.env = {"MYSQL_PWD=" + e2e::stack("MYSQL_ROOT_PASSWORD")};
+  ASSERT_EQ(dockerapi::execCapture(engine, mysqlId, holder).exitCode, 0);
+  std::vector<std::string> argv{
+      e2e::pluginPath(),        "--repo", repo_.string(), "-p", e2e::stack("PROJECT"), "--project-directory",
+      e2e::stack("PROJECT_DIR")};
+  for (const auto& f : e2e::composeFiles()) argv.insert(argv.end(), {"-f", f});
+  argv.insert(argv.end(), {"backup", "--only", "mysql"});
+  e2e::ProcessResult run;
+  std::thread backup([&] { run = e2e::runProcess(argv); });
+  bool killed = false;
+  for (int i = 0; i < 200 && !killed; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    killed = sh(engine, mysqlId, "if pkill -x mariadb-dump || pkill -x mysqldump; then echo killed; fi") ==
+             "killed\n";
+  }
+  backup.join();
+  sh(engine, mysqlId, "pkill -f 'SLEEP\\(120\\)' || true");
+  ASSERT_TRUE(killed) << "the dump never ran";
+  EXPECT_EQ(run.exitCode, 1) << run.err;
+  EXPECT_NE(run.err.find("service mysql"), std::string::npos) << run.err;
+  EXPECT_NE(run.err.find("killed"), std::string::npos) << run.err;
+  EXPECT_FALSE(anyCompleteOrPartial());
+  expectStackRunning(engine);
+}
