@@ -60,6 +60,22 @@ void paxRecords(const std::string& records, F record) {
 TarWalker::TarWalker(EntryHandler onEntry, std::function<void(std::string_view)> onData)
     : onEntry_(std::move(onEntry)), onData_(std::move(onData)) {}
 
+TarWalker TarWalker::filter(EntryHandler keep, std::function<void(std::string_view)> raw) {
+  TarWalker walker(std::move(keep), [](std::string_view) {});
+  walker.raw_ = std::move(raw);
+  return walker;
+}
+
+// Filter mode: bytes of extended headers wait in held_ until their entry is judged.
+void TarWalker::passRaw(std::string_view bytes) {
+  if (!raw_) return;
+  if (inMeta_) {
+    held_.append(bytes);
+  } else if (kept_) {
+    raw_(bytes);
+  }
+}
+
 void TarWalker::header(const char* block) {
   if (std::all_of(block, block + kBlock, [](char c) { return c == '\0'; })) {
     ended_ = true;  // end-of-archive marker
@@ -70,11 +86,14 @@ void TarWalker::header(const char* block) {
   std::uint64_t size = octal(block + 124, 12);
   wanted_ = false;
   metaType_ = 0;
-  if (type == 'x' || type == 'L') {
+  if (type == 'x' || type == 'L' || type == 'g') {
     if (size > 1024 * 1024) throw TarError("tar: oversized extended header");
-    metaType_ = type;
+    metaType_ = type;  // 'g', a global pax header, carries nothing we need but is kept in filter mode
     meta_.clear();
-  } else if (type != 'g') {  // a global pax header carries nothing we need
+    inMeta_ = true;  // through its payload and padding
+    if (raw_) held_.append(block, kBlock);
+  } else {
+    inMeta_ = false;
     entry_ = {};
     entry_.type = type;
     entry_.size = paxSize_.value_or(size);
@@ -97,6 +116,14 @@ void TarWalker::header(const char* block) {
     size = entry_.size;
     ++entries_;
     wanted_ = onEntry_(entry_);
+    if (raw_) {
+      kept_ = wanted_;
+      if (kept_) {
+        raw_(held_);
+        raw_(std::string_view(block, kBlock));
+      }
+      held_.clear();
+    }
   }
   remaining_ = size;
   padding_ = (kBlock - size % kBlock) % kBlock;
@@ -104,6 +131,7 @@ void TarWalker::header(const char* block) {
 }
 
 void TarWalker::endOfMeta() {
+  if (metaType_ == 'g') meta_.clear();
   if (metaType_ == 'L') longName_ = std::string(meta_.c_str());
   if (metaType_ == 'x') {
     paxRecords(meta_, [&](const std::string& key, const std::string& value) {
@@ -124,6 +152,7 @@ void TarWalker::feed(std::string_view chunk) {
     if (ended_) return;  // trailing zero blocks and padding
     if (remaining_ > 0) {
       std::size_t take = static_cast<std::size_t>(std::min<std::uint64_t>(remaining_, chunk.size()));
+      passRaw(chunk.substr(0, take));
       if (metaType_ != 0) {
         meta_.append(chunk.substr(0, take));
       } else if (wanted_) {
@@ -136,6 +165,7 @@ void TarWalker::feed(std::string_view chunk) {
     }
     if (padding_ > 0) {
       std::size_t take = static_cast<std::size_t>(std::min<std::uint64_t>(padding_, chunk.size()));
+      passRaw(chunk.substr(0, take));
       padding_ -= take;
       chunk.remove_prefix(take);
       continue;
@@ -155,6 +185,7 @@ void TarWalker::finish() {
     throw TarError("tar: the archive ended inside " +
                    (entry_.name.empty() ? std::string("a header") : entry_.name) + " (truncated)");
   }
+  if (raw_) raw_(std::string(2 * kBlock, '\0'));
 }
 
 }  // namespace volumes

@@ -31,6 +31,10 @@ class TarWalker {
   // onEntry returned true.
   using EntryHandler = std::function<bool(const TarEntry&)>;
   TarWalker(EntryHandler onEntry, std::function<void(std::string_view)> onData);
+  // A filter: the raw bytes of each entry for which onEntry returns true (its extended headers,
+  // header, payload and padding) go to `raw` unchanged, the others are dropped, and finish() ends
+  // the output with the end-of-archive marker. The result is again a valid tar stream.
+  static TarWalker filter(EntryHandler keep, std::function<void(std::string_view)> raw);
 
   void feed(std::string_view chunk);
   // Throws TarError if the stream ended inside a header or an entry's payload.
@@ -42,6 +46,7 @@ class TarWalker {
  private:
   void header(const char* block);
   void endOfMeta();
+  void passRaw(std::string_view bytes);
 
   EntryHandler onEntry_;
   std::function<void(std::string_view)> onData_;
@@ -55,6 +60,10 @@ class TarWalker {
   std::optional<std::uint64_t> paxSize_;
   std::optional<std::int64_t> paxMtime_;
   TarEntry entry_;
+  std::function<void(std::string_view)> raw_;  // filter mode
+  std::string held_;                           // raw bytes of extended headers, until their entry is judged
+  bool kept_ = false;
+  bool inMeta_ = false;  // the bytes being read belong to an extended header
   std::uint64_t entries_ = 0;
   bool ended_ = false;
 };

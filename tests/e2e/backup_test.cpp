@@ -357,3 +357,31 @@ TEST_F(Backup, ADumpThatDiesMidwayFailsTheBackup) {
   EXPECT_FALSE(anyCompleteOrPartial());
   expectStackRunning(engine);
 }
+
+TEST_F(Backup, LogsAreIncrementalAndExcludedFilesStayOut) {
+  REQUIRE_ENGINE(engine);
+  std::string backend = e2e::stack("BACKEND_CONTAINER");
+  sh(engine, backend,
+     "echo old > /app/logs/rotated.log.1 && touch -d '2026-01-01 00:00:00' /app/logs/rotated.log.1 && "
+     "mkdir -p /app/data/keep && echo k > /app/data/keep/a.txt && echo t > /app/data/keep/scratch.tmp");
+  auto first = json::parse(plugin({"backup", "--only", "logs,volumes", "--json"}).out);
+  std::this_thread::sleep_for(std::chrono::milliseconds(1100));
+  sh(engine, backend, "echo fresh >> /app/logs/new.log");
+  auto second = json::parse(plugin({"backup", "--only", "logs,volumes", "--json"}).out);
+  auto list = [&](const json& backup, const std::string& part) {
+    return stdoutOf(
+        {"sh", "-c", "zstd -dc " + backupDir(backup["id"]).string() + "/" + part + " | tar -tf -"});
+  };
+  std::string firstLogs = list(first, "logs-backend-app-logs.tar.zst");
+  std::string secondLogs = list(second, "logs-backend-app-logs.tar.zst");
+  EXPECT_NE(firstLogs.find("logs/rotated.log.1"), std::string::npos) << firstLogs;
+  EXPECT_EQ(secondLogs.find("logs/rotated.log.1"), std::string::npos) << "unchanged file taken again:\n"
+                                                                      << secondLogs;
+  EXPECT_NE(secondLogs.find("logs/new.log"), std::string::npos) << secondLogs;
+  std::string volume = list(second, "volume-app_data.tar.zst");
+  EXPECT_NE(volume.find("./keep/a.txt"), std::string::npos) << volume;
+  EXPECT_EQ(volume.find("scratch.tmp"), std::string::npos) << "excluded file in the volume part";
+  auto manifest = json::parse(std::ifstream(backupDir(second["id"]) / "manifest.json"));
+  EXPECT_FALSE(manifest["details"]["logs"]["logs-backend-app-logs.tar.zst"]["since"].is_null());
+  sh(engine, backend, "rm -rf /app/logs/rotated.log.1 /app/logs/new.log /app/data/keep");
+}

@@ -83,3 +83,18 @@ TEST_F(PartCheck, MissingOrTruncatedPartsAreNamed) {
   fs::remove(dir_ / "r.rdb.zst");
   EXPECT_NE(volumes::checkPart(dir_ / "r.rdb.zst", record).problem.find("missing"), std::string::npos);
 }
+
+#include "volumes/excludes.hpp"
+
+TEST(Excludes, FileNamePatternsMatchAtAnyDepthPathPatternsFromTheRoot) {
+  volumes::Excludes ex({"*.tmp", "cache", "uploads/tmp/*"});
+  EXPECT_TRUE(ex.excludes("./a.tmp"));
+  EXPECT_TRUE(ex.excludes("./deep/down/b.tmp"));
+  EXPECT_TRUE(ex.excludes("./cache/"));
+  EXPECT_TRUE(ex.excludes("./x/cache/file.bin"));  // below an excluded directory
+  EXPECT_TRUE(ex.excludes("uploads/tmp/1.jpg"));
+  EXPECT_FALSE(ex.excludes("./uploads/1.jpg"));
+  EXPECT_FALSE(ex.excludes("./a.tmpl"));
+  EXPECT_FALSE(ex.excludes("./"));
+  EXPECT_FALSE(volumes::Excludes({}).excludes("./a.tmp"));
+}

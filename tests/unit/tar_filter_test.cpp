@@ -1,0 +1,67 @@
+// TarWalker as a filter: what it keeps is a valid tar stream with exactly the kept entries,
+// whatever the format (pax, GNU long names) and however the input is chunked.
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+
+#include "volumes/tar_walker.hpp"
+
+namespace fs = std::filesystem;
+
+namespace {
+
+std::string run(const std::string& cmd) {
+  std::string out;
+  FILE* p = ::popen(cmd.c_str(), "r");
+  char buf[4096];
+  size_t n;
+  while ((n = std::fread(buf, 1, sizeof buf, p)) > 0) out.append(buf, n);
+  EXPECT_EQ(::pclose(p), 0) << cmd;
+  return out;
+}
+
+class TarFilter : public ::testing::TestWithParam<std::string> {
+ protected:
+  void SetUp() override {
+    dir_ = fs::temp_directory_path() / ("agentchat-filter-" + std::to_string(::getpid()));
+    fs::remove_all(dir_);
+    fs::create_directories(dir_ / "in/logs/" / std::string(120, 'd'));
+    std::ofstream(dir_ / "in/logs/old.log") << std::string(1000, 'o');
+    std::ofstream(dir_ / "in/logs/new.log") << std::string(70000, 'n');
+    std::ofstream(dir_ / "in/logs" / std::string(120, 'd') / "deep-new.log") << "n";
+    std::ofstream(dir_ / "in/logs/skip.tmp") << "t";
+    run("touch -d '2026-01-01 00:00:00' " + (dir_ / "in/logs/old.log").string());
+  }
+  void TearDown() override { fs::remove_all(dir_); }
+  fs::path dir_;
+};
+
+}  // namespace
+
+TEST_P(TarFilter, KeepsOnlyWhatThePredicateKeepsAsAValidArchive) {
+  std::string tar = run("tar --format=" + GetParam() + " -C " + (dir_ / "in").string() + " -cf - logs");
+  std::int64_t cutoff = 1767225600 + 3600;  // 2026-01-01T01:00Z
+  for (std::size_t step : {std::size_t{1}, std::size_t{511}, std::size_t{4096}, tar.size()}) {
+    std::string out;
+    auto filter = volumes::TarWalker::filter(
+        [&](const volumes::TarEntry& e) {
+          bool tmp = e.name.size() > 4 && e.name.compare(e.name.size() - 4, 4, ".tmp") == 0;
+          return e.type == '5' || (e.mtime >= cutoff && !tmp);
+        },
+        [&](std::string_view raw) { out.append(raw); });
+    for (std::size_t at = 0; at < tar.size(); at += step) filter.feed(std::string_view(tar).substr(at, step));
+    filter.finish();
+    EXPECT_EQ(out.size() % 512, 0u);
+    std::ofstream(dir_ / "out.tar", std::ios::binary) << out;
+    std::string listed = run("tar -tf " + (dir_ / "out.tar").string() + " | sort");
+    std::string expected = "logs/\nlogs/" + std::string(120, 'd') + "/\nlogs/" + std::string(120, 'd') +
+                           "/deep-new.log\nlogs/new.log\n";
+    EXPECT_EQ(listed, expected) << "format " << GetParam() << ", chunk " << step;
+    EXPECT_EQ(run("tar -xOf " + (dir_ / "out.tar").string() + " logs/new.log"), std::string(70000, 'n'));
+  }
+}
+
+INSTANTIATE_TEST_SUITE_P(Formats, TarFilter, ::testing::Values("pax", "gnu"));
