@@ -49,6 +49,8 @@ void addGlobalOptions(CLI::App& app, GlobalOptions& global) {
   app.add_option("--env-file", p.envFiles,
                  "Env file for interpolation (default: .env in the project directory)")
       ->group(compose);
+  app.add_option("--log-format", global.logFormat, "Log lines on stderr: text (default) or json, one object a line")
+      ->check(CLI::IsMember({"text", "json"}));
   app.add_option("--repo", global.repository,
                  "Backup repository (default: AGENTCHAT_REPO, x-agentchat repository, or ./backups)");
 }
@@ -117,7 +119,7 @@ int runCli(const std::vector<std::string>& rawArgs, const dockerapi::Environ& en
   }
 
   try {
-    setupLogging(global.logLevel, global.debug);
+    setupLogging(global.logLevel, global.debug, global.logFormat);
     Session session(global, environ);
     for (auto& registered : commands) {
       if (registered.cli->parsed()) return registered.command->run(session);

@@ -24,6 +24,7 @@ struct GlobalOptions {
   std::optional<std::string> repository;  // --repo
   bool debug = false;
   std::string logLevel = "info";
+  std::string logFormat = "text";  // text | json
 };
 
 class Session {

@@ -9,6 +9,7 @@
 #include <chrono>
 #include <filesystem>
 #include <fstream>
+#include <sstream>
 #include <nlohmann/json.hpp>
 #include <thread>
 
@@ -135,8 +136,16 @@ TEST_F(Backup, OnlineBackupHoldsTheDataAndListVerifyPruneWork) {
   helpers["label"] = {"io.agentchat.helper"};
   EXPECT_TRUE(engine.listContainers(helpers, true).empty()) << "the drill left a container behind";
   EXPECT_TRUE(engine.listVolumes(helpers).empty()) << "the drill left a volume behind";
-  auto second = plugin({"backup", "--only", "mysql,config"});
+  auto second = plugin({"--log-format", "json", "backup", "--only", "mysql,config"});
   ASSERT_EQ(second.exitCode, 0) << second.err;
+  std::istringstream lines(second.err);
+  int logged = 0;
+  for (std::string line; std::getline(lines, line); ++logged) {
+    auto entry = json::parse(line, nullptr, false);
+    ASSERT_FALSE(entry.is_discarded()) << "not JSON: " << line;
+    EXPECT_TRUE(entry.contains("level") && entry.contains("msg") && entry.contains("time")) << line;
+  }
+  EXPECT_GE(logged, 2);
   auto list = json::parse(plugin({"list", "--json"}).out);
   ASSERT_EQ(list.size(), 2u);
   EXPECT_EQ(list[1]["id"], id);  // newest first

@@ -1,0 +1,93 @@
+#!/usr/bin/env bash
+# Backup speed and memory against the baselines of issue #4, side by side on the same data in one run:
+#   volume: 1 GiB mixed volume  — ours (backup --only volumes) vs (a) the guide's
+#           `docker run -v vol:/data IMAGE tar czf` and (b) the engine's raw archive stream | zstd -T0 -3
+#   dump:   200k-row MySQL dump — ours (backup --only mysql) vs raw `docker exec mysqldump > file`
+# Prints each run, then medians and ratios (lower is better for ours/baseline) and our peak RSS.
+#   bench/run.sh [RUNS=3]
+set -euo pipefail
+cd "$(dirname "$(readlink -f "$0")")/.."
+runs=${1:-3}
+source scripts/packages.sh
+ensure_packages "${BUILD_PACKAGES[@]}" "${TEST_PACKAGES[@]}" time bc
+source tests/engine.sh
+ensure_engine
+tests/images/build.sh >/dev/null
+
+cmake -S . -B build/bench -DCMAKE_BUILD_TYPE=Release >/dev/null
+cmake --build build/bench -j"$(nproc)" >/dev/null
+plugin=$PWD/build/bench/plugin/docker-agentchat
+
+work=$(mktemp -d /tmp/agentchat-bench.XXXXXX)
+state=$work/stack.env
+cleanup() {
+  tests/stack/down.sh "$state" >/dev/null 2>&1 || true
+  rm -rf "$work"
+}
+trap cleanup EXIT
+tests/stack/up.sh "$state" tests/stack/docker-compose.prod.yml
+# shellcheck disable=SC1090
+source "$state"
+compose=(-p "$PROJECT" --project-directory "$PROJECT_DIR")
+IFS=: read -ra files <<<"$COMPOSE_FILES"
+for f in "${files[@]}"; do compose+=(-f "$f"); done
+volume="${PROJECT}_app_data"
+
+echo "== data: 1 GiB mixed volume (1/3 random, 2/3 text and logs, 2000 small files), 200k-row table"
+docker exec "$BACKEND_CONTAINER" sh -c '
+  set -e; d=/app/data/bench; mkdir -p $d/small
+  head -c 350000000 /dev/urandom > $d/photos.bin
+  i=0; while [ $i -lt 40 ]; do
+    seq 1 300000 | sed "s/^/2026-11-24T02:00:00Z INFO request id=/; s/$/ user=alice path=\/api\/chat status=200/" > $d/log-$i.txt
+    i=$((i+1)); done
+  head -c 100000000 /dev/urandom | base64 > $d/encoded.txt
+  i=0; while [ $i -lt 2000 ]; do head -c 20000 /dev/urandom | base64 > $d/small/f$i; i=$((i+1)); done
+  du -sh /app/data'
+docker exec -i -e MYSQL_PWD="$MYSQL_ROOT_PASSWORD" "$MYSQL_CONTAINER" mariadb -uroot <<'SQL'
+CREATE DATABASE IF NOT EXISTS bench;
+CREATE TABLE bench.message (id BIGINT PRIMARY KEY, dialog_id CHAR(32), role VARCHAR(16), content TEXT,
+  tokens INT, created DATETIME) ENGINE=InnoDB;
+INSERT INTO bench.message SELECT seq, MD5(seq), IF(seq % 2, 'user', 'assistant'),
+  CONCAT('message ', seq, ': ', REPEAT(SUBSTRING(MD5(seq), 1, 8), 40)), seq % 4000,
+  '2026-11-24 02:00:00' - INTERVAL seq SECOND FROM seq_1_to_200000;
+SQL
+
+seconds() { local s; s=$(date +%s.%N); "$@"; echo "$(date +%s.%N) - $s" | bc; }
+median() { sort -g | awk '{a[NR]=$1} END {print (NR%2 ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2)}'; }
+image=agentchat-test/app:e2e
+
+declare -A t
+rss=()
+for run in $(seq 1 "$runs"); do
+  rm -rf "$work/repo" "$work"/*.out
+  drop() { sync; echo 3 >/proc/sys/vm/drop_caches 2>/dev/null || true; }
+  drop; a=$(seconds sh -c "docker run --rm -v $volume:/data $image tar czf - /data > $work/a.out")
+  drop; b=$(seconds sh -c "curl -fsS --unix-socket /var/run/docker.sock \
+    'http://docker/containers/$BACKEND_CONTAINER/archive?path=/app/data/.' | zstd -q -T0 -3 > $work/b.out")
+  drop; /usr/bin/time -f '%e %M' -o "$work/ours" "$plugin" --repo "$work/repo" "${compose[@]}" backup --only volumes \
+    >/dev/null 2>"$work/ours.err" || { cat "$work/ours.err"; exit 1; }
+  read -r o kb <"$work/ours"
+  rss+=("$kb")
+  drop; raw=$(seconds sh -c "docker exec -e MYSQL_PWD='$MYSQL_ROOT_PASSWORD' $MYSQL_CONTAINER mariadb-dump -uroot \
+    --single-transaction --routines --triggers --events --hex-blob --databases agentchat bench > $work/raw.sql")
+  drop; /usr/bin/time -f '%e %M' -o "$work/dump" "$plugin" --repo "$work/repo" "${compose[@]}" backup --only mysql \
+    >/dev/null 2>"$work/dump.err" || { cat "$work/dump.err"; exit 1; }
+  read -r d kb <"$work/dump"
+  rss+=("$kb")
+  t[a]+="$a "; t[b]+="$b "; t[ours]+="$o "; t[raw]+="$raw "; t[dump]+="$d "
+  printf 'run %d: tar czf %.2fs | archive|zstd %.2fs | ours %.2fs || mysqldump %.2fs | ours %.2fs\n' \
+    "$run" "$a" "$b" "$o" "$raw" "$d"
+  du -sb "$work/repo" | awk '{print "  ours stored " $1 " bytes (volume + dump parts)"}'
+  rm -rf "$work"/repo*
+done
+ls -l "$work"/*.out "$work/raw.sql" | awk '{print "  " $5 " bytes  " $9}'
+
+m() { tr ' ' '\n' <<<"${t[$1]}" | grep . | median; }
+ma=$(m a) mb=$(m b) mo=$(m ours) mr=$(m raw) md=$(m dump)
+peak=$(printf '%s\n' "${rss[@]}" | sort -n | tail -1)
+echo "== medians of $runs runs"
+printf 'volume 1 GiB: ours %.2fs; tar czf %.2fs -> %.1fx faster (target >= 4x); archive|zstd -T0 -3 %.2fs -> ours/that %.2f (target <= 1.25)\n' \
+  "$mo" "$ma" "$(echo "$ma / $mo" | bc -l)" "$mb" "$(echo "$mo / $mb" | bc -l)"
+printf 'dump 200k rows: ours %.2fs; docker exec mysqldump %.2fs -> ours/raw %.2f (target <= 1.1)\n' \
+  "$md" "$mr" "$(echo "$md / $mr" | bc -l)"
+echo "peak RSS of our backups (volume and dump): $((peak / 1024)) MiB (target <= 64 MiB)"
