@@ -90,4 +90,15 @@ printf 'volume 1 GiB: ours %.2fs; tar czf %.2fs -> %.1fx faster (target >= 4x); 
   "$mo" "$ma" "$(echo "$ma / $mo" | bc -l)" "$mb" "$(echo "$mo / $mb" | bc -l)"
 printf 'dump 200k rows: ours %.2fs; docker exec mysqldump %.2fs -> ours/raw %.2f (target <= 1.1)\n' \
   "$md" "$mr" "$(echo "$md / $mr" | bc -l)"
+# The whole backup runs its parts side by side: it should take little more than its slowest part.
+/usr/bin/time -f '%M' -o "$work/full.rss" "$plugin" --repo "$work/full" "${compose[@]}" backup >/dev/null 2>&1
+python3 - "$work/full" <<'PY'
+import json, glob, sys
+m = json.load(open(glob.glob(sys.argv[1] + "/*/*/manifest.json")[0]))
+t = m["details"]["timings"]
+slowest = max(t["parts"].items(), key=lambda kv: kv[1])
+print(f"full backup: {t['totalSeconds']:.2f}s for {len(t['parts'])} parts; slowest part {slowest[0]} {slowest[1]:.2f}s "
+      f"-> total/slowest {t['totalSeconds'] / slowest[1]:.2f}; writers paused {m['details']['pause']['seconds']:.3f}s")
+PY
+echo "peak RSS of the full backup: $(( $(cat "$work/full.rss") / 1024 )) MiB"
 echo "peak RSS of our backups (volume and dump): $((peak / 1024)) MiB (target <= 64 MiB)"

@@ -296,6 +296,11 @@ TEST_F(Backup, SigintMidBackupUnpausesAndLeavesNoBackupAndNoLock) {
     std::this_thread::sleep_for(std::chrono::milliseconds(50));
   }
   ASSERT_FALSE(partPath.empty()) << "the backup never started writing the volume part";
+  // Meanwhile a second backup of the same project is refused, naming the one running.
+  auto second = plugin({"backup", "--only", "config"});
+  EXPECT_EQ(second.exitCode, 1);
+  EXPECT_NE(second.err.find("another backup or restore of project"), std::string::npos) << second.err;
+  EXPECT_NE(second.err.find("pid " + std::to_string(child)), std::string::npos) << second.err;
   ::kill(child, SIGINT);
   int status = 0;
   ::waitpid(child, &status, 0);
