@@ -9,7 +9,7 @@
 #include "plugin/backup_runner.hpp"
 #include "plugin/build_info.hpp"
 #include "plugin/exit_codes.hpp"
-#include "plugin/progress.hpp"
+#include "plugin/health.hpp"
 #include "plugin/repository_location.hpp"
 #include "plugin/stack_loader.hpp"
 
@@ -66,7 +66,7 @@ class BackupCommand : public Command {
                 << "\n";
     } else {
       std::cout << "backup " << manifest.id << " of " << stack.name << " complete: " << manifest.parts.size()
-                << " parts, " << humanSize(total) << ", in "
+                << " parts, " << humanBytes(total) << ", in "
                 << repository.backupDir(stack.name, manifest.id).string() << "\n";
     }
     return exit_code::kOk;

@@ -1,4 +1,5 @@
 #include "plugin/backup_runner.hpp"
+#include "plugin/utc_time.hpp"
 
 #include <spdlog/spdlog.h>
 #include <sys/stat.h>
@@ -33,14 +34,6 @@ namespace {
 
 double secondsSince(Clock::time_point t) {
   return std::chrono::duration<double>(Clock::now() - t).count();
-}
-
-std::string utcNow(std::time_t now) {
-  std::tm tm{};
-  ::gmtime_r(&now, &tm);
-  char out[32];
-  std::strftime(out, sizeof out, "%Y-%m-%dT%H:%M:%SZ", &tm);
-  return out;
 }
 
 // How long writers may stay paused while the databases take their snapshots.
@@ -512,7 +505,7 @@ volumes::Manifest runBackup(dockerapi::Engine& engine, const compose::Stack& sta
   volumes::Manifest manifest;
   manifest.id = id;
   manifest.project = stack.name;
-  manifest.createdAt = utcNow(now);
+  manifest.createdAt = utcTimestamp(now);
   manifest.label = settings.label;
   manifest.consistency = plan.consistency == Consistency::Online ? "online" : "stop";
   // Parts in plan order, whatever order the threads finished in.

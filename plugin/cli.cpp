@@ -49,7 +49,8 @@ void addGlobalOptions(CLI::App& app, GlobalOptions& global) {
   app.add_option("--env-file", p.envFiles,
                  "Env file for interpolation (default: .env in the project directory)")
       ->group(compose);
-  app.add_option("--log-format", global.logFormat, "Log lines on stderr: text (default) or json, one object a line")
+  app.add_option("--log-format", global.logFormat,
+                 "Log lines on stderr: text (default) or json, one object a line")
       ->check(CLI::IsMember({"text", "json"}));
   app.add_option("--repo", global.repository,
                  "Backup repository (default: AGENTCHAT_REPO, x-agentchat repository, or ./backups)");

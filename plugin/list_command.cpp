@@ -3,7 +3,7 @@
 #include <nlohmann/json.hpp>
 
 #include "plugin/exit_codes.hpp"
-#include "plugin/progress.hpp"
+#include "plugin/health.hpp"
 #include "plugin/repository_commands.hpp"
 #include "plugin/repository_location.hpp"
 #include "plugin/stack_loader.hpp"
@@ -63,7 +63,7 @@ class ListCommand : public Command {
                                                            : "FAILED";
       std::cout << std::setw(18) << row["id"].get<std::string>() << std::setw(22)
                 << row["createdAt"].get<std::string>() << std::setw(11)
-                << humanSize(row["size"].get<std::uint64_t>()) << std::setw(7)
+                << humanBytes(row["size"].get<std::uint64_t>()) << std::setw(7)
                 << row["parts"].get<std::size_t>() << std::setw(9) << row["consistency"].get<std::string>()
                 << verified << "\n";
     }

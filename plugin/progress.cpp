@@ -1,24 +1,13 @@
 #include "plugin/progress.hpp"
 
+#include "plugin/health.hpp"
+
 #include <spdlog/spdlog.h>
 #include <unistd.h>
 
 #include <cstdio>
 
 namespace agentchat {
-
-std::string humanSize(std::uint64_t bytes) {
-  const char* units[] = {"B", "KiB", "MiB", "GiB", "TiB"};
-  double value = static_cast<double>(bytes);
-  int unit = 0;
-  while (value >= 1024 && unit < 4) {
-    value /= 1024;
-    ++unit;
-  }
-  char out[32];
-  std::snprintf(out, sizeof out, unit == 0 ? "%.0f %s" : "%.1f %s", value, units[unit]);
-  return out;
-}
 
 namespace {
 double secondsSince(std::chrono::steady_clock::time_point t) {
@@ -60,8 +49,8 @@ void Progress::draw() {
     if (part.done) continue;
     double seconds = std::max(secondsSince(part.started), 0.001);
     std::uint64_t bytes = part.bytes;
-    line += (line.empty() ? "" : " | ") + part.name + " " + humanSize(bytes) + " " +
-            humanSize(static_cast<std::uint64_t>(static_cast<double>(bytes) / seconds)) + "/s";
+    line += (line.empty() ? "" : " | ") + part.name + " " + humanBytes(bytes) + " " +
+            humanBytes(static_cast<std::uint64_t>(static_cast<double>(bytes) / seconds)) + "/s";
   }
   if (line.size() > 200) line = line.substr(0, 197) + "...";
   std::fprintf(stderr, "\r\033[K%s", line.c_str());
@@ -74,8 +63,9 @@ void Progress::finished(Part& part, std::uint64_t stored) {
   if (terminal_) std::fputs("\r\033[K", stderr);
   double seconds = secondsSince(part.started);
   spdlog::info(
-      "{}: {} read, {} stored, {:.1f} s ({}/s)", part.name, humanSize(part.bytes), humanSize(stored), seconds,
-      humanSize(static_cast<std::uint64_t>(static_cast<double>(part.bytes) / std::max(seconds, 0.001))));
+      "{}: {} read, {} stored, {:.1f} s ({}/s)", part.name, humanBytes(part.bytes), humanBytes(stored),
+      seconds,
+      humanBytes(static_cast<std::uint64_t>(static_cast<double>(part.bytes) / std::max(seconds, 0.001))));
 }
 
 }  // namespace agentchat

@@ -12,8 +12,6 @@
 
 namespace agentchat {
 
-std::string humanSize(std::uint64_t bytes);
-
 class Progress {
  public:
   struct Part {

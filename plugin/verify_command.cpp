@@ -7,21 +7,13 @@
 #include "plugin/repository_location.hpp"
 #include "plugin/restore_drill.hpp"
 #include "plugin/stack_loader.hpp"
+#include "plugin/utc_time.hpp"
 #include "volumes/part_check.hpp"
 #include "volumes/repository.hpp"
 
 namespace agentchat {
 
 namespace {
-
-std::string utcNow() {
-  std::time_t now = std::time(nullptr);
-  std::tm tm{};
-  ::gmtime_r(&now, &tm);
-  char out[32];
-  std::strftime(out, sizeof out, "%Y-%m-%dT%H:%M:%SZ", &tm);
-  return out;
-}
 
 class VerifyCommand : public Command {
  public:
@@ -63,7 +55,7 @@ class VerifyCommand : public Command {
         }
       }
     }
-    nlohmann::json result = {{"id", id},     {"ok", ok},       {"at", utcNow()},
+    nlohmann::json result = {{"id", id},     {"ok", ok},       {"at", utcTimestamp()},
                              {"deep", deep}, {"parts", parts}, {"drills", drills}};
     repository.recordVerification(stack.name, id, result);
     if (json) {
