@@ -14,8 +14,8 @@ source tests/engine.sh
 ensure_engine
 tests/images/build.sh >/dev/null
 
-cmake -S . -B build/bench -DCMAKE_BUILD_TYPE=Release >/dev/null
-cmake --build build/bench -j"$(nproc)" >/dev/null
+cmake -S . -B build/bench -DCMAKE_BUILD_TYPE=Release -DAGENTCHAT_TESTS=OFF >/dev/null
+cmake --build build/bench -j"$(nproc)" --target docker-agentchat >/dev/null
 plugin=$PWD/build/bench/plugin/docker-agentchat
 
 work=$(mktemp -d /tmp/agentchat-bench.XXXXXX)
@@ -37,7 +37,7 @@ echo "== data: 1 GiB mixed volume (1/3 random, 2/3 text and logs, 2000 small fil
 docker exec "$BACKEND_CONTAINER" sh -c '
   set -e; d=/app/data/bench; mkdir -p $d/small
   head -c 350000000 /dev/urandom > $d/photos.bin
-  i=0; while [ $i -lt 40 ]; do
+  i=0; while [ $i -lt 20 ]; do
     seq 1 300000 | sed "s/^/2026-11-24T02:00:00Z INFO request id=/; s/$/ user=alice path=\/api\/chat status=200/" > $d/log-$i.txt
     i=$((i+1)); done
   head -c 100000000 /dev/urandom | base64 > $d/encoded.txt
@@ -45,6 +45,7 @@ docker exec "$BACKEND_CONTAINER" sh -c '
   du -sh /app/data'
 docker exec -i -e MYSQL_PWD="$MYSQL_ROOT_PASSWORD" "$MYSQL_CONTAINER" mariadb -uroot <<'SQL'
 CREATE DATABASE IF NOT EXISTS bench;
+USE bench;
 CREATE TABLE bench.message (id BIGINT PRIMARY KEY, dialog_id CHAR(32), role VARCHAR(16), content TEXT,
   tokens INT, created DATETIME) ENGINE=InnoDB;
 INSERT INTO bench.message SELECT seq, MD5(seq), IF(seq % 2, 'user', 'assistant'),

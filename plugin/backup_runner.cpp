@@ -106,16 +106,28 @@ std::string requireRunning(const compose::StackService& service) {
   return container;
 }
 
-// The database answers with the login we found: checked before any container is paused, so a
-// wrong password costs the stack nothing.
-void preflight(dockerapi::Engine& engine, const compose::StackService& service) {
-  std::string container = requireRunning(service);
+// A database part, made ready before any container is paused: login checked, server surveyed,
+// file layout read, so that the pause holds only the snapshot itself and a wrong password costs
+// the stack nothing.
+struct PreparedDatabase {
+  std::string container;
+  std::unique_ptr<MysqlClient> mysql;
+  MysqlSurvey survey;
+  std::unique_ptr<RedisClient> redis;
+  RedisLayout layout;
+};
+
+PreparedDatabase prepareDatabase(dockerapi::Engine& engine, const compose::StackService& service) {
+  PreparedDatabase prepared;
+  prepared.container = requireRunning(service);
   if (service.role == compose::Role::Redis) {
-    RedisClient client(engine, container, service.name, databaseLogin(engine, service));
+    prepared.redis = std::make_unique<RedisClient>(engine, prepared.container, service.name,
+                                                   databaseLogin(engine, service));
     std::string error;
-    if (!client.ping(error))
+    if (!prepared.redis->ping(error))
       throw BackupFailed("service " + service.name + ": Redis does not answer: " + error);
-    return;
+    prepared.layout = redisLayout(*prepared.redis);
+    return prepared;
   }
   auto login = databaseLogin(engine, service);
   if (!login) {
@@ -123,24 +135,10 @@ void preflight(dockerapi::Engine& engine, const compose::StackService& service) 
                        ": no MySQL login found in the container's environment (set MYSQL_ROOT_PASSWORD, "
                        "MARIADB_ROOT_PASSWORD, a *_FILE variant or MYSQL_USER/MYSQL_PASSWORD)");
   }
-  MysqlClient client(engine, container, service.name, *login);
-  client.scalar("SELECT 1");  // throws MysqlError naming the service and where the password came from
-}
-
-void dumpMysqlPart(Run& run, const PlannedPart& planned, const std::function<void()>& onSnapshot) {
-  const auto& service = serviceOf(run.stack, planned);
-  std::string container = requireRunning(service);
-  auto login = databaseLogin(run.engine, service);
-  if (!login) {
-    throw BackupFailed("service " + service.name +
-                       ": no MySQL login found in the container's environment (set MYSQL_ROOT_PASSWORD, "
-                       "MARIADB_ROOT_PASSWORD, a *_FILE variant or MYSQL_USER/MYSQL_PASSWORD)");
-  }
-  MysqlClient client(run.engine, container, service.name, *login);
-  std::vector<std::string> databases = service.settings.databases;
-  if (databases.empty()) databases = userDatabases(client);
-  auto catalog = tableCatalog(client, databases);
-  for (const auto& [table, info] : catalog) {
+  prepared.mysql = std::make_unique<MysqlClient>(engine, prepared.container, service.name, *login);
+  // Throws MysqlError naming the service and where the password came from.
+  prepared.survey = surveyMysql(*prepared.mysql, service.settings.databases);
+  for (const auto& [table, info] : prepared.survey.tables) {
     if (!transactional(info.engine)) {
       spdlog::warn(
           "service {}: table {} uses {}, which a transaction cannot freeze: its rows may change during "
@@ -148,11 +146,17 @@ void dumpMysqlPart(Run& run, const PlannedPart& planned, const std::function<voi
           service.name, table, info.engine);
     }
   }
+  return prepared;
+}
+
+void dumpMysqlPart(Run& run, const PlannedPart& planned, PreparedDatabase& db,
+                   const std::function<void()>& onSnapshot) {
+  const auto& service = serviceOf(run.stack, planned);
   DumpRowCounter counter;
   MysqlDumpResult result;
   run.writePart(planned, [&](const dockerapi::ChunkSink& sink) {
     result = dumpMysql(
-        client, databases,
+        *db.mysql, db.survey,
         [&](std::string_view sql) {
           counter.feed(sql);
           sink(sql);
@@ -160,7 +164,7 @@ void dumpMysqlPart(Run& run, const PlannedPart& planned, const std::function<voi
         onSnapshot);
   });
   json tables = json::object();
-  for (const auto& [table, info] : catalog) {
+  for (const auto& [table, info] : db.survey.tables) {
     auto rows = counter.rows().find(table);
     tables[table] = {{"engine", info.engine},
                      {"columns", info.columns},
@@ -179,16 +183,14 @@ void dumpMysqlPart(Run& run, const PlannedPart& planned, const std::function<voi
               {"tables", tables}});
 }
 
-void snapshotRedisParts(Run& run, const PlannedPart& planned, const std::function<void()>& onForked) {
+void snapshotRedisParts(Run& run, const PlannedPart& planned, PreparedDatabase& db,
+                        const std::function<void()>& onForked) {
   const auto& service = serviceOf(run.stack, planned);
-  std::string container = requireRunning(service);
-  RedisClient client(run.engine, container, service.name, databaseLogin(run.engine, service));
-  std::string error;
-  if (!client.ping(error))
-    throw BackupFailed("service " + service.name + ": Redis does not answer: " + error);
+  const std::string& container = db.container;
   RedisSnapshotResult result;
   run.writePart(planned, [&](const dockerapi::ChunkSink& sink) {
-    result = snapshotRedis(run.engine, client, container, sink, std::chrono::seconds(600), onForked);
+    result =
+        snapshotRedis(run.engine, *db.redis, container, db.layout, sink, std::chrono::seconds(600), onForked);
   });
   json detail = {{"part", planned.name},      {"version", result.redisVersion},
                  {"image", service.image},    {"keys", result.keys},
@@ -403,9 +405,10 @@ volumes::Manifest runBackup(dockerapi::Engine& engine, const compose::Stack& sta
 
   // Check what would fail late, before anything is held.
   std::optional<std::string> helperImage;
+  std::map<std::string, PreparedDatabase> prepared;  // by part name
   for (const auto& part : plan.parts) {
     if (part.kind == "mysql-dump" || part.kind == "redis-rdb")
-      preflight(engine, stack.services.at(part.service));
+      prepared[part.name] = prepareDatabase(engine, stack.services.at(part.service));
     if (part.kind == "volume" && !helperImage)
       helperImage = dockerapi::pickHelperImage(engine, helperImages(stack));
   }
@@ -436,13 +439,13 @@ volumes::Manifest runBackup(dockerapi::Engine& engine, const compose::Stack& sta
     std::function<void()> signal = [once, onSnapshot] {
       if (onSnapshot) std::call_once(*once, onSnapshot);
     };
-    tasks.run([&run, &part, &repository, &helperImage, &stack, signal] {
+    tasks.run([&run, &part, &repository, &helperImage, &stack, &prepared, signal] {
       struct Signal {
         std::function<void()> run;
         ~Signal() { run(); }
       } atEnd{signal};
-      if (part.kind == "mysql-dump") return dumpMysqlPart(run, part, signal);
-      if (part.kind == "redis-rdb") return snapshotRedisParts(run, part, signal);
+      if (part.kind == "mysql-dump") return dumpMysqlPart(run, part, prepared.at(part.name), signal);
+      if (part.kind == "redis-rdb") return snapshotRedisParts(run, part, prepared.at(part.name), signal);
       if (part.kind == "volume") return copyVolumePart(run, part, *helperImage);
       if (part.kind == "logs") return copyLogsPart(run, part, lastTaken(repository, stack.name, part.name));
       if (part.kind == "config") return writeConfigPart(run, part, repository.root());

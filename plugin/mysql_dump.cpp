@@ -6,16 +6,6 @@
 
 namespace agentchat {
 
-std::vector<std::string> userDatabases(MysqlClient& client) {
-  std::vector<std::string> out;
-  for (const auto& row :
-       client.query("SELECT schema_name FROM information_schema.schemata WHERE schema_name NOT IN "
-                    "('mysql','information_schema','performance_schema','sys') ORDER BY 1")) {
-    if (!row.empty() && row[0]) out.push_back(*row[0]);
-  }
-  return out;
-}
-
 namespace {
 // "8.0.26-log" -> {8, 0, 26}
 std::vector<int> versionNumbers(const std::string& version) {
@@ -57,8 +47,13 @@ std::optional<std::pair<std::string, std::uint64_t>> parseBinlogPosition(const s
   return std::pair{match[1].str(), std::stoull(match[2].str())};
 }
 
-MysqlDumpResult dumpMysql(MysqlClient& client, std::vector<std::string> databases,
+MysqlDumpResult dumpMysql(MysqlClient& client, const std::vector<std::string>& databases,
                           const dockerapi::ChunkSink& sql, const std::function<void()>& onSnapshot) {
+  return dumpMysql(client, surveyMysql(client, databases), sql, onSnapshot);
+}
+
+MysqlDumpResult dumpMysql(MysqlClient& client, const MysqlSurvey& survey, const dockerapi::ChunkSink& sql,
+                          const std::function<void()>& onSnapshot) {
   bool snapshotTaken = false;
   auto snapshot = [&] {
     if (!snapshotTaken && onSnapshot) onSnapshot();
@@ -70,10 +65,10 @@ MysqlDumpResult dumpMysql(MysqlClient& client, std::vector<std::string> database
     ~AtExit() { run(); }
   } atExit{snapshot};
   MysqlDumpResult result;
-  result.serverVersion = client.scalar("SELECT VERSION()").value_or("");
-  result.mariadb = result.serverVersion.find("MariaDB") != std::string::npos;
-  bool binlogOn = client.scalar("SELECT @@GLOBAL.log_bin").value_or("0") == "1";
-  if (databases.empty()) databases = userDatabases(client);
+  result.serverVersion = survey.version;
+  result.mariadb = survey.mariadb;
+  bool binlogOn = survey.binlogOn;
+  const auto& databases = survey.databases;
   if (databases.empty()) throw DumpFailed("service " + client.service() + ": no databases to dump");
   result.databases = databases;
 

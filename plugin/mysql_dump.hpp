@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "dockerapi/streams.hpp"
+#include "plugin/mysql_catalog.hpp"
 #include "plugin/mysql_client.hpp"
 
 namespace agentchat {
@@ -27,9 +28,6 @@ struct MysqlDumpResult {
   std::uint64_t bytes = 0;  // SQL bytes produced
 };
 
-// The databases a backup takes by default: all but the server's own.
-std::vector<std::string> userDatabases(MysqlClient& client);
-
 // The dump command for this server (MySQL-only flags only on MySQL; binlog position when binlog is on).
 std::vector<std::string> dumpCommand(const MysqlTools& tools, const std::string& user, bool mariadb,
                                      const std::string& version, bool binlogOn,
@@ -39,7 +37,10 @@ std::vector<std::string> dumpCommand(const MysqlTools& tools, const std::string&
 // `onSnapshot` runs once the dump's transaction snapshot exists (its first per-database output
 // appears only after START TRANSACTION WITH CONSISTENT SNAPSHOT), so writers paused around the
 // start may resume; it also runs, at the latest, when the dump ends or fails.
-MysqlDumpResult dumpMysql(MysqlClient& client, std::vector<std::string> databases,
+MysqlDumpResult dumpMysql(MysqlClient& client, const MysqlSurvey& survey, const dockerapi::ChunkSink& sql,
+                          const std::function<void()>& onSnapshot = {});
+// The same, surveying the server first (`databases` empty: all but the server's own).
+MysqlDumpResult dumpMysql(MysqlClient& client, const std::vector<std::string>& databases,
                           const dockerapi::ChunkSink& sql, const std::function<void()>& onSnapshot = {});
 
 // "-- CHANGE MASTER TO MASTER_LOG_FILE='binlog.000002', MASTER_LOG_POS=339;" -> (file, pos)

@@ -39,9 +39,34 @@ std::uint64_t lastSave(RedisClient& client) {
 
 }  // namespace
 
+RedisLayout redisLayout(RedisClient& client) {
+  RedisLayout layout;
+  auto info = client.info();
+  layout.redisVersion = info["redis_version"];
+  layout.aofEnabled = info["aof_enabled"] == "1";
+  layout.dir = configValue(client, "dir");
+  layout.rdbPath = layout.dir + "/" + configValue(client, "dbfilename");
+  if (layout.aofEnabled) {
+    std::string appendDir = "appendonlydir";  // Redis 7 multi-part AOF; absent before 7
+    try {
+      appendDir = configValue(client, "appenddirname");
+    } catch (const std::exception&) {
+    }
+    layout.aofDirectory = layout.dir + "/" + appendDir;
+  }
+  return layout;
+}
+
 RedisSnapshotResult snapshotRedis(dockerapi::Engine& engine, RedisClient& client,
                                   const std::string& container, const dockerapi::ChunkSink& rdb,
                                   std::chrono::seconds timeout, const std::function<void()>& onForked) {
+  return snapshotRedis(engine, client, container, redisLayout(client), rdb, timeout, onForked);
+}
+
+RedisSnapshotResult snapshotRedis(dockerapi::Engine& engine, RedisClient& client,
+                                  const std::string& container, const RedisLayout& layout,
+                                  const dockerapi::ChunkSink& rdb, std::chrono::seconds timeout,
+                                  const std::function<void()>& onForked) {
   bool forked = false;
   auto fork = [&] {
     if (!forked && onForked) onForked();
@@ -52,25 +77,25 @@ RedisSnapshotResult snapshotRedis(dockerapi::Engine& engine, RedisClient& client
     ~AtExit() { run(); }
   } atExit{fork};
   RedisSnapshotResult result;
-  auto info = client.info();
-  result.redisVersion = info["redis_version"];
-  result.aofEnabled = info["aof_enabled"] == "1";
-  std::string dir = configValue(client, "dir");
-  result.rdbPath = dir + "/" + configValue(client, "dbfilename");
-  if (result.aofEnabled) {
-    std::string appendDir = "appendonlydir";  // Redis 7 multi-part AOF; absent before 7
-    try {
-      appendDir = configValue(client, "appenddirname");
-    } catch (const std::exception&) {
-    }
-    result.aofDirectory = dir + "/" + appendDir;
-  }
+  result.redisVersion = layout.redisVersion;
+  result.aofEnabled = layout.aofEnabled;
+  result.rdbPath = layout.rdbPath;
+  result.aofDirectory = layout.aofDirectory;
+  const std::string& dir = layout.dir;
 
   auto deadline = std::chrono::steady_clock::now() + timeout;
   // Which save is ours: Redis 7 counts saves (rdb_saves); before that only LASTSAVE exists, with
   // one-second resolution, so wait until the clock has moved past the previous save.
-  auto savesBefore = client.info("persistence")["rdb_saves"];
-  std::uint64_t before = lastSave(client);
+  // One INFO (all sections): which save came last, and the key counts as the save starts (writers
+  // are paused around it in an online backup), so a restore can be checked against them.
+  auto infoBefore = client.info();
+  auto savesBefore = infoBefore["rdb_saves"];
+  for (const auto& [key, value] : infoBefore) {
+    if (key.rfind("db", 0) != 0) continue;
+    result.keys[key] = keyCount(value);
+    result.expires[key] = expiresCount(value);
+  }
+  std::uint64_t before = savesBefore.empty() ? lastSave(client) : 0;
   if (savesBefore.empty()) {
     while (static_cast<std::uint64_t>(std::time(nullptr)) <= before) {
       std::this_thread::sleep_for(std::chrono::milliseconds(100));
@@ -80,13 +105,6 @@ RedisSnapshotResult snapshotRedis(dockerapi::Engine& engine, RedisClient& client
     if (!savesBefore.empty()) return persistence["rdb_saves"] != savesBefore;
     return lastSave(client) > before;
   };
-  // Key counts as the save starts (writers are paused around it in an online backup), so a restore
-  // can be checked against them.
-  for (const auto& [key, value] : client.info("keyspace")) {
-    if (key.rfind("db", 0) != 0) continue;
-    result.keys[key] = keyCount(value);
-    result.expires[key] = expiresCount(value);
-  }
   // SCHEDULE: if an AOF rewrite is running, Redis starts the save as soon as it ends.
   std::string reply = client.command({"BGSAVE", "SCHEDULE"});
   if (reply.find("started") == std::string::npos && reply.find("scheduled") == std::string::npos) {

@@ -33,8 +33,25 @@ std::uint64_t keyCount(const std::string& keyspaceValue);
 // "keys=3,expires=1,avg_ttl=0" -> 1
 std::uint64_t expiresCount(const std::string& keyspaceValue);
 
+// Where Redis keeps its files: read before the writers are paused, so the pause holds only the
+// save itself.
+struct RedisLayout {
+  std::string redisVersion;
+  std::string dir;
+  std::string rdbPath;
+  bool aofEnabled = false;
+  std::string aofDirectory;
+};
+RedisLayout redisLayout(RedisClient& client);
+
 // `onForked` runs once the save's fork exists (the point in time the RDB holds), or when the
 // snapshot fails before that.
+RedisSnapshotResult snapshotRedis(dockerapi::Engine& engine, RedisClient& client,
+                                  const std::string& container, const RedisLayout& layout,
+                                  const dockerapi::ChunkSink& rdb,
+                                  std::chrono::seconds timeout = std::chrono::seconds(600),
+                                  const std::function<void()>& onForked = {});
+// The same, reading the layout first.
 RedisSnapshotResult snapshotRedis(dockerapi::Engine& engine, RedisClient& client,
                                   const std::string& container, const dockerapi::ChunkSink& rdb,
                                   std::chrono::seconds timeout = std::chrono::seconds(600),

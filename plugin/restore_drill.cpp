@@ -108,7 +108,7 @@ DrillResult mysqlDrill(dockerapi::Engine& engine, const volumes::PartRecord& par
     return result;
   }
   std::vector<std::string> databases = detail.at("databases").get<std::vector<std::string>>();
-  auto catalog = tableCatalog(client, databases);
+  auto catalog = surveyMysql(client, databases).tables;
   for (const auto& [table, expected] : detail.at("tables").items()) {
     auto found = catalog.find(table);
     if (found == catalog.end()) {

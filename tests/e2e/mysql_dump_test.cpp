@@ -35,7 +35,8 @@ TEST(MysqlDumpLive, StreamsACompleteDumpIntoARepositoryPart) {
   auto staging = repo.begin("e2e", "20261124T020000Z");
   auto part = staging->addPart("mysql.sql.zst");
   volumes::ZstdCompressor zstd([&part](std::string_view c) { part->write(c); }, 3, 2);
-  auto result = agentchat::dumpMysql(client, {}, [&zstd](std::string_view c) { zstd.write(c); });
+  auto result = agentchat::dumpMysql(client, std::vector<std::string>{},
+                                     [&zstd](std::string_view c) { zstd.write(c); });
   zstd.finish();
   std::string sha = part->close();
   EXPECT_EQ(result.databases, std::vector<std::string>{"agentchat"});
@@ -74,7 +75,7 @@ TEST(MysqlDumpLive, WrongPasswordIsAClearErrorAndNoBackup) {
   {
     auto staging = repo.begin("e2e", "20261124T020000Z");
     try {
-      agentchat::dumpMysql(client, {}, [](std::string_view) {});
+      agentchat::dumpMysql(client, std::vector<std::string>{}, [](std::string_view) {});
       FAIL() << "no error";
     } catch (const std::exception& e) {
       std::string text = e.what();
@@ -92,7 +93,7 @@ TEST(MysqlDumpLive, AFailingDumpFailsLoudly) {
   agentchat::MysqlClient client(engine, e2e::stack("MYSQL_CONTAINER"), "mysql",
                                 rootLogin(e2e::stack("MYSQL_ROOT_PASSWORD")));
   try {
-    agentchat::dumpMysql(client, {"no_such_database"}, [](std::string_view) {});
+    agentchat::dumpMysql(client, std::vector<std::string>{"no_such_database"}, [](std::string_view) {});
     FAIL() << "no error";
   } catch (const agentchat::DumpFailed& e) {
     EXPECT_NE(std::string(e.what()).find("no_such_database"), std::string::npos) << e.what();
