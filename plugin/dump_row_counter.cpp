@@ -1,5 +1,7 @@
 #include "plugin/dump_row_counter.hpp"
 
+#include <cstring>
+
 namespace agentchat {
 
 bool readQuotedName(std::string_view text, std::string& name, std::size_t& used) {
@@ -90,10 +92,23 @@ void DumpRowCounter::feed(std::string_view sql) {
         if (inString_) {
           if (escaped_) {
             escaped_ = false;
-          } else if (c == '\\') {
+            break;
+          }
+          // Most of a dump is string contents: jump to the next quote or backslash (memchr is
+          // vectorised), instead of looking at every byte.
+          const char* here = sql.data() + i;
+          std::size_t left = sql.size() - i;
+          const void* quote = std::memchr(here, '\'', left);
+          std::size_t span = quote ? static_cast<std::size_t>(static_cast<const char*>(quote) - here) : left;
+          const void* backslash = std::memchr(here, '\\', span);
+          if (backslash != nullptr) {
+            i += static_cast<std::size_t>(static_cast<const char*>(backslash) - here);
             escaped_ = true;
-          } else if (c == '\'') {
+          } else if (quote != nullptr) {
+            i += span;
             inString_ = false;  // '' inside a string reads as close+open: same effect
+          } else {
+            i = sql.size() - 1;  // the string goes on in the next chunk
           }
         } else if (c == '\'') {
           inString_ = true;
