@@ -82,29 +82,52 @@ std::vector<std::string> MysqlClient::loginArgs() const {
   return {"-u", login_.user};
 }
 
+namespace {
+MysqlTools toolsFor(const std::string& clientPath) {
+  if (clientPath.ends_with("mariadb")) return {"mariadb", "mariadb-dump", "mariadb-admin"};
+  return {"mysql", "mysqldump", "mysqladmin"};
+}
+// Finds the client the image has (MariaDB 11 images have only mariadb-*, MySQL images only mysql*).
+constexpr const char* kFindClient = "command -v mariadb || command -v mysql";
+}  // namespace
+
 const MysqlTools& MysqlClient::tools() {
   if (!tools_) {
-    auto found = dockerapi::execCapture(engine_, container_,
-                                        {{"sh", "-c", "command -v mariadb || command -v mysql"}, {}, {}, {}});
+    auto found = dockerapi::execCapture(engine_, container_, {{"sh", "-c", kFindClient}, {}, {}, {}});
     std::string path = firstLine(found.out);
     if (found.exitCode != 0 || path.empty()) {
       throw MysqlError("service " + service_ +
                        ": neither the mariadb nor the mysql client is installed in its image");
     }
-    if (path.ends_with("mariadb")) {
-      tools_ = MysqlTools{"mariadb", "mariadb-dump", "mariadb-admin"};
-    } else {
-      tools_ = MysqlTools{"mysql", "mysqldump", "mysqladmin"};
-    }
+    tools_ = toolsFor(path);
   }
   return *tools_;
 }
 
 std::vector<MysqlClient::Row> MysqlClient::query(const std::string& sql) {
-  std::vector<std::string> cmd{tools().client, "--batch", "--skip-column-names"};
-  for (auto& arg : loginArgs()) cmd.push_back(arg);
-  cmd.insert(cmd.end(), {"-e", sql});
+  std::vector<std::string> args{"--batch", "--skip-column-names"};
+  for (auto& arg : loginArgs()) args.push_back(arg);
+  args.insert(args.end(), {"-e", sql});
+  std::vector<std::string> cmd;
+  if (tools_) {
+    cmd.push_back(tools_->client);
+  } else {
+    // The first query also finds the client: one exec instead of two. SQL and user are
+    // arguments ($@), never spliced into the script.
+    cmd = {"sh", "-c", std::string("c=$(") + kFindClient + ") || exit 127; echo \"$c\"; exec \"$c\" \"$@\"",
+           "sh"};
+  }
+  cmd.insert(cmd.end(), args.begin(), args.end());
   auto result = dockerapi::execCapture(engine_, container_, {cmd, loginEnv(), {}, {}});
+  if (!tools_) {
+    if (result.exitCode == 127 && result.out.empty()) {
+      throw MysqlError("service " + service_ +
+                       ": neither the mariadb nor the mysql client is installed in its image");
+    }
+    auto newline = result.out.find('\n');
+    tools_ = toolsFor(result.out.substr(0, newline));
+    result.out.erase(0, newline == std::string::npos ? result.out.size() : newline + 1);
+  }
   if (result.exitCode != 0) {
     std::string why = firstLine(result.err);
     if (why.find("Access denied") != std::string::npos) {
