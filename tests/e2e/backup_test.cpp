@@ -399,3 +399,25 @@ TEST_F(Backup, LogsAreIncrementalAndExcludedFilesStayOut) {
   EXPECT_FALSE(manifest["details"]["logs"]["logs-backend-app-logs.tar.zst"]["since"].is_null());
   sh(engine, backend, "rm -rf /app/logs/rotated.log.1 /app/logs/new.log /app/data/keep");
 }
+
+TEST_F(Backup, TheRepositoryIsTheOptionElseAgentchatRepoElseBackupsBesideTheComposeFile) {
+  REQUIRE_ENGINE(engine);
+  std::vector<std::string> argv{e2e::pluginPath(), "-p", e2e::stack("PROJECT"), "--project-directory",
+                                e2e::stack("PROJECT_DIR")};
+  for (const auto& f : e2e::composeFiles()) argv.insert(argv.end(), {"-f", f});
+  argv.insert(argv.end(), {"backup", "--only", "config", "--json"});
+  auto viaEnv = e2e::runProcess(argv, {{"AGENTCHAT_REPO", repo_.string()}});
+  ASSERT_EQ(viaEnv.exitCode, 0) << viaEnv.err;
+  EXPECT_TRUE(fs::exists(backupDir(json::parse(viaEnv.out)["id"]) / "manifest.json"));
+
+  fs::path beside = fs::path(e2e::stack("PROJECT_DIR")) / "backups" / e2e::stack("PROJECT");
+  auto byDefault = e2e::runProcess(argv);
+  ASSERT_EQ(byDefault.exitCode, 0) << byDefault.err;
+  std::string id = json::parse(byDefault.out)["id"];
+  EXPECT_TRUE(fs::exists(beside / id / "manifest.json")) << beside;
+  // The repository never ends up inside the config part that lives beside it.
+  std::string listed =
+      stdoutOf({"sh", "-c", "zstd -dc " + (beside / id / "config.tar.zst").string() + " | tar -tf -"});
+  EXPECT_EQ(listed.find("backups/"), std::string::npos) << listed;
+  fs::remove_all(beside);
+}
