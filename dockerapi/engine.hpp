@@ -51,6 +51,8 @@ class Engine {
   virtual void removeVolume(const std::string& name, bool force) = 0;
 
   virtual bool imageExists(const std::string& image) = 0;
+  // The image's registry digests ("mysql@sha256:..."); empty for a locally built or imported image.
+  virtual std::vector<std::string> imageDigests(const std::string& image) = 0;
 };
 
 }  // namespace dockerapi

@@ -396,4 +396,9 @@ bool HttpEngine::imageExists(const std::string& image) {
   throw errorFromResponse(response.status, response.body, "inspect image " + image);
 }
 
+std::vector<std::string> HttpEngine::imageDigests(const std::string& image) {
+  json body = callJson("GET", "/images/" + percentEncode(image) + "/json", "inspect image " + image);
+  return stringList(body.value("RepoDigests", json()));
+}
+
 }  // namespace dockerapi

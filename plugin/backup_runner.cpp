@@ -339,9 +339,19 @@ json stackDetails(dockerapi::Engine& engine, const compose::Stack& stack) {
       volumes.push_back({{"key", v.volumeKey}, {"name", v.volumeName}, {"target", v.target}});
     for (const auto& b : s.binds)
       binds.push_back({{"source", b.hostPath}, {"target", b.target}, {"readOnly", b.readOnly}});
+    // Registry digests pin the exact image on a new host; none for locally built or imported ones.
+    json digests = json::array();
+    if (!s.imageId.empty()) {
+      try {
+        digests = engine.imageDigests(s.imageId);
+      } catch (const dockerapi::EngineError&) {
+        // the image was removed since the container was created: the id still names it
+      }
+    }
     services[name] = {{"role", compose::roleName(s.role)},
                       {"image", s.image},
                       {"imageId", s.imageId},
+                      {"repoDigests", digests},
                       {"dependsOn", s.dependsOn},
                       {"containers", containers},
                       {"volumes", volumes},

@@ -100,6 +100,10 @@ TEST_F(Backup, OnlineBackupHoldsTheDataAndListVerifyPruneWork) {
             std::stoi(mysql(engine, "SELECT COUNT(*) FROM user")));
   EXPECT_EQ(tables["agentchat.type_zoo"]["rows"], 2);
   EXPECT_EQ(tables["agentchat.audit_log"]["engine"], "MyISAM");
+  const auto& mysqlService = manifest["details"]["stack"]["services"]["mysql"];
+  EXPECT_TRUE(mysqlService["imageId"].get<std::string>().starts_with("sha256:"));
+  EXPECT_TRUE(mysqlService["repoDigests"].is_array());  // empty: the test images are imported, not pulled
+  EXPECT_EQ(manifest["details"]["stack"]["volumes"]["app_data"]["driver"], "local");
   EXPECT_EQ(manifest["details"]["redis"]["redis"]["keys"]["db0"].get<int>(),
             std::stoi(sh(engine, e2e::stack("REDIS_CONTAINER"), "redis-cli DBSIZE")));
 
