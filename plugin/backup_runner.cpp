@@ -166,9 +166,12 @@ void dumpMysqlPart(Run& run, const PlannedPart& planned, PreparedDatabase& db,
   json tables = json::object();
   for (const auto& [table, info] : db.survey.tables) {
     auto rows = counter.rows().find(table);
+    json columnList = json::array();
+    for (const auto& c : info.columnList) columnList.push_back({c.name, c.type, c.nullable});
     tables[table] = {{"engine", info.engine},
                      {"columns", info.columns},
                      {"columnCount", info.columnCount},
+                     {"columnList", columnList},  // [name, type, nullable]
                      {"rows", rows == counter.rows().end() ? 0 : rows->second}};
   }
   json binlog = nullptr;

@@ -38,7 +38,8 @@ MysqlSurvey surveyMysql(MysqlClient& client, const std::vector<std::string>& wan
       "WHERE table_schema " +
       which +
       " ORDER BY 2, 3;"
-      "SELECT 'c', table_schema, table_name, column_name, column_type FROM information_schema.columns "
+      "SELECT 'c', table_schema, table_name, column_name, column_type, is_nullable FROM "
+      "information_schema.columns "
       "WHERE table_schema " +
       which + " ORDER BY 2, 3, ordinal_position;";
   MysqlSurvey survey;
@@ -57,7 +58,9 @@ MysqlSurvey surveyMysql(MysqlClient& client, const std::vector<std::string>& wan
       std::string key = at(1) + "." + at(2);
       auto& shape = shapes[key];
       shape += (shape.empty() ? "" : ",") + at(3) + " " + at(4);
-      ++survey.tables[key].columnCount;
+      auto& table = survey.tables[key];
+      ++table.columnCount;
+      table.columnList.push_back({at(3), at(4), at(5) == "YES"});
     }
   }
   survey.mariadb = survey.version.find("MariaDB") != std::string::npos;

@@ -12,10 +12,17 @@
 
 namespace agentchat {
 
+struct ColumnInfo {
+  std::string name;
+  std::string type;  // column_type, e.g. "varchar(64)", "decimal(20,6)"
+  bool nullable = true;
+};
+
 struct TableInfo {
   std::string engine;   // InnoDB, MyISAM, Aria, ... ("VIEW" for views)
   std::string columns;  // sha256 (16 hex) of "name type,name type,..." in column order
   std::size_t columnCount = 0;
+  std::vector<ColumnInfo> columnList;  // in order: what a compatibility check compares
 };
 
 struct MysqlSurvey {

@@ -100,6 +100,8 @@ TEST_F(Backup, OnlineBackupHoldsTheDataAndListVerifyPruneWork) {
             std::stoi(mysql(engine, "SELECT COUNT(*) FROM user")));
   EXPECT_EQ(tables["agentchat.type_zoo"]["rows"], 2);
   EXPECT_EQ(tables["agentchat.audit_log"]["engine"], "MyISAM");
+  EXPECT_EQ(tables["agentchat.user"]["columnList"][0], json({"user_id", "varchar(32)", false}));
+  EXPECT_EQ(tables["agentchat.user"]["columnList"][2], json({"user_email", "varchar(128)", true}));
   const auto& mysqlService = manifest["details"]["stack"]["services"]["mysql"];
   EXPECT_TRUE(mysqlService["imageId"].get<std::string>().starts_with("sha256:"));
   EXPECT_TRUE(mysqlService["repoDigests"].is_array());  // empty: the test images are imported, not pulled
