@@ -430,3 +430,45 @@ TEST_F(Backup, TheRepositoryIsTheOptionElseAgentchatRepoElseBackupsBesideTheComp
   // Leave no repository behind: `status` would then warn that it holds too few backups.
   fs::remove_all(existed ? beside : backups);
 }
+
+TEST_F(Backup, AMariaDb11StackWithOnlyMariadbToolsBacksUpAndPassesTheRestoreDrill) {
+  REQUIRE_ENGINE(engine);
+  std::string dir = e2e::stack("PROJECT_DIR");
+  fs::path state = repo_ / "mariadb11.env";
+  struct Down {
+    std::string script, state;
+    ~Down() { e2e::runProcess({"bash", script, state}); }
+  } down{dir + "/down.sh", state.string()};
+  auto up = e2e::runProcess({"bash", dir + "/up.sh", state.string(), dir + "/docker-compose.mariadb11.yml"});
+  ASSERT_EQ(up.exitCode, 0) << up.out << up.err;
+  std::string project;
+  std::ifstream in(state);
+  for (std::string line; std::getline(in, line);) {
+    if (line.rfind("PROJECT=", 0) == 0) project = line.substr(8);
+  }
+  ASSERT_FALSE(project.empty());
+  auto plugin11 = [&](std::vector<std::string> args) {
+    std::vector<std::string> argv{e2e::pluginPath(),
+                                  "--repo",
+                                  repo_.string(),
+                                  "-p",
+                                  project,
+                                  "--project-directory",
+                                  dir,
+                                  "-f",
+                                  dir + "/docker-compose.yml",
+                                  "-f",
+                                  dir + "/docker-compose.mariadb11.yml"};
+    argv.insert(argv.end(), args.begin(), args.end());
+    return e2e::runProcess(argv);
+  };
+  auto backup = plugin11({"backup", "--json"});
+  ASSERT_EQ(backup.exitCode, 0) << backup.err;
+  auto manifest = json::parse(
+      std::ifstream(repo_ / project / json::parse(backup.out)["id"].get<std::string>() / "manifest.json"));
+  EXPECT_EQ(manifest["details"]["mysql"]["mysql"]["tables"]["agentchat.type_zoo"]["rows"], 2);
+  EXPECT_NE(manifest["details"]["mysql"]["mysql"]["serverVersion"].get<std::string>().find("MariaDB"),
+            std::string::npos);
+  auto deep = plugin11({"verify", "--deep"});
+  EXPECT_EQ(deep.exitCode, 0) << deep.out << deep.err;
+}
