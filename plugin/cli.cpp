@@ -9,6 +9,7 @@
 #include "plugin/backup_command.hpp"
 #include "plugin/build_info.hpp"
 #include "plugin/command.hpp"
+#include "plugin/compat_command.hpp"
 #include "plugin/exit_codes.hpp"
 #include "plugin/inspect_command.hpp"
 #include "plugin/logging.hpp"
@@ -99,6 +100,7 @@ int runCli(const std::vector<std::string>& rawArgs, const dockerapi::Environ& en
   commands.push_back(addListCommand(app));
   commands.push_back(addVerifyCommand(app));
   commands.push_back(addPruneCommand(app));
+  commands.push_back(addCompatCommand(app));
   commands.push_back(addInspectCommand(app));
   commands.push_back(addStatusCommand(app));
   commands.push_back(addVersionCommand(app));

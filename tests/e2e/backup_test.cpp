@@ -472,3 +472,21 @@ TEST_F(Backup, AMariaDb11StackWithOnlyMariadbToolsBacksUpAndPassesTheRestoreDril
   auto deep = plugin11({"verify", "--deep"});
   EXPECT_EQ(deep.exitCode, 0) << deep.out << deep.err;
 }
+
+TEST_F(Backup, CompatFindsSchemaChangesSinceTheBackup) {
+  REQUIRE_ENGINE(engine);
+  auto run = plugin({"backup", "--only", "mysql,redis"});
+  ASSERT_EQ(run.exitCode, 0) << run.err;
+  auto same = plugin({"compat", "--json"});
+  EXPECT_EQ(same.exitCode, 0) << same.out << same.err;
+  EXPECT_EQ(json::parse(same.out)["risk"], "none") << same.out;
+
+  mysql(engine, "ALTER TABLE user ADD COLUMN phone VARCHAR(32) NULL");
+  auto changed = plugin({"compat", "--json"});
+  mysql(engine, "ALTER TABLE user DROP COLUMN phone");
+  EXPECT_EQ(changed.exitCode, 1) << changed.out << changed.err;
+  auto result = json::parse(changed.out);
+  EXPECT_EQ(result["risk"], "high");
+  ASSERT_EQ(result["findings"].size(), 1u) << changed.out;
+  EXPECT_EQ(result["findings"][0]["subject"], "agentchat.user.phone");
+}
