@@ -86,7 +86,7 @@ void TarWalker::header(const char* block) {
   std::uint64_t size = octal(block + 124, 12);
   wanted_ = false;
   metaType_ = 0;
-  if (type == 'x' || type == 'L' || type == 'g') {
+  if (type == 'x' || type == 'L' || type == 'K' || type == 'g') {
     if (size > 1024 * 1024) throw TarError("tar: oversized extended header");
     metaType_ = type;  // 'g', a global pax header, carries nothing we need but is kept in filter mode
     meta_.clear();
@@ -108,7 +108,9 @@ void TarWalker::header(const char* block) {
       }
       entry_.name = name;
     }
+    entry_.linkTarget = !longLink_.empty() ? longLink_ : std::string(block + 157, strnlen(block + 157, 100));
     longName_.clear();
+    longLink_.clear();
     paxSize_.reset();
     paxMtime_.reset();
     // Only files (and GNU contiguous files) carry payload; other types' size field is informational.
@@ -133,10 +135,12 @@ void TarWalker::header(const char* block) {
 void TarWalker::endOfMeta() {
   if (metaType_ == 'g') meta_.clear();
   if (metaType_ == 'L') longName_ = std::string(meta_.c_str());
+  if (metaType_ == 'K') longLink_ = std::string(meta_.c_str());
   if (metaType_ == 'x') {
     paxRecords(meta_, [&](const std::string& key, const std::string& value) {
       try {
         if (key == "path") longName_ = value;
+        if (key == "linkpath") longLink_ = value;
         if (key == "size") paxSize_ = std::stoull(value);
         if (key == "mtime") paxMtime_ = static_cast<std::int64_t>(std::stod(value));
       } catch (const std::exception&) {

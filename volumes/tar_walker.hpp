@@ -1,8 +1,8 @@
 #pragma once
 // Walks a tar stream as it arrives, entry by entry, holding no more than one 512-byte block and
 // one extended header: the engine's archive streams can be larger than memory. Understands ustar,
-// GNU long names and base-256 sizes, and pax headers (path, size, mtime); a bad header checksum,
-// an unknown number format or a stream that ends inside an entry is an error, never a guess.
+// GNU long names and links and base-256 sizes, and pax headers (path, linkpath, size, mtime); a bad header
+// checksum, an unknown number format or a stream that ends inside an entry is an error, never a guess.
 #include <cstdint>
 #include <functional>
 #include <optional>
@@ -22,6 +22,7 @@ struct TarEntry {
   char type = '0';  // '0' file, '5' directory, '2' symlink, '1' hardlink, ...
   std::uint64_t size = 0;
   std::int64_t mtime = 0;
+  std::string linkTarget;  // symlinks ('2') and hardlinks ('1')
   bool regular() const { return type == '0' || type == '\0'; }
 };
 
@@ -54,9 +55,10 @@ class TarWalker {
   std::uint64_t remaining_ = 0;  // payload bytes left in the current entry
   std::uint64_t padding_ = 0;    // zero bytes after the payload up to the block boundary
   bool wanted_ = false;          // the payload goes to onData
-  char metaType_ = 0;            // 'x' pax or 'L' GNU long name being read
+  char metaType_ = 0;            // 'x' pax, 'L'/'K' GNU long name/link being read
   std::string meta_;
   std::string longName_;
+  std::string longLink_;
   std::optional<std::uint64_t> paxSize_;
   std::optional<std::int64_t> paxMtime_;
   TarEntry entry_;

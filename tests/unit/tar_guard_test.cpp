@@ -1,0 +1,122 @@
+// A restore refuses tar parts with entries that could write outside the target.
+#include "volumes/tar_guard.hpp"
+
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <cstring>
+#include <filesystem>
+#include <vector>
+
+using volumes::TarEntry;
+using volumes::TarError;
+using volumes::TarGuard;
+
+namespace {
+
+// A ustar header block for an entry without payload (or with `size` payload bytes of 'x').
+std::string block(const std::string& name, char type, const std::string& link = "", std::size_t size = 0) {
+  std::string b(512, '\0');
+  std::memcpy(b.data(), name.data(), std::min<std::size_t>(name.size(), 100));
+  std::snprintf(b.data() + 100, 8, "%07o", 0644);
+  std::snprintf(b.data() + 124, 12, "%011zo", size);
+  std::snprintf(b.data() + 136, 12, "%011o", 0);
+  b[156] = type;
+  std::memcpy(b.data() + 157, link.data(), std::min<std::size_t>(link.size(), 100));
+  std::memcpy(b.data() + 257,
+              "ustar\0"
+              "00",
+              8);
+  std::memset(b.data() + 148, ' ', 8);
+  unsigned sum = 0;
+  for (unsigned char c : b) sum += c;
+  std::snprintf(b.data() + 148, 8, "%06o", sum);
+  if (size > 0) b += std::string(size, 'x') + std::string((512 - size % 512) % 512, '\0');
+  return b;
+}
+
+// Runs the guard over a tar stream; returns the error, or "" when every entry passed.
+std::string guard(const std::vector<std::string>& blocks) {
+  std::string tar;
+  for (const auto& b : blocks) tar += b;
+  tar += std::string(1024, '\0');
+  TarGuard g;
+  volumes::TarWalker walker(
+      [&](const TarEntry& e) {
+        g.check(e);
+        return false;
+      },
+      [](std::string_view) {});
+  try {
+    walker.feed(tar);
+    walker.finish();
+  } catch (const TarError& e) {
+    return e.what();
+  }
+  return "";
+}
+
+}  // namespace
+
+TEST(TarGuard, OrdinaryVolumeContentPasses) {
+  EXPECT_EQ(guard({block("./", '5'), block("./data/", '5'), block("./data/a.txt", '0', "", 3),
+                   block("./data/current", '2', "a.txt"), block("./up", '2', "data/../data/a.txt"),
+                   block("./data/b.txt", '1', "./data/a.txt"), block("./data/x/../y", '0')}),
+            "");
+}
+
+TEST(TarGuard, EntriesThatLeaveTheTargetAreRefused) {
+  EXPECT_NE(guard({block("/etc/passwd", '0', "", 4)}).find("leaves the target"), std::string::npos);
+  EXPECT_NE(guard({block("./../escape", '0')}).find("leaves the target"), std::string::npos);
+  EXPECT_NE(guard({block("a/../../escape", '0')}).find("leaves the target"), std::string::npos);
+  EXPECT_NE(guard({block("./link", '2', "/etc")}).find("absolute"), std::string::npos);
+  EXPECT_NE(guard({block("./a/link", '2', "../../etc")}).find("outside"), std::string::npos);
+  EXPECT_NE(guard({block("./hard", '1', "../etc/shadow")}).find("hardlink"), std::string::npos);
+  EXPECT_NE(guard({block("./dev", '3')}).find("device"), std::string::npos);
+  EXPECT_NE(guard({block("./fifo", '6')}).find("FIFO"), std::string::npos);
+}
+
+TEST(TarGuard, NothingMayBeWrittenThroughASymlink) {
+  // The link itself stays inside, but what follows would land wherever it points next time.
+  auto error = guard({block("./a/", '5'), block("./a/link", '2', ".."), block("./a/link/file", '0', "", 1)});
+  EXPECT_NE(error.find("below the symlink a/link"), std::string::npos) << error;
+}
+
+TEST(TarGuard, ContainedPathNormalises) {
+  EXPECT_EQ(volumes::containedPath("./a/b/../c/"), "a/c");
+  EXPECT_EQ(volumes::containedPath("."), "");
+  EXPECT_EQ(volumes::containedPath("a/.."), "");
+  EXPECT_FALSE(volumes::containedPath("a/../.."));
+  EXPECT_FALSE(volumes::containedPath("/a"));
+}
+
+TEST(TarGuard, LongLinkTargetsAreReadFromGnuAndPaxHeaders) {
+  namespace fs = std::filesystem;
+  fs::path dir = fs::temp_directory_path() / ("agentchat-guard-" + std::to_string(::getpid()));
+  fs::remove_all(dir);
+  fs::create_directories(dir / "in");
+  std::string longTarget = "../../" + std::string(150, 'x');
+  fs::create_symlink(longTarget, dir / "in" / "link");
+  for (std::string format : {"gnu", "pax"}) {
+    std::string cmd = "tar --format=" + format + " -C " + (dir / "in").string() + " -cf - link";
+    FILE* p = ::popen(cmd.c_str(), "r");
+    std::string tar;
+    char buf[4096];
+    std::size_t n;
+    while ((n = std::fread(buf, 1, sizeof buf, p)) > 0) tar.append(buf, n);
+    ASSERT_EQ(::pclose(p), 0);
+    std::string seen;
+    TarGuard g;
+    volumes::TarWalker walker(
+        [&](const TarEntry& e) {
+          seen = e.linkTarget;
+          g.check(e);
+          return false;
+        },
+        [](std::string_view) {});
+    EXPECT_THROW(walker.feed(tar), TarError) << format;
+    EXPECT_EQ(seen, longTarget) << format;
+  }
+  fs::remove_all(dir);
+}
