@@ -4,23 +4,9 @@
 #include <cctype>
 #include <regex>
 
-namespace agentchat {
+#include "plugin/version_numbers.hpp"
 
-namespace {
-// "8.0.26-log" -> {8, 0, 26}
-std::vector<int> versionNumbers(const std::string& version) {
-  std::vector<int> out;
-  std::size_t at = 0;
-  while (at < version.size() && out.size() < 3 && std::isdigit(static_cast<unsigned char>(version[at]))) {
-    std::size_t used = 0;
-    out.push_back(std::stoi(version.substr(at), &used));
-    at += used;
-    if (at < version.size() && version[at] == '.') ++at;
-  }
-  out.resize(3, 0);
-  return out;
-}
-}  // namespace
+namespace agentchat {
 
 std::vector<std::string> dumpCommand(const MysqlTools& tools, const std::string& user, bool mariadb,
                                      const std::string& version, bool binlogOn,

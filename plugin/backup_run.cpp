@@ -1,0 +1,52 @@
+#include "plugin/backup_run.hpp"
+
+#include "plugin/database_login.hpp"
+#include "volumes/compressed_part.hpp"
+
+namespace agentchat {
+
+using Clock = std::chrono::steady_clock;
+
+double secondsSince(Clock::time_point t) {
+  return std::chrono::duration<double>(Clock::now() - t).count();
+}
+
+void PartWriter::writePart(const PlannedPart& planned,
+                           const std::function<void(const dockerapi::ChunkSink&)>& produce) {
+  volumes::PartRecord record{planned.name, planned.kind, planned.service, planned.source, 0, 0, ""};
+  volumes::CompressedPart part(staging_.addPart(planned.name), record, settings_.compressionLevel,
+                               settings_.threadsPerPart);
+  auto& shown = progress_.add(planned.name);
+  auto started = Clock::now();
+  produce([&](std::string_view raw) {
+    tasks.checkpoint();
+    part.write(raw);
+    shown.bytes += raw.size();
+  });
+  auto done = part.finish();
+  progress_.finished(shown, done.size);
+  std::lock_guard lock(mutex_);
+  parts.push_back(done);
+  timings[planned.name] = secondsSince(started);
+}
+
+void PartWriter::detail(const std::string& section, const std::string& key, nlohmann::json value) {
+  std::lock_guard lock(mutex_);
+  details[section][key] = std::move(value);
+}
+
+const compose::StackService& serviceOf(const compose::Stack& stack, const PlannedPart& part) {
+  return stack.services.at(part.service);
+}
+
+std::string requireRunning(const compose::StackService& service) {
+  std::string container = runningContainer(service);
+  if (container.empty()) {
+    throw BackupFailed("service " + service.name +
+                       " is not running, so it cannot be dumped online: start it (docker compose start " +
+                       service.name + ") or back up with --consistency stop");
+  }
+  return container;
+}
+
+}  // namespace agentchat
