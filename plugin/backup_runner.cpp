@@ -99,6 +99,7 @@ volumes::Manifest runBackup(dockerapi::Engine& engine, const compose::Stack& sta
   });
   Progress progress(settings.terminal);
   json pause = {{"containers", json::array()}, {"seconds", 0.0}};
+  std::vector<std::string> notRestarted;  // stop mode: containers that would not start again
   std::vector<PlannedPart> databases, others;
   for (const auto& part : plan.parts) {
     (part.kind == "mysql-dump" || part.kind == "redis-rdb" ? databases : others).push_back(part);
@@ -106,23 +107,26 @@ volumes::Manifest runBackup(dockerapi::Engine& engine, const compose::Stack& sta
 
   TaskGroup tasks;
   PartWriter run(engine, stack, *staging, settings, tasks, progress, guard);
-  auto startPart = [&](const PlannedPart& part, std::function<void()> onSnapshot) {
+  auto startPart = [&](const PlannedPart& part, std::function<void()> onSnapshot, bool bounded) {
     // Whoever waits for the snapshot is told once, also when the part fails before reaching it.
     auto once = std::make_shared<std::once_flag>();
     std::function<void()> signal = [once, onSnapshot] {
       if (onSnapshot) std::call_once(*once, onSnapshot);
     };
-    tasks.run([&run, &part, &repository, &helperImage, &stack, &prepared, signal] {
-      struct Signal {
-        std::function<void()> run;
-        ~Signal() { run(); }
-      } atEnd{signal};
-      if (part.kind == "mysql-dump") return dumpMysqlPart(run, part, prepared.at(part.name), signal);
-      if (part.kind == "redis-rdb") return snapshotRedisParts(run, part, prepared.at(part.name), signal);
-      if (part.kind == "volume") return copyVolumePart(run, part, *helperImage);
-      if (part.kind == "logs") return copyLogsPart(run, part, lastTaken(repository, stack.name, part.name));
-      if (part.kind == "config") return writeConfigPart(run, part, repository.root());
-    });
+    tasks.run(
+        [&run, &part, &repository, &helperImage, &stack, &prepared, signal] {
+          struct Signal {
+            std::function<void()> run;
+            ~Signal() { run(); }
+          } atEnd{signal};
+          if (part.kind == "mysql-dump") return dumpMysqlPart(run, part, prepared.at(part.name), signal);
+          if (part.kind == "redis-rdb") return snapshotRedisParts(run, part, prepared.at(part.name), signal);
+          if (part.kind == "volume") return copyVolumePart(run, part, *helperImage);
+          if (part.kind == "logs")
+            return copyLogsPart(run, part, lastTaken(repository, stack.name, part.name));
+          if (part.kind == "config") return writeConfigPart(run, part, repository.root());
+        },
+        bounded);
   };
 
   try {
@@ -133,11 +137,10 @@ volumes::Manifest runBackup(dockerapi::Engine& engine, const compose::Stack& sta
         pause["containers"].push_back(c.name);
       }
       auto stopped = Clock::now();
-      for (const auto& part : plan.parts) startPart(part, {});
+      for (const auto& part : plan.parts) startPart(part, {}, true);
       tasks.wait();
-      auto failed = guard.resumeAll();
+      notRestarted = guard.resumeAll();
       pause["seconds"] = secondsSince(stopped);
-      if (!failed.empty()) spdlog::error("could not start again: {}", fmt::join(failed, ", "));
     } else {
       // The writers pause, the databases fix their point in time, the writers resume: MySQL and
       // Redis then hold the same moment. Everything else is copied afterwards, unpaused.
@@ -151,7 +154,8 @@ volumes::Manifest runBackup(dockerapi::Engine& engine, const compose::Stack& sta
       }
       for (std::size_t i = 0; i < databases.size(); ++i) {
         auto* promise = &snapshots[i];
-        startPart(databases[i], [promise] { promise->set_value(); });
+        startPart(
+            databases[i], [promise] { promise->set_value(); }, false);
       }
       auto deadline = Clock::now() + kPauseLimit;
       for (auto& s : snapshots) {
@@ -169,7 +173,7 @@ volumes::Manifest runBackup(dockerapi::Engine& engine, const compose::Stack& sta
         spdlog::info("writers paused for {:.3f} s ({})", pause["seconds"].get<double>(),
                      pause["containers"].empty() ? std::string("none running") : pause["containers"].dump());
       }
-      for (const auto& part : others) startPart(part, {});
+      for (const auto& part : others) startPart(part, {}, true);
       tasks.wait();
     }
   } catch (...) {
@@ -199,6 +203,12 @@ volumes::Manifest runBackup(dockerapi::Engine& engine, const compose::Stack& sta
   manifest.details["tool"] = {{"version", settings.toolVersion}};
   manifest.details["timings"] = {{"parts", run.timings}, {"totalSeconds", secondsSince(started)}};
   staging->commit(manifest);
+  // The copy is good and kept; the stack is not as it was found, and that must not pass as success.
+  if (!notRestarted.empty()) {
+    throw BackupFailed("backup " + id + " is complete, but these containers did not start again: " +
+                       fmt::format("{}", fmt::join(notRestarted, ", ")) +
+                       " (see the log above; start them with docker compose start)");
+  }
   return manifest;
 }
 

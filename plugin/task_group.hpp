@@ -1,11 +1,14 @@
 #pragma once
-// Runs the parts of a backup side by side, one thread each: the whole takes about as long as its
-// slowest part. The first failure is kept and rethrown by wait(); the others see cancelled() and
-// stop at their next chunk instead of finishing work that will be thrown away.
+// Runs the parts of a backup side by side: the whole takes about as long as its slowest part.
+// At most `limit` bounded tasks run at once, so memory stays bounded however many volumes a stack
+// has; unbounded ones (the database snapshots, which paused writers wait for) never queue. The first failure
+// is kept and rethrown by wait(); the others see cancelled() and stop at their next chunk instead of
+// finishing work that will be thrown away.
 #include <atomic>
 #include <exception>
 #include <functional>
 #include <mutex>
+#include <semaphore>
 #include <thread>
 #include <vector>
 
@@ -18,14 +21,23 @@ class Cancelled : public std::exception {
 
 class TaskGroup {
  public:
-  TaskGroup() = default;
+  explicit TaskGroup(std::ptrdiff_t limit = 4) : slots_(limit) {}
   ~TaskGroup() { join(); }
   TaskGroup(const TaskGroup&) = delete;
   TaskGroup& operator=(const TaskGroup&) = delete;
 
-  void run(std::function<void()> task) {
-    threads_.emplace_back([this, task = std::move(task)] {
+  void run(std::function<void()> task, bool bounded = true) {
+    threads_.emplace_back([this, bounded, task = std::move(task)] {
+      if (bounded) slots_.acquire();
+      struct Release {
+        TaskGroup* group;
+        bool bounded;
+        ~Release() {
+          if (bounded) group->slots_.release();
+        }
+      } release{this, bounded};
       try {
+        checkpoint();  // a queued task whose group already failed does not start
         task();
       } catch (const Cancelled&) {
       } catch (...) {
@@ -59,6 +71,7 @@ class TaskGroup {
   std::mutex mutex_;
   std::exception_ptr error_;
   std::atomic<bool> cancelled_{false};
+  std::counting_semaphore<> slots_;
 };
 
 }  // namespace agentchat
