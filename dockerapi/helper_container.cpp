@@ -32,13 +32,14 @@ std::string randomSuffix() {
 }  // namespace
 
 HelperContainer::HelperContainer(Engine& engine, const std::string& image, std::vector<MountSpec> mounts,
-                                 const std::string& purpose)
+                                 const std::string& purpose, std::vector<std::string> command)
     : engine_(&engine) {
   ContainerSpec spec;
   spec.name = "agentchat-helper-" + randomSuffix();
   spec.image = image;
-  // Never started; a command is still required by the engine when the image has none.
-  spec.cmd = {"/agentchat-helper-is-never-started"};
+  // Without a command it is never started; one is still required by the engine when the image has none.
+  spec.cmd =
+      command.empty() ? std::vector<std::string>{"/agentchat-helper-is-never-started"} : std::move(command);
   spec.entrypoint = std::vector<std::string>{};
   spec.labels = {{kHelperLabel, "true"}, {"io.agentchat.purpose", purpose}};
   spec.mounts = std::move(mounts);

@@ -1,6 +1,6 @@
 #pragma once
-// To read or write a volume that no container mounts, we create (never start) a container with
-// the volume mounted and use the archive endpoints on it. It is always removed afterwards.
+// To read or write a volume that no container mounts, we create a container with the volume
+// mounted and use the archive endpoints on it (no need to start it). It is always removed afterwards.
 #include <string>
 #include <vector>
 
@@ -17,8 +17,9 @@ class HelperContainer {
   // Where a single volume is mounted in the helper.
   static constexpr const char* kVolumeMount = "/agentchat/volume";
 
+  // With a `command`, the helper is meant to be started (e.g. to empty a volume); without, never.
   HelperContainer(Engine& engine, const std::string& image, std::vector<MountSpec> mounts,
-                  const std::string& purpose);
+                  const std::string& purpose, std::vector<std::string> command = {});
   // One volume, mounted at kVolumeMount.
   static HelperContainer forVolume(Engine& engine, const std::string& image, const std::string& volume,
                                    bool readOnly, const std::string& purpose);

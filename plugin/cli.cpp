@@ -16,6 +16,7 @@
 #include "plugin/metadata.hpp"
 #include "plugin/repository_commands.hpp"
 #include "plugin/repository_location.hpp"
+#include "plugin/restore_command.hpp"
 #include "plugin/stack_loader.hpp"
 #include "plugin/status_command.hpp"
 #include "plugin/version_command.hpp"
@@ -89,8 +90,8 @@ int runCli(const std::vector<std::string>& rawArgs, const dockerapi::Environ& en
   app.require_subcommand(1);
   app.set_version_flag("-v,--version", std::string("docker-agentchat version ") + kVersion);
   app.footer(
-      "Exit codes: 0 ok, 1 failed, 2 usage, 3 engine unreachable or unsupported, 4 not found, 130 "
-      "interrupted.\n"
+      "Exit codes: 0 ok, 1 failed, 2 usage, 3 engine unreachable or unsupported, 4 not found, 5 restore "
+      "and its rollback failed, 130 interrupted.\n"
       "Run 'docker agentchat COMMAND --help' for more information on a command.\n");
   GlobalOptions global;
   addGlobalOptions(app, global);
@@ -100,6 +101,7 @@ int runCli(const std::vector<std::string>& rawArgs, const dockerapi::Environ& en
   commands.push_back(addListCommand(app));
   commands.push_back(addVerifyCommand(app));
   commands.push_back(addPruneCommand(app));
+  commands.push_back(addRestoreCommand(app));
   commands.push_back(addCompatCommand(app));
   commands.push_back(addInspectCommand(app));
   commands.push_back(addStatusCommand(app));

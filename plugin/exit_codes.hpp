@@ -4,10 +4,11 @@
 namespace agentchat::exit_code {
 
 inline constexpr int kOk = 0;
-inline constexpr int kFailed = 1;         // the operation ran and failed (or found a mismatch)
-inline constexpr int kUsage = 2;          // bad command line or configuration
-inline constexpr int kEngine = 3;         // the Docker engine is unreachable, too old or misbehaving
-inline constexpr int kNotFound = 4;       // a named thing (context, container, project, backup) is missing
-inline constexpr int kInterrupted = 130;  // SIGINT/SIGTERM; everything paused or stopped was resumed
+inline constexpr int kFailed = 1;          // the operation ran and failed (or found a mismatch)
+inline constexpr int kUsage = 2;           // bad command line or configuration
+inline constexpr int kEngine = 3;          // the Docker engine is unreachable, too old or misbehaving
+inline constexpr int kNotFound = 4;        // a named thing (context, container, project, backup) is missing
+inline constexpr int kRollbackFailed = 5;  // restore failed and its rollback did too: see the message
+inline constexpr int kInterrupted = 130;   // SIGINT/SIGTERM; everything paused or stopped was resumed
 
 }  // namespace agentchat::exit_code

@@ -9,10 +9,11 @@
 #include "dockerapi/errors.hpp"
 #include "dockerapi/helper_container.hpp"
 #include "dockerapi/sha256.hpp"
-#include "plugin/mysql_catalog.hpp"
+#include "plugin/manifest_checks.hpp"
 #include "plugin/mysql_client.hpp"
 #include "plugin/redis_client.hpp"
 #include "plugin/redis_snapshot.hpp"
+#include "plugin/wait_until.hpp"
 #include "volumes/part_reader.hpp"
 
 namespace agentchat {
@@ -63,15 +64,6 @@ class Throwaway {
   std::string volume_, id_;
 };
 
-template <typename Ready>
-void waitUntil(const std::string& what, Ready ready) {
-  auto deadline = Clock::now() + kStartTimeout;
-  while (!ready()) {
-    if (Clock::now() > deadline) throw std::runtime_error(what + " did not become ready within 180 s");
-    std::this_thread::sleep_for(std::chrono::milliseconds(500));
-  }
-}
-
 DrillResult mysqlDrill(dockerapi::Engine& engine, const volumes::PartRecord& part,
                        const nlohmann::json& detail, const std::filesystem::path& dir) {
   DrillResult result{part.name, false, {}, 0};
@@ -85,7 +77,7 @@ DrillResult mysqlDrill(dockerapi::Engine& engine, const volumes::PartRecord& par
   engine.startContainer(box.id());
   MysqlClient client(engine, box.id(), part.service + " (drill)", login);
   // The entrypoint's temporary server runs with skip_networking; the real one without.
-  waitUntil("the drill's MySQL server", [&] {
+  waitUntil("the drill's MySQL server", kStartTimeout, [&] {
     if (!engine.inspectContainer(box.id()).running)
       throw std::runtime_error("the drill container exited (image " + spec.image + ")");
     try {
@@ -107,25 +99,7 @@ DrillResult mysqlDrill(dockerapi::Engine& engine, const volumes::PartRecord& par
                               "): " + errors.substr(0, errors.find('\n')));
     return result;
   }
-  std::vector<std::string> databases = detail.at("databases").get<std::vector<std::string>>();
-  auto catalog = surveyMysql(client, databases).tables;
-  for (const auto& [table, expected] : detail.at("tables").items()) {
-    auto found = catalog.find(table);
-    if (found == catalog.end()) {
-      result.problems.push_back(table + ": missing after loading");
-      continue;
-    }
-    if (found->second.columns != expected.at("columns").get<std::string>())
-      result.problems.push_back(table + ": columns differ from the manifest");
-    if (found->second.engine == "VIEW") continue;
-    auto dot = table.find('.');
-    std::string count =
-        client.scalar("SELECT COUNT(*) FROM `" + table.substr(0, dot) + "`.`" + table.substr(dot + 1) + "`")
-            .value_or("?");
-    std::string want = std::to_string(expected.at("rows").get<std::uint64_t>());
-    if (count != want)
-      result.problems.push_back(table + ": " + want + " rows in the manifest, " + count + " after loading");
-  }
+  result.problems = mysqlProblems(client, detail);
   result.ok = result.problems.empty();
   return result;
 }
@@ -144,25 +118,14 @@ DrillResult redisDrill(dockerapi::Engine& engine, const volumes::PartRecord& par
   }
   engine.startContainer(box.id());
   RedisClient client(engine, box.id(), part.service + " (drill)", std::nullopt);
-  waitUntil("the drill's Redis server", [&] {
+  waitUntil("the drill's Redis server", kStartTimeout, [&] {
     if (!engine.inspectContainer(box.id()).running)
       throw std::runtime_error("the drill container exited: Redis refused the RDB file (image " + spec.image +
                                ")");
     std::string error;
     return client.ping(error) && client.info("persistence")["loading"] == "0";
   });
-  std::map<std::string, std::uint64_t> loaded;
-  for (const auto& [key, value] : client.info("keyspace")) {
-    if (key.rfind("db", 0) == 0) loaded[key] = keyCount(value);
-  }
-  for (const auto& [db, expected] : detail.at("keys").items()) {
-    auto want = expected.get<std::uint64_t>();
-    auto got = loaded.count(db) ? loaded[db] : 0;
-    // Keys whose TTL ran out since the backup are dropped on load: fewer is not a loss.
-    if (got > want || (got < want && detail.value("expires", nlohmann::json::object()).value(db, 0) == 0))
-      result.problems.push_back(db + ": " + std::to_string(want) + " keys in the manifest, " +
-                                std::to_string(got) + " after loading");
-  }
+  result.problems = redisProblems(client, detail);
   result.ok = result.problems.empty();
   return result;
 }

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "dockerapi/sha256.hpp"
+#include "volumes/tar_guard.hpp"
 #include "volumes/tar_walker.hpp"
 #include "volumes/zstd_stream.hpp"
 
@@ -24,9 +25,14 @@ bool endsWith(const std::string& s, const std::string& suffix) {
 // What the decompressed content must look like, by the part's file name.
 class ContentCheck {
  public:
-  explicit ContentCheck(const std::string& name) {
+  ContentCheck(const std::string& name, bool guardPaths) {
     if (endsWith(name, ".tar.zst")) {
-      tar_ = std::make_unique<TarWalker>([](const TarEntry&) { return false; }, [](std::string_view) {});
+      tar_ = std::make_unique<TarWalker>(
+          [this, guardPaths](const TarEntry& entry) {
+            if (guardPaths) guard_.check(entry);
+            return false;
+          },
+          [](std::string_view) {});
     } else if (endsWith(name, ".sql.zst")) {
       kind_ = Kind::Sql;
     } else if (endsWith(name, ".rdb.zst")) {
@@ -53,12 +59,13 @@ class ContentCheck {
  private:
   enum class Kind { Other, Sql, Rdb } kind_ = Kind::Other;
   std::unique_ptr<TarWalker> tar_;
+  TarGuard guard_;
   std::string head_, tail_;
 };
 
 }  // namespace
 
-PartCheck checkPart(const fs::path& file, const PartRecord& record) {
+PartCheck checkPart(const fs::path& file, const PartRecord& record, bool guardPaths) {
   int fd = ::open(file.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0) return {false, "missing or unreadable: " + file.string()};
   struct Closer {
@@ -67,7 +74,7 @@ PartCheck checkPart(const fs::path& file, const PartRecord& record) {
   } closer{fd};
 
   dockerapi::Sha256 hash;
-  ContentCheck content(record.name);
+  ContentCheck content(record.name, guardPaths);
   ZstdDecompressor zstd([&](std::string_view raw) { content.feed(raw); }, record.rawSize);
   std::uint64_t size = 0;
   std::vector<char> buffer(1 << 20);

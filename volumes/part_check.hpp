@@ -14,6 +14,7 @@ struct PartCheck {
   std::string problem;  // what is wrong, for a person: "sha256 mismatch (stored bytes changed)"
 };
 
-PartCheck checkPart(const std::filesystem::path& file, const PartRecord& record);
+// `guardPaths`: also refuse a tar entry a restore could write outside its target (TarGuard).
+PartCheck checkPart(const std::filesystem::path& file, const PartRecord& record, bool guardPaths = false);
 
 }  // namespace volumes

@@ -1,0 +1,19 @@
+#pragma once
+// The compat findings of a backup against the running stack (what `compat` prints and `restore`
+// checks before touching anything): MySQL versions and schemas, Redis RDB format.
+#include <filesystem>
+#include <vector>
+
+#include "compose/stack.hpp"
+#include "dockerapi/engine.hpp"
+#include "plugin/compat.hpp"
+#include "volumes/manifest.hpp"
+
+namespace agentchat {
+
+// A database service that is not running is a medium finding ("cannot compare").
+std::vector<Finding> compatFindings(dockerapi::Engine& engine, const compose::Stack& stack,
+                                    const volumes::Manifest& manifest,
+                                    const std::filesystem::path& backupDir);
+
+}  // namespace agentchat

@@ -1,0 +1,58 @@
+#include "plugin/manifest_checks.hpp"
+
+#include <map>
+
+#include "plugin/mysql_catalog.hpp"
+#include "plugin/redis_snapshot.hpp"
+
+namespace agentchat {
+
+std::vector<std::string> mysqlProblems(MysqlClient& client, const nlohmann::json& detail) {
+  std::vector<std::string> problems;
+  std::vector<std::string> databases = detail.at("databases").get<std::vector<std::string>>();
+  auto catalog = surveyMysql(client, databases).tables;
+  const auto& tables = detail.at("tables");
+  for (const auto& [table, expected] : tables.items()) {
+    auto found = catalog.find(table);
+    if (found == catalog.end()) {
+      problems.push_back(table + ": missing after loading");
+      continue;
+    }
+    if (found->second.columns != expected.at("columns").get<std::string>())
+      problems.push_back(table + ": columns differ from the manifest");
+    if (found->second.engine == "VIEW") continue;
+    auto dot = table.find('.');
+    std::string count =
+        client.scalar("SELECT COUNT(*) FROM `" + table.substr(0, dot) + "`.`" + table.substr(dot + 1) + "`")
+            .value_or("?");
+    std::string want = std::to_string(expected.at("rows").get<std::uint64_t>());
+    if (count != want)
+      problems.push_back(table + ": " + want + " rows in the manifest, " + count + " loaded");
+  }
+  return problems;
+}
+
+std::vector<std::string> redisProblems(RedisClient& client, const nlohmann::json& detail) {
+  std::vector<std::string> problems;
+  std::map<std::string, std::uint64_t> loaded;
+  for (const auto& [key, value] : client.info("keyspace")) {
+    if (key.rfind("db", 0) == 0) loaded[key] = keyCount(value);
+  }
+  const auto expires = detail.value("expires", nlohmann::json::object());
+  const auto& keys = detail.at("keys");
+  for (const auto& [db, expected] : keys.items()) {
+    auto want = expected.get<std::uint64_t>();
+    auto got = loaded.count(db) ? loaded[db] : 0;
+    // Keys whose TTL ran out since the backup are dropped on load: fewer is not a loss.
+    if (got > want || (got < want && expires.value(db, 0) == 0))
+      problems.push_back(db + ": " + std::to_string(want) + " keys in the manifest, " + std::to_string(got) +
+                         " loaded");
+  }
+  for (const auto& [db, count] : loaded) {
+    if (!keys.contains(db) && count > 0)
+      problems.push_back(db + ": " + std::to_string(count) + " keys loaded, none in the manifest");
+  }
+  return problems;
+}
+
+}  // namespace agentchat

@@ -1,0 +1,210 @@
+#include "plugin/restore_command.hpp"
+
+#include <unistd.h>
+
+#include <fmt/format.h>
+#include <fmt/ranges.h>
+
+#include <cstdlib>
+#include <iomanip>
+#include <iostream>
+#include <nlohmann/json.hpp>
+
+#include "plugin/build_info.hpp"
+#include "plugin/compat_check.hpp"
+#include "plugin/exit_codes.hpp"
+#include "plugin/health.hpp"
+#include "plugin/repository_location.hpp"
+#include "plugin/restore_plan.hpp"
+#include "plugin/restore_runner.hpp"
+#include "plugin/stack_loader.hpp"
+#include "volumes/part_check.hpp"
+
+namespace agentchat {
+
+namespace {
+
+// The command that creates a project's missing containers, as the user would type it.
+std::string composeUpCommand(const compose::Stack& stack, const std::vector<std::string>& services) {
+  std::string out = "docker compose -p " + stack.name + " --project-directory " + stack.workingDir;
+  for (const auto& f : stack.files) out += " -f " + f;
+  out += " up -d";
+  for (const auto& s : services) out += " " + s;
+  return out;
+}
+
+class RestoreCommand : public Command {
+ public:
+  std::string which = "latest";
+  std::string only;
+  std::string toProject;
+  bool dryRun = false;
+  bool yes = false;
+  bool force = false;
+  bool noSafetySnapshot = false;
+  bool json = false;
+
+  int run(Session& session) override {
+    compose::Stack source = loadStack(session);
+    volumes::Repository repository(repositoryPath(session, source));
+    std::string id = resolveBackupId(repository, source.name, which);
+    auto manifest = repository.read(source.name, id);
+    auto dir = repository.backupDir(source.name, id);
+
+    // --to-project: the same compose files under another project name (a staging copy).
+    std::optional<Session> targetSession;
+    if (!toProject.empty() && toProject != source.name) {
+      GlobalOptions options = session.options();
+      options.project.projectName = toProject;
+      targetSession.emplace(options, session.environ());
+    }
+    Session& on = targetSession ? *targetSession : session;
+    compose::Stack target = targetSession ? loadStack(on) : source;
+    auto& engine = on.engine();
+    RestorePlan plan = planRestore(manifest, target, parseRestoreSelection(only));
+
+    // Nothing is touched before every part it will use has been read and checked in full.
+    for (const auto& item : plan.items) {
+      auto check = volumes::checkPart(dir / item.part.name, item.part, /*guardPaths=*/true);
+      if (!check.ok) {
+        std::cerr
+            << "docker agentchat: backup " << id << ", part " << item.part.name << ": " << check.problem
+            << "\nNothing was restored and nothing was changed. Restore another backup (docker agentchat "
+               "list), or leave the part out with --only.\n";
+        return exit_code::kFailed;
+      }
+    }
+    auto missing = missingDatabases(target, plan);
+    std::vector<Finding> findings;
+    if (missing.empty()) findings = compatFindings(engine, target, manifest, dir);
+    printPlan(id, manifest, target, plan, findings);
+    if (!missing.empty()) {
+      std::cerr << "docker agentchat: project " << target.name << " has no container for "
+                << fmt::format("{}", fmt::join(missing, ", "))
+                << ", which the restore loads the backup into. Create them first:\n  "
+                << composeUpCommand(target, missing) << "\nthen run the restore again.\n";
+      return exit_code::kNotFound;
+    }
+    if (worst(findings) == Risk::High && !findings.empty() && !force) {
+      std::cerr << "docker agentchat: the backup is a high-risk match for the running stack (see above); "
+                   "nothing was changed. Restore anyway with --force.\n";
+      return exit_code::kFailed;
+    }
+    if (dryRun) return exit_code::kOk;
+    if (!confirmed(id, target)) return exit_code::kUsage;
+
+    RestoreSettings settings;
+    settings.safetySnapshot = !noSafetySnapshot;
+    settings.terminal = ::isatty(STDERR_FILENO) == 1;
+    settings.toolVersion = kVersion;
+    if (const char* fault = std::getenv("AGENTCHAT_TEST_FAULT")) settings.fault = fault;
+    try {
+      auto report = runRestore(engine, target, repository, manifest, plan, settings);
+      if (json) {
+        std::cout << nlohmann::json{{"id", id},
+                                    {"project", target.name},
+                                    {"safetySnapshot", report.safetySnapshot},
+                                    {"steps", report.steps},
+                                    {"seconds", report.seconds}}
+                         .dump(2)
+                  << "\n";
+      } else {
+        std::cout << "restore of backup " << id << " into " << target.name << " complete in "
+                  << static_cast<int>(report.seconds) << " s: " << plan.items.size() << " parts, verified"
+                  << (report.safetySnapshot.empty()
+                          ? std::string()
+                          : "; the state before is kept as backup " + report.safetySnapshot)
+                  << "\n";
+      }
+      return exit_code::kOk;
+    } catch (const RestoreFailed& e) {
+      std::cerr << "docker agentchat: " << e.what() << "\n";
+      return e.rolledBack() ? exit_code::kFailed : exit_code::kRollbackFailed;
+    }
+  }
+
+ private:
+  // Database services the plan loads into that have no container at all.
+  static std::vector<std::string> missingDatabases(const compose::Stack& target, const RestorePlan& plan) {
+    std::vector<std::string> out;
+    for (const auto& item : plan.items) {
+      bool database = item.kind == "mysql-dump" || item.kind == "redis-rdb";
+      if (database && target.services.at(item.service).containers.empty() &&
+          std::find(out.begin(), out.end(), item.service) == out.end())
+        out.push_back(item.service);
+    }
+    return out;
+  }
+
+  bool confirmed(const std::string& id, const compose::Stack& target) const {
+    if (yes) return true;
+    if (::isatty(STDIN_FILENO) != 1 || ::isatty(STDERR_FILENO) != 1) {
+      std::cerr << "docker agentchat: restore replaces the live data of " << target.name
+                << "; with no terminal to ask on, confirm with --yes\n";
+      return false;
+    }
+    std::cerr << "Restore backup " << id << " into " << target.name << ", replacing its current data? [y/N] ";
+    std::string answer;
+    std::getline(std::cin, answer);
+    if (answer == "y" || answer == "Y" || answer == "yes") return true;
+    std::cerr << "not confirmed; nothing was changed\n";
+    return false;
+  }
+
+  void printPlan(const std::string& id, const volumes::Manifest& manifest, const compose::Stack& target,
+                 const RestorePlan& plan, const std::vector<Finding>& findings) const {
+    std::ostream& out = json ? std::cerr : std::cout;
+    out << "restore plan: backup " << id << " of " << manifest.project << " (" << manifest.createdAt << ", "
+        << manifest.consistency << ") into " << target.name << "\n";
+    for (const auto& item : plan.items) {
+      out << "  " << std::left << std::setw(28) << item.part.name << " ";
+      if (item.kind == "mysql-dump") out << "databases recreated and loaded into service " << item.service;
+      if (item.kind == "redis-rdb")
+        out << "replaces the data of service " << item.service << " (stopped, swapped, started)";
+      if (item.kind == "volume") out << "replaces the contents of volume " << item.volume;
+      if (item.kind == "config")
+        out << "compose files, .env, bind mounts back in " << target.workingDir << " and their host paths";
+      if (item.kind == "logs") out << "log files added back to " << item.service << ":" << item.path;
+      out << " (" << humanBytes(item.part.rawSize) << ")\n";
+    }
+    if (!plan.stop.empty()) {
+      out << "stopped during the restore, started again after:";
+      for (const auto& c : plan.stop) out << " " << c.name;
+      out << "\n";
+    }
+    for (const auto& v : plan.missingVolumes) out << "  volume " << v << " does not exist: created\n";
+    out << (noSafetySnapshot
+                ? "no safety snapshot (--no-safety-snapshot): a failure cannot be rolled back\n"
+                : "a safety snapshot of what is replaced is taken first; a failed step rolls back to it\n");
+    for (const auto& note : plan.notes) out << "  note: " << note << "\n";
+    if (!findings.empty()) {
+      out << "compat: " << riskName(worst(findings)) << " risk\n";
+      for (const auto& f : findings)
+        out << "  " << std::left << std::setw(7) << riskName(f.risk) << f.subject << ": " << f.change << " — "
+            << f.reason << "\n";
+    }
+  }
+};
+
+}  // namespace
+
+RegisteredCommand addRestoreCommand(CLI::App& app) {
+  auto command = std::make_unique<RestoreCommand>();
+  auto* cli = app.add_subcommand(
+      "restore",
+      "Restore a backup into the stack: safety snapshot, stop the apps, MySQL, Redis, files, start, verify; "
+      "a failed step rolls back");
+  cli->add_option("backup", command->which, "Backup id, or latest (default)");
+  cli->add_option("--only", command->only, "Comma-separated: mysql,redis,volumes,config,logs,volume:NAME");
+  cli->add_option("--to-project", command->toProject,
+                  "Restore into this compose project (e.g. a staging copy) instead of the backup's own");
+  cli->add_flag("--dry-run", command->dryRun, "Check the backup and print the plan; change nothing");
+  cli->add_flag("-y,--yes", command->yes, "Do not ask for confirmation (required without a terminal)");
+  cli->add_flag("--force", command->force, "Restore even when compat rates the backup high risk");
+  cli->add_flag("--no-safety-snapshot", command->noSafetySnapshot,
+                "Skip the backup of the current state (a failed restore then cannot roll back)");
+  cli->add_flag("--json", command->json, "Print the result as JSON (the plan goes to stderr)");
+  return {cli, std::move(command)};
+}
+
+}  // namespace agentchat

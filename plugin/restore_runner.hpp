@@ -1,0 +1,49 @@
+#pragma once
+// Carries out a restore plan the way the guide's flowchart does it by hand: safety snapshot, stop
+// the apps, MySQL, Redis, files, start, verify; and if any of that fails, the safety snapshot is
+// restored the same way, so nothing the user had is lost.
+#include <optional>
+#include <stdexcept>
+#include <string>
+
+#include "compose/stack.hpp"
+#include "dockerapi/engine.hpp"
+#include "plugin/restore_plan.hpp"
+#include "volumes/manifest.hpp"
+#include "volumes/repository.hpp"
+
+namespace agentchat {
+
+// A step failed. `rolledBack`: the safety snapshot was restored and verified (the stack is as it
+// was); otherwise the message says what state it is in and how to get back.
+class RestoreFailed : public std::runtime_error {
+ public:
+  RestoreFailed(const std::string& message, bool rolledBack)
+      : std::runtime_error(message), rolledBack_(rolledBack) {}
+  bool rolledBack() const { return rolledBack_; }
+
+ private:
+  bool rolledBack_;
+};
+
+struct RestoreSettings {
+  bool safetySnapshot = true;
+  bool terminal = false;
+  std::string toolVersion;
+  std::string fault;  // test-only: AGENTCHAT_TEST_FAULT=restore:<point>
+};
+
+struct RestoreReport {
+  std::string safetySnapshot;  // id, or empty when none was taken
+  std::vector<std::string> steps;
+  double seconds = 0;
+};
+
+// `repository` holds the backup (under manifest.project) and receives the safety snapshot (under
+// the target's project). Throws RestoreFailed, or anything the safety snapshot throws before
+// the stack is touched.
+RestoreReport runRestore(dockerapi::Engine& engine, const compose::Stack& target,
+                         volumes::Repository& repository, const volumes::Manifest& manifest,
+                         const RestorePlan& plan, const RestoreSettings& settings);
+
+}  // namespace agentchat

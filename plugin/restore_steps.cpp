@@ -1,0 +1,331 @@
+#include "plugin/restore_steps.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include "dockerapi/errors.hpp"
+#include "dockerapi/exec.hpp"
+#include "dockerapi/helper_container.hpp"
+#include "plugin/database_login.hpp"
+#include "plugin/manifest_checks.hpp"
+#include "plugin/mysql_client.hpp"
+#include "plugin/redis_client.hpp"
+#include "plugin/redis_snapshot.hpp"
+#include "plugin/version_numbers.hpp"
+#include "plugin/wait_until.hpp"
+#include "volumes/guarded_tar.hpp"
+#include "volumes/host_restore.hpp"
+#include "volumes/part_reader.hpp"
+
+namespace agentchat {
+
+namespace fs = std::filesystem;
+using nlohmann::json;
+
+namespace {
+
+constexpr auto kServeTimeout = std::chrono::seconds(180);
+
+std::string firstLine(const std::string& text) {
+  auto start = text.find_first_not_of("\r\n");
+  if (start == std::string::npos) return {};
+  auto end = text.find('\n', start);
+  return text.substr(start, end == std::string::npos ? std::string::npos : end - start);
+}
+
+std::string quoteIdentifier(const std::string& name) {
+  std::string out = "`";
+  for (char c : name) out += c == '`' ? std::string("``") : std::string(1, c);
+  return out + "`";
+}
+
+// The part's bytes as they leave the repository, counted for the progress line.
+dockerapi::ChunkSource counted(volumes::PartReader& reader, Progress::Part& shown) {
+  return [&reader, &shown](char* buffer, std::size_t capacity) {
+    std::size_t n = reader.read(buffer, capacity);
+    shown.bytes += n;
+    return n;
+  };
+}
+
+// A started helper's exit status once it has finished.
+void runToCompletion(dockerapi::Engine& engine, const dockerapi::HelperContainer& helper,
+                     const std::string& what) {
+  engine.startContainer(helper.id());
+  int status = engine.waitContainer(helper.id());
+  if (status != 0)
+    throw RestoreStepFailed(what + " failed in a helper container (exit " + std::to_string(status) + ")");
+}
+
+// The mount of `service` that holds `dir` (a volume or a bind), at the same target.
+std::optional<dockerapi::MountSpec> mountHolding(const compose::StackService& service,
+                                                 const std::string& dir) {
+  auto holds = [&](const std::string& target) {
+    return dir == target || dir.rfind(target.back() == '/' ? target : target + "/", 0) == 0;
+  };
+  for (const auto& v : service.volumes) {
+    if (holds(v.target))
+      return dockerapi::MountSpec{dockerapi::MountSpec::Type::Volume, v.volumeName, v.target, false};
+  }
+  for (const auto& b : service.binds) {
+    if (holds(b.target))
+      return dockerapi::MountSpec{dockerapi::MountSpec::Type::Bind, b.hostPath, b.target, false};
+  }
+  return std::nullopt;
+}
+
+std::string imageOf(const compose::StackService& service) {
+  return service.imageId.empty() ? service.image : service.imageId;
+}
+
+}  // namespace
+
+std::string liveContainer(dockerapi::Engine& engine, const compose::StackService& service) {
+  for (const auto& c : service.containers) {
+    if (engine.inspectContainer(c.id).running) return c.id;
+  }
+  return {};
+}
+
+void loadMysqlDump(RestoreContext& ctx, const RestoreItem& item) {
+  const auto& service = ctx.stack.services.at(item.service);
+  std::string container = liveContainer(ctx.engine, service);
+  if (container.empty()) throw RestoreStepFailed("service " + service.name + " is not running");
+  auto login = databaseLogin(ctx.engine, service);
+  if (!login)
+    throw RestoreStepFailed("service " + service.name + ": no MySQL login in its container's environment");
+  MysqlClient client(ctx.engine, container, service.name, *login);
+  const auto& detail = ctx.manifest.details.at("mysql").at(item.part.service);
+
+  // Recreated from scratch: tables, views and routines made since the backup must not survive it.
+  std::string drop;
+  for (const auto& db : detail.at("databases"))
+    drop += "DROP DATABASE IF EXISTS " + quoteIdentifier(db) + ";";
+  if (!drop.empty()) client.query(drop);
+
+  volumes::PartReader reader(ctx.backupDir / item.part.name, item.part);
+  auto& shown = ctx.progress.add(item.part.name);
+  auto source = counted(reader, shown);
+  if (ctx.fault("mysql-halfway")) {
+    // A dump that breaks off in the middle: half the statements, then one the server rejects.
+    auto half = item.part.rawSize / 2;
+    source = [inner = source, half, sent = std::uint64_t{0}, broken = false](char* buffer,
+                                                                             std::size_t capacity) mutable {
+      if (sent >= half) {
+        if (broken) return std::size_t{0};
+        broken = true;
+        const std::string bad = "\nTHIS IS NOT SQL (injected fault);\n";
+        std::copy(bad.begin(), bad.end(), buffer);
+        return bad.size();
+      }
+      std::size_t n = inner(buffer, std::min<std::uint64_t>(capacity, half - sent));
+      sent += n;
+      return n;
+    };
+  }
+  std::vector<std::string> cmd{client.tools().client};
+  for (auto& arg : client.loginArgs()) cmd.push_back(arg);
+  cmd.push_back("--default-character-set=utf8mb4");
+  std::string errors;
+  auto result = client.run(
+      cmd, [](std::string_view) {},
+      [&](std::string_view e) {
+        if (errors.size() < 4096) errors.append(e);
+      },
+      source);
+  ctx.progress.finished(shown, item.part.size);
+  if (result.exitCode != 0) {
+    throw RestoreStepFailed("loading " + item.part.name + " into service " + service.name + " failed (exit " +
+                            std::to_string(result.exitCode) + "): " + firstLine(errors));
+  }
+}
+
+void restoreRedis(RestoreContext& ctx, const RestoreItem& item) {
+  const auto& service = ctx.stack.services.at(item.service);
+  const auto& detail = ctx.manifest.details.at("redis").at(item.part.service);
+  // Where this Redis keeps its files and whether it loads an AOF: asked of the live server (its
+  // configuration is what it will start with), else as the backup recorded it.
+  RedisLayout layout;
+  layout.rdbPath = detail.value("rdbPath", "/data/dump.rdb");
+  layout.dir = fs::path(layout.rdbPath).parent_path().string();
+  layout.aofEnabled = detail.value("aof", false);
+  layout.aofDirectory = detail.value("aofDirectory", "");
+  layout.redisVersion = detail.value("version", "");
+  if (std::string running = liveContainer(ctx.engine, service); !running.empty()) {
+    RedisClient live(ctx.engine, running, service.name, databaseLogin(ctx.engine, service));
+    layout = redisLayout(live);
+  }
+  auto mount = mountHolding(service, layout.dir);
+  if (!mount) {
+    throw RestoreStepFailed("service " + service.name + " keeps its data in " + layout.dir +
+                            ", which is not on a volume or bind mount: nothing would survive a restart");
+  }
+  for (const auto& c : service.containers) ctx.guard.stop(c.id, c.name, 30);
+
+  // Redis with appendonly yes loads only its AOF. So the backup's RDB is loaded by a helper Redis
+  // that then writes a fresh AOF from it: whichever file the real one reads holds the backup.
+  auto version = versionNumbers(layout.redisVersion);
+  bool redis7 = !version.empty() && version.front() >= 7;
+  std::string aofPath = redis7 ? layout.aofDirectory : (fs::path(layout.dir) / "appendonly.aof").string();
+  std::vector<std::string> cmd{"sh",
+                               "-c",
+                               layout.aofEnabled ? "rm -rf -- \"$0\" && exec \"$@\"" : "exec \"$@\"",
+                               aofPath,
+                               "redis-server",
+                               "--dir",
+                               layout.dir,
+                               "--dbfilename",
+                               fs::path(layout.rdbPath).filename().string(),
+                               "--appendonly",
+                               "no",
+                               "--save",
+                               "",
+                               "--bind",
+                               "127.0.0.1",
+                               "--port",
+                               "6379"};
+  if (redis7 && layout.aofEnabled) {
+    cmd.insert(cmd.end(), {"--appenddirname", fs::path(layout.aofDirectory).filename().string()});
+  }
+  dockerapi::HelperContainer helper(ctx.engine, imageOf(service), {*mount}, "restore of " + service.name,
+                                    cmd);
+  {
+    volumes::PartReader reader(ctx.backupDir / item.part.name, item.part);
+    auto& shown = ctx.progress.add(item.part.name);
+    ctx.engine.putArchive(helper.id(), layout.dir,
+                          volumes::singleFileTar(fs::path(layout.rdbPath).filename().string(),
+                                                 item.part.rawSize, counted(reader, shown)));
+    ctx.progress.finished(shown, item.part.size);
+  }
+  ctx.engine.startContainer(helper.id());
+  RedisClient loader(ctx.engine, helper.id(), service.name + " (restore helper)", std::nullopt);
+  waitUntil("the helper Redis loading " + item.part.name, kServeTimeout, [&] {
+    if (!ctx.engine.inspectContainer(helper.id()).running)
+      throw RestoreStepFailed("the backup's RDB did not load in image " + service.image + " (see compat)");
+    std::string error;
+    return loader.ping(error) && loader.info("persistence")["loading"] == "0";
+  });
+  if (auto problems = redisProblems(loader, detail); !problems.empty())
+    throw RestoreStepFailed("the RDB loaded with other key counts than the manifest's: " + problems.front());
+  if (layout.aofEnabled) {
+    loader.command({"CONFIG", "SET", "appendonly", "yes"});
+    waitUntil("the append-only file rebuilt from " + item.part.name, kServeTimeout, [&] {
+      auto info = loader.info("persistence");
+      if (info["aof_last_bgrewrite_status"] == "err") throw RestoreStepFailed("rebuilding the AOF failed");
+      return info["aof_rewrite_in_progress"] == "0" && info["aof_rewrite_scheduled"] == "0" &&
+             info["aof_enabled"] == "1";
+    });
+  }
+  loader.command({"SAVE"});
+  // The files get the owner of the data directory, as the server's entrypoint set it up.
+  auto chown = dockerapi::execCapture(
+      ctx.engine, helper.id(),
+      {{"sh", "-c", "chown -R \"$(stat -c %u:%g \"$0\")\" \"$0\"", layout.dir}, {}, {}, {}});
+  if (chown.exitCode != 0)
+    throw RestoreStepFailed("setting the owner of " + layout.dir + ": " + firstLine(chown.err));
+  try {
+    loader.command({"SHUTDOWN", "NOSAVE"});
+  } catch (const std::exception&) {
+    // the connection closes as the server exits
+  }
+  ctx.engine.waitContainer(helper.id());
+  if (ctx.fault("redis-start")) {
+    // Files this Redis cannot read: it exits on start, as with a corrupt or too new RDB.
+    std::string junk = "not a redis file (injected fault)\n";
+    std::string target = layout.aofEnabled && redis7 ? layout.aofDirectory : layout.dir;
+    std::string name = layout.aofEnabled && redis7 ? "appendonly.aof.manifest"
+                       : layout.aofEnabled         ? "appendonly.aof"
+                                                   : fs::path(layout.rdbPath).filename().string();
+    std::size_t offset = 0;
+    ctx.engine.putArchive(helper.id(), target,
+                          volumes::singleFileTar(name, junk.size(), [&](char* buffer, std::size_t capacity) {
+                            std::size_t n = std::min(capacity, junk.size() - offset);
+                            std::copy_n(junk.data() + offset, n, buffer);
+                            offset += n;
+                            return n;
+                          }));
+  }
+  for (const auto& c : service.containers) {
+    ctx.engine.startContainer(c.id);
+    waitUntilServing(ctx.engine, service, c.id);
+  }
+}
+
+void replaceVolume(RestoreContext& ctx, const RestoreItem& item) {
+  std::string root = dockerapi::HelperContainer::kVolumeMount;
+  dockerapi::HelperContainer helper(
+      ctx.engine, ctx.helperImage, {{dockerapi::MountSpec::Type::Volume, item.volume, root, false}},
+      "restore of volume " + item.volume, {"sh", "-c", "rm -rf -- \"$0\"/* \"$0\"/.[!.]* \"$0\"/..?*", root});
+  runToCompletion(ctx.engine, helper, "emptying volume " + item.volume);
+  if (ctx.fault("volumes")) throw RestoreStepFailed("injected fault after emptying volume " + item.volume);
+  volumes::PartReader reader(ctx.backupDir / item.part.name, item.part);
+  auto& shown = ctx.progress.add(item.part.name);
+  volumes::GuardedTarSource guarded(counted(reader, shown));
+  ctx.engine.putArchive(helper.id(), root, guarded.source());
+  ctx.progress.finished(shown, item.part.size);
+}
+
+void restoreConfig(RestoreContext& ctx, const RestoreItem& item) {
+  const auto config = ctx.manifest.details.value("config", json::object());
+  std::vector<std::string> entries = config.value("entries", std::vector<std::string>{});
+  volumes::PartReader reader(ctx.backupDir / item.part.name, item.part);
+  auto& shown = ctx.progress.add(item.part.name);
+  auto result =
+      volumes::restoreHostPaths(counted(reader, shown), ctx.stack.workingDir, entries, {ctx.repositoryRoot});
+  ctx.progress.finished(shown, item.part.size);
+  if (ctx.fault("config")) throw RestoreStepFailed("injected fault after unpacking " + item.part.name);
+  spdlog::info("{}: {} entries back in place, {} files the backup did not have removed", item.part.name,
+               result.entries, result.removed);
+}
+
+void restoreLogs(RestoreContext& ctx, const RestoreItem& item) {
+  const auto& service = ctx.stack.services.at(item.service);
+  if (service.containers.empty()) throw RestoreStepFailed("service " + service.name + " has no container");
+  fs::path path(item.path);
+  volumes::PartReader reader(ctx.backupDir / item.part.name, item.part);
+  auto& shown = ctx.progress.add(item.part.name);
+  volumes::GuardedTarSource guarded(counted(reader, shown), path.filename().string());
+  ctx.engine.putArchive(service.containers.front().id, path.parent_path().string(), guarded.source());
+  ctx.progress.finished(shown, item.part.size);
+}
+
+void waitUntilServing(dockerapi::Engine& engine, const compose::StackService& service,
+                      const std::string& containerId) {
+  auto exited = [&](const dockerapi::ContainerInfo& info) {
+    if (!info.running)
+      throw RestoreStepFailed("service " + service.name + ": container " + info.name +
+                              " exited after it was started (see docker logs " + info.name + ")");
+  };
+  std::optional<MysqlClient> mysql;
+  std::optional<RedisClient> redis;
+  if (service.role == compose::Role::Mysql) {
+    auto login = databaseLogin(engine, service);
+    if (login) mysql.emplace(engine, containerId, service.name, *login);
+  } else if (service.role == compose::Role::Redis) {
+    redis.emplace(engine, containerId, service.name, databaseLogin(engine, service));
+  }
+  try {
+    waitUntil("service " + service.name, kServeTimeout, [&] {
+      auto info = engine.inspectContainer(containerId);
+      exited(info);
+      if (mysql) {
+        // The entrypoint's first-run server has networking off; the real one answers with 0.
+        try {
+          return mysql->scalar("SELECT @@skip_networking").value_or("1") == "0";
+        } catch (const std::exception&) {
+          return false;
+        }
+      }
+      if (redis) {
+        std::string error;
+        return redis->ping(error) && redis->info("persistence")["loading"] == "0";
+      }
+      return !info.health || *info.health == "healthy";
+    });
+  } catch (const RestoreStepFailed&) {
+    throw;
+  } catch (const std::runtime_error& e) {
+    throw RestoreStepFailed(e.what());
+  }
+}
+
+}  // namespace agentchat

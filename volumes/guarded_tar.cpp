@@ -1,0 +1,40 @@
+#include "volumes/guarded_tar.hpp"
+
+#include <cstring>
+#include <vector>
+
+namespace volumes {
+
+GuardedTarSource::GuardedTarSource(dockerapi::ChunkSource source, std::string within)
+    : in_(std::move(source)),
+      within_(std::move(within)),
+      walker_(TarWalker::filter(
+          [this](const TarEntry& entry) {
+            guard_.check(entry);
+            auto path = containedPath(entry.name);
+            if (!within_.empty() && (!path || (*path != within_ && path->rfind(within_ + "/", 0) != 0)))
+              throw TarError("entry " + entry.name + " is outside " + within_ + "/");
+            return true;
+          },
+          [this](std::string_view raw) { pending_.append(raw); })) {}
+
+std::size_t GuardedTarSource::read(char* buffer, std::size_t capacity) {
+  std::vector<char> chunk(64 * 1024);
+  while (pending_.size() - offset_ == 0 && !finished_) {
+    pending_.clear();
+    offset_ = 0;
+    std::size_t got = in_(chunk.data(), chunk.size());
+    if (got == 0) {
+      walker_.finish();
+      finished_ = true;
+    } else {
+      walker_.feed(std::string_view(chunk.data(), got));
+    }
+  }
+  std::size_t n = std::min(capacity, pending_.size() - offset_);
+  std::memcpy(buffer, pending_.data() + offset_, n);
+  offset_ += n;
+  return n;
+}
+
+}  // namespace volumes
