@@ -33,7 +33,7 @@ root_password=$(sed -n 's/^MYSQL_ROOT_PASSWORD=//p' "$here/.env")
 # The password reaches the client through the exec's environment, not its arguments.
 mysql_ready() {
   docker exec -e MYSQL_PWD="$root_password" "$mysql_id" sh -c \
-    'c=$(command -v mariadb || command -v mysql); "$c" -uroot -N -e "SELECT COUNT(*) FROM information_schema.tables WHERE table_schema=\"agentchat\" AND table_name=\"usage_stats\""' \
+    'c=$(command -v mariadb || command -v mysql); "$c" -uroot -N -e "SELECT COUNT(*) FROM information_schema.tables WHERE table_schema=\"agentchat\" AND table_name=\"usage_stats\" AND @@skip_networking=0"' \
     2>/dev/null | grep -qx 1
 }
 deadline=$((started + 180))

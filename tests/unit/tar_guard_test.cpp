@@ -1,6 +1,8 @@
 // A restore refuses tar parts with entries that could write outside the target.
 #include "volumes/tar_guard.hpp"
 
+#include "tests/support/tar_blocks.hpp"
+
 #include <gtest/gtest.h>
 #include <unistd.h>
 
@@ -15,26 +17,7 @@ using volumes::TarGuard;
 
 namespace {
 
-// A ustar header block for an entry without payload (or with `size` payload bytes of 'x').
-std::string block(const std::string& name, char type, const std::string& link = "", std::size_t size = 0) {
-  std::string b(512, '\0');
-  std::memcpy(b.data(), name.data(), std::min<std::size_t>(name.size(), 100));
-  std::snprintf(b.data() + 100, 8, "%07o", 0644);
-  std::snprintf(b.data() + 124, 12, "%011zo", size);
-  std::snprintf(b.data() + 136, 12, "%011o", 0);
-  b[156] = type;
-  std::memcpy(b.data() + 157, link.data(), std::min<std::size_t>(link.size(), 100));
-  std::memcpy(b.data() + 257,
-              "ustar\0"
-              "00",
-              8);
-  std::memset(b.data() + 148, ' ', 8);
-  unsigned sum = 0;
-  for (unsigned char c : b) sum += c;
-  std::snprintf(b.data() + 148, 8, "%06o", sum);
-  if (size > 0) b += std::string(size, 'x') + std::string((512 - size % 512) % 512, '\0');
-  return b;
-}
+using agentchat_test::ustarBlock;
 
 // Runs the guard over a tar stream; returns the error, or "" when every entry passed.
 std::string guard(const std::vector<std::string>& blocks) {
@@ -60,26 +43,27 @@ std::string guard(const std::vector<std::string>& blocks) {
 }  // namespace
 
 TEST(TarGuard, OrdinaryVolumeContentPasses) {
-  EXPECT_EQ(guard({block("./", '5'), block("./data/", '5'), block("./data/a.txt", '0', "", 3),
-                   block("./data/current", '2', "a.txt"), block("./up", '2', "data/../data/a.txt"),
-                   block("./data/b.txt", '1', "./data/a.txt"), block("./data/x/../y", '0')}),
+  EXPECT_EQ(guard({ustarBlock("./", '5'), ustarBlock("./data/", '5'), ustarBlock("./data/a.txt", '0', "", 3),
+                   ustarBlock("./data/current", '2', "a.txt"), ustarBlock("./up", '2', "data/../data/a.txt"),
+                   ustarBlock("./data/b.txt", '1', "./data/a.txt"), ustarBlock("./data/x/../y", '0')}),
             "");
 }
 
 TEST(TarGuard, EntriesThatLeaveTheTargetAreRefused) {
-  EXPECT_NE(guard({block("/etc/passwd", '0', "", 4)}).find("leaves the target"), std::string::npos);
-  EXPECT_NE(guard({block("./../escape", '0')}).find("leaves the target"), std::string::npos);
-  EXPECT_NE(guard({block("a/../../escape", '0')}).find("leaves the target"), std::string::npos);
-  EXPECT_NE(guard({block("./link", '2', "/etc")}).find("absolute"), std::string::npos);
-  EXPECT_NE(guard({block("./a/link", '2', "../../etc")}).find("outside"), std::string::npos);
-  EXPECT_NE(guard({block("./hard", '1', "../etc/shadow")}).find("hardlink"), std::string::npos);
-  EXPECT_NE(guard({block("./dev", '3')}).find("device"), std::string::npos);
-  EXPECT_NE(guard({block("./fifo", '6')}).find("FIFO"), std::string::npos);
+  EXPECT_NE(guard({ustarBlock("/etc/passwd", '0', "", 4)}).find("leaves the target"), std::string::npos);
+  EXPECT_NE(guard({ustarBlock("./../escape", '0')}).find("leaves the target"), std::string::npos);
+  EXPECT_NE(guard({ustarBlock("a/../../escape", '0')}).find("leaves the target"), std::string::npos);
+  EXPECT_NE(guard({ustarBlock("./link", '2', "/etc")}).find("absolute"), std::string::npos);
+  EXPECT_NE(guard({ustarBlock("./a/link", '2', "../../etc")}).find("outside"), std::string::npos);
+  EXPECT_NE(guard({ustarBlock("./hard", '1', "../etc/shadow")}).find("hardlink"), std::string::npos);
+  EXPECT_NE(guard({ustarBlock("./dev", '3')}).find("device"), std::string::npos);
+  EXPECT_NE(guard({ustarBlock("./fifo", '6')}).find("FIFO"), std::string::npos);
 }
 
 TEST(TarGuard, NothingMayBeWrittenThroughASymlink) {
   // The link itself stays inside, but what follows would land wherever it points next time.
-  auto error = guard({block("./a/", '5'), block("./a/link", '2', ".."), block("./a/link/file", '0', "", 1)});
+  auto error = guard(
+      {ustarBlock("./a/", '5'), ustarBlock("./a/link", '2', ".."), ustarBlock("./a/link/file", '0', "", 1)});
   EXPECT_NE(error.find("below the symlink a/link"), std::string::npos) << error;
 }
 

@@ -1,0 +1,61 @@
+#pragma once
+// A stack of its own for a restore test: tests/stack copied to a scratch directory (so restoring
+// its config and bind mounts touches nobody else's), brought up by its up.sh, taken down with its
+// volumes at the end. And a fingerprint of everything a restore must bring back.
+#include <filesystem>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "dockerapi/engine.hpp"
+#include "e2e_support.hpp"
+
+namespace e2e {
+
+class RestoreStack {
+ public:
+  // `overlays`: extra compose files of tests/stack by name, e.g. "docker-compose.prod.yml".
+  RestoreStack(dockerapi::Engine& engine, const std::vector<std::string>& overlays);
+  ~RestoreStack();
+  RestoreStack(const RestoreStack&) = delete;
+  RestoreStack& operator=(const RestoreStack&) = delete;
+
+  bool up() const { return up_; }
+  const std::string& upOutput() const { return upOutput_; }
+  const std::string& project() const { return project_; }
+  const std::filesystem::path& dir() const { return dir_; }
+  const std::filesystem::path& repo() const { return repo_; }
+
+  // The plugin on this stack (with --repo); `env` adds environment entries.
+  ProcessResult plugin(std::vector<std::string> args,
+                       const std::map<std::string, std::string>& env = {}) const;
+  // docker-compose on this project.
+  ProcessResult compose(std::vector<std::string> args) const;
+  // Waits until MySQL has its init tables and Redis answers (after `up -d`); false after 180 s.
+  bool waitReady() const;
+  std::string container(const std::string& service) const;
+
+  // Runs in the service's container; the test fails on a non-zero exit.
+  std::string sh(const std::string& service, const std::string& script) const;
+  std::string mysql(const std::string& sql) const;
+  std::string redis(const std::vector<std::string>& args) const;
+
+  // Data of every kind the AgentChat stack holds: utf8mb4 and emoji, BLOBs, NULLs, JSON, DECIMAL,
+  // a function; Redis strings, hashes, lists, sets, sorted sets, streams, TTLs, a second db; files
+  // with owners, modes, a symlink and an old mtime in a volume and in the bind mount.
+  void seed() const;
+  // Everything a restore must bring back, as text: CHECKSUM TABLE of every table, routines,
+  // triggers, events and views, Redis DEBUG DIGEST and key/TTL counts, volume and bind-mount files
+  // (path, type, owner, mode, size, link, mtime, sha256).
+  std::map<std::string, std::string> fingerprint() const;
+  bool allRunning() const;
+
+ private:
+  dockerapi::Engine& engine_;
+  std::filesystem::path scratch_, dir_, repo_, state_;
+  std::vector<std::string> files_;
+  std::string project_, rootPassword_, upOutput_;
+  bool up_ = false;
+};
+
+}  // namespace e2e
