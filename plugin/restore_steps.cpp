@@ -32,6 +32,12 @@ std::string firstLine(const std::string& text) {
   return text.substr(start, end == std::string::npos ? std::string::npos : end - start);
 }
 
+// The client's "ERROR 1064 (42000) at line 12: ..." line, else the first line it printed.
+std::string errorLine(const std::string& text) {
+  auto at = text.find("ERROR");
+  return firstLine(at == std::string::npos ? text : text.substr(at));
+}
+
 std::string quoteIdentifier(const std::string& name) {
   std::string out = "`";
   for (char c : name) out += c == '`' ? std::string("``") : std::string(1, c);
@@ -135,7 +141,7 @@ void loadMysqlDump(RestoreContext& ctx, const RestoreItem& item) {
   ctx.progress.finished(shown, item.part.size);
   if (result.exitCode != 0) {
     throw RestoreStepFailed("loading " + item.part.name + " into service " + service.name + " failed (exit " +
-                            std::to_string(result.exitCode) + "): " + firstLine(errors));
+                            std::to_string(result.exitCode) + "): " + errorLine(errors));
   }
 }
 

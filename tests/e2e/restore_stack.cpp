@@ -74,8 +74,9 @@ RestoreStack::RestoreStack(dockerapi::Engine& engine, const std::vector<std::str
   up_ = result.exitCode == 0;
   std::ifstream in(state_);
   for (std::string line; std::getline(in, line);) {
-    if (line.rfind("PROJECT=", 0) == 0) project_ = line.substr(8);
+    if (line.rfind("PROJECT=", 0) == 0) project_ = active_ = line.substr(8);
   }
+  if (!project_.empty()) projects_.push_back(project_);
   std::ifstream env(dir_ / ".env");
   for (std::string line; std::getline(env, line);) {
     if (line.rfind("MYSQL_ROOT_PASSWORD=", 0) == 0) rootPassword_ = line.substr(20);
@@ -83,7 +84,10 @@ RestoreStack::RestoreStack(dockerapi::Engine& engine, const std::vector<std::str
 }
 
 RestoreStack::~RestoreStack() {
-  if (!project_.empty()) compose({"down", "-v", "--remove-orphans"});
+  for (const auto& p : projects_) {
+    active_ = p;
+    compose({"down", "-v", "--remove-orphans"});
+  }
   // Whatever the restore left under the scratch directory belongs to root; remove_all copes.
   std::error_code ec;
   fs::remove_all(scratch_, ec);
@@ -98,8 +102,13 @@ ProcessResult RestoreStack::plugin(std::vector<std::string> args,
   return runProcess(argv, env);
 }
 
+void RestoreStack::use(const std::string& project) {
+  active_ = project;
+  projects_.push_back(project);
+}
+
 ProcessResult RestoreStack::compose(std::vector<std::string> args) const {
-  std::vector<std::string> argv{"docker-compose", "-p", project_, "--project-directory", dir_.string()};
+  std::vector<std::string> argv{"docker-compose", "-p", active_, "--project-directory", dir_.string()};
   for (const auto& f : files_) argv.insert(argv.end(), {"-f", f});
   argv.insert(argv.end(), args.begin(), args.end());
   return runProcess(argv);

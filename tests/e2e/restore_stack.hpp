@@ -29,6 +29,9 @@ class RestoreStack {
   // The plugin on this stack (with --repo); `env` adds environment entries.
   ProcessResult plugin(std::vector<std::string> args,
                        const std::map<std::string, std::string>& env = {}) const;
+  // From now on compose(), container() and what uses them work on `project` (same files), e.g. a
+  // staging copy; it is taken down with its volumes at the end too.
+  void use(const std::string& project);
   // docker-compose on this project.
   ProcessResult compose(std::vector<std::string> args) const;
   // Waits until MySQL has its init tables and Redis answers (after `up -d`); false after 180 s.
@@ -54,7 +57,8 @@ class RestoreStack {
   dockerapi::Engine& engine_;
   std::filesystem::path scratch_, dir_, repo_, state_;
   std::vector<std::string> files_;
-  std::string project_, rootPassword_, upOutput_;
+  std::string project_, active_, rootPassword_, upOutput_;
+  std::vector<std::string> projects_;
   bool up_ = false;
 };
 

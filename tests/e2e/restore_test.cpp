@@ -10,6 +10,8 @@
 
 #include "e2e_support.hpp"
 #include "restore_stack.hpp"
+#include "tests/support/tar_blocks.hpp"
+#include "volumes/compressed_part.hpp"
 
 namespace fs = std::filesystem;
 using nlohmann::json;
@@ -101,4 +103,136 @@ TEST(Restore, AFailureAtAnyStepRollsBackToIdenticalData) {
     auto after = stack.fingerprint();
     for (const auto& [what, value] : before) EXPECT_EQ(after[what], value) << what;
   }
+}
+
+namespace {
+
+// A copy of backup `id` under `newId`, for tampering with.
+fs::path copyBackup(const e2e::RestoreStack& stack, const std::string& id, const std::string& newId) {
+  fs::path from = stack.repo() / stack.project() / id, to = stack.repo() / stack.project() / newId;
+  fs::copy(from, to, fs::copy_options::recursive);
+  json manifest = json::parse(std::ifstream(to / "manifest.json"));
+  manifest["id"] = newId;
+  std::ofstream(to / "manifest.json") << manifest.dump();
+  return to;
+}
+
+// Replaces a tar part of the backup in `dir` with `tar`, its manifest record updated to match:
+// the sha256 is right, so only the content check can refuse it.
+void replacePart(const fs::path& dir, const std::string& name, const std::string& tar) {
+  fs::remove(dir / name);
+  volumes::CompressedPart part(std::make_unique<volumes::PartFile>(dir / name),
+                               {name, "volume", "", "", 0, 0, ""}, 3, 0);
+  part.write(tar);
+  auto record = part.finish();
+  json manifest = json::parse(std::ifstream(dir / "manifest.json"));
+  for (auto& p : manifest["parts"]) {
+    if (p["name"] != name) continue;
+    p["size"] = record.size;
+    p["rawSize"] = record.rawSize;
+    p["sha256"] = record.sha256;
+  }
+  std::ofstream(dir / "manifest.json") << manifest.dump();
+}
+
+}  // namespace
+
+TEST(Restore, BadBackupsAndBadInputAreRefusedBeforeAnythingChanges) {
+  REQUIRE_ENGINE(engine);
+  e2e::RestoreStack stack(engine, {"docker-compose.prod.yml"});
+  ASSERT_TRUE(stack.up()) << stack.upOutput();
+  stack.seed();
+  auto backup = stack.plugin({"backup", "--json"});
+  ASSERT_EQ(backup.exitCode, 0) << backup.err;
+  std::string id = backupId(backup);
+  stack.redis({"SET", "after", "the backup"});
+  auto before = stack.fingerprint();
+
+  auto unknown = stack.plugin({"restore", "20000101T000000Z", "--yes"});
+  EXPECT_EQ(unknown.exitCode, 4) << unknown.err;
+  EXPECT_THAT(unknown.err, HasSubstr("20000101T000000Z"));
+
+  auto unconfirmed = stack.plugin({"restore", id});
+  EXPECT_EQ(unconfirmed.exitCode, 2);
+  EXPECT_THAT(unconfirmed.err, HasSubstr("--yes"));
+
+  auto badOnly = stack.plugin({"restore", id, "--only", "mysql,bogus", "--yes"});
+  EXPECT_EQ(badOnly.exitCode, 2);
+  EXPECT_THAT(badOnly.err, HasSubstr("bogus"));
+
+  auto dryRun = stack.plugin({"restore", id, "--dry-run"});
+  EXPECT_EQ(dryRun.exitCode, 0) << dryRun.err;
+  EXPECT_THAT(dryRun.out, HasSubstr("replaces the contents of volume " + stack.project() + "_app_data"));
+
+  // One flipped byte: refused by its sha256 before anything is touched.
+  fs::path flipped = copyBackup(stack, id, "20990101T000001Z");
+  {
+    std::fstream f(flipped / "mysql.sql.zst", std::ios::in | std::ios::out | std::ios::binary);
+    f.seekp(20);
+    f.put('\x7f');
+  }
+  auto corrupt = stack.plugin({"restore", "20990101T000001Z", "--yes"});
+  EXPECT_EQ(corrupt.exitCode, 1);
+  EXPECT_THAT(corrupt.err, HasSubstr("mysql.sql.zst: sha256 mismatch"));
+  EXPECT_THAT(corrupt.err, HasSubstr("Nothing was restored"));
+
+  // Tar parts whose entries would land outside the volume: refused whole, nothing written.
+  using agentchat_test::tarOf;
+  using agentchat_test::ustarBlock;
+  std::map<std::string, std::string> evil = {
+      {"20990101T000002Z", tarOf({ustarBlock("./", '5'), ustarBlock("../escaped.txt", '0', "", 5)})},
+      {"20990101T000003Z", tarOf({ustarBlock("./", '5'), ustarBlock("/etc/escaped.txt", '0', "", 5)})},
+      {"20990101T000004Z", tarOf({ustarBlock("./", '5'), ustarBlock("./link", '2', "/etc"),
+                                  ustarBlock("./link/escaped.txt", '0', "", 5)})}};
+  for (const auto& [evilId, tar] : evil) {
+    SCOPED_TRACE(evilId);
+    replacePart(copyBackup(stack, id, evilId), "volume-app_data.tar.zst", tar);
+    auto refused = stack.plugin({"restore", evilId, "--yes"});
+    EXPECT_EQ(refused.exitCode, 1) << refused.err;
+    EXPECT_THAT(refused.err, HasSubstr("volume-app_data.tar.zst"));
+    EXPECT_THAT(refused.err, HasSubstr("Nothing was restored"));
+  }
+  EXPECT_FALSE(fs::exists("/etc/escaped.txt"));
+  EXPECT_EQ(stack.sh("backend", "find / -xdev -name escaped.txt 2>/dev/null | wc -l"), "0\n");
+
+  // Nothing changed, and no safety snapshot was taken for any of it.
+  EXPECT_TRUE(stack.allRunning());
+  auto after = stack.fingerprint();
+  for (const auto& [what, value] : before) EXPECT_EQ(after[what], value) << what;
+  auto list = json::parse(stack.plugin({"list", "--json"}).out);
+  EXPECT_EQ(list.size(), 5u) << list.dump();  // the backup and its four tampered copies
+}
+
+TEST(Restore, IntoAnotherProjectLeavesTheOriginalUntouched) {
+  REQUIRE_ENGINE(engine);
+  e2e::RestoreStack stack(engine, {"docker-compose.prod.yml"});
+  ASSERT_TRUE(stack.up()) << stack.upOutput();
+  stack.seed();
+  auto backup = stack.plugin({"backup", "--json"});
+  ASSERT_EQ(backup.exitCode, 0) << backup.err;
+  std::string id = backupId(backup);
+  stack.redis({"SET", "after", "the backup"});
+  auto original = stack.fingerprint();
+  std::string staging = stack.project() + "-staging";
+
+  // No containers there yet: the restore says which command creates them.
+  auto missing = stack.plugin({"restore", id, "--to-project", staging, "--yes"});
+  EXPECT_EQ(missing.exitCode, 4) << missing.err;
+  EXPECT_THAT(missing.err, HasSubstr("docker compose -p " + staging));
+  EXPECT_THAT(missing.err, HasSubstr("up -d mysql redis"));
+
+  stack.use(staging);
+  ASSERT_EQ(stack.compose({"up", "-d"}).exitCode, 0);
+  ASSERT_TRUE(stack.waitReady());
+  auto restore = stack.plugin({"restore", id, "--to-project", staging, "--yes"});
+  ASSERT_EQ(restore.exitCode, 0) << restore.err;
+  auto copy = stack.fingerprint();
+  stack.use(stack.project());
+  auto now = stack.fingerprint();
+  for (const auto& [what, value] : original) EXPECT_EQ(now[what], value) << what;
+  // The copy holds the backup: the original's data without what came after it.
+  for (const char* what : {"mysql.checksum", "mysql.routines", "mysql.triggers", "mysql.events",
+                           "mysql.views", "volume.app_data"})
+    EXPECT_EQ(copy[what], original[what]) << what;
+  EXPECT_NE(copy["redis.digest"], original["redis.digest"]);
 }
