@@ -129,15 +129,15 @@ RestorePlan planRestore(const volumes::Manifest& manifest, const compose::Stack&
 
   // Stopped first, dependents before what they depend on: the apps (they write), and any
   // container that mounts a volume about to be replaced (a database restored from a raw copy).
+  std::set<std::string> mounting;  // services that mount a restored volume
+  for (const auto& key : restoredVolumes) {
+    for (const auto& use : target.volumes.at(key).mountedBy) mounting.insert(use.first);
+  }
   auto order = compose::startOrder(target);
   std::reverse(order.begin(), order.end());
   for (const auto& name : order) {
     const auto& service = target.services.at(name);
-    bool mountsRestored =
-        std::any_of(service.volumes.begin(), service.volumes.end(),
-                    [&](const compose::VolumeUse& v) { return restoredVolumes.count(v.volumeKey); });
-    bool app = service.role == compose::Role::App;
-    if (!app && !mountsRestored) continue;
+    if (service.role != compose::Role::App && !mounting.count(name)) continue;
     for (const auto& c : service.containers) {
       if (c.state == "running" || c.state == "paused" || c.state == "restarting") plan.stop.push_back(c);
     }

@@ -2,41 +2,15 @@
 // policy keeps.
 #include <gtest/gtest.h>
 
+#include "agentchat_stack.hpp"
 #include "plugin/backup_plan.hpp"
 #include "plugin/dump_row_counter.hpp"
 #include "volumes/retention.hpp"
 
 using namespace agentchat;
+using agentchat_test::agentchatStack;
 
 namespace {
-
-compose::Stack agentchatStack() {
-  compose::Stack stack;
-  stack.name = "chat";
-  stack.workingDir = "/srv/chat";
-  auto service = [&](const std::string& name, compose::Role role, std::vector<std::string> dependsOn) {
-    auto& s = stack.services[name];
-    s.name = name;
-    s.role = role;
-    s.dependsOn = std::move(dependsOn);
-    s.containers.push_back({"id-" + name, "chat_" + name + "_1", "running", std::nullopt, "sha256:1"});
-    return &s;
-  };
-  service("mysql", compose::Role::Mysql, {});
-  service("redis", compose::Role::Redis, {});
-  service("backend", compose::Role::App, {"mysql", "redis"})->settings.logs = {"/app/logs"};
-  auto volume = [&](const std::string& key, const std::string& user) {
-    auto& v = stack.volumes[key];
-    v.key = key;
-    v.name = "chat_" + key;
-    v.exists = true;
-    v.mountedBy.push_back({user, "/data"});
-  };
-  volume("mysql_data", "mysql");
-  volume("redis_data", "redis");
-  volume("app_data", "backend");
-  return stack;
-}
 
 std::vector<std::string> names(const BackupPlan& plan) {
   std::vector<std::string> out;
