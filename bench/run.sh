@@ -1,8 +1,11 @@
 #!/usr/bin/env bash
-# Backup speed and memory against the baselines of issue #4, side by side on the same data in one run:
+# Backup and restore speed and memory against the baselines of issues #4 and #5, side by side on the
+# same data in one run:
 #   volume: 1 GiB mixed volume  — ours (backup --only volumes) vs (a) the guide's
 #           `docker run -v vol:/data IMAGE tar czf` and (b) the engine's raw archive stream | zstd -T0 -3
 #   dump:   200k-row MySQL dump — ours (backup --only mysql) vs raw `docker exec mysqldump > file`
+#   restore: the same databases back — ours (restore --only mysql: recreate, load through exec stdin,
+#           start, verify row counts) vs raw `docker exec -i mysql < dump`
 # Prints each run, then medians and ratios (lower is better for ours/baseline) and our peak RSS.
 #   bench/run.sh [RUNS=3]
 set -euo pipefail
@@ -91,6 +94,26 @@ printf 'volume 1 GiB: ours %.2fs; tar czf %.2fs -> %.1fx faster (target >= 4x); 
   "$mo" "$ma" "$(echo "$ma / $mo" | bc -l)" "$mb" "$(echo "$mo / $mb" | bc -l)"
 printf 'dump 200k rows: ours %.2fs; docker exec mysqldump %.2fs -> ours/raw %.2f (target <= 1.1)\n' \
   "$md" "$mr" "$(echo "$md / $mr" | bc -l)"
+# Restore: the dump of both databases loaded back. Ours without the safety snapshot, which the
+# baseline has no counterpart of (its cost is the dump above); then once with it, for the record.
+"$plugin" --repo "$work/restore" "${compose[@]}" backup --only mysql --json >"$work/restore.json" 2>/dev/null
+rid=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["id"])' "$work/restore.json")
+for run in $(seq 1 "$runs"); do
+  drop; rr=$(seconds sh -c "docker exec -i -e MYSQL_PWD='$MYSQL_ROOT_PASSWORD' $MYSQL_CONTAINER mariadb -uroot \
+    < $work/raw.sql")
+  drop; /usr/bin/time -f '%e %M' -o "$work/rest" "$plugin" --repo "$work/restore" "${compose[@]}" restore "$rid" \
+    --only mysql --no-safety-snapshot --yes >/dev/null 2>"$work/rest.err" || { cat "$work/rest.err"; exit 1; }
+  read -r ro kb <"$work/rest"
+  rss+=("$kb")
+  t[rraw]+="$rr "; t[rours]+="$ro "
+  printf 'restore run %d: docker exec -i mysql < dump %.2fs | ours %.2fs\n' "$run" "$rr" "$ro"
+done
+/usr/bin/time -f '%e' -o "$work/rest" "$plugin" --repo "$work/restore" "${compose[@]}" restore "$rid" --only mysql \
+  --yes >/dev/null 2>&1
+mrr=$(m rraw) mro=$(m rours)
+printf 'restore 200k rows: ours %.2fs; docker exec -i mysql < dump %.2fs -> ours/raw %.2f (target <= 1.1); with the safety snapshot %.2fs\n' \
+  "$mro" "$mrr" "$(echo "$mro / $mrr" | bc -l)" "$(cat "$work/rest")"
+
 # The whole backup runs its parts side by side: it should take little more than its slowest part.
 /usr/bin/time -f '%M' -o "$work/full.rss" "$plugin" --repo "$work/full" "${compose[@]}" backup >/dev/null 2>&1
 python3 - "$work/full" <<'PY'
@@ -102,4 +125,4 @@ print(f"full backup: {t['totalSeconds']:.2f}s for {len(t['parts'])} parts; slowe
       f"-> total/slowest {t['totalSeconds'] / slowest[1]:.2f}; writers paused {m['details']['pause']['seconds']:.3f}s")
 PY
 echo "peak RSS of the full backup: $(( $(cat "$work/full.rss") / 1024 )) MiB"
-echo "peak RSS of our backups (volume and dump): $((peak / 1024)) MiB (target <= 64 MiB)"
+echo "peak RSS of our backups and restores (volume, dump, restore): $((peak / 1024)) MiB (target <= 64 MiB)"
