@@ -12,6 +12,7 @@ std::vector<std::string> mysqlProblems(MysqlClient& client, const nlohmann::json
   std::vector<std::string> databases = detail.at("databases").get<std::vector<std::string>>();
   auto catalog = surveyMysql(client, databases).tables;
   const auto& tables = detail.at("tables");
+  std::vector<std::pair<std::string, std::string>> counted;  // table, rows the manifest says
   for (const auto& [table, expected] : tables.items()) {
     auto found = catalog.find(table);
     if (found == catalog.end()) {
@@ -20,14 +21,23 @@ std::vector<std::string> mysqlProblems(MysqlClient& client, const nlohmann::json
     }
     if (found->second.columns != expected.at("columns").get<std::string>())
       problems.push_back(table + ": columns differ from the manifest");
-    if (found->second.engine == "VIEW") continue;
+    if (found->second.engine != "VIEW")
+      counted.emplace_back(table, std::to_string(expected.at("rows").get<std::uint64_t>()));
+  }
+  if (counted.empty()) return problems;
+  // Every count in one query: one exec, not one per table.
+  std::string sql;
+  for (const auto& [table, want] : counted) {
     auto dot = table.find('.');
-    std::string count =
-        client.scalar("SELECT COUNT(*) FROM `" + table.substr(0, dot) + "`.`" + table.substr(dot + 1) + "`")
-            .value_or("?");
-    std::string want = std::to_string(expected.at("rows").get<std::uint64_t>());
-    if (count != want)
-      problems.push_back(table + ": " + want + " rows in the manifest, " + count + " loaded");
+    sql += (sql.empty() ? "" : " UNION ALL ") + std::string("SELECT COUNT(*) FROM `") + table.substr(0, dot) +
+           "`.`" + table.substr(dot + 1) + "`";
+  }
+  auto rows = client.query(sql);
+  for (std::size_t i = 0; i < counted.size(); ++i) {
+    std::string count = i < rows.size() && !rows[i].empty() ? rows[i][0].value_or("?") : "?";
+    if (count != counted[i].second)
+      problems.push_back(counted[i].first + ": " + counted[i].second + " rows in the manifest, " + count +
+                         " loaded");
   }
   return problems;
 }

@@ -100,11 +100,13 @@ class RestoreCommand : public Command {
     if (const char* fault = std::getenv("AGENTCHAT_TEST_FAULT")) settings.fault = fault;
     try {
       auto report = runRestore(engine, target, repository, manifest, plan, settings);
+      nlohmann::json steps = nlohmann::json::array();
+      for (const auto& s : report.steps) steps.push_back({{"step", s.step}, {"seconds", s.seconds}});
       if (json) {
         std::cout << nlohmann::json{{"id", id},
                                     {"project", target.name},
                                     {"safetySnapshot", report.safetySnapshot},
-                                    {"steps", report.steps},
+                                    {"steps", steps},
                                     {"seconds", report.seconds}}
                          .dump(2)
                   << "\n";

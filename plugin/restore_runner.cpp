@@ -3,6 +3,11 @@
 #include <spdlog/spdlog.h>
 
 #include <chrono>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <future>
+#include <thread>
 
 #include "dockerapi/errors.hpp"
 #include "dockerapi/helper_container.hpp"
@@ -18,6 +23,17 @@ namespace agentchat {
 namespace {
 
 using Clock = std::chrono::steady_clock;
+
+// Test-only (AGENTCHAT_TEST_FAULT=restore:hold:<point>): says it has arrived by creating
+// <file>.reached, then waits (at most 10 minutes) until the test removes <file>.
+void holdForTest() {
+  const char* file = std::getenv("AGENTCHAT_TEST_HOLD");
+  if (file == nullptr) return;
+  std::ofstream(std::string(file) + ".reached") << "held\n";
+  auto deadline = Clock::now() + std::chrono::minutes(10);
+  while (std::filesystem::exists(file) && Clock::now() < deadline)
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+}
 
 bool isDatabase(compose::Role role) {
   return role == compose::Role::Mysql || role == compose::Role::Redis;
@@ -70,16 +86,25 @@ class Restorer {
   Restorer(RestoreContext& ctx, const RestorePlan& plan) : ctx_(ctx), plan_(plan) {}
 
   // Runs every step; `step` names the one running when something throws.
-  void run(std::string& step, std::vector<std::string>& done) {
-    step = "prepare";
+  void run(std::string& step, std::vector<StepTiming>& done) {
+    auto began = Clock::now();
+    auto finished = [&](const std::string& name) {
+      done.push_back({name, std::chrono::duration<double>(Clock::now() - began).count()});
+      began = Clock::now();
+    };
+    step = "stop";
     createMissingVolumes();
     for (const auto& c : plan_.stop) {
       spdlog::info("stopping {}", c.name);
       ctx_.guard.stop(c.id, c.name, 30);
     }
+    finished(step);
     for (const auto& item : plan_.items) {
       step = stepName(item);
-      if (ctx_.fault(item.kind == "mysql-dump" ? "mysql" : item.kind == "redis-rdb" ? "redis" : "-"))
+      std::string point = item.kind == "mysql-dump"  ? "mysql"
+                          : item.kind == "redis-rdb" ? "redis"
+                                                     : item.kind;
+      if (ctx_.fault(point + (item.kind == "volume" || item.kind == "config" ? "-before" : "")))
         throw RestoreStepFailed("injected fault before " + step);
       spdlog::info("restoring {}", step);
       if (item.kind == "mysql-dump") {
@@ -94,16 +119,32 @@ class Restorer {
       } else if (item.kind == "logs") {
         restoreLogs(ctx_, item);
       }
-      done.push_back(step);
+      finished(step);
     }
     step = "start";
-    startStack();
-    if (ctx_.fault("start")) throw RestoreStepFailed("injected fault after starting the stack");
-    done.push_back(step);
+    // With the databases already up (a dump was loaded into them), their check runs while the
+    // rest of the stack starts.
+    std::future<void> verifying;
+    if (databasesServing()) verifying = std::async(std::launch::async, [this] { verify(); });
+    try {
+      startStack();
+    } catch (...) {
+      if (verifying.valid()) verifying.wait();
+      throw;
+    }
+    if (ctx_.fault("start")) {
+      if (verifying.valid()) verifying.wait();
+      throw RestoreStepFailed("injected fault after starting the stack");
+    }
+    finished(step);
     step = "verify";
-    verify();
+    if (verifying.valid()) {
+      verifying.get();
+    } else {
+      verify();
+    }
     if (ctx_.fault("verify")) throw RestoreStepFailed("injected fault in verification");
-    done.push_back(step);
+    finished(step);
   }
 
  private:
@@ -153,6 +194,15 @@ class Restorer {
         if (ctx_.engine.inspectContainer(c.id).running) waitUntilServing(ctx_.engine, service, c.id);
       }
     }
+  }
+
+  bool databasesServing() {
+    for (const auto& item : plan_.items) {
+      if ((item.kind == "mysql-dump" || item.kind == "redis-rdb") &&
+          liveContainer(ctx_.engine, ctx_.stack.services.at(item.service)).empty())
+        return false;
+    }
+    return true;
   }
 
   void verify() {
@@ -205,7 +255,9 @@ RestoreReport runRestore(dockerapi::Engine& engine, const compose::Stack& target
     backupSettings.terminal = settings.terminal;
     backupSettings.toolVersion = settings.toolVersion;
     backupSettings.compressionLevel = 1;  // speed matters here; it is kept like any backup
+    auto began = Clock::now();
     safety = runBackup(engine, target, repository, *backup, backupSettings);
+    report.steps.push_back({"safety snapshot", std::chrono::duration<double>(Clock::now() - began).count()});
     report.safetySnapshot = safety->id;
     spdlog::info("safety snapshot {} taken; `docker agentchat restore {}` brings back the state before",
                  safety->id, safety->id);
@@ -219,8 +271,12 @@ RestoreReport runRestore(dockerapi::Engine& engine, const compose::Stack& target
   RestoreContext ctx{
       engine, target,   manifest,   repository.backupDir(manifest.project, manifest.id), repository.root(),
       guard,  progress, helperImage};
-  std::string fault = settings.fault;
-  ctx.fault = [fault](const std::string& point) { return fault == "restore:" + point; };
+  ctx.fault = [fault = settings.fault](const std::string& point) {
+    // restore:hold:<point> stops there until the file AGENTCHAT_TEST_HOLD names is removed (a test
+    // then does to the engine what it needs, e.g. stops it); restore:<point> fails there.
+    if (fault == "restore:hold:" + point) holdForTest();
+    return fault == "restore:" + point;
+  };
   std::string step;
   try {
     Restorer(ctx, plan).run(step, report.steps);
@@ -237,7 +293,7 @@ RestoreReport runRestore(dockerapi::Engine& engine, const compose::Stack& target
     }
     spdlog::warn("rolling back: restoring the safety snapshot {}", safety->id);
     std::string rollbackStep;
-    std::vector<std::string> rollbackDone;
+    std::vector<StepTiming> rollbackDone;
     try {
       auto rollbackPlan = planRestore(*safety, target, {});
       RestoreContext back{

@@ -33,9 +33,14 @@ struct RestoreSettings {
   std::string fault;  // test-only: AGENTCHAT_TEST_FAULT=restore:<point>
 };
 
+struct StepTiming {
+  std::string step;
+  double seconds = 0;
+};
+
 struct RestoreReport {
   std::string safetySnapshot;  // id, or empty when none was taken
-  std::vector<std::string> steps;
+  std::vector<StepTiming> steps;
   double seconds = 0;
 };
 

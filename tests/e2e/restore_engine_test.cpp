@@ -1,0 +1,92 @@
+// The engine goes away in the middle of a restore. A second engine (tests/engine2.sh), stopped on
+// purpose while the restore holds between two steps: the restore says the engine is unreachable and
+// that its rollback could not run, and the safety snapshot it took is listed and brings the data back.
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <chrono>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <future>
+#include <nlohmann/json.hpp>
+#include <thread>
+
+#include "dockerapi/context.hpp"
+#include "dockerapi/http_engine.hpp"
+#include "e2e_support.hpp"
+#include "restore_stack.hpp"
+
+namespace fs = std::filesystem;
+using nlohmann::json;
+using ::testing::HasSubstr;
+
+namespace {
+
+struct SecondEngine {
+  std::string script = e2e::sourceDir() + "/tests/engine2.sh";
+  fs::path dir = fs::path("/var/tmp") / e2e::uniqueName("agentchat-engine2");
+  e2e::ProcessResult run(const std::string& what) const {
+    return e2e::runProcess({"bash", script, what, dir});
+  }
+  ~SecondEngine() { run("remove"); }
+};
+
+}  // namespace
+
+TEST(RestoreEngine, AnEngineThatStopsMidRestoreLeavesTheSafetySnapshotRestorable) {
+  SecondEngine second;
+  auto started = second.run("start");
+  // Never skipped: an engine that cannot start is a failure, with its log.
+  ASSERT_EQ(started.exitCode, 0) << started.out << started.err;
+  std::string host = started.out.substr(0, started.out.find('\n'));
+  ::setenv("DOCKER_HOST", host.c_str(), 1);  // for docker-compose, the plugin, and the engine below
+  dockerapi::HttpEngine engine(dockerapi::resolveEndpoint({}, dockerapi::processEnviron()).endpoint);
+  ASSERT_NO_THROW(engine.apiVersion());
+
+  e2e::RestoreStack stack(engine, {"docker-compose.prod.yml"});
+  ASSERT_TRUE(stack.up()) << stack.upOutput();
+  stack.seed();
+  auto backup = stack.plugin({"backup", "--json"});
+  ASSERT_EQ(backup.exitCode, 0) << backup.err;
+  std::string id = json::parse(backup.out)["id"];
+  stack.mysql("INSERT INTO agentchat.emoji VALUES (9, 'after the backup', NULL, 1)");
+  stack.redis({"SET", "after", "the backup"});
+  stack.sh("backend", "echo newer > /app/data/dir/newer");
+  auto before = stack.fingerprint();
+
+  // The restore stops before replacing the volume (MySQL and Redis already restored); the engine
+  // goes down; the restore carries on into it.
+  fs::path hold = stack.repo() / "hold";
+  std::ofstream(hold) << "hold";
+  auto pending = std::async(std::launch::async, [&] {
+    return stack.plugin({"restore", id, "--yes"}, {{"AGENTCHAT_TEST_FAULT", "restore:hold:volume-before"},
+                                                   {"AGENTCHAT_TEST_HOLD", hold}});
+  });
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::minutes(3);
+  while (!fs::exists(hold.string() + ".reached") && std::chrono::steady_clock::now() < deadline)
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  ASSERT_TRUE(fs::exists(hold.string() + ".reached"));
+  ASSERT_EQ(second.run("stop").exitCode, 0);
+  fs::remove(hold);
+  auto restore = pending.get();
+  EXPECT_EQ(restore.exitCode, 5) << restore.err;
+  EXPECT_THAT(restore.err, HasSubstr("cannot reach the Docker engine"));
+  EXPECT_THAT(restore.err, HasSubstr("The rollback failed too"));
+
+  // The engine is back (its containers stopped with it): the safety snapshot is listed, named in
+  // the error, and restores the data as it was before the restore began.
+  ASSERT_EQ(second.run("start").exitCode, 0);
+  ASSERT_EQ(stack.compose({"up", "-d"}).exitCode, 0);
+  ASSERT_TRUE(stack.waitReady());
+  std::string safety;
+  for (const auto& b : json::parse(stack.plugin({"list", "--json"}).out)) {
+    if (b["label"] == "pre-restore") safety = b["id"];
+  }
+  ASSERT_FALSE(safety.empty());
+  EXPECT_THAT(restore.err, HasSubstr("docker agentchat restore " + safety + " --yes"));
+  auto back = stack.plugin({"restore", safety, "--yes"});
+  ASSERT_EQ(back.exitCode, 0) << back.err;
+  auto after = stack.fingerprint();
+  for (const auto& [what, value] : before) EXPECT_EQ(after[what], value) << what;
+}
