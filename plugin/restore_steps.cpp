@@ -79,6 +79,11 @@ std::optional<dockerapi::MountSpec> mountHolding(const compose::StackService& se
   return std::nullopt;
 }
 
+// Ctrl-C exits from the signal watcher, past every destructor: the helper goes then too.
+void removedOnInterrupt(RestoreContext& ctx, const dockerapi::HelperContainer& helper) {
+  ctx.guard.onInterrupt([&engine = ctx.engine, id = helper.id()] { engine.removeContainer(id, true); });
+}
+
 std::string imageOf(const compose::StackService& service) {
   return service.imageId.empty() ? service.image : service.imageId;
 }
@@ -194,6 +199,7 @@ void restoreRedis(RestoreContext& ctx, const RestoreItem& item) {
   }
   dockerapi::HelperContainer helper(ctx.engine, imageOf(service), {*mount}, "restore of " + service.name,
                                     cmd);
+  removedOnInterrupt(ctx, helper);
   {
     volumes::PartReader reader(ctx.backupDir / item.part.name, item.part);
     auto& shown = ctx.progress.add(item.part.name);
@@ -261,6 +267,7 @@ void replaceVolume(RestoreContext& ctx, const RestoreItem& item) {
   dockerapi::HelperContainer helper(
       ctx.engine, ctx.helperImage, {{dockerapi::MountSpec::Type::Volume, item.volume, root, false}},
       "restore of volume " + item.volume, {"sh", "-c", "rm -rf -- \"$0\"/* \"$0\"/.[!.]* \"$0\"/..?*", root});
+  removedOnInterrupt(ctx, helper);
   runToCompletion(ctx.engine, helper, "emptying volume " + item.volume);
   if (ctx.fault("volumes")) throw RestoreStepFailed("injected fault after emptying volume " + item.volume);
   volumes::PartReader reader(ctx.backupDir / item.part.name, item.part);

@@ -46,13 +46,9 @@ TEST(RestoreEngine, AnEngineThatStopsMidRestoreLeavesTheSafetySnapshotRestorable
 
   e2e::RestoreStack stack(engine, {"docker-compose.prod.yml"});
   ASSERT_TRUE(stack.up()) << stack.upOutput();
-  stack.seed();
-  auto backup = stack.plugin({"backup", "--json"});
-  ASSERT_EQ(backup.exitCode, 0) << backup.err;
-  std::string id = json::parse(backup.out)["id"];
-  stack.mysql("INSERT INTO agentchat.emoji VALUES (9, 'after the backup', NULL, 1)");
-  stack.redis({"SET", "after", "the backup"});
-  stack.sh("backend", "echo newer > /app/data/dir/newer");
+  std::string id = stack.seedAndBackUp();
+  ASSERT_FALSE(id.empty());
+  stack.changeSinceBackup();
   auto before = stack.fingerprint();
 
   // The restore stops before replacing the volume (MySQL and Redis already restored); the engine
@@ -88,5 +84,5 @@ TEST(RestoreEngine, AnEngineThatStopsMidRestoreLeavesTheSafetySnapshotRestorable
   auto back = stack.plugin({"restore", safety, "--yes"});
   ASSERT_EQ(back.exitCode, 0) << back.err;
   auto after = stack.fingerprint();
-  for (const auto& [what, value] : before) EXPECT_EQ(after[what], value) << what;
+  e2e::expectSameData(before, after);
 }

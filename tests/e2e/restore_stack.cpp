@@ -4,6 +4,7 @@
 
 #include <chrono>
 #include <fstream>
+#include <nlohmann/json.hpp>
 #include <regex>
 #include <sstream>
 #include <thread>
@@ -235,6 +236,34 @@ std::map<std::string, std::string> RestoreStack::fingerprint() const {
                             "find . -type f -exec sha256sum {} + | sort");
   f["bind.uploads"] = hostTree(dir_ / "uploads");
   return f;
+}
+
+std::string RestoreStack::seedAndBackUp(const std::vector<std::string>& args) const {
+  seed();
+  std::vector<std::string> argv{"backup", "--json"};
+  argv.insert(argv.end(), args.begin(), args.end());
+  auto backup = plugin(argv);
+  EXPECT_EQ(backup.exitCode, 0) << backup.err;
+  if (backup.exitCode != 0) return {};
+  return nlohmann::json::parse(backup.out)["id"].get<std::string>();
+}
+
+void RestoreStack::changeSinceBackup() const {
+  mysql("INSERT INTO agentchat.emoji VALUES (9, 'after the backup', NULL, 1)");
+  redis({"SET", "after", "the backup"});
+  sh("backend", "echo newer > /app/data/dir/newer");
+  std::ofstream(dir_ / "uploads/newer.txt") << "newer\n";
+}
+
+void expectSameData(const std::map<std::string, std::string>& before,
+                    const std::map<std::string, std::string>& after) {
+  for (const auto& [what, value] : before) {
+    auto found = after.find(what);
+    EXPECT_TRUE(found != after.end() && found->second == value)
+        << what << " differs:\n--- before\n"
+        << value << "--- after\n"
+        << (found == after.end() ? "" : found->second);
+  }
 }
 
 bool RestoreStack::allRunning() const {

@@ -51,6 +51,11 @@ class RestoreStack {
   // triggers, events and views, Redis DEBUG DIGEST and key/TTL counts, volume and bind-mount files
   // (path, type, owner, mode, size, link, mtime, sha256).
   std::map<std::string, std::string> fingerprint() const;
+  // seed(), then `backup --json ARGS...`; its id, or "" (the failure reported) if it failed.
+  std::string seedAndBackUp(const std::vector<std::string>& args = {}) const;
+  // Changes since the backup in MySQL, Redis, the volume and the bind mount, so a restore that
+  // went through would show.
+  void changeSinceBackup() const;
   bool allRunning() const;
 
  private:
@@ -61,5 +66,9 @@ class RestoreStack {
   std::vector<std::string> projects_;
   bool up_ = false;
 };
+
+// Every fingerprint entry of `before` has the same value in `after`; each difference named.
+void expectSameData(const std::map<std::string, std::string>& before,
+                    const std::map<std::string, std::string>& after);
 
 }  // namespace e2e

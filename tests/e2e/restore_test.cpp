@@ -27,21 +27,15 @@ struct RoundTrip {
 
 class RestoreRoundTrip : public ::testing::TestWithParam<RoundTrip> {};
 
-std::string backupId(const e2e::ProcessResult& backup) {
-  return json::parse(backup.out)["id"].get<std::string>();
-}
-
 }  // namespace
 
 TEST_P(RestoreRoundTrip, BackupDownVUpRestoreGivesIdenticalData) {
   REQUIRE_ENGINE(engine);
   e2e::RestoreStack stack(engine, GetParam().overlays);
   ASSERT_TRUE(stack.up()) << stack.upOutput();
-  stack.seed();
+  std::string id = stack.seedAndBackUp({"--consistency", GetParam().consistency});
+  ASSERT_FALSE(id.empty());
   auto before = stack.fingerprint();
-  auto backup = stack.plugin({"backup", "--consistency", GetParam().consistency, "--json"});
-  ASSERT_EQ(backup.exitCode, 0) << backup.err;
-  std::string id = backupId(backup);
 
   // Everything goes: containers, volumes; the bind mount changes on the host.
   ASSERT_EQ(stack.compose({"down", "-v"}).exitCode, 0);
@@ -55,7 +49,7 @@ TEST_P(RestoreRoundTrip, BackupDownVUpRestoreGivesIdenticalData) {
   ASSERT_EQ(restore.exitCode, 0) << restore.err;
   EXPECT_TRUE(stack.allRunning());
   auto after = stack.fingerprint();
-  for (const auto& [what, value] : before) EXPECT_EQ(after[what], value) << what;
+  e2e::expectSameData(before, after);
 
   // The state it replaced was kept first, as an ordinary backup labelled pre-restore.
   std::string safety = json::parse(restore.out)["safetySnapshot"].get<std::string>();
@@ -81,15 +75,9 @@ TEST(Restore, AFailureAtAnyStepRollsBackToIdenticalData) {
   REQUIRE_ENGINE(engine);
   e2e::RestoreStack stack(engine, {"docker-compose.prod.yml"});
   ASSERT_TRUE(stack.up()) << stack.upOutput();
-  stack.seed();
-  auto backup = stack.plugin({"backup", "--json"});
-  ASSERT_EQ(backup.exitCode, 0) << backup.err;
-  std::string id = backupId(backup);
-  // Newer than the backup everywhere, so a restore that went through would show.
-  stack.mysql("INSERT INTO agentchat.emoji VALUES (9, 'after the backup', NULL, 1)");
-  stack.redis({"SET", "after", "the backup"});
-  stack.sh("backend", "echo newer > /app/data/dir/newer");
-  std::ofstream(stack.dir() / "uploads/newer.txt") << "newer\n";
+  std::string id = stack.seedAndBackUp();
+  ASSERT_FALSE(id.empty());
+  stack.changeSinceBackup();
   auto before = stack.fingerprint();
 
   for (std::string point :
@@ -101,7 +89,7 @@ TEST(Restore, AFailureAtAnyStepRollsBackToIdenticalData) {
     EXPECT_THAT(restore.err, HasSubstr("Rolled back"));
     EXPECT_TRUE(stack.allRunning());
     auto after = stack.fingerprint();
-    for (const auto& [what, value] : before) EXPECT_EQ(after[what], value) << what;
+    e2e::expectSameData(before, after);
   }
 }
 
@@ -141,10 +129,8 @@ TEST(Restore, BadBackupsAndBadInputAreRefusedBeforeAnythingChanges) {
   REQUIRE_ENGINE(engine);
   e2e::RestoreStack stack(engine, {"docker-compose.prod.yml"});
   ASSERT_TRUE(stack.up()) << stack.upOutput();
-  stack.seed();
-  auto backup = stack.plugin({"backup", "--json"});
-  ASSERT_EQ(backup.exitCode, 0) << backup.err;
-  std::string id = backupId(backup);
+  std::string id = stack.seedAndBackUp();
+  ASSERT_FALSE(id.empty());
   stack.redis({"SET", "after", "the backup"});
   auto before = stack.fingerprint();
 
@@ -163,6 +149,14 @@ TEST(Restore, BadBackupsAndBadInputAreRefusedBeforeAnythingChanges) {
   auto dryRun = stack.plugin({"restore", id, "--dry-run"});
   EXPECT_EQ(dryRun.exitCode, 0) << dryRun.err;
   EXPECT_THAT(dryRun.out, HasSubstr("replaces the contents of volume " + stack.project() + "_app_data"));
+
+  // A schema change since the backup that compat rates high: refused without --force.
+  stack.mysql("ALTER TABLE agentchat.user ADD COLUMN phone VARCHAR(32) NULL");
+  auto risky = stack.plugin({"restore", id, "--yes"});
+  stack.mysql("ALTER TABLE agentchat.user DROP COLUMN phone");
+  EXPECT_EQ(risky.exitCode, 1) << risky.err;
+  EXPECT_THAT(risky.out, HasSubstr("agentchat.user.phone"));
+  EXPECT_THAT(risky.err, HasSubstr("--force"));
 
   // One flipped byte: refused by its sha256 before anything is touched.
   fs::path flipped = copyBackup(stack, id, "20990101T000001Z");
@@ -198,7 +192,7 @@ TEST(Restore, BadBackupsAndBadInputAreRefusedBeforeAnythingChanges) {
   // Nothing changed, and no safety snapshot was taken for any of it.
   EXPECT_TRUE(stack.allRunning());
   auto after = stack.fingerprint();
-  for (const auto& [what, value] : before) EXPECT_EQ(after[what], value) << what;
+  e2e::expectSameData(before, after);
   auto list = json::parse(stack.plugin({"list", "--json"}).out);
   EXPECT_EQ(list.size(), 5u) << list.dump();  // the backup and its four tampered copies
 }
@@ -207,10 +201,8 @@ TEST(Restore, IntoAnotherProjectLeavesTheOriginalUntouched) {
   REQUIRE_ENGINE(engine);
   e2e::RestoreStack stack(engine, {"docker-compose.prod.yml"});
   ASSERT_TRUE(stack.up()) << stack.upOutput();
-  stack.seed();
-  auto backup = stack.plugin({"backup", "--json"});
-  ASSERT_EQ(backup.exitCode, 0) << backup.err;
-  std::string id = backupId(backup);
+  std::string id = stack.seedAndBackUp();
+  ASSERT_FALSE(id.empty());
   stack.redis({"SET", "after", "the backup"});
   auto original = stack.fingerprint();
   std::string staging = stack.project() + "-staging";
@@ -229,10 +221,24 @@ TEST(Restore, IntoAnotherProjectLeavesTheOriginalUntouched) {
   auto copy = stack.fingerprint();
   stack.use(stack.project());
   auto now = stack.fingerprint();
-  for (const auto& [what, value] : original) EXPECT_EQ(now[what], value) << what;
+  e2e::expectSameData(original, now);
   // The copy holds the backup: the original's data without what came after it.
   for (const char* what : {"mysql.checksum", "mysql.routines", "mysql.triggers", "mysql.events",
                            "mysql.views", "volume.app_data"})
     EXPECT_EQ(copy[what], original[what]) << what;
   EXPECT_NE(copy["redis.digest"], original["redis.digest"]);
+
+  // A volume gone with its container (as after `down -v`): created again with compose's labels, so
+  // `up` adopts it with the backup's files in it.
+  stack.use(staging);
+  ASSERT_EQ(stack.compose({"rm", "-sf", "backend"}).exitCode, 0);
+  std::string volume = staging + "_app_data";
+  engine.removeVolume(volume, false);
+  auto volumes = stack.plugin({"restore", id, "--to-project", staging, "--only", "volumes", "--yes"});
+  ASSERT_EQ(volumes.exitCode, 0) << volumes.err;
+  auto labels = engine.inspectVolume(volume).labels;
+  EXPECT_EQ(labels["com.docker.compose.project"], staging);
+  EXPECT_EQ(labels["com.docker.compose.volume"], "app_data");
+  ASSERT_EQ(stack.compose({"up", "-d"}).exitCode, 0);
+  EXPECT_EQ(stack.fingerprint()["volume.app_data"], original["volume.app_data"]);
 }
