@@ -14,6 +14,7 @@
 #include "plugin/inspect_command.hpp"
 #include "plugin/logging.hpp"
 #include "plugin/metadata.hpp"
+#include "plugin/migrate_command.hpp"
 #include "plugin/repository_commands.hpp"
 #include "plugin/repository_location.hpp"
 #include "plugin/restore_command.hpp"
@@ -102,6 +103,7 @@ int runCli(const std::vector<std::string>& rawArgs, const dockerapi::Environ& en
   commands.push_back(addVerifyCommand(app));
   commands.push_back(addPruneCommand(app));
   commands.push_back(addRestoreCommand(app));
+  commands.push_back(addMigrateCommand(app));
   commands.push_back(addCompatCommand(app));
   commands.push_back(addInspectCommand(app));
   commands.push_back(addStatusCommand(app));

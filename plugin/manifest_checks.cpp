@@ -7,6 +7,21 @@
 
 namespace agentchat {
 
+std::map<std::string, std::string> rowCounts(MysqlClient& client, const std::vector<std::string>& tables) {
+  std::map<std::string, std::string> out;
+  if (tables.empty()) return out;
+  std::string sql;
+  for (const auto& table : tables) {
+    auto dot = table.find('.');
+    sql += (sql.empty() ? "" : " UNION ALL ") + std::string("SELECT COUNT(*) FROM `") + table.substr(0, dot) +
+           "`.`" + table.substr(dot + 1) + "`";
+  }
+  auto rows = client.query(sql);
+  for (std::size_t i = 0; i < tables.size(); ++i)
+    out[tables[i]] = i < rows.size() && !rows[i].empty() ? rows[i][0].value_or("?") : "?";
+  return out;
+}
+
 std::vector<std::string> mysqlProblems(MysqlClient& client, const nlohmann::json& detail) {
   std::vector<std::string> problems;
   std::vector<std::string> databases = detail.at("databases").get<std::vector<std::string>>();
@@ -24,20 +39,12 @@ std::vector<std::string> mysqlProblems(MysqlClient& client, const nlohmann::json
     if (found->second.engine != "VIEW")
       counted.emplace_back(table, std::to_string(expected.at("rows").get<std::uint64_t>()));
   }
-  if (counted.empty()) return problems;
-  // Every count in one query: one exec, not one per table.
-  std::string sql;
+  std::vector<std::string> names;
+  for (const auto& c : counted) names.push_back(c.first);
+  auto counts = rowCounts(client, names);
   for (const auto& [table, want] : counted) {
-    auto dot = table.find('.');
-    sql += (sql.empty() ? "" : " UNION ALL ") + std::string("SELECT COUNT(*) FROM `") + table.substr(0, dot) +
-           "`.`" + table.substr(dot + 1) + "`";
-  }
-  auto rows = client.query(sql);
-  for (std::size_t i = 0; i < counted.size(); ++i) {
-    std::string count = i < rows.size() && !rows[i].empty() ? rows[i][0].value_or("?") : "?";
-    if (count != counted[i].second)
-      problems.push_back(counted[i].first + ": " + counted[i].second + " rows in the manifest, " + count +
-                         " loaded");
+    if (counts[table] != want)
+      problems.push_back(table + ": " + want + " rows in the manifest, " + counts[table] + " loaded");
   }
   return problems;
 }

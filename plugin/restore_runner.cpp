@@ -3,11 +3,7 @@
 #include <spdlog/spdlog.h>
 
 #include <chrono>
-#include <cstdlib>
-#include <filesystem>
-#include <fstream>
 #include <future>
-#include <thread>
 
 #include "dockerapi/errors.hpp"
 #include "dockerapi/helper_container.hpp"
@@ -17,23 +13,13 @@
 #include "plugin/file_parts.hpp"
 #include "plugin/manifest_checks.hpp"
 #include "plugin/restore_steps.hpp"
+#include "plugin/test_hooks.hpp"
 
 namespace agentchat {
 
 namespace {
 
 using Clock = std::chrono::steady_clock;
-
-// Test-only (AGENTCHAT_TEST_FAULT=restore:hold:<point>): says it has arrived by creating
-// <file>.reached, then waits (at most 10 minutes) until the test removes <file>.
-void holdForTest() {
-  const char* file = std::getenv("AGENTCHAT_TEST_HOLD");
-  if (file == nullptr) return;
-  std::ofstream(std::string(file) + ".reached") << "held\n";
-  auto deadline = Clock::now() + std::chrono::minutes(10);
-  while (std::filesystem::exists(file) && Clock::now() < deadline)
-    std::this_thread::sleep_for(std::chrono::milliseconds(100));
-}
 
 bool isDatabase(compose::Role role) {
   return role == compose::Role::Mysql || role == compose::Role::Redis;
@@ -272,10 +258,7 @@ RestoreReport runRestore(dockerapi::Engine& engine, const compose::Stack& target
       engine, target,   manifest,   repository.backupDir(manifest.project, manifest.id), repository.root(),
       guard,  progress, helperImage};
   ctx.fault = [fault = settings.fault](const std::string& point) {
-    // restore:hold:<point> stops there until the file AGENTCHAT_TEST_HOLD names is removed (a test
-    // then does to the engine what it needs, e.g. stops it); restore:<point> fails there.
-    if (fault == "restore:hold:" + point) holdForTest();
-    return fault == "restore:" + point;
+    return faultAt(fault, "restore:" + point);
   };
   std::string step;
   try {

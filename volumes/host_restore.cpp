@@ -43,18 +43,18 @@ bool under(const fs::path& path, const fs::path& root) {
 
 }  // namespace
 
-fs::path hostPathOf(const std::string& entryName, const fs::path& projectDir) {
+fs::path hostPathOf(const std::string& entryName, const fs::path& projectDir, const fs::path& hostRoot) {
   auto contained = containedPath(entryName);
   if (!contained) return {};
   if (contained->rfind("project/", 0) == 0) return (projectDir / contained->substr(8)).lexically_normal();
   if (*contained == "project") return projectDir.lexically_normal();
-  if (contained->rfind("host/", 0) == 0) return fs::path("/" + contained->substr(5)).lexically_normal();
+  if (contained->rfind("host/", 0) == 0) return (hostRoot / contained->substr(5)).lexically_normal();
   return {};
 }
 
 HostRestoreResult restoreHostPaths(dockerapi::ChunkSource tar, const fs::path& projectDir,
-                                   const std::vector<std::string>& replace,
-                                   const std::vector<fs::path>& keep) {
+                                   const std::vector<std::string>& replace, const std::vector<fs::path>& keep,
+                                   const fs::path& hostRoot) {
   HostRestoreResult result;
   Input input{&tar, std::vector<char>(256 * 1024), nullptr};
   ArchivePtr reader(archive_read_new(), archive_read_free);
@@ -88,11 +88,11 @@ HostRestoreResult restoreHostPaths(dockerapi::ChunkSource tar, const fs::path& p
       checked.linkTarget = archive_entry_symlink(entry);
     }
     guard.check(checked);  // throws TarError: nothing of this entry is written
-    fs::path target = hostPathOf(checked.name, projectDir);
+    fs::path target = hostPathOf(checked.name, projectDir, hostRoot);
     if (target.empty()) throw TarError("entry " + checked.name + " is neither project/ nor host/");
     archive_entry_set_pathname(entry, target.c_str());
     if (checked.type == '1')
-      archive_entry_set_hardlink(entry, hostPathOf(checked.linkTarget, projectDir).c_str());
+      archive_entry_set_hardlink(entry, hostPathOf(checked.linkTarget, projectDir, hostRoot).c_str());
     if (archive_write_header(writer.get(), entry) != ARCHIVE_OK)
       throw failed(writer.get(), "writing " + target.string());
     const void* block;
@@ -114,7 +114,7 @@ HostRestoreResult restoreHostPaths(dockerapi::ChunkSource tar, const fs::path& p
 
   // What the backup did not have goes, so each replaced directory is as it was backed up.
   for (const auto& name : replace) {
-    fs::path dir = hostPathOf(name, projectDir);
+    fs::path dir = hostPathOf(name, projectDir, hostRoot);
     std::error_code ec;
     if (dir.empty() || !fs::is_directory(fs::symlink_status(dir, ec))) continue;
     std::vector<fs::path> extra;

@@ -19,14 +19,17 @@ struct HostRestoreResult {
   std::uint64_t removed = 0;  // files in replaced directories that the backup did not have
 };
 
-// "project/a/b" -> projectDir/a/b, "host/etc/x" -> /etc/x; empty for anything else.
-std::filesystem::path hostPathOf(const std::string& entryName, const std::filesystem::path& projectDir);
+// "project/a/b" -> projectDir/a/b, "host/etc/x" -> hostRoot/etc/x; empty for anything else.
+std::filesystem::path hostPathOf(const std::string& entryName, const std::filesystem::path& projectDir,
+                                 const std::filesystem::path& hostRoot = "/");
 
 // `replace`: top-level entries (as named in the archive, e.g. "project/uploads") that are
 // directories to make identical to the backup: what the backup lacks is removed after unpacking,
-// except paths under `keep` (the repository). Throws ArchiveError or TarError.
+// except paths under `keep` (the repository). `hostRoot` other than "/" puts the host/ entries
+// below it (a migration writes them for another host). Throws ArchiveError or TarError.
 HostRestoreResult restoreHostPaths(dockerapi::ChunkSource tar, const std::filesystem::path& projectDir,
                                    const std::vector<std::string>& replace,
-                                   const std::vector<std::filesystem::path>& keep);
+                                   const std::vector<std::filesystem::path>& keep,
+                                   const std::filesystem::path& hostRoot = "/");
 
 }  // namespace volumes

@@ -25,6 +25,9 @@ struct RoundTrip {
   std::string consistency;
 };
 
+// Names the parameter in test listings (instead of its bytes).
+void PrintTo(const RoundTrip& trip, std::ostream* os) { *os << trip.name; }
+
 class RestoreRoundTrip : public ::testing::TestWithParam<RoundTrip> {};
 
 }  // namespace

@@ -1,0 +1,199 @@
+#include "plugin/migrate_runner.hpp"
+
+#include <fmt/format.h>
+#include <fmt/ranges.h>
+#include <spdlog/spdlog.h>
+#include <sys/stat.h>
+
+#include <chrono>
+#include <thread>
+
+#include "dockerapi/helper_container.hpp"
+#include "plugin/backup_plan.hpp"
+#include "plugin/backup_runner.hpp"
+#include "plugin/database_login.hpp"
+#include "plugin/file_parts.hpp"
+#include "plugin/manifest_checks.hpp"
+#include "plugin/mysql_catalog.hpp"
+#include "plugin/progress.hpp"
+#include "plugin/redis_snapshot.hpp"
+#include "plugin/restore_steps.hpp"
+#include "plugin/service_twin.hpp"
+#include "plugin/stack_guard.hpp"
+#include "plugin/test_hooks.hpp"
+#include "plugin/volume_transfer.hpp"
+#include "volumes/host_restore.hpp"
+#include "volumes/stream_pipe.hpp"
+
+namespace agentchat {
+
+namespace fs = std::filesystem;
+using Clock = std::chrono::steady_clock;
+
+namespace {
+
+// The project's files (compose files, .env, bind mounts, file secrets) into the target directory:
+// the project's own below it as they were, absolute host paths below <dir>/host/.
+void writeProjectFiles(const compose::Stack& stack, const MigrateSettings& settings) {
+  std::vector<volumes::HostEntry> entries;
+  for (const auto& e : configEntries(stack, settings.repositoryRoot.string()))
+    entries.push_back({e.source, e.name});
+  fs::create_directories(settings.targetDir);
+  ::chmod(settings.targetDir.c_str(), 0700);  // .env and secrets are in there
+  volumes::StreamPipe pipe;
+  std::thread archive([&] {
+    try {
+      volumes::archiveHostPaths(entries, pipe.sink(), {settings.repositoryRoot});
+      pipe.close();
+    } catch (...) {
+      pipe.fail(std::current_exception());
+    }
+  });
+  try {
+    volumes::restoreHostPaths(pipe.source(), settings.targetDir, {}, {}, settings.targetDir / "host");
+  } catch (...) {
+    pipe.abandon();
+    archive.join();
+    throw;
+  }
+  archive.join();
+  for (const auto& e : entries) {
+    if (e.name.rfind("host/", 0) == 0)
+      spdlog::warn("{} is outside the project directory: it is in {}; put it at {} on the target host",
+                   e.source.string(), (settings.targetDir / e.name).string(), e.source.string());
+  }
+}
+
+// What the migration created on the target goes again when it fails (the checks made sure none of
+// it existed before); says what could not be removed.
+std::string removeCreated(dockerapi::Engine& target, const std::vector<std::string>& created,
+                          const std::string& targetName) {
+  std::vector<std::string> left;
+  for (const auto& name : created) {
+    try {
+      target.removeVolume(name, true);
+    } catch (const std::exception&) {
+      left.push_back(name);
+    }
+  }
+  if (created.empty()) return "\nNothing was created on the target.";
+  if (left.empty()) return "\nThe volumes it had created on the target were removed again.";
+  return fmt::format(
+      "\nThese volumes it created on the target could not be removed: {} (docker -H {} volume rm them "
+      "once it answers).",
+      fmt::join(left, ", "), targetName);
+}
+
+// Row counts per table and key counts per database, source against target. The target's database
+// services do not exist yet: stand-ins from the same image and settings open its volumes.
+std::vector<Comparison> compareData(dockerapi::Engine& source, const compose::Stack& stack,
+                                    dockerapi::Engine& target) {
+  std::vector<Comparison> out;
+  for (const auto& name : compose::startOrder(stack)) {
+    const auto& service = stack.services.at(name);
+    if (service.role != compose::Role::Mysql && service.role != compose::Role::Redis) continue;
+    std::string container = liveContainer(source, service);
+    if (container.empty())
+      throw MigrationFailed("service " + name + " is not running on the source: cannot compare");
+    ServiceTwin twin(target, service, source.inspectContainer(container));
+    twin.startAndWait();
+    if (service.role == compose::Role::Mysql) {
+      auto login = databaseLogin(source, service);
+      if (!login) throw MigrationFailed("service " + name + ": no MySQL login to compare with");
+      MysqlClient from(source, container, name, *login), to(target, twin.id(), name + " (target)", *login);
+      auto survey = surveyMysql(from, service.settings.databases);
+      std::vector<std::string> tables;
+      for (const auto& [table, info] : survey.tables) {
+        if (info.engine != "VIEW") tables.push_back(table);
+      }
+      auto there = surveyMysql(to, survey.databases).tables;
+      std::vector<std::string> present;
+      for (const auto& t : tables) {
+        if (there.count(t)) present.push_back(t);
+      }
+      auto a = rowCounts(from, tables), b = rowCounts(to, present);
+      for (const auto& t : tables) out.push_back({name, t, a[t], there.count(t) ? b[t] : "missing"});
+    } else {
+      RedisClient from(source, container, name, databaseLogin(source, service)),
+          to(target, twin.id(), name + " (target)", databaseLogin(source, service));
+      std::map<std::string, std::string> a, b;
+      for (const auto& [key, value] : from.info("keyspace")) a[key] = std::to_string(keyCount(value));
+      for (const auto& [key, value] : to.info("keyspace")) b[key] = std::to_string(keyCount(value));
+      for (const auto& [db, count] : a) out.push_back({name, db, count, b.count(db) ? b[db] : "0"});
+      for (const auto& [db, count] : b) {
+        if (!a.count(db)) out.push_back({name, db, "0", count});
+      }
+    }
+    twin.stop();
+  }
+  return out;
+}
+
+}  // namespace
+
+bool MigrationReport::identical() const {
+  for (const auto& c : comparisons) {
+    if (!c.same()) return false;
+  }
+  return true;
+}
+
+MigrationReport runMigration(dockerapi::Engine& source, const compose::Stack& stack,
+                             dockerapi::Engine& target, const MigrationChecks& checks,
+                             const MigrateSettings& settings) {
+  auto started = Clock::now();
+  source.apiVersion();
+  target.apiVersion();
+  std::string sourceImage = dockerapi::pickHelperImage(source, helperImages(stack));
+  MigrationReport report;
+  std::vector<std::string> created;
+  {
+    StackGuard guard(source);
+    Progress progress(settings.terminal);
+    try {
+      // Stopped, dependents first: the raw copy of every volume is then exact.
+      for (const auto& c : planBackup(stack, {Consistency::Stop, {Component::Volumes}}).hold) {
+        spdlog::info("stopping {} on the source", c.name);
+        guard.stop(c.id, c.name, 30);
+      }
+      if (faultAt(settings.fault, "migrate:transfer"))
+        throw std::runtime_error("injected fault before the transfer");
+      for (const auto& [key, volume] : stack.volumes) {
+        if (!volume.exists) continue;
+        auto info = source.inspectVolume(volume.name);
+        dockerapi::VolumeSpec spec{info.name, info.driver, info.labels, info.options};
+        target.createVolume(spec);
+        created.push_back(info.name);
+        auto& shown = progress.add("volume " + info.name);
+        transferVolume({source, sourceImage, info.name}, {target, checks.targetHelperImage, info.name},
+                       shown);
+        report.bytes += shown.bytes;
+        progress.finished(shown, shown.bytes);
+        report.volumes.push_back(info.name);
+      }
+      writeProjectFiles(stack, settings);
+      auto failed = guard.resumeAll();
+      if (!failed.empty())
+        throw MigrationFailed("the copy is complete, but " + failed.front() +
+                              " did not start again on the source");
+    } catch (const MigrationFailed&) {
+      throw;
+    } catch (const std::exception& e) {
+      auto failed = guard.resumeAll();
+      throw MigrationFailed(
+          "migration of " + stack.name + " to " + settings.targetName + " failed: " + e.what() +
+          (failed.empty() ? "\nThe source stack runs as before (what was stopped was started again)."
+                          : "\nOn the source, these did not start again: " + failed.front()) +
+          removeCreated(target, created, settings.targetName));
+    }
+  }
+  report.seconds = std::chrono::duration<double>(Clock::now() - started).count();
+  for (const auto& name : compose::startOrder(stack)) {
+    const auto& service = stack.services.at(name);
+    if (std::string id = liveContainer(source, service); !id.empty()) waitUntilServing(source, service, id);
+  }
+  report.comparisons = compareData(source, stack, target);
+  return report;
+}
+
+}  // namespace agentchat
