@@ -5,6 +5,8 @@
 #   engine2.sh start DIR   start it (socket DIR/docker.sock) and load the test images into it
 #   engine2.sh stop DIR    stop it; its containers stop with it, as on a daemon restart
 #   engine2.sh remove DIR  stop it, delete its containers' data, the namespace and DIR
+# ENGINE2_VOLUMES_TMPFS=SIZE (e.g. 64m) puts its volumes on a tmpfs of that size: a target host
+# whose disk is too small, for real.
 # Prints nothing on success but the socket (start); errors say what failed and show the daemon log.
 set -euo pipefail
 cmd=${1:?usage: engine2.sh start|stop|remove DIR}
@@ -48,6 +50,11 @@ start() {
     tail -n 30 "$dir/dockerd.log" >&2
     exit 1
   fi
+  # After the start: dockerd bind-mounts its data root onto itself, which would hide a mount made
+  # before. Volumes created from now on live in the tmpfs.
+  if [ -n "${ENGINE2_VOLUMES_TMPFS:-}" ] && ! mountpoint -q "$dir/data/volumes"; then
+    mount -t tmpfs -o "size=$ENGINE2_VOLUMES_TMPFS" tmpfs "$dir/data/volumes"
+  fi
   local missing=()
   for image in "${images[@]}"; do
     docker -H "unix://$sock" image inspect "$image" >/dev/null 2>&1 || missing+=("$image")
@@ -63,6 +70,8 @@ case "$cmd" in
   stop) stop ;;
   remove)
     stop
+    while mountpoint -q "$dir/data/volumes"; do umount "$dir/data/volumes"; done
+    while mountpoint -q "$dir/data"; do umount "$dir/data"; done
     rm -rf "$dir" "$exec_root"
     ip netns del "$ns" 2>/dev/null || true
     ;;

@@ -12,36 +12,22 @@
 #include <nlohmann/json.hpp>
 #include <thread>
 
-#include "dockerapi/context.hpp"
-#include "dockerapi/http_engine.hpp"
 #include "e2e_support.hpp"
 #include "restore_stack.hpp"
+#include "second_engine.hpp"
 
 namespace fs = std::filesystem;
 using nlohmann::json;
 using ::testing::HasSubstr;
 
-namespace {
-
-struct SecondEngine {
-  std::string script = e2e::sourceDir() + "/tests/engine2.sh";
-  fs::path dir = fs::path("/var/tmp") / e2e::uniqueName("agentchat-engine2");
-  e2e::ProcessResult run(const std::string& what) const {
-    return e2e::runProcess({"bash", script, what, dir});
-  }
-  ~SecondEngine() { run("remove"); }
-};
-
-}  // namespace
-
 TEST(RestoreEngine, AnEngineThatStopsMidRestoreLeavesTheSafetySnapshotRestorable) {
-  SecondEngine second;
-  auto started = second.run("start");
+  e2e::SecondEngine second;
+  auto started = second.start();
   // Never skipped: an engine that cannot start is a failure, with its log.
   ASSERT_EQ(started.exitCode, 0) << started.out << started.err;
-  std::string host = started.out.substr(0, started.out.find('\n'));
-  ::setenv("DOCKER_HOST", host.c_str(), 1);  // for docker-compose, the plugin, and the engine below
-  dockerapi::HttpEngine engine(dockerapi::resolveEndpoint({}, dockerapi::processEnviron()).endpoint);
+  ::setenv("DOCKER_HOST", second.host.c_str(), 1);  // for docker-compose and the plugin
+  auto enginePtr = second.engine();
+  auto& engine = *enginePtr;
   ASSERT_NO_THROW(engine.apiVersion());
 
   e2e::RestoreStack stack(engine, {"docker-compose.prod.yml"});

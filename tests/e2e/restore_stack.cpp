@@ -84,6 +84,20 @@ RestoreStack::RestoreStack(dockerapi::Engine& engine, const std::vector<std::str
   }
 }
 
+RestoreStack::RestoreStack(const Attach& attach, dockerapi::Engine& engine)
+    : engine_(engine), dir_(attach.dir), env_(attach.env) {
+  repo_ = dir_ / "repo";
+  files_ = {(dir_ / "docker-compose.yml").string()};
+  for (const auto& o : attach.overlays) files_.push_back((dir_ / o).string());
+  project_ = active_ = attach.project;
+  projects_.push_back(project_);
+  up_ = true;
+  std::ifstream env(dir_ / ".env");
+  for (std::string line; std::getline(env, line);) {
+    if (line.rfind("MYSQL_ROOT_PASSWORD=", 0) == 0) rootPassword_ = line.substr(20);
+  }
+}
+
 RestoreStack::~RestoreStack() {
   for (const auto& p : projects_) {
     active_ = p;
@@ -91,7 +105,7 @@ RestoreStack::~RestoreStack() {
   }
   // Whatever the restore left under the scratch directory belongs to root; remove_all copes.
   std::error_code ec;
-  fs::remove_all(scratch_, ec);
+  if (!scratch_.empty()) fs::remove_all(scratch_, ec);
 }
 
 ProcessResult RestoreStack::plugin(std::vector<std::string> args,
@@ -100,7 +114,9 @@ ProcessResult RestoreStack::plugin(std::vector<std::string> args,
                                 "--project-directory", dir_.string()};
   for (const auto& f : files_) argv.insert(argv.end(), {"-f", f});
   argv.insert(argv.end(), args.begin(), args.end());
-  return runProcess(argv, env);
+  auto all = env_;
+  all.insert(env.begin(), env.end());
+  return runProcess(argv, all);
 }
 
 void RestoreStack::use(const std::string& project) {
@@ -112,7 +128,7 @@ ProcessResult RestoreStack::compose(std::vector<std::string> args) const {
   std::vector<std::string> argv{"docker-compose", "-p", active_, "--project-directory", dir_.string()};
   for (const auto& f : files_) argv.insert(argv.end(), {"-f", f});
   argv.insert(argv.end(), args.begin(), args.end());
-  return runProcess(argv);
+  return runProcess(argv, env_);
 }
 
 std::string RestoreStack::container(const std::string& service) const {

@@ -16,6 +16,15 @@ class RestoreStack {
  public:
   // `overlays`: extra compose files of tests/stack by name, e.g. "docker-compose.prod.yml".
   RestoreStack(dockerapi::Engine& engine, const std::vector<std::string>& overlays);
+  // A stack that is not up yet: project files in `dir` (e.g. written by migrate) for `engine`,
+  // reached by docker-compose through `env` (DOCKER_HOST). Taken down with its volumes at the end.
+  struct Attach {
+    std::string project;
+    std::filesystem::path dir;
+    std::vector<std::string> overlays;
+    std::map<std::string, std::string> env;
+  };
+  RestoreStack(const Attach& attach, dockerapi::Engine& engine);
   ~RestoreStack();
   RestoreStack(const RestoreStack&) = delete;
   RestoreStack& operator=(const RestoreStack&) = delete;
@@ -64,6 +73,7 @@ class RestoreStack {
   std::vector<std::string> files_;
   std::string project_, active_, rootPassword_, upOutput_;
   std::vector<std::string> projects_;
+  std::map<std::string, std::string> env_;  // for every process this stack runs
   bool up_ = false;
 };
 

@@ -26,7 +26,9 @@ struct RoundTrip {
 };
 
 // Names the parameter in test listings (instead of its bytes).
-void PrintTo(const RoundTrip& trip, std::ostream* os) { *os << trip.name; }
+void PrintTo(const RoundTrip& trip, std::ostream* os) {
+  *os << trip.name;
+}
 
 class RestoreRoundTrip : public ::testing::TestWithParam<RoundTrip> {};
 

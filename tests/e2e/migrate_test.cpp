@@ -1,0 +1,114 @@
+// migrate to a second real engine (tests/engine2.sh): the stack comes up there with identical data;
+// an engine that goes away mid-transfer leaves the source running and untouched; a target too small
+// or without the stack's images fails the checks with nothing created.
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <chrono>
+#include <filesystem>
+#include <fstream>
+#include <future>
+#include <nlohmann/json.hpp>
+#include <thread>
+
+#include "e2e_support.hpp"
+#include "restore_stack.hpp"
+#include "second_engine.hpp"
+
+namespace fs = std::filesystem;
+using nlohmann::json;
+using ::testing::HasSubstr;
+
+namespace {
+
+std::vector<std::string> projectVolumes(dockerapi::Engine& engine, const std::string& project) {
+  std::vector<std::string> out;
+  for (const auto& v : engine.listVolumes({{"label", {"com.docker.compose.project=" + project}}}))
+    out.push_back(v.name);
+  return out;
+}
+
+}  // namespace
+
+TEST(Migrate, MovesTheStackToAnotherEngineWithIdenticalDataEvenAfterAFailedFirstTry) {
+  REQUIRE_ENGINE(engine);
+  e2e::SecondEngine second;
+  auto started = second.start();
+  ASSERT_EQ(started.exitCode, 0) << started.out << started.err;
+  auto target = second.engine();
+  e2e::RestoreStack stack(engine, {"docker-compose.prod.yml"});
+  ASSERT_TRUE(stack.up()) << stack.upOutput();
+  stack.seed();
+  auto before = stack.fingerprint();
+  fs::path dir = stack.repo().parent_path() / "on-target";
+
+  // First try: the target engine stops while the source is stopped for the copy.
+  fs::path hold = stack.repo().parent_path() / "hold";
+  std::ofstream(hold) << "hold";
+  auto pending = std::async(std::launch::async, [&] {
+    return stack.plugin(
+        {"migrate", "--to-host", second.host, "--target-dir", dir.string(), "--yes"},
+        {{"AGENTCHAT_TEST_FAULT", "migrate:hold:transfer"}, {"AGENTCHAT_TEST_HOLD", hold.string()}});
+  });
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::minutes(3);
+  while (!fs::exists(hold.string() + ".reached") && std::chrono::steady_clock::now() < deadline)
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  ASSERT_TRUE(fs::exists(hold.string() + ".reached"));
+  ASSERT_EQ(second.run("stop").exitCode, 0);
+  fs::remove(hold);
+  auto failed = pending.get();
+  EXPECT_EQ(failed.exitCode, 1) << failed.err;
+  EXPECT_THAT(failed.err, HasSubstr("cannot reach the Docker engine at " + second.host));
+  EXPECT_THAT(failed.err, HasSubstr("The source stack runs as before"));
+  EXPECT_TRUE(stack.allRunning());
+  e2e::expectSameData(before, stack.fingerprint());
+
+  // The engine is back: what the failed try left there is named; removed, the migration goes through.
+  ASSERT_EQ(second.start().exitCode, 0);
+  for (const auto& v : projectVolumes(*target, stack.project())) {
+    EXPECT_THAT(failed.err, HasSubstr(v));
+    target->removeVolume(v, true);
+  }
+  fs::remove_all(dir);
+  auto migrate =
+      stack.plugin({"migrate", "--to-host", second.host, "--target-dir", dir.string(), "--yes", "--json"});
+  ASSERT_EQ(migrate.exitCode, 0) << migrate.out << migrate.err;
+  auto result = json::parse(migrate.out);
+  EXPECT_TRUE(result["identical"].get<bool>());
+  EXPECT_EQ(result["volumes"].size(), 3u);
+  EXPECT_THAT(migrate.err, HasSubstr("OK   target space"));
+  EXPECT_TRUE(stack.allRunning());
+  e2e::expectSameData(before, stack.fingerprint());
+
+  // On the target, compose in the written directory brings the stack up with the same data.
+  e2e::RestoreStack moved({stack.project(), dir, {"docker-compose.prod.yml"}, {{"DOCKER_HOST", second.host}}},
+                          *target);
+  auto up = moved.compose({"up", "-d"});
+  ASSERT_EQ(up.exitCode, 0) << up.err;
+  ASSERT_TRUE(moved.waitReady());
+  e2e::expectSameData(before, moved.fingerprint());
+}
+
+TEST(Migrate, ATargetTooSmallOrWithoutTheImagesFailsTheChecksWithNothingCreated) {
+  REQUIRE_ENGINE(engine);
+  e2e::SecondEngine second;
+  second.env["ENGINE2_VOLUMES_TMPFS"] = "32m";  // MariaDB's files alone take more
+  auto started = second.start();
+  ASSERT_EQ(started.exitCode, 0) << started.out << started.err;
+  auto target = second.engine();
+  ASSERT_EQ(e2e::runProcess({"docker", "-H", second.host, "rmi", "agentchat-test/app:e2e"}).exitCode, 0);
+  e2e::RestoreStack stack(engine, {"docker-compose.prod.yml"});
+  ASSERT_TRUE(stack.up()) << stack.upOutput();
+  fs::path dir = stack.repo().parent_path() / "on-target";
+
+  auto migrate = stack.plugin({"migrate", "--to-host", second.host, "--target-dir", dir.string(), "--yes"});
+  EXPECT_EQ(migrate.exitCode, 1);
+  EXPECT_THAT(migrate.out, HasSubstr("FAIL target space"));
+  EXPECT_THAT(migrate.out, HasSubstr("not enough"));
+  EXPECT_THAT(migrate.out, HasSubstr("FAIL target images"));
+  EXPECT_THAT(migrate.out, HasSubstr("agentchat-test/app:e2e"));
+  EXPECT_THAT(migrate.err, HasSubstr("nothing was changed"));
+  EXPECT_TRUE(projectVolumes(*target, stack.project()).empty());
+  EXPECT_FALSE(fs::exists(dir));
+  EXPECT_TRUE(stack.allRunning());
+}
