@@ -8,6 +8,7 @@
 #include "plugin/argv.hpp"
 #include "plugin/backup_command.hpp"
 #include "plugin/build_info.hpp"
+#include "plugin/bundle_commands.hpp"
 #include "plugin/command.hpp"
 #include "plugin/compat_command.hpp"
 #include "plugin/exit_codes.hpp"
@@ -104,6 +105,8 @@ int runCli(const std::vector<std::string>& rawArgs, const dockerapi::Environ& en
   commands.push_back(addPruneCommand(app));
   commands.push_back(addRestoreCommand(app));
   commands.push_back(addMigrateCommand(app));
+  commands.push_back(addExportCommand(app));
+  commands.push_back(addImportCommand(app));
   commands.push_back(addCompatCommand(app));
   commands.push_back(addInspectCommand(app));
   commands.push_back(addStatusCommand(app));

@@ -1,3 +1,4 @@
+#include <gmock/gmock.h>
 #include <gtest/gtest.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -7,6 +8,7 @@
 #include <fstream>
 #include <random>
 
+#include "volumes/bundle.hpp"
 #include "volumes/manifest.hpp"
 #include "volumes/repository.hpp"
 #include "volumes/zstd_stream.hpp"
@@ -207,4 +209,61 @@ TEST_F(VolumesOnDisk, DigestOfAFileMatchesWhatWasWritten) {
   EXPECT_EQ(digest.sha256, written);
   EXPECT_EQ(digest.size, data.size());
   EXPECT_THROW(staging->addPart("x.bin"), RepositoryError);  // never overwrites
+}
+
+namespace {
+
+// A committed backup in `repo` whose one part holds `content` (size and sha256 as stored).
+void storeBackup(Repository& repo, const std::string& content) {
+  auto staging = repo.begin("agentchat", "20261124T020000Z");
+  auto part = staging->addPart("mysql.sql.zst");
+  part->write(content);
+  Manifest m = sampleManifest();
+  m.parts[0].size = content.size();
+  m.parts[0].sha256 = part->close();
+  staging->commit(m);
+}
+
+dockerapi::ChunkSource sourceOf(const std::string& bytes) {
+  auto offset = std::make_shared<std::size_t>(0);
+  return [&bytes, offset](char* buffer, std::size_t capacity) {
+    std::size_t n = std::min(capacity, bytes.size() - *offset);
+    std::copy_n(bytes.data() + *offset, n, buffer);
+    *offset += n;
+    return n;
+  };
+}
+
+}  // namespace
+
+TEST_F(VolumesOnDisk, ABundleCarriesABackupToAnotherRepositoryAndADamagedOneLeavesNothing) {
+  Repository from(dir_ / "from"), to(dir_ / "to");
+  std::string content(300000, 'q');
+  storeBackup(from, content);
+  std::string bundle;
+  volumes::writeBundle(from, "agentchat", "20261124T020000Z", [&](std::string_view c) { bundle.append(c); });
+
+  auto result = volumes::importBundle(to, sourceOf(bundle));
+  EXPECT_EQ(result.id, "20261124T020000Z");
+  EXPECT_EQ(result.parts, 1u);
+  EXPECT_EQ(to.list("agentchat"), std::vector<std::string>{"20261124T020000Z"});
+  EXPECT_EQ(to.read("agentchat", "20261124T020000Z").parts[0].sha256,
+            from.read("agentchat", "20261124T020000Z").parts[0].sha256);
+  EXPECT_THROW(volumes::importBundle(to, sourceOf(bundle)), RepositoryError);  // already there
+
+  Repository other(dir_ / "other");
+  std::string damaged = bundle;
+  damaged[damaged.find(std::string(100, 'q')) + 50] = 'x';  // one byte of the part's payload
+  try {
+    volumes::importBundle(other, sourceOf(damaged));
+    FAIL() << "imported a damaged bundle";
+  } catch (const RepositoryError& e) {
+    EXPECT_THAT(e.what(), ::testing::HasSubstr("sha256 mismatch"));
+  }
+  std::string truncated = bundle.substr(0, bundle.size() / 2);
+  EXPECT_THROW(volumes::importBundle(other, sourceOf(truncated)), RepositoryError);
+  EXPECT_THROW(volumes::importBundle(other, sourceOf("not a tar at all")), RepositoryError);
+  EXPECT_TRUE(other.list("agentchat").empty());
+  for (const auto& e : fs::directory_iterator(dir_ / "other" / "agentchat"))
+    EXPECT_EQ(e.path().filename(), ".lock") << "left behind: " << e.path();
 }

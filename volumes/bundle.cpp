@@ -1,0 +1,126 @@
+#include "volumes/bundle.hpp"
+
+#include <archive.h>
+#include <archive_entry.h>
+
+#include <exception>
+#include <map>
+#include <memory>
+#include <vector>
+
+#include "volumes/host_archive.hpp"
+
+namespace volumes {
+
+namespace {
+
+constexpr std::size_t kManifestLimit = 64 << 20;
+
+struct Input {
+  dockerapi::ChunkSource* source;
+  std::vector<char> buffer;
+  std::exception_ptr failure;
+};
+
+la_ssize_t onRead(struct archive*, void* data, const void** out) {
+  auto* in = static_cast<Input*>(data);
+  try {
+    *out = in->buffer.data();
+    return static_cast<la_ssize_t>((*in->source)(in->buffer.data(), in->buffer.size()));
+  } catch (...) {
+    in->failure = std::current_exception();
+    return -1;
+  }
+}
+
+using ArchivePtr = std::unique_ptr<struct archive, int (*)(struct archive*)>;
+
+}  // namespace
+
+void writeBundle(const Repository& repository, const std::string& project, const std::string& id,
+                 const dockerapi::ChunkSink& out) {
+  auto manifest = repository.read(project, id);
+  auto dir = repository.backupDir(project, id);
+  std::string prefix = project + "/" + id + "/";
+  std::vector<HostEntry> entries{{dir / "manifest.json", prefix + "manifest.json"}};
+  for (const auto& part : manifest.parts) entries.push_back({dir / part.name, prefix + part.name});
+  archiveHostPaths(entries, out);
+}
+
+ImportResult importBundle(Repository& repository, dockerapi::ChunkSource in) {
+  Input input{&in, std::vector<char>(1 << 20), nullptr};
+  ArchivePtr reader(archive_read_new(), archive_read_free);
+  archive_read_support_format_tar(reader.get());
+  auto failed = [&](const std::string& what) -> RepositoryError {
+    if (input.failure) std::rethrow_exception(input.failure);
+    const char* why = archive_error_string(reader.get());
+    return RepositoryError("import: " + what + (why ? std::string(": ") + why : std::string()));
+  };
+  if (archive_read_open(reader.get(), &input, nullptr, onRead, nullptr) != ARCHIVE_OK)
+    throw failed("not a tar file");
+
+  struct archive_entry* entry = nullptr;
+  if (archive_read_next_header(reader.get(), &entry) != ARCHIVE_OK) throw failed("empty or not a bundle");
+  std::string first = archive_entry_pathname(entry);
+  auto slash = first.find('/');
+  if (slash == std::string::npos || !first.ends_with("/manifest.json") ||
+      archive_entry_size(entry) > static_cast<la_int64_t>(kManifestLimit))
+    throw RepositoryError(
+        "import: not a backup bundle (it must start with <project>/<id>/manifest.json, found " + first + ")");
+  std::string text(static_cast<std::size_t>(archive_entry_size(entry)), '\0');
+  if (archive_read_data(reader.get(), text.data(), text.size()) != static_cast<la_ssize_t>(text.size()))
+    throw failed("reading manifest.json");
+  Manifest manifest = parseManifest(text);
+  if (first != manifest.project + "/" + manifest.id + "/manifest.json" ||
+      !isPlainFileName(manifest.project) || !isPlainFileName(manifest.id))
+    throw RepositoryError("import: the bundle's path " + first + " does not match its manifest (" +
+                          manifest.project + ", " + manifest.id + ")");
+
+  ImportResult result{manifest.project, manifest.id, 0, 0};
+  auto lock = repository.lock(manifest.project);
+  for (const auto& id : repository.list(manifest.project)) {
+    if (id == manifest.id)
+      throw RepositoryError("import: backup " + id + " of " + manifest.project + " is already in " +
+                            repository.root().string());
+  }
+  auto staging = repository.begin(manifest.project, manifest.id);
+  std::map<std::string, bool> arrived;
+  std::vector<char> buffer(1 << 20);
+  int status;
+  while ((status = archive_read_next_header(reader.get(), &entry)) == ARCHIVE_OK) {
+    std::string path = archive_entry_pathname(entry);
+    std::string prefix = manifest.project + "/" + manifest.id + "/";
+    const PartRecord* record =
+        path.rfind(prefix, 0) == 0 ? manifest.part(path.substr(prefix.size())) : nullptr;
+    if (record == nullptr || arrived[record->name])
+      throw RepositoryError("import: " + path + " is not a part of backup " + manifest.id +
+                            " (or comes twice)");
+    auto file = staging->addPart(record->name);
+    la_ssize_t got;
+    while ((got = archive_read_data(reader.get(), buffer.data(), buffer.size())) > 0) {
+      file->write(std::string_view(buffer.data(), static_cast<std::size_t>(got)));
+    }
+    if (got < 0) throw failed("reading " + path);
+    std::uint64_t size = file->size();
+    std::string sha = file->close();
+    if (size != record->size || sha != record->sha256)
+      throw RepositoryError("import: part " + record->name + " does not match the manifest (" +
+                            (size != record->size
+                                 ? "size " + std::to_string(size) + " != " + std::to_string(record->size)
+                                 : std::string("sha256 mismatch")) +
+                            "): the bundle is damaged; nothing was imported");
+    arrived[record->name] = true;
+    ++result.parts;
+    result.bytes += size;
+  }
+  if (status != ARCHIVE_EOF) throw failed("reading the bundle (truncated?)");
+  for (const auto& part : manifest.parts) {
+    if (!arrived[part.name])
+      throw RepositoryError("import: part " + part.name +
+                            " is missing from the bundle; nothing was imported");
+  }
+  staging->commit(manifest);
+  return result;
+}
+
+}  // namespace volumes

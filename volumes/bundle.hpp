@@ -1,0 +1,25 @@
+#pragma once
+// One backup as a single tar file, for moves without a network path between the hosts (the
+// guide's scp): "<project>/<id>/manifest.json" first, then every part exactly as stored (still
+// compressed, and encrypted when it is). Importing checks every part's size and sha256 against the
+// manifest on the way in and commits the backup only when all of them match.
+#include <cstdint>
+#include <string>
+
+#include "dockerapi/streams.hpp"
+#include "volumes/repository.hpp"
+
+namespace volumes {
+
+void writeBundle(const Repository& repository, const std::string& project, const std::string& id,
+                 const dockerapi::ChunkSink& out);
+
+struct ImportResult {
+  std::string project, id;
+  std::uint64_t parts = 0, bytes = 0;
+};
+
+// Throws RepositoryError or ManifestError naming what is wrong; nothing is kept then.
+ImportResult importBundle(Repository& repository, dockerapi::ChunkSource in);
+
+}  // namespace volumes
