@@ -4,6 +4,10 @@
 #   volume: 1 GiB mixed volume  — ours (backup --only volumes) vs (a) the guide's
 #           `docker run -v vol:/data IMAGE tar czf` and (b) the engine's raw archive stream | zstd -T0 -3
 #   dump:   200k-row MySQL dump — ours (backup --only mysql) vs raw `docker exec mysqldump > file`
+#   migrate: the whole stack (the 1 GiB volume, MySQL, Redis) to a second engine — ours (migrate,
+#           stop mode: volumes streamed engine to engine) vs the docker save-style two-step copy of
+#           the same volumes (tar to a file on this host, then untar on the target), the stack
+#           stopped around both as the guide's migration does
 #   restore: the same databases back — ours (restore --only mysql: recreate, load through exec stdin,
 #           start, verify row counts) vs raw `docker exec -i mysql < dump`
 # Prints each run, then medians and ratios (lower is better for ours/baseline) and our peak RSS.
@@ -25,6 +29,7 @@ work=$(mktemp -d /tmp/agentchat-bench.XXXXXX)
 state=$work/stack.env
 cleanup() {
   tests/stack/down.sh "$state" >/dev/null 2>&1 || true
+  tests/engine2.sh remove "$work/engine2" >/dev/null 2>&1 || true
   rm -rf "$work"
 }
 trap cleanup EXIT
@@ -127,5 +132,33 @@ print(f"full backup: {t['totalSeconds']:.2f}s for {len(t['parts'])} parts; slowe
       f"-> total/slowest {t['totalSeconds'] / slowest[1]:.2f}; writers paused {m['details']['pause']['seconds']:.3f}s")
 PY
 echo "peak RSS of the full backup: $(( $(cat "$work/full.rss") / 1024 )) MiB"
+# Migration to a second engine (its volumes are removed between runs: a migration needs a clean target).
+target=$(tests/engine2.sh start "$work/engine2")
+vols=$(docker volume ls -q --filter "label=com.docker.compose.project=$PROJECT")
+for run in $(seq 1 "$runs"); do
+  for v in $vols; do docker -H "$target" volume rm -f "$v" >/dev/null; done
+  rm -rf "$work/moved"
+  drop; /usr/bin/time -f '%e %M' -o "$work/mig" "$plugin" --repo "$work/repo" "${compose[@]}" migrate --to-host "$target" \
+    --target-dir "$work/moved" --yes --json >"$work/mig.json" 2>"$work/mig.err" || { cat "$work/mig.err"; exit 1; }
+  read -r mo kb <"$work/mig"
+  rss+=("$kb")
+  read -r mbytes mt < <(python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); print(d["bytes"], d["seconds"])' "$work/mig.json")
+  for v in $vols; do docker -H "$target" volume rm -f "$v" >/dev/null; done
+  drop; two=$(seconds sh -c "docker-compose ${compose[*]} stop >/dev/null 2>&1
+    for v in $vols; do
+      docker run --rm -v \$v:/data $image tar cf - -C /data . > $work/two.tar
+      docker -H $target run --rm -i -v \$v:/data $image tar xf - -C /data < $work/two.tar
+    done
+    docker-compose ${compose[*]} start >/dev/null 2>&1")
+  rm -f "$work/two.tar"
+  t[mig]+="$mo "; t[migt]+="$mt "; t[two]+="$two "
+  printf 'migrate run %d: two-step tar file copy %.2fs | ours %.2fs of which the move %.2fs, the rest comparing (%s bytes)\n' \
+    "$run" "$two" "$mo" "$mt" "$mbytes"
+done
+mmo=$(m mig) mmt=$(m migt) mtw=$(m two)
+printf 'migrate %s MiB: ours %.2fs, the move alone %.2fs (%.0f MiB/s); two-step copy %.2fs (%.0f MiB/s) -> move/two-step %.2f, with the comparison %.2f\n' \
+  "$((mbytes / 1048576))" "$mmo" "$mmt" "$(echo "$mbytes / 1048576 / $mmt" | bc -l)" "$mtw" \
+  "$(echo "$mbytes / 1048576 / $mtw" | bc -l)" "$(echo "$mmt / $mtw" | bc -l)" "$(echo "$mmo / $mtw" | bc -l)"
+
 peak=$(printf '%s\n' "${rss[@]}" | sort -n | tail -1)
-echo "peak RSS of our backups and restores (volume, dump, restore): $((peak / 1024)) MiB (target <= 64 MiB)"
+echo "peak RSS of our backups, restores and migrations (volume, dump, restore, migrate): $((peak / 1024)) MiB (target <= 64 MiB)"
