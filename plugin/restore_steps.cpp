@@ -9,6 +9,7 @@
 #include "plugin/manifest_checks.hpp"
 #include "plugin/mysql_client.hpp"
 #include "plugin/redis_client.hpp"
+#include "plugin/redis_files.hpp"
 #include "plugin/redis_snapshot.hpp"
 #include "plugin/version_numbers.hpp"
 #include "plugin/wait_until.hpp"
@@ -60,23 +61,6 @@ void runToCompletion(dockerapi::Engine& engine, const dockerapi::HelperContainer
   int status = engine.waitContainer(helper.id());
   if (status != 0)
     throw RestoreStepFailed(what + " failed in a helper container (exit " + std::to_string(status) + ")");
-}
-
-// The mount of `service` that holds `dir` (a volume or a bind), at the same target.
-std::optional<dockerapi::MountSpec> mountHolding(const compose::StackService& service,
-                                                 const std::string& dir) {
-  auto holds = [&](const std::string& target) {
-    return dir == target || dir.rfind(target.back() == '/' ? target : target + "/", 0) == 0;
-  };
-  for (const auto& v : service.volumes) {
-    if (holds(v.target))
-      return dockerapi::MountSpec{dockerapi::MountSpec::Type::Volume, v.volumeName, v.target, false};
-  }
-  for (const auto& b : service.binds) {
-    if (holds(b.target))
-      return dockerapi::MountSpec{dockerapi::MountSpec::Type::Bind, b.hostPath, b.target, false};
-  }
-  return std::nullopt;
 }
 
 // Ctrl-C exits from the signal watcher, past every destructor: the helper goes then too.
@@ -172,89 +156,48 @@ void restoreRedis(RestoreContext& ctx, const RestoreItem& item) {
   }
   for (const auto& c : service.containers) ctx.guard.stop(c.id, c.name, 30);
 
-  // Redis with appendonly yes loads only its AOF. So the backup's RDB is loaded by a helper Redis
-  // that then writes a fresh AOF from it: whichever file the real one reads holds the backup.
-  auto version = versionNumbers(layout.redisVersion);
-  bool redis7 = !version.empty() && version.front() >= 7;
-  std::string aofPath = redis7 ? layout.aofDirectory : (fs::path(layout.dir) / "appendonly.aof").string();
-  std::vector<std::string> cmd{"sh",
-                               "-c",
-                               layout.aofEnabled ? "rm -rf -- \"$0\" && exec \"$@\"" : "exec \"$@\"",
-                               aofPath,
-                               "redis-server",
-                               "--dir",
-                               layout.dir,
-                               "--dbfilename",
-                               fs::path(layout.rdbPath).filename().string(),
-                               "--appendonly",
-                               "no",
-                               "--save",
-                               "",
-                               "--bind",
-                               "127.0.0.1",
-                               "--port",
-                               "6379"};
-  if (redis7 && layout.aofEnabled) {
-    cmd.insert(cmd.end(), {"--appenddirname", fs::path(layout.aofDirectory).filename().string()});
-  }
-  dockerapi::HelperContainer helper(ctx.engine, imageOf(service), {*mount}, "restore of " + service.name,
-                                    cmd);
-  removedOnInterrupt(ctx, helper);
-  {
+  RedisFilesJob job;
+  job.image = imageOf(service);
+  job.mount = *mount;
+  job.layout = layout;
+  job.placeRdb = [&](const std::string& helper) {
     volumes::PartReader reader(ctx.backupDir / item.part.name, item.part);
     auto& shown = ctx.progress.add(item.part.name);
-    ctx.engine.putArchive(helper.id(), layout.dir,
+    ctx.engine.putArchive(helper, layout.dir,
                           volumes::singleFileTar(fs::path(layout.rdbPath).filename().string(),
                                                  item.part.rawSize, counted(reader, shown)));
     ctx.progress.finished(shown, item.part.size);
-  }
-  ctx.engine.startContainer(helper.id());
-  RedisClient loader(ctx.engine, helper.id(), service.name + " (restore helper)", std::nullopt);
-  waitUntil("the helper Redis loading " + item.part.name, kServeTimeout, [&] {
-    if (!ctx.engine.inspectContainer(helper.id()).running)
-      throw RestoreStepFailed("the backup's RDB did not load in image " + service.image + " (see compat)");
-    std::string error;
-    return loader.ping(error) && loader.info("persistence")["loading"] == "0";
-  });
-  if (auto problems = redisProblems(loader, detail); !problems.empty())
-    throw RestoreStepFailed("the RDB loaded with other key counts than the manifest's: " + problems.front());
-  if (layout.aofEnabled) {
-    loader.command({"CONFIG", "SET", "appendonly", "yes"});
-    waitUntil("the append-only file rebuilt from " + item.part.name, kServeTimeout, [&] {
-      auto info = loader.info("persistence");
-      if (info["aof_last_bgrewrite_status"] == "err") throw RestoreStepFailed("rebuilding the AOF failed");
-      return info["aof_rewrite_in_progress"] == "0" && info["aof_rewrite_scheduled"] == "0" &&
-             info["aof_enabled"] == "1";
-    });
-  }
-  loader.command({"SAVE"});
-  // The files get the owner of the data directory, as the server's entrypoint set it up.
-  auto chown = dockerapi::execCapture(
-      ctx.engine, helper.id(),
-      {{"sh", "-c", "chown -R \"$(stat -c %u:%g \"$0\")\" \"$0\"", layout.dir}, {}, {}, {}});
-  if (chown.exitCode != 0)
-    throw RestoreStepFailed("setting the owner of " + layout.dir + ": " + firstLine(chown.err));
-  try {
-    loader.command({"SHUTDOWN", "NOSAVE"});
-  } catch (const std::exception&) {
-    // the connection closes as the server exits
-  }
-  ctx.engine.waitContainer(helper.id());
-  if (ctx.fault("redis-start")) {
+  };
+  job.check = [&](RedisClient& loaded) {
+    if (auto problems = redisProblems(loaded, detail); !problems.empty())
+      throw RestoreStepFailed("the RDB loaded with other key counts than the manifest's: " +
+                              problems.front());
+  };
+  job.afterwards = [&](const std::string& helper) {
+    if (!ctx.fault("redis-start")) return;
     // Files this Redis cannot read: it exits on start, as with a corrupt or too new RDB.
+    auto version = versionNumbers(layout.redisVersion);
+    bool redis7 = !version.empty() && version.front() >= 7;
     std::string junk = "not a redis file (injected fault)\n";
     std::string target = layout.aofEnabled && redis7 ? layout.aofDirectory : layout.dir;
     std::string name = layout.aofEnabled && redis7 ? "appendonly.aof.manifest"
                        : layout.aofEnabled         ? "appendonly.aof"
                                                    : fs::path(layout.rdbPath).filename().string();
     std::size_t offset = 0;
-    ctx.engine.putArchive(helper.id(), target,
+    ctx.engine.putArchive(helper, target,
                           volumes::singleFileTar(name, junk.size(), [&](char* buffer, std::size_t capacity) {
                             std::size_t n = std::min(capacity, junk.size() - offset);
                             std::copy_n(junk.data() + offset, n, buffer);
                             offset += n;
                             return n;
                           }));
+  };
+  try {
+    writeRedisFiles(ctx.engine, job, &ctx.guard);
+  } catch (const RestoreStepFailed&) {
+    throw;
+  } catch (const std::runtime_error& e) {
+    throw RestoreStepFailed(e.what());
   }
   for (const auto& c : service.containers) {
     ctx.engine.startContainer(c.id);
