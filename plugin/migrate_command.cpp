@@ -27,10 +27,8 @@ class MigrateCommand : public Command {
   int run(Session& session) override {
     if (toHost.empty() == toContext.empty())
       throw std::invalid_argument("migrate needs exactly one of --to-host ENDPOINT and --to-context NAME");
-    if (consistency != "stop")
-      throw std::invalid_argument(
-          "--consistency " + consistency +
-          ": a migration copies the volumes raw with the stack stopped (stop); online is not supported yet");
+    if (consistency != "stop" && consistency != "online")
+      throw std::invalid_argument("--consistency must be stop or online, not '" + consistency + "'");
     compose::Stack stack = loadStack(session);
     if (!stack.engineView)
       throw ProjectNotFound("project " + stack.name + " has no containers on the source engine");
@@ -55,13 +53,17 @@ class MigrateCommand : public Command {
           << "docker agentchat: a pre-check failed (FAIL above); nothing was changed on either engine\n";
       return exit_code::kFailed;
     }
-    out << "the source stack is stopped during the copy (" << humanBytes(checks.bytesToMove)
-        << "), then started again; files go to " << dir.string() << "\n";
+    out << (consistency == "stop"
+                ? "the source stack is stopped during the copy ("
+                : "the source keeps running; its apps pause about a second for the database "
+                  "snapshots (")
+        << humanBytes(checks.bytesToMove) << " of volumes); files go to " << dir.string() << "\n";
     if (!confirmed(stack)) return exit_code::kUsage;
 
     MigrateSettings settings;
     settings.targetName = targetName;
     settings.targetDir = dir;
+    settings.online = consistency == "online";
     settings.repositoryRoot = repositoryPath(session, stack);
     settings.terminal = ::isatty(STDERR_FILENO) == 1;
     if (const char* fault = std::getenv("AGENTCHAT_TEST_FAULT")) settings.fault = fault;
@@ -111,7 +113,8 @@ class MigrateCommand : public Command {
                 << " for the copy; with no terminal to ask on, confirm with --yes\n";
       return false;
     }
-    std::cerr << "Stop " << stack.name << " and copy it to the target? [y/N] ";
+    std::cerr << "Copy " << stack.name << " to the target"
+              << (consistency == "stop" ? " (stopping it meanwhile)" : "") << "? [y/N] ";
     std::string answer;
     std::getline(std::cin, answer);
     return answer == "y" || answer == "Y" || answer == "yes";

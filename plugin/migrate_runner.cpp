@@ -6,6 +6,7 @@
 #include <sys/stat.h>
 
 #include <chrono>
+#include <set>
 #include <thread>
 
 #include "dockerapi/helper_container.hpp"
@@ -14,6 +15,7 @@
 #include "plugin/database_login.hpp"
 #include "plugin/file_parts.hpp"
 #include "plugin/manifest_checks.hpp"
+#include "plugin/migrate_online.hpp"
 #include "plugin/mysql_catalog.hpp"
 #include "plugin/progress.hpp"
 #include "plugin/redis_snapshot.hpp"
@@ -86,8 +88,9 @@ std::string removeCreated(dockerapi::Engine& target, const std::vector<std::stri
 
 // Row counts per table and key counts per database, source against target. The target's database
 // services do not exist yet: stand-ins from the same image and settings open its volumes.
+// `expected` (online): the counts the snapshot held stand for the source, which has moved on since.
 std::vector<Comparison> compareData(dockerapi::Engine& source, const compose::Stack& stack,
-                                    dockerapi::Engine& target) {
+                                    dockerapi::Engine& target, const SnapshotCounts& expected) {
   std::vector<Comparison> out;
   for (const auto& name : compose::startOrder(stack)) {
     const auto& service = stack.services.at(name);
@@ -111,13 +114,18 @@ std::vector<Comparison> compareData(dockerapi::Engine& source, const compose::St
       for (const auto& t : tables) {
         if (there.count(t)) present.push_back(t);
       }
-      auto a = rowCounts(from, tables), b = rowCounts(to, present);
+      auto a = expected.count(name) ? expected.at(name) : rowCounts(from, tables);
+      auto b = rowCounts(to, present);
       for (const auto& t : tables) out.push_back({name, t, a[t], there.count(t) ? b[t] : "missing"});
     } else {
       RedisClient from(source, container, name, databaseLogin(source, service)),
           to(target, twin.id(), name + " (target)", databaseLogin(source, service));
       std::map<std::string, std::string> a, b;
-      for (const auto& [key, value] : from.info("keyspace")) a[key] = std::to_string(keyCount(value));
+      if (expected.count(name)) {
+        a = expected.at(name);
+      } else {
+        for (const auto& [key, value] : from.info("keyspace")) a[key] = std::to_string(keyCount(value));
+      }
       for (const auto& [key, value] : to.info("keyspace")) b[key] = std::to_string(keyCount(value));
       for (const auto& [db, count] : a) out.push_back({name, db, count, b.count(db) ? b[db] : "0"});
       for (const auto& [db, count] : b) {
@@ -147,30 +155,42 @@ MigrationReport runMigration(dockerapi::Engine& source, const compose::Stack& st
   std::string sourceImage = dockerapi::pickHelperImage(source, helperImages(stack));
   MigrationReport report;
   std::vector<std::string> created;
+  SnapshotCounts expected;
   {
     StackGuard guard(source);
     Progress progress(settings.terminal);
     try {
-      // Stopped, dependents first: the raw copy of every volume is then exact.
-      for (const auto& c : planBackup(stack, {Consistency::Stop, {Component::Volumes}}).hold) {
-        spdlog::info("stopping {} on the source", c.name);
-        guard.stop(c.id, c.name, 30);
+      // Stop: stopped, dependents first, so the raw copy of every volume is exact. Online: the
+      // databases' own volumes are filled from their snapshots instead; the others stream live.
+      auto plan = planBackup(stack, {settings.online ? Consistency::Online : Consistency::Stop, {}});
+      if (!settings.online) {
+        for (const auto& c : plan.hold) {
+          spdlog::info("stopping {} on the source", c.name);
+          guard.stop(c.id, c.name, 30);
+        }
       }
       if (faultAt(settings.fault, "migrate:transfer"))
         throw std::runtime_error("injected fault before the transfer");
+      std::set<std::string> raw;
+      for (const auto& part : plan.parts) {
+        if (part.kind == "volume") raw.insert(part.source);
+      }
       for (const auto& [key, volume] : stack.volumes) {
         if (!volume.exists) continue;
         auto info = source.inspectVolume(volume.name);
         dockerapi::VolumeSpec spec{info.name, info.driver, info.labels, info.options};
         target.createVolume(spec);
         created.push_back(info.name);
+        report.volumes.push_back(info.name);
+        if (!raw.count(info.name)) continue;
         auto& shown = progress.add("volume " + info.name);
         transferVolume({source, sourceImage, info.name}, {target, checks.targetHelperImage, info.name},
                        shown);
         report.bytes += shown.bytes;
         progress.finished(shown, shown.bytes);
-        report.volumes.push_back(info.name);
       }
+      if (settings.online)
+        expected = moveDatabasesOnline(source, stack, target, guard, progress, plan.hold, report.bytes);
       writeProjectFiles(stack, settings);
       auto failed = guard.resumeAll();
       if (!failed.empty())
@@ -192,7 +212,7 @@ MigrationReport runMigration(dockerapi::Engine& source, const compose::Stack& st
     const auto& service = stack.services.at(name);
     if (std::string id = liveContainer(source, service); !id.empty()) waitUntilServing(source, service, id);
   }
-  report.comparisons = compareData(source, stack, target);
+  report.comparisons = compareData(source, stack, target, expected);
   return report;
 }
 

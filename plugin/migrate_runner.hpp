@@ -24,6 +24,7 @@ struct MigrateSettings {
   std::string targetName;  // the target endpoint, for messages
   std::filesystem::path targetDir;
   std::filesystem::path repositoryRoot;  // never copied into the target directory
+  bool online = false;  // databases by logical dumps, the source running; else raw with it stopped
   bool terminal = false;
   std::string fault;  // test-only: AGENTCHAT_TEST_FAULT=migrate:hold:transfer
 };

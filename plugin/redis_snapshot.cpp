@@ -66,7 +66,7 @@ RedisSnapshotResult snapshotRedis(dockerapi::Engine& engine, RedisClient& client
 RedisSnapshotResult snapshotRedis(dockerapi::Engine& engine, RedisClient& client,
                                   const std::string& container, const RedisLayout& layout,
                                   const dockerapi::ChunkSink& rdb, std::chrono::seconds timeout,
-                                  const std::function<void()>& onForked) {
+                                  const std::function<void()>& onForked, bool asTar) {
   bool forked = false;
   auto fork = [&] {
     if (!forked && onForked) onForked();
@@ -127,6 +127,13 @@ RedisSnapshotResult snapshotRedis(dockerapi::Engine& engine, RedisClient& client
     if (std::chrono::steady_clock::now() > deadline) {
       throw SnapshotFailed("redis: BGSAVE still running after " + std::to_string(timeout.count()) + " s");
     }
+  }
+  if (asTar) {
+    engine.getArchive(container, result.rdbPath, [&](std::string_view chunk) {
+      result.rdbBytes += chunk.size();
+      rdb(chunk);
+    });
+    return result;
   }
   volumes::TarFileReader reader([&](std::string_view chunk) {
     result.rdbBytes += chunk.size();

@@ -45,12 +45,13 @@ struct RedisLayout {
 RedisLayout redisLayout(RedisClient& client);
 
 // `onForked` runs once the save's fork exists (the point in time the RDB holds), or when the
-// snapshot fails before that.
+// snapshot fails before that. `asTar`: `rdb` receives the engine's tar of the file (one entry
+// named as the file, its size in the header: what another engine's archive upload takes).
 RedisSnapshotResult snapshotRedis(dockerapi::Engine& engine, RedisClient& client,
                                   const std::string& container, const RedisLayout& layout,
                                   const dockerapi::ChunkSink& rdb,
                                   std::chrono::seconds timeout = std::chrono::seconds(600),
-                                  const std::function<void()>& onForked = {});
+                                  const std::function<void()>& onForked = {}, bool asTar = false);
 // The same, reading the layout first.
 RedisSnapshotResult snapshotRedis(dockerapi::Engine& engine, RedisClient& client,
                                   const std::string& container, const dockerapi::ChunkSink& rdb,

@@ -33,7 +33,8 @@ void StreamPipe::fail(std::exception_ptr error) {
 
 std::size_t StreamPipe::read(char* buffer, std::size_t capacity) {
   std::unique_lock lock(mutex_);
-  changed_.wait(lock, [&] { return !chunks_.empty() || closed_; });
+  changed_.wait(lock, [&] { return !chunks_.empty() || closed_ || abandoned_; });
+  if (abandoned_) throw PipeClosed();
   if (error_) std::rethrow_exception(error_);  // what is left of a failed stream is of no use
   if (chunks_.empty()) return 0;
   std::string& front = chunks_.front();

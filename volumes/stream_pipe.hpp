@@ -28,7 +28,7 @@ class StreamPipe {
 
   // Consumer side: 0 at the end of the stream.
   std::size_t read(char* buffer, std::size_t capacity);
-  void abandon();  // the reader stops: a blocked or later write() throws
+  void abandon();  // the transfer is given up: blocked or later write() and read() throw
   dockerapi::ChunkSource source() {
     return [this](char* buffer, std::size_t capacity) { return read(buffer, capacity); };
   }

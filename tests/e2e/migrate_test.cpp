@@ -112,3 +112,39 @@ TEST(Migrate, ATargetTooSmallOrWithoutTheImagesFailsTheChecksWithNothingCreated)
   EXPECT_FALSE(fs::exists(dir));
   EXPECT_TRUE(stack.allRunning());
 }
+
+TEST(Migrate, OnlineMovesTheDatabasesAsDumpsWhileTheSourceKeepsRunning) {
+  REQUIRE_ENGINE(engine);
+  e2e::SecondEngine second;
+  auto started = second.start();
+  ASSERT_EQ(started.exitCode, 0) << started.out << started.err;
+  auto target = second.engine();
+  e2e::RestoreStack stack(engine, {"docker-compose.prod.yml"});
+  ASSERT_TRUE(stack.up()) << stack.upOutput();
+  stack.seed();
+  auto before = stack.fingerprint();
+  auto startedAt = [&] {
+    std::string out;
+    for (const char* s : {"mysql", "redis", "backend"})
+      out += engine.inspectContainer(stack.container(s)).raw["State"]["StartedAt"].get<std::string>() + " ";
+    return out;
+  };
+  auto startedBefore = startedAt();
+  fs::path dir = stack.repo().parent_path() / "on-target";
+
+  auto migrate = stack.plugin({"migrate", "--to-host", second.host, "--target-dir", dir.string(),
+                               "--consistency", "online", "--yes", "--json"});
+  ASSERT_EQ(migrate.exitCode, 0) << migrate.out << migrate.err;
+  auto result = json::parse(migrate.out);
+  EXPECT_TRUE(result["identical"].get<bool>()) << migrate.out;
+  EXPECT_GT(result["bytes"].get<std::uint64_t>(), 10000u);  // the dump and the RDB count too
+  EXPECT_EQ(startedAt(), startedBefore);                    // nothing on the source was stopped
+  EXPECT_TRUE(stack.allRunning());
+
+  e2e::RestoreStack moved({stack.project(), dir, {"docker-compose.prod.yml"}, {{"DOCKER_HOST", second.host}}},
+                          *target);
+  auto up = moved.compose({"up", "-d"});
+  ASSERT_EQ(up.exitCode, 0) << up.err;
+  ASSERT_TRUE(moved.waitReady());
+  e2e::expectSameData(before, moved.fingerprint());
+}
