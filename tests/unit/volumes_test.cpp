@@ -7,10 +7,12 @@
 #include <filesystem>
 #include <fstream>
 #include <random>
+#include <thread>
 
 #include "volumes/bundle.hpp"
 #include "volumes/manifest.hpp"
 #include "volumes/repository.hpp"
+#include "volumes/stream_pipe.hpp"
 #include "volumes/zstd_stream.hpp"
 
 namespace fs = std::filesystem;
@@ -266,4 +268,39 @@ TEST_F(VolumesOnDisk, ABundleCarriesABackupToAnotherRepositoryAndADamagedOneLeav
   EXPECT_TRUE(other.list("agentchat").empty());
   for (const auto& e : fs::directory_iterator(dir_ / "other" / "agentchat"))
     EXPECT_EQ(e.path().filename(), ".lock") << "left behind: " << e.path();
+}
+
+TEST(StreamPipe, CarriesAStreamAcrossThreadsWithinItsCapacityAndPassesFailuresOn) {
+  volumes::StreamPipe pipe(64 * 1024);
+  std::string data = randomishData(5 * 1024 * 1024 + 3);
+  std::thread producer([&] {
+    for (std::size_t at = 0; at < data.size(); at += 100000)
+      pipe.write(std::string_view(data).substr(at, 100000));
+    pipe.close();
+  });
+  std::string got;
+  char buffer[7777];
+  while (std::size_t n = pipe.read(buffer, sizeof buffer)) got.append(buffer, n);
+  producer.join();
+  EXPECT_EQ(got, data);
+
+  volumes::StreamPipe failing;
+  std::thread broken([&] {
+    failing.write("partial");
+    failing.fail(std::make_exception_ptr(std::runtime_error("source engine went away")));
+  });
+  broken.join();
+  EXPECT_THROW(
+      {
+        while (failing.read(buffer, sizeof buffer) > 0) {
+        }
+      },
+      std::runtime_error);
+
+  volumes::StreamPipe abandoned(16);
+  std::thread blocked(
+      [&] { EXPECT_THROW(abandoned.write(std::string(1000, 'x')), volumes::StreamPipe::PipeClosed); });
+  std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  abandoned.abandon();  // the reader gave up: the writer blocked on a full pipe is released
+  blocked.join();
 }
