@@ -200,6 +200,19 @@ TEST(Restore, BadBackupsAndBadInputAreRefusedBeforeAnythingChanges) {
   e2e::expectSameData(before, after);
   auto list = json::parse(stack.plugin({"list", "--json"}).out);
   EXPECT_EQ(list.size(), 5u) << list.dump();  // the backup and its four tampered copies
+
+  // The air-gapped way: exported to one file, gone from the repository, imported back whole.
+  fs::path bundle = stack.repo().parent_path() / "backup.tar";
+  auto exported = stack.plugin({"export", id, "-o", bundle.string()});
+  ASSERT_EQ(exported.exitCode, 0) << exported.err;
+  fs::remove_all(stack.repo() / stack.project() / id);
+  auto imported = stack.plugin({"import", bundle.string()});
+  EXPECT_EQ(imported.exitCode, 0) << imported.err;
+  EXPECT_THAT(imported.out, HasSubstr("imported backup " + id));
+  EXPECT_EQ(stack.plugin({"verify", id}).exitCode, 0);
+  auto again = stack.plugin({"import", bundle.string()});
+  EXPECT_EQ(again.exitCode, 1);
+  EXPECT_THAT(again.err, HasSubstr("already in"));
 }
 
 TEST(Restore, IntoAnotherProjectLeavesTheOriginalUntouched) {
