@@ -6,6 +6,7 @@
 #include <iostream>
 #include <nlohmann/json.hpp>
 
+#include "plugin/confirmation.hpp"
 #include "plugin/exit_codes.hpp"
 #include "plugin/health.hpp"
 #include "plugin/migrate_checks.hpp"
@@ -58,7 +59,9 @@ class MigrateCommand : public Command {
                 : "the source keeps running; its apps pause about a second for the database "
                   "snapshots (")
         << humanBytes(checks.bytesToMove) << " of volumes); files go to " << dir.string() << "\n";
-    if (!confirmed(stack)) return exit_code::kUsage;
+    if (!confirmOnce(yes, "migrate copies " + stack.name + " to " + targetName +
+                              (consistency == "stop" ? ", stopping it meanwhile" : "")))
+      return exit_code::kUsage;
 
     MigrateSettings settings;
     settings.targetName = targetName;
@@ -103,21 +106,6 @@ class MigrateCommand : public Command {
       return exit_code::kFailed;
     }
     return exit_code::kOk;
-  }
-
- private:
-  bool confirmed(const compose::Stack& stack) const {
-    if (yes) return true;
-    if (::isatty(STDIN_FILENO) != 1 || ::isatty(STDERR_FILENO) != 1) {
-      std::cerr << "docker agentchat: migrate stops " << stack.name
-                << " for the copy; with no terminal to ask on, confirm with --yes\n";
-      return false;
-    }
-    std::cerr << "Copy " << stack.name << " to the target"
-              << (consistency == "stop" ? " (stopping it meanwhile)" : "") << "? [y/N] ";
-    std::string answer;
-    std::getline(std::cin, answer);
-    return answer == "y" || answer == "Y" || answer == "yes";
   }
 };
 

@@ -12,6 +12,7 @@
 
 #include "plugin/build_info.hpp"
 #include "plugin/compat_check.hpp"
+#include "plugin/confirmation.hpp"
 #include "plugin/exit_codes.hpp"
 #include "plugin/health.hpp"
 #include "plugin/repository_location.hpp"
@@ -91,7 +92,8 @@ class RestoreCommand : public Command {
       return exit_code::kFailed;
     }
     if (dryRun) return exit_code::kOk;
-    if (!confirmed(id, target)) return exit_code::kUsage;
+    if (!confirmOnce(yes, "restoring backup " + id + " replaces the live data of " + target.name))
+      return exit_code::kUsage;
 
     RestoreSettings settings;
     settings.safetySnapshot = !noSafetySnapshot;
@@ -136,21 +138,6 @@ class RestoreCommand : public Command {
         out.push_back(item.service);
     }
     return out;
-  }
-
-  bool confirmed(const std::string& id, const compose::Stack& target) const {
-    if (yes) return true;
-    if (::isatty(STDIN_FILENO) != 1 || ::isatty(STDERR_FILENO) != 1) {
-      std::cerr << "docker agentchat: restore replaces the live data of " << target.name
-                << "; with no terminal to ask on, confirm with --yes\n";
-      return false;
-    }
-    std::cerr << "Restore backup " << id << " into " << target.name << ", replacing its current data? [y/N] ";
-    std::string answer;
-    std::getline(std::cin, answer);
-    if (answer == "y" || answer == "Y" || answer == "yes") return true;
-    std::cerr << "not confirmed; nothing was changed\n";
-    return false;
   }
 
   void printPlan(const std::string& id, const volumes::Manifest& manifest, const compose::Stack& target,

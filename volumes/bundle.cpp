@@ -8,6 +8,7 @@
 #include <memory>
 #include <vector>
 
+#include "volumes/archive_reader.hpp"
 #include "volumes/host_archive.hpp"
 
 namespace volumes {
@@ -15,25 +16,6 @@ namespace volumes {
 namespace {
 
 constexpr std::size_t kManifestLimit = 64 << 20;
-
-struct Input {
-  dockerapi::ChunkSource* source;
-  std::vector<char> buffer;
-  std::exception_ptr failure;
-};
-
-la_ssize_t onRead(struct archive*, void* data, const void** out) {
-  auto* in = static_cast<Input*>(data);
-  try {
-    *out = in->buffer.data();
-    return static_cast<la_ssize_t>((*in->source)(in->buffer.data(), in->buffer.size()));
-  } catch (...) {
-    in->failure = std::current_exception();
-    return -1;
-  }
-}
-
-using ArchivePtr = std::unique_ptr<struct archive, int (*)(struct archive*)>;
 
 }  // namespace
 
@@ -48,16 +30,13 @@ void writeBundle(const Repository& repository, const std::string& project, const
 }
 
 ImportResult importBundle(Repository& repository, dockerapi::ChunkSource in) {
-  Input input{&in, std::vector<char>(1 << 20), nullptr};
-  ArchivePtr reader(archive_read_new(), archive_read_free);
-  archive_read_support_format_tar(reader.get());
+  ArchiveReader reader(std::move(in), 1 << 20);
   auto failed = [&](const std::string& what) -> RepositoryError {
-    if (input.failure) std::rethrow_exception(input.failure);
+    reader.rethrowIfFailed();
     const char* why = archive_error_string(reader.get());
     return RepositoryError("import: " + what + (why ? std::string(": ") + why : std::string()));
   };
-  if (archive_read_open(reader.get(), &input, nullptr, onRead, nullptr) != ARCHIVE_OK)
-    throw failed("not a tar file");
+  if (!reader.opened()) throw failed("not a tar file");
 
   struct archive_entry* entry = nullptr;
   if (archive_read_next_header(reader.get(), &entry) != ARCHIVE_OK) throw failed("empty or not a bundle");

@@ -8,6 +8,7 @@
 #include <memory>
 #include <vector>
 
+#include "volumes/archive_reader.hpp"
 #include "volumes/tar_guard.hpp"
 #include "volumes/tar_walker.hpp"
 
@@ -16,23 +17,6 @@ namespace volumes {
 namespace fs = std::filesystem;
 
 namespace {
-
-struct Input {
-  dockerapi::ChunkSource* source;
-  std::vector<char> buffer = std::vector<char>(256 * 1024);
-  std::exception_ptr failure;
-};
-
-la_ssize_t onRead(struct archive*, void* data, const void** out) {
-  auto* in = static_cast<Input*>(data);
-  try {
-    *out = in->buffer.data();
-    return static_cast<la_ssize_t>((*in->source)(in->buffer.data(), in->buffer.size()));
-  } catch (...) {
-    in->failure = std::current_exception();
-    return -1;
-  }
-}
 
 using ArchivePtr = std::unique_ptr<struct archive, int (*)(struct archive*)>;
 
@@ -56,15 +40,12 @@ HostRestoreResult restoreHostPaths(dockerapi::ChunkSource tar, const fs::path& p
                                    const std::vector<std::string>& replace, const std::vector<fs::path>& keep,
                                    const fs::path& hostRoot) {
   HostRestoreResult result;
-  Input input{&tar, std::vector<char>(256 * 1024), nullptr};
-  ArchivePtr reader(archive_read_new(), archive_read_free);
-  archive_read_support_format_tar(reader.get());
+  ArchiveReader reader(std::move(tar));
   auto failed = [&](struct archive* a, const std::string& what) -> ArchiveError {
-    if (input.failure) std::rethrow_exception(input.failure);
+    reader.rethrowIfFailed();
     return ArchiveError(what + ": " + (archive_error_string(a) ? archive_error_string(a) : "unknown error"));
   };
-  if (archive_read_open(reader.get(), &input, nullptr, onRead, nullptr) != ARCHIVE_OK)
-    throw failed(reader.get(), "reading the config part");
+  if (!reader.opened()) throw failed(reader.get(), "reading the config part");
   ArchivePtr writer(archive_write_disk_new(), archive_write_free);
   int flags = ARCHIVE_EXTRACT_TIME | ARCHIVE_EXTRACT_PERM | ARCHIVE_EXTRACT_SECURE_SYMLINKS |
               ARCHIVE_EXTRACT_SECURE_NODOTDOT | ARCHIVE_EXTRACT_UNLINK;

@@ -43,20 +43,11 @@ TEST(Migrate, MovesTheStackToAnotherEngineWithIdenticalDataEvenAfterAFailedFirst
   fs::path dir = stack.repo().parent_path() / "on-target";
 
   // First try: the target engine stops while the source is stopped for the copy.
-  fs::path hold = stack.repo().parent_path() / "hold";
-  std::ofstream(hold) << "hold";
-  auto pending = std::async(std::launch::async, [&] {
-    return stack.plugin(
-        {"migrate", "--to-host", second.host, "--target-dir", dir.string(), "--yes"},
-        {{"AGENTCHAT_TEST_FAULT", "migrate:hold:transfer"}, {"AGENTCHAT_TEST_HOLD", hold.string()}});
-  });
-  auto deadline = std::chrono::steady_clock::now() + std::chrono::minutes(3);
-  while (!fs::exists(hold.string() + ".reached") && std::chrono::steady_clock::now() < deadline)
-    std::this_thread::sleep_for(std::chrono::milliseconds(100));
-  ASSERT_TRUE(fs::exists(hold.string() + ".reached"));
-  ASSERT_EQ(second.run("stop").exitCode, 0);
-  fs::remove(hold);
-  auto failed = pending.get();
+  auto failed = second.stopWhileHeld(
+      "migrate:hold:transfer", stack.repo().parent_path() / "hold", [&](const auto& hook) {
+        return stack.plugin({"migrate", "--to-host", second.host, "--target-dir", dir.string(), "--yes"},
+                            hook);
+      });
   EXPECT_EQ(failed.exitCode, 1) << failed.err;
   EXPECT_THAT(failed.err, HasSubstr("cannot reach the Docker engine at " + second.host));
   EXPECT_THAT(failed.err, HasSubstr("The source stack runs as before"));

@@ -39,19 +39,10 @@ TEST(RestoreEngine, AnEngineThatStopsMidRestoreLeavesTheSafetySnapshotRestorable
 
   // The restore stops before replacing the volume (MySQL and Redis already restored); the engine
   // goes down; the restore carries on into it.
-  fs::path hold = stack.repo() / "hold";
-  std::ofstream(hold) << "hold";
-  auto pending = std::async(std::launch::async, [&] {
-    return stack.plugin({"restore", id, "--yes"}, {{"AGENTCHAT_TEST_FAULT", "restore:hold:volume-before"},
-                                                   {"AGENTCHAT_TEST_HOLD", hold}});
-  });
-  auto deadline = std::chrono::steady_clock::now() + std::chrono::minutes(3);
-  while (!fs::exists(hold.string() + ".reached") && std::chrono::steady_clock::now() < deadline)
-    std::this_thread::sleep_for(std::chrono::milliseconds(100));
-  ASSERT_TRUE(fs::exists(hold.string() + ".reached"));
-  ASSERT_EQ(second.run("stop").exitCode, 0);
-  fs::remove(hold);
-  auto restore = pending.get();
+  auto restore =
+      second.stopWhileHeld("restore:hold:volume-before", stack.repo() / "hold", [&](const auto& hook) {
+        return stack.plugin({"restore", id, "--yes"}, hook);
+      });
   EXPECT_EQ(restore.exitCode, 5) << restore.err;
   EXPECT_THAT(restore.err, HasSubstr("cannot reach the Docker engine"));
   EXPECT_THAT(restore.err, HasSubstr("The rollback failed too"));
