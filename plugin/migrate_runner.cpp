@@ -156,6 +156,8 @@ MigrationReport runMigration(dockerapi::Engine& source, const compose::Stack& st
   MigrationReport report;
   std::vector<std::string> created;
   SnapshotCounts expected;
+  std::error_code ec;
+  bool dirExisted = fs::exists(settings.targetDir, ec);  // and empty: the checks made sure
   {
     StackGuard guard(source);
     Progress progress(settings.terminal);
@@ -200,6 +202,13 @@ MigrationReport runMigration(dockerapi::Engine& source, const compose::Stack& st
       throw;
     } catch (const std::exception& e) {
       auto failed = guard.resumeAll();
+      // A half-written target directory must not pass for a complete one.
+      if (dirExisted) {
+        for (const auto& entry : fs::directory_iterator(settings.targetDir, ec))
+          fs::remove_all(entry.path(), ec);
+      } else {
+        fs::remove_all(settings.targetDir, ec);
+      }
       throw MigrationFailed(
           "migration of " + stack.name + " to " + settings.targetName + " failed: " + e.what() +
           (failed.empty() ? "\nThe source stack runs as before (what was stopped was started again)."

@@ -52,6 +52,7 @@ TEST(Migrate, MovesTheStackToAnotherEngineWithIdenticalDataEvenAfterAFailedFirst
   EXPECT_THAT(failed.err, HasSubstr("cannot reach the Docker engine at " + second.host));
   EXPECT_THAT(failed.err, HasSubstr("The source stack runs as before"));
   EXPECT_TRUE(stack.allRunning());
+  EXPECT_FALSE(fs::exists(dir));  // no half-written project directory either
   e2e::expectSameData(before, stack.fingerprint());
 
   // The engine is back: what the failed try left there is named; removed, the migration goes through.
