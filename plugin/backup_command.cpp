@@ -12,6 +12,7 @@
 #include "plugin/health.hpp"
 #include "plugin/repository_location.hpp"
 #include "plugin/stack_loader.hpp"
+#include "volumes/audit_log.hpp"
 
 namespace agentchat {
 
@@ -51,7 +52,11 @@ class BackupCommand : public Command {
     settings.terminal = ::isatty(STDERR_FILENO) == 1;
     settings.toolVersion = kVersion;
     volumes::Repository repository(repo);
+    audit["repository"] = repo.string();
+    audit["project"] = stack.name;
     auto manifest = runBackup(session.engine(), stack, repository, plan, settings);
+    audit["backupId"] = manifest.id;
+    audit["parts"] = volumes::partDigests(manifest);
     std::uint64_t total = 0;
     for (const auto& p : manifest.parts) total += p.size;
     if (json) {

@@ -12,6 +12,7 @@
 #include "plugin/health.hpp"
 #include "plugin/repository_location.hpp"
 #include "plugin/stack_loader.hpp"
+#include "volumes/audit_log.hpp"
 #include "volumes/bundle.hpp"
 #include "volumes/part_check.hpp"
 
@@ -39,6 +40,11 @@ class ExportCommand : public Command {
         return exit_code::kFailed;
       }
     }
+    audit["repository"] = repository.root().string();
+    audit["project"] = stack.name;
+    audit["backupId"] = id;
+    audit["parts"] = volumes::partDigests(manifest);
+    audit["output"] = output;
     bool toStdout = output == "-";
     if (toStdout && ::isatty(STDOUT_FILENO) == 1)
       throw std::invalid_argument("export -o -: standard output is a terminal; redirect it to a file");
@@ -92,6 +98,11 @@ class ImportCommand : public Command {
       }
     });
     if (fd != STDIN_FILENO) ::close(fd);
+    audit["repository"] = repository.root().string();
+    audit["project"] = result.project;
+    audit["backupId"] = result.id;
+    audit["parts"] = volumes::partDigests(repository.read(result.project, result.id));
+    audit["input"] = input;
     std::cout << "imported backup " << result.id << " of " << result.project << ": " << result.parts
               << " parts, " << humanBytes(result.bytes) << ", every sha256 as in its manifest\n";
     if (result.project != stack.name)

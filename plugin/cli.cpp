@@ -1,6 +1,11 @@
 #include "plugin/cli.hpp"
 
+#include <pwd.h>
+#include <spdlog/spdlog.h>
+#include <unistd.h>
 #include <CLI/CLI.hpp>
+
+#include <chrono>
 #include <iostream>
 
 #include "compose/error.hpp"
@@ -21,7 +26,9 @@
 #include "plugin/restore_command.hpp"
 #include "plugin/stack_loader.hpp"
 #include "plugin/status_command.hpp"
+#include "plugin/utc_time.hpp"
 #include "plugin/version_command.hpp"
+#include "volumes/audit_log.hpp"
 #include "volumes/part_file.hpp"
 
 namespace agentchat {
@@ -73,6 +80,56 @@ int exitCodeFor(const dockerapi::EngineError& error) {
       return exit_code::kUsage;
     default:
       return exit_code::kFailed;
+  }
+}
+
+// Runs the command and maps what it throws to an exit code; `error` gets the message printed.
+int runCommand(Command& command, const GlobalOptions& global, const dockerapi::Environ& environ,
+               std::string& error) {
+  auto fail = [&](const std::string& message, int code) {
+    error = message;
+    std::cerr << "docker agentchat: " << message << "\n";
+    return code;
+  };
+  try {
+    Session session(global, environ);
+    return command.run(session);
+  } catch (const dockerapi::EngineError& e) {
+    return fail(e.what(), exitCodeFor(e));
+  } catch (const compose::Error& e) {
+    return fail(e.what(), exit_code::kUsage);
+  } catch (const volumes::RepositoryError& e) {
+    return fail(
+        std::string(e.what()) +
+            (e.full() ? "\nThe repository's filesystem is full: free space there or point --repo elsewhere; "
+                        "nothing was kept of this run."
+                      : ""),
+        exit_code::kFailed);
+  } catch (const BackupNotFound& e) {
+    return fail(e.what(), exit_code::kNotFound);
+  } catch (const ProjectNotFound& e) {
+    return fail(e.what(), exit_code::kNotFound);
+  } catch (const std::invalid_argument& e) {
+    return fail(e.what(), exit_code::kUsage);
+  } catch (const std::exception& e) {
+    return fail(e.what(), exit_code::kFailed);
+  }
+}
+
+// Who ran it, where, when; the line goes to the repository the command worked on.
+void appendAuditLine(nlohmann::json entry) {
+  char host[256] = {};
+  ::gethostname(host, sizeof host - 1);
+  const passwd* user = ::getpwuid(::geteuid());
+  entry["time"] = utcTimestamp();
+  entry["user"] = user != nullptr ? user->pw_name : std::to_string(::geteuid());
+  entry["host"] = host;
+  std::string repository = entry["repository"].get<std::string>(),
+              project = entry["project"].get<std::string>();
+  try {
+    volumes::appendAudit(repository, project, entry);
+  } catch (const std::exception& e) {
+    spdlog::warn("could not write the audit log: {}", e.what());
   }
 }
 
@@ -130,38 +187,28 @@ int runCli(const std::vector<std::string>& rawArgs, const dockerapi::Environ& en
 
   try {
     setupLogging(global.logLevel, global.debug, global.logFormat);
-    Session session(global, environ);
-    for (auto& registered : commands) {
-      if (registered.cli->parsed()) return registered.command->run(session);
-    }
-    return exit_code::kUsage;
-  } catch (const dockerapi::EngineError& e) {
-    std::cerr << "docker agentchat: " << e.what() << "\n";
-    return exitCodeFor(e);
-  } catch (const compose::Error& e) {
-    std::cerr << "docker agentchat: " << e.what() << "\n";
-    return exit_code::kUsage;
-  } catch (const volumes::RepositoryError& e) {
-    std::cerr << "docker agentchat: " << e.what()
-              << (e.full()
-                      ? "\nThe repository's filesystem is full: free space there or point --repo elsewhere; "
-                        "nothing was kept of this run."
-                      : "")
-              << "\n";
-    return exit_code::kFailed;
-  } catch (const BackupNotFound& e) {
-    std::cerr << "docker agentchat: " << e.what() << "\n";
-    return exit_code::kNotFound;
-  } catch (const ProjectNotFound& e) {
-    std::cerr << "docker agentchat: " << e.what() << "\n";
-    return exit_code::kNotFound;
-  } catch (const std::invalid_argument& e) {
-    std::cerr << "docker agentchat: " << e.what() << "\n";
-    return exit_code::kUsage;
   } catch (const std::exception& e) {
     std::cerr << "docker agentchat: " << e.what() << "\n";
-    return exit_code::kFailed;
+    return exit_code::kUsage;
   }
+  RegisteredCommand* chosen = nullptr;
+  for (auto& registered : commands) {
+    if (registered.cli->parsed()) chosen = &registered;
+  }
+  if (chosen == nullptr) return exit_code::kUsage;
+  auto started = std::chrono::steady_clock::now();
+  std::string error;
+  int code = runCommand(*chosen->command, global, environ, error);
+  auto& audit = chosen->command->audit;
+  if (audit.contains("repository") && audit.contains("project")) {
+    audit["command"] = chosen->cli->get_name();
+    audit["outcome"] = code == exit_code::kOk ? "ok" : "failed";
+    audit["exitCode"] = code;
+    if (!error.empty()) audit["error"] = error;
+    audit["seconds"] = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+    appendAuditLine(audit);
+  }
+  return code;
 }
 
 }  // namespace agentchat

@@ -70,7 +70,14 @@ class MigrateCommand : public Command {
     settings.repositoryRoot = repositoryPath(session, stack);
     settings.terminal = ::isatty(STDERR_FILENO) == 1;
     if (const char* fault = std::getenv("AGENTCHAT_TEST_FAULT")) settings.fault = fault;
+    audit["repository"] = settings.repositoryRoot.string();
+    audit["project"] = stack.name;
+    audit["target"] = targetName;
+    audit["consistency"] = consistency;
     auto report = runMigration(engine, stack, target.engine(), checks, settings);
+    audit["volumes"] = report.volumes;
+    audit["bytes"] = report.bytes;
+    audit["identical"] = report.identical();
 
     double rate = report.seconds > 0 ? static_cast<double>(report.bytes) / report.seconds : 0;
     nlohmann::json compared = nlohmann::json::array();

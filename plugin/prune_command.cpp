@@ -44,6 +44,11 @@ class PruneCommand : public Command {
       backups.push_back({id, verified && (*verified)["ok"] == true});
     }
     int deleted = 0;
+    if (!dryRun) {
+      audit["repository"] = repository.root().string();
+      audit["project"] = stack.name;
+      audit["deleted"] = nlohmann::json::array();
+    }
     for (const auto& decision : volumes::applyRetention(backups, policy)) {
       if (decision.keep) {
         std::string why;
@@ -52,7 +57,10 @@ class PruneCommand : public Command {
         continue;
       }
       std::cout << (dryRun ? "would delete " : "delete  ") << decision.id << "\n";
-      if (!dryRun) repository.remove(stack.name, decision.id);
+      if (!dryRun) {
+        repository.remove(stack.name, decision.id);
+        audit["deleted"].push_back(decision.id);
+      }
       ++deleted;
     }
     std::cout << (dryRun ? "dry run: " : "") << deleted << " backup(s) " << (dryRun ? "would be " : "")

@@ -63,11 +63,21 @@ class RestoreCommand : public Command {
     compose::Stack target = targetSession ? loadStack(on) : source;
     auto& engine = on.engine();
     RestorePlan plan = planRestore(manifest, target, parseRestoreSelection(only));
+    if (!dryRun) {
+      audit["repository"] = repository.root().string();
+      audit["project"] = target.name;
+      audit["backupId"] = id;
+      audit["fromProject"] = source.name;
+      audit["parts"] = nlohmann::json::array();
+      for (const auto& item : plan.items)
+        audit["parts"].push_back({{"name", item.part.name}, {"sha256", item.part.sha256}});
+    }
 
     // Nothing is touched before every part it will use has been read and checked in full.
     for (const auto& item : plan.items) {
       auto check = volumes::checkPart(dir / item.part.name, item.part, /*guardPaths=*/true);
       if (!check.ok) {
+        audit["error"] = "part " + item.part.name + ": " + check.problem;
         std::cerr
             << "docker agentchat: backup " << id << ", part " << item.part.name << ": " << check.problem
             << "\nNothing was restored and nothing was changed. Restore another backup (docker agentchat "
@@ -102,6 +112,7 @@ class RestoreCommand : public Command {
     if (const char* fault = std::getenv("AGENTCHAT_TEST_FAULT")) settings.fault = fault;
     try {
       auto report = runRestore(engine, target, repository, manifest, plan, settings);
+      audit["safetySnapshot"] = report.safetySnapshot;
       nlohmann::json steps = nlohmann::json::array();
       for (const auto& s : report.steps) steps.push_back({{"step", s.step}, {"seconds", s.seconds}});
       if (json) {
@@ -123,6 +134,8 @@ class RestoreCommand : public Command {
       return exit_code::kOk;
     } catch (const RestoreFailed& e) {
       std::cerr << "docker agentchat: " << e.what() << "\n";
+      audit["error"] = e.what();
+      audit["rolledBack"] = e.rolledBack();
       return e.rolledBack() ? exit_code::kFailed : exit_code::kRollbackFailed;
     }
   }

@@ -8,6 +8,7 @@
 #include "plugin/restore_drill.hpp"
 #include "plugin/stack_loader.hpp"
 #include "plugin/utc_time.hpp"
+#include "volumes/audit_log.hpp"
 #include "volumes/part_check.hpp"
 #include "volumes/repository.hpp"
 
@@ -58,6 +59,11 @@ class VerifyCommand : public Command {
     nlohmann::json result = {{"id", id},     {"ok", ok},       {"at", utcTimestamp()},
                              {"deep", deep}, {"parts", parts}, {"drills", drills}};
     repository.recordVerification(stack.name, id, result);
+    audit["repository"] = repository.root().string();
+    audit["project"] = stack.name;
+    audit["backupId"] = id;
+    audit["parts"] = volumes::partDigests(manifest);
+    audit["deep"] = deep;
     if (json) {
       std::cout << result.dump(2) << "\n";
     } else {

@@ -61,7 +61,7 @@ class Backup : public ::testing::Test {
   bool anyCompleteOrPartial() {
     std::error_code ec;
     for (const auto& e : fs::directory_iterator(repo_ / e2e::stack("PROJECT"), ec)) {
-      if (e.path().filename() != ".lock") return true;
+      if (e.path().filename() != ".lock" && e.path().filename() != "audit.log") return true;
     }
     return false;
   }
@@ -250,8 +250,9 @@ TEST_F(Backup, AFullDiskFailsTheBackupAndLeavesNoPartialBackup) {
   sh(engine, e2e::stack("BACKEND_CONTAINER"), "rm -rf /app/data/big");
   std::error_code ec;
   std::vector<std::string> left;
-  for (const auto& e : fs::directory_iterator(small / e2e::stack("PROJECT"), ec))
-    left.push_back(e.path().filename());
+  for (const auto& e : fs::directory_iterator(small / e2e::stack("PROJECT"), ec)) {
+    if (e.path().filename() != "audit.log") left.push_back(e.path().filename());
+  }
   ::umount(small.c_str());
   EXPECT_EQ(run.exitCode, 1) << run.err;
   EXPECT_NE(run.err.find("full"), std::string::npos) << run.err;
@@ -489,4 +490,45 @@ TEST_F(Backup, CompatFindsSchemaChangesSinceTheBackup) {
   EXPECT_EQ(result["risk"], "high");
   ASSERT_EQ(result["findings"].size(), 1u) << changed.out;
   EXPECT_EQ(result["findings"][0]["subject"], "agentchat.user.phone");
+}
+
+TEST_F(Backup, TheAuditLogHasOneLinePerOperationAndNoSecrets) {
+  REQUIRE_ENGINE(engine);
+  auto backup = plugin({"backup", "--only", "mysql,redis", "--json"});
+  ASSERT_EQ(backup.exitCode, 0) << backup.err;
+  std::string id = json::parse(backup.out)["id"];
+  ASSERT_EQ(plugin({"verify", id}).exitCode, 0);
+  ASSERT_EQ(plugin({"prune", "--keep-last", "1", "--dry-run"}).exitCode, 0);  // changes nothing: not logged
+  ASSERT_EQ(plugin({"prune", "--keep-last", "5"}).exitCode, 0);
+  auto corrupt = backupDir(id) / "mysql.sql.zst";
+  {
+    std::fstream f(corrupt, std::ios::in | std::ios::out | std::ios::binary);
+    f.seekp(30);
+    f.put('\x7f');
+  }
+  EXPECT_EQ(plugin({"verify", id}).exitCode, 1);
+
+  fs::path log = repo_ / e2e::stack("PROJECT") / "audit.log";
+  EXPECT_EQ(fs::status(log).permissions() & fs::perms::all, fs::perms::owner_read | fs::perms::owner_write);
+  std::ifstream in(log);
+  std::vector<json> lines;
+  std::string all;
+  for (std::string line; std::getline(in, line);) {
+    lines.push_back(json::parse(line));
+    all += line;
+  }
+  ASSERT_EQ(lines.size(), 4u) << all;
+  std::vector<std::string> commands, outcomes;
+  for (const auto& l : lines) {
+    commands.push_back(l["command"]);
+    outcomes.push_back(l["outcome"]);
+    for (const char* key : {"time", "user", "host", "project", "seconds", "exitCode"})
+      EXPECT_TRUE(l.contains(key)) << key;
+  }
+  EXPECT_EQ(commands, (std::vector<std::string>{"backup", "verify", "prune", "verify"}));
+  EXPECT_EQ(outcomes, (std::vector<std::string>{"ok", "ok", "ok", "failed"}));
+  EXPECT_EQ(lines[0]["backupId"], id);
+  ASSERT_EQ(lines[0]["parts"].size(), 3u);  // the dump, the RDB and the AOF
+  EXPECT_EQ(lines[0]["parts"][0]["sha256"].get<std::string>().size(), 64u);
+  EXPECT_EQ(all.find(e2e::stack("MYSQL_ROOT_PASSWORD")), std::string::npos);
 }

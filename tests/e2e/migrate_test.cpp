@@ -68,6 +68,11 @@ TEST(Migrate, MovesTheStackToAnotherEngineWithIdenticalDataEvenAfterAFailedFirst
   auto result = json::parse(migrate.out);
   EXPECT_TRUE(result["identical"].get<bool>());
   EXPECT_EQ(result["volumes"].size(), 3u);
+  auto audit = stack.auditLines();
+  ASSERT_EQ(audit.size(), 2u);  // the failed try and this one
+  EXPECT_EQ(audit[0]["outcome"], "failed");
+  EXPECT_EQ(audit[1]["command"], "migrate");
+  EXPECT_EQ(audit[1]["identical"], true);
   EXPECT_THAT(migrate.err, HasSubstr("OK   target space"));
   EXPECT_TRUE(stack.allRunning());
   e2e::expectSameData(before, stack.fingerprint());

@@ -282,6 +282,13 @@ void expectSameData(const std::map<std::string, std::string>& before,
   }
 }
 
+std::vector<nlohmann::json> RestoreStack::auditLines() const {
+  std::vector<nlohmann::json> lines;
+  std::ifstream in(repo_ / project_ / "audit.log");
+  for (std::string line; std::getline(in, line);) lines.push_back(nlohmann::json::parse(line));
+  return lines;
+}
+
 bool RestoreStack::allRunning() const {
   for (const char* service : {"mysql", "redis", "backend"}) {
     std::string id = container(service);

@@ -4,6 +4,7 @@
 // volumes at the end. And a fingerprint of everything a restore must bring back.
 #include <filesystem>
 #include <map>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
 
@@ -66,6 +67,8 @@ class RestoreStack {
   // went through would show.
   void changeSinceBackup() const;
   bool allRunning() const;
+  // The project's audit.log in the repository, one parsed line each.
+  std::vector<nlohmann::json> auditLines() const;
 
  private:
   dockerapi::Engine& engine_;

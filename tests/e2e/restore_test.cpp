@@ -59,6 +59,12 @@ TEST_P(RestoreRoundTrip, BackupDownVUpRestoreGivesIdenticalData) {
   // The state it replaced was kept first, as an ordinary backup labelled pre-restore.
   std::string safety = json::parse(restore.out)["safetySnapshot"].get<std::string>();
   ASSERT_FALSE(safety.empty());
+  auto audit = stack.auditLines();
+  ASSERT_FALSE(audit.empty());
+  EXPECT_EQ(audit.back()["command"], "restore");
+  EXPECT_EQ(audit.back()["outcome"], "ok");
+  EXPECT_EQ(audit.back()["backupId"], id);
+  EXPECT_EQ(audit.back()["safetySnapshot"], safety);
   auto list = json::parse(stack.plugin({"list", "--json"}).out);
   bool listed = false;
   for (const auto& b : list) listed = listed || (b["id"] == safety && b["label"] == "pre-restore");
@@ -92,6 +98,10 @@ TEST(Restore, AFailureAtAnyStepRollsBackToIdenticalData) {
     EXPECT_EQ(restore.exitCode, 1) << restore.err;
     EXPECT_THAT(restore.err, HasSubstr("failed at step"));
     EXPECT_THAT(restore.err, HasSubstr("Rolled back"));
+    auto audit = stack.auditLines();
+    ASSERT_FALSE(audit.empty());
+    EXPECT_EQ(audit.back()["outcome"], "failed");
+    EXPECT_EQ(audit.back()["rolledBack"], true);
     EXPECT_TRUE(stack.allRunning());
     auto after = stack.fingerprint();
     e2e::expectSameData(before, after);
