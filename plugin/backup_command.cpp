@@ -51,6 +51,7 @@ class BackupCommand : public Command {
     settings.label = label;
     settings.terminal = ::isatty(STDERR_FILENO) == 1;
     settings.toolVersion = kVersion;
+    if (const char* fault = std::getenv("AGENTCHAT_TEST_FAULT")) settings.fault = fault;
     volumes::Repository repository(repo);
     audit["repository"] = repo.string();
     audit["project"] = stack.name;

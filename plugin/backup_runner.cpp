@@ -10,7 +10,9 @@
 #include "dockerapi/helper_container.hpp"
 #include "plugin/backup_run.hpp"
 #include "plugin/database_parts.hpp"
+#include "plugin/dead_run.hpp"
 #include "plugin/file_parts.hpp"
+#include "plugin/test_hooks.hpp"
 #include "plugin/utc_time.hpp"
 
 namespace agentchat {
@@ -88,15 +90,18 @@ volumes::Manifest runBackup(dockerapi::Engine& engine, const compose::Stack& sta
   if (plan.parts.empty())
     throw BackupFailed("nothing to back up: the plan has no parts (see backup --dry-run)");
 
-  auto lock = repository.lock(stack.name);
-  repository.removeAbandoned(stack.name);  // left by a run that was killed
+  auto projectRun = startProjectRun(engine, repository, stack.name, "backup");
   std::string id = repository.newBackupId(stack.name, now);
   auto staging = repository.begin(stack.name, id);
-  StackGuard guard(engine);
+  StackGuard guard(engine, projectRun.journal.get());
   guard.onInterrupt([dir = staging->directory()] {
     std::error_code ec;
     fs::remove_all(dir, ec);
   });
+  auto testPoint = [&](const std::string& point) {
+    if (faultAt(settings.fault, "backup:" + point)) throw BackupFailed("test fault at backup:" + point);
+  };
+  testPoint("locked");
   Progress progress(settings.terminal);
   json pause = {{"containers", json::array()}, {"seconds", 0.0}};
   std::vector<std::string> notRestarted;  // stop mode: containers that would not start again
@@ -136,6 +141,7 @@ volumes::Manifest runBackup(dockerapi::Engine& engine, const compose::Stack& sta
         guard.stop(c.id, c.name, 30);
         pause["containers"].push_back(c.name);
       }
+      testPoint("stopped");
       auto stopped = Clock::now();
       for (const auto& part : plan.parts) startPart(part, {}, true);
       tasks.wait();
@@ -151,6 +157,7 @@ volumes::Manifest runBackup(dockerapi::Engine& engine, const compose::Stack& sta
           guard.pause(c.id, c.name);
           pause["containers"].push_back(c.name);
         }
+        testPoint("paused");
       }
       for (std::size_t i = 0; i < databases.size(); ++i) {
         auto* promise = &snapshots[i];
@@ -202,7 +209,9 @@ volumes::Manifest runBackup(dockerapi::Engine& engine, const compose::Stack& sta
   manifest.details["notes"] = plan.notes;
   manifest.details["tool"] = {{"version", settings.toolVersion}};
   manifest.details["timings"] = {{"parts", run.timings}, {"totalSeconds", secondsSince(started)}};
+  testPoint("commit");
   staging->commit(manifest);
+  testPoint("committed");
   // The copy is good and kept; the stack is not as it was found, and that must not pass as success.
   if (!notRestarted.empty()) {
     throw BackupFailed("backup " + id + " is complete, but these containers did not start again: " +

@@ -23,6 +23,7 @@ struct BackupSettings {
   std::string label;
   bool terminal = false;  // draw progress
   std::string toolVersion;
+  std::string fault;  // AGENTCHAT_TEST_FAULT (test_hooks.hpp); empty in real use
 };
 
 // Runs the plan; returns the committed manifest. On any failure nothing complete is left behind

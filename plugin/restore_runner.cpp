@@ -10,6 +10,7 @@
 #include "plugin/backup_plan.hpp"
 #include "plugin/backup_runner.hpp"
 #include "plugin/database_login.hpp"
+#include "plugin/dead_run.hpp"
 #include "plugin/file_parts.hpp"
 #include "plugin/manifest_checks.hpp"
 #include "plugin/restore_steps.hpp"
@@ -251,8 +252,8 @@ RestoreReport runRestore(dockerapi::Engine& engine, const compose::Stack& target
     spdlog::info("no safety snapshot: nothing of {} exists yet to be overwritten", target.name);
   }
 
-  auto lock = repository.lock(target.name);
-  StackGuard guard(engine);
+  auto projectRun = startProjectRun(engine, repository, target.name, "restore");
+  StackGuard guard(engine, projectRun.journal.get());
   Progress progress(settings.terminal);
   RestoreContext ctx{
       engine, target,   manifest,   repository.backupDir(manifest.project, manifest.id), repository.root(),

@@ -31,7 +31,8 @@ std::vector<StackGuard*>& registry() {
 
 }  // namespace
 
-StackGuard::StackGuard(dockerapi::Engine& engine) : engine_(engine) {
+StackGuard::StackGuard(dockerapi::Engine& engine, volumes::RunJournal* journal)
+    : engine_(engine), journal_(journal) {
   std::lock_guard lock(registryMutex);
   registry().push_back(this);
 }
@@ -48,15 +49,21 @@ StackGuard::~StackGuard() {
 void StackGuard::pause(const std::string& id, const std::string& name) {
   std::lock_guard lock(mutex_);
   if (interrupted) refuse(name);
-  held_.push_back({id, name, false});
+  record({id, name, false});
   engine_.pauseContainer(id);
 }
 
 void StackGuard::stop(const std::string& id, const std::string& name, int timeoutSeconds) {
   std::lock_guard lock(mutex_);
   if (interrupted) refuse(name);
-  held_.push_back({id, name, true});
+  record({id, name, true});
   engine_.stopContainer(id, timeoutSeconds);
+}
+
+void StackGuard::record(const Held& held) {
+  // The journal first: if writing it fails, nothing was paused that the next run would not know of.
+  if (journal_ != nullptr) journal_->hold({held.id, held.name, held.stopped});
+  held_.push_back(held);
 }
 
 std::vector<std::string> StackGuard::resumeAll() {
@@ -68,14 +75,26 @@ std::vector<std::string> StackGuard::resumeAll() {
   std::vector<std::string> failed;
   for (auto it = held.rbegin(); it != held.rend(); ++it) {
     try {
-      if (it->stopped) {
-        engine_.startContainer(it->id);
-      } else {
-        engine_.unpauseContainer(it->id);
+      try {
+        if (it->stopped) {
+          engine_.startContainer(it->id);
+        } else {
+          engine_.unpauseContainer(it->id);
+        }
+      } catch (const dockerapi::EngineError& e) {
+        // "is not paused": the pause never happened (interrupted before it) — nothing to undo.
+        if (it->stopped || e.kind() != dockerapi::ErrorKind::Conflict) throw;
+      }
+      // Still in the journal when it could not be resumed: the next run or `status` tries again.
+      // Resuming twice is harmless, so a journal that cannot be rewritten (disk full) is only logged.
+      if (journal_ != nullptr) {
+        try {
+          journal_->release(it->id);
+        } catch (const std::exception& e) {
+          spdlog::warn("{}", e.what());
+        }
       }
     } catch (const dockerapi::EngineError& e) {
-      // "is not paused": the pause never happened (interrupted before it) — nothing to undo.
-      if (!it->stopped && e.kind() == dockerapi::ErrorKind::Conflict) continue;
       failed.push_back(it->name);
       spdlog::error("could not {} {}: {} — run `docker {} {}`", it->stopped ? "start" : "unpause", it->name,
                     e.what(), it->stopped ? "start" : "unpause", it->name);

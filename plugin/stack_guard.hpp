@@ -8,12 +8,15 @@
 #include <vector>
 
 #include "dockerapi/engine.hpp"
+#include "volumes/run_journal.hpp"
 
 namespace agentchat {
 
 class StackGuard {
  public:
-  explicit StackGuard(dockerapi::Engine& engine);
+  // With a `journal`, every container is written to it before it is paused or stopped, and taken off
+  // once resumed, so a run killed with -9 can be undone by the next one (see dead_run.hpp).
+  explicit StackGuard(dockerapi::Engine& engine, volumes::RunJournal* journal = nullptr);
   ~StackGuard();
   StackGuard(const StackGuard&) = delete;
   StackGuard& operator=(const StackGuard&) = delete;
@@ -37,7 +40,9 @@ class StackGuard {
     std::string id, name;
     bool stopped;  // else paused
   };
+  void record(const Held& held);
   dockerapi::Engine& engine_;
+  volumes::RunJournal* journal_;
   std::mutex mutex_;
   std::vector<Held> held_;
   std::vector<std::function<void()>> cleanups_;

@@ -5,10 +5,12 @@
 #include <iomanip>
 #include <iostream>
 #include <nlohmann/json.hpp>
+#include <optional>
 
 #include "compose/error.hpp"
 #include "dockerapi/errors.hpp"
 #include "plugin/database_login.hpp"
+#include "plugin/dead_run.hpp"
 #include "plugin/health.hpp"
 #include "plugin/mysql_client.hpp"
 #include "plugin/redis_client.hpp"
@@ -133,6 +135,29 @@ void diskChecks(Session& session, const compose::Stack& stack, std::vector<Check
   }
 }
 
+// A backup or restore killed with -9 leaves containers paused or stopped: `status` is where a person
+// (or a monitor) looks first, so it undoes that here, as the next backup would, and says so.
+std::optional<Check> lastRunCheck(Session& session, const compose::Stack& stack) {
+  volumes::Repository repository(repositoryPath(session, stack));
+  std::error_code ec;
+  if (!std::filesystem::exists(repository.root() / stack.name, ec)) return std::nullopt;
+  std::unique_ptr<volumes::ProjectLock> lock;
+  try {
+    lock = repository.lock(stack.name);
+  } catch (const volumes::RepositoryError& e) {
+    return Check{"last run", Severity::Ok, e.what()};  // a live run holds it: nothing to undo
+  }
+  try {
+    auto done = recoverDeadRun(session.engine(), repository, stack.name, *lock);
+    if (done.empty()) return std::nullopt;
+    std::string detail;
+    for (const auto& line : done) detail += (detail.empty() ? "" : "; ") + line;
+    return Check{"last run", Severity::Warning, detail};
+  } catch (const std::runtime_error& e) {
+    return Check{"last run", Severity::Critical, e.what()};
+  }
+}
+
 class StatusCommand : public Command {
  public:
   bool json = false;
@@ -143,6 +168,10 @@ class StatusCommand : public Command {
     try {
       compose::Stack stack = loadStack(session);
       project = stack.name;
+      if (auto lastRun = lastRunCheck(session, stack)) {
+        checks.push_back(*lastRun);
+        if (lastRun->severity == Severity::Warning) stack = loadStack(session);  // containers resumed since
+      }
       dockerapi::Engine& engine = session.engine();
       for (const auto& name : compose::startOrder(stack)) {
         const auto& s = stack.services.at(name);

@@ -11,6 +11,8 @@
 #include <fstream>
 #include <sstream>
 
+#include "dockerapi/process_owner.hpp"
+
 namespace volumes {
 
 namespace fs = std::filesystem;
@@ -40,16 +42,14 @@ bool isBackupId(const std::string& id) {
   return true;
 }
 
-std::string hostName() {
-  char name[256] = {};
-  ::gethostname(name, sizeof name - 1);
-  return name;
-}
-
 }  // namespace
 
 ProjectLock::~ProjectLock() {
-  if (fd_ >= 0) ::close(fd_);  // releases the flock
+  if (fd_ < 0) return;
+  if (::ftruncate(fd_, 0) != 0) {
+    // Only the next run's message ("a previous run died") would be wrong; the lock is released anyway.
+  }
+  ::close(fd_);  // releases the flock
 }
 
 Repository::Repository(fs::path root) : root_(std::move(root)) {}
@@ -180,11 +180,20 @@ void Repository::remove(const std::string& project, const std::string& id) {
   if (ec) throw RepositoryError("cannot delete " + dir.string() + ": " + ec.message());
 }
 
-void Repository::removeAbandoned(const std::string& project) {
+std::vector<std::string> Repository::removeAbandoned(const std::string& project) {
+  std::vector<std::string> removed;
   std::error_code ec;
   for (const auto& entry : fs::directory_iterator(projectDir(project), ec)) {
-    if (entry.path().filename().string().rfind(".partial-", 0) == 0) fs::remove_all(entry.path(), ec);
+    std::string name = entry.path().filename().string();
+    if (name.rfind(".partial-", 0) != 0) continue;
+    fs::remove_all(entry.path(), ec);
+    removed.push_back(name.substr(9));
   }
+  return removed;
+}
+
+fs::path Repository::journalPath(const std::string& project) const {
+  return projectDir(project) / ".journal";
 }
 
 std::unique_ptr<ProjectLock> Repository::lock(const std::string& project) {
@@ -203,11 +212,15 @@ std::unique_ptr<ProjectLock> Repository::lock(const std::string& project) {
     throw RepositoryError("another backup or restore of project " + project + " is running (" + who +
                           "); wait for it to finish");
   }
-  std::string me = "pid " + std::to_string(::getpid()) + " on host " + hostName() + "\n";
+  char previous[256] = {};
+  ssize_t got = ::pread(fd, previous, sizeof previous - 1, 0);
+  std::string dead = got > 0 ? std::string(previous, static_cast<std::size_t>(got)) : std::string();
+  while (!dead.empty() && dead.back() == '\n') dead.pop_back();
+  std::string me = dockerapi::thisProcess() + "\n";
   if (::ftruncate(fd, 0) != 0 || ::pwrite(fd, me.data(), me.size(), 0) < 0) {
     // The lock itself is held; the holder's description is only for messages.
   }
-  return std::make_unique<ProjectLock>(fd);
+  return std::make_unique<ProjectLock>(fd, dead);
 }
 
 }  // namespace volumes

@@ -15,16 +15,22 @@
 namespace volumes {
 
 // Held while a backup or restore of a project runs; released when destroyed (or when the process
-// dies: it is a flock, so a killed run leaves no stale lock behind).
+// dies: it is a flock, so a killed run leaves no stale lock behind). The lock file names its holder
+// ("pid 123 on host h") and is emptied by a run that ends normally, so a name found in it when the
+// lock is taken is a run that died.
 class ProjectLock {
  public:
-  ProjectLock(int fd) : fd_(fd) {}
+  ProjectLock(int fd, std::string previousHolder) : fd_(fd), previousHolder_(std::move(previousHolder)) {}
   ~ProjectLock();
   ProjectLock(const ProjectLock&) = delete;
   ProjectLock& operator=(const ProjectLock&) = delete;
 
+  // Empty unless the last holder died without releasing the lock.
+  const std::string& previousHolder() const { return previousHolder_; }
+
  private:
   int fd_;
+  std::string previousHolder_;
 };
 
 class Repository {
@@ -64,10 +70,13 @@ class Repository {
   std::optional<nlohmann::json> verification(const std::string& project, const std::string& id) const;
   // Deletes a complete backup: first its manifest (so it stops looking complete), then the rest.
   void remove(const std::string& project, const std::string& id);
-  // Removes staging directories of runs that died (call with the project lock held).
-  void removeAbandoned(const std::string& project);
+  // Removes staging directories of runs that died (call with the project lock held); returns
+  // their backup ids.
+  std::vector<std::string> removeAbandoned(const std::string& project);
   // Throws RepositoryError naming the holder ("pid 123 on host h") if another run holds it.
   std::unique_ptr<ProjectLock> lock(const std::string& project);
+  // Where a run records what it holds in the engine (see run_journal.hpp).
+  std::filesystem::path journalPath(const std::string& project) const;
 
  private:
   std::filesystem::path projectDir(const std::string& project) const;

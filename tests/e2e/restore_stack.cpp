@@ -108,15 +108,19 @@ RestoreStack::~RestoreStack() {
   if (!scratch_.empty()) fs::remove_all(scratch_, ec);
 }
 
-ProcessResult RestoreStack::plugin(std::vector<std::string> args,
-                                   const std::map<std::string, std::string>& env) const {
+std::vector<std::string> RestoreStack::pluginArgv(std::vector<std::string> args) const {
   std::vector<std::string> argv{pluginPath(),          "--repo",     repo_.string(), "-p", project_,
                                 "--project-directory", dir_.string()};
   for (const auto& f : files_) argv.insert(argv.end(), {"-f", f});
   argv.insert(argv.end(), args.begin(), args.end());
+  return argv;
+}
+
+ProcessResult RestoreStack::plugin(std::vector<std::string> args,
+                                   const std::map<std::string, std::string>& env) const {
   auto all = env_;
   all.insert(env.begin(), env.end());
-  return runProcess(argv, all);
+  return runProcess(pluginArgv(std::move(args)), all);
 }
 
 void RestoreStack::use(const std::string& project) {

@@ -39,6 +39,9 @@ class RestoreStack {
   // The plugin on this stack (with --repo); `env` adds environment entries.
   ProcessResult plugin(std::vector<std::string> args,
                        const std::map<std::string, std::string>& env = {}) const;
+  // The argv and environment plugin() runs with, for a test that runs it another way.
+  std::vector<std::string> pluginArgv(std::vector<std::string> args) const;
+  const std::map<std::string, std::string>& env() const { return env_; }
   // From now on compose(), container() and what uses them work on `project` (same files), e.g. a
   // staging copy; it is taken down with its volumes at the end too.
   void use(const std::string& project);

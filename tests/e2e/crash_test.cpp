@@ -1,0 +1,203 @@
+// kill -9 of the plugin in the middle of a backup, at 21 points: named points held by the test hook
+// (locked, containers paused, containers stopped, about to commit, just committed) and timed kills
+// spread over a whole online and a whole stop-mode run. After each: no backup that looks complete
+// but does not verify, the earlier backups intact, and the dead run undone — by `status` or by the
+// next backup, alternately — which says so: containers resumed, helpers and partial backup removed.
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+#include <signal.h>
+
+#include <chrono>
+#include <filesystem>
+#include <fstream>
+#include <future>
+#include <nlohmann/json.hpp>
+#include <set>
+#include <sstream>
+#include <thread>
+
+#include "e2e_support.hpp"
+#include "restore_stack.hpp"
+
+namespace fs = std::filesystem;
+using nlohmann::json;
+using ::testing::HasSubstr;
+
+namespace {
+
+struct Kill {
+  std::string what;    // for messages
+  std::string fault;   // a hold point, or "" for a timed kill
+  double seconds = 0;  // timed kill: after this long
+  bool stopMode = false;
+};
+
+std::string readFile(const fs::path& path) {
+  std::ifstream in(path);
+  std::stringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
+class Crash : public ::testing::Test {
+ protected:
+  // Runs `backup` and kills it with SIGKILL as `kill` says; returns the lock file's holder line
+  // as the dead run left it ("" if it died before taking the lock or after releasing it).
+  std::string backupKilled(e2e::RestoreStack& stack, const Kill& kill) {
+    std::vector<std::string> args{"backup"};
+    if (kill.stopMode) args.insert(args.end(), {"--consistency", "stop"});
+    fs::path lock = stack.repo() / stack.project() / ".lock";
+    if (kill.fault.empty()) {
+      auto argv = stack.pluginArgv(args);
+      char seconds[32];
+      std::snprintf(seconds, sizeof seconds, "%.2f", kill.seconds);
+      argv.insert(argv.begin(), {"timeout", "-s", "KILL", seconds});
+      auto run = e2e::runProcess(argv, stack.env());
+      // 137: killed; 0: it finished first (then it must have left a complete, verifiable backup).
+      EXPECT_TRUE(run.exitCode == 137 || run.exitCode == 0) << kill.what << ": " << run.err;
+    } else {
+      fs::path hold = stack.repo() / "hold";
+      std::ofstream(hold) << "hold";
+      auto pending = std::async(std::launch::async, [&] {
+        return stack.plugin(args, {{"AGENTCHAT_TEST_FAULT", kill.fault}, {"AGENTCHAT_TEST_HOLD", hold}});
+      });
+      fs::path reached = hold.string() + ".reached";
+      auto deadline = std::chrono::steady_clock::now() + std::chrono::minutes(2);
+      while (!fs::exists(reached) && std::chrono::steady_clock::now() < deadline)
+        std::this_thread::sleep_for(std::chrono::milliseconds(50));
+      EXPECT_TRUE(fs::exists(reached)) << kill.what << ": never reached " << kill.fault;
+      std::string holder = readFile(lock);
+      long pid = holder.rfind("pid ", 0) == 0 ? std::stol(holder.substr(4)) : 0;
+      EXPECT_GT(pid, 0) << kill.what << ": lock file " << holder;
+      if (pid > 0) ::kill(static_cast<pid_t>(pid), SIGKILL);
+      auto run = pending.get();
+      EXPECT_EQ(run.exitCode, 137) << kill.what << ": " << run.err;
+      fs::remove(hold);
+      fs::remove(reached);
+    }
+    std::string holder = readFile(lock);
+    while (!holder.empty() && holder.back() == '\n') holder.pop_back();
+    return holder;
+  }
+
+  // No container of the stack is paused, and each one runs.
+  void expectStackAsFound(dockerapi::Engine& engine, e2e::RestoreStack& stack, const std::string& what) {
+    for (const char* service : {"mysql", "redis", "backend"}) {
+      std::string id = stack.container(service);
+      ASSERT_FALSE(id.empty()) << what << ": no " << service;
+      auto info = engine.inspectContainer(id);
+      EXPECT_TRUE(info.running && !info.paused) << what << ": " << service << " is " << info.status;
+    }
+  }
+
+  // Every backup `list` shows verifies (each checked once); no staging directory, journal or helper
+  // container of a dead run is left.
+  void expectRepositoryClean(dockerapi::Engine& engine, e2e::RestoreStack& stack, const std::string& what) {
+    auto list = stack.plugin({"list", "--json"});
+    ASSERT_EQ(list.exitCode, 0) << list.err;
+    for (const auto& b : json::parse(list.out)) {
+      std::string id = b["id"];
+      if (!verified_.insert(id).second) continue;
+      auto verify = stack.plugin({"verify", id});
+      EXPECT_EQ(verify.exitCode, 0) << what << ": backup " << id << " looks complete but: " << verify.err;
+    }
+    std::error_code ec;
+    for (const auto& e : fs::directory_iterator(stack.repo() / stack.project(), ec)) {
+      std::string name = e.path().filename();
+      EXPECT_FALSE(name.rfind(".partial-", 0) == 0 || name == ".journal") << what << ": " << name << " left";
+    }
+    EXPECT_TRUE(engine.listContainers({{"label", {"io.agentchat.helper=true"}}}, true).empty())
+        << what << ": a helper container is left";
+  }
+
+  std::set<std::string> verified_;
+};
+
+}  // namespace
+
+TEST_F(Crash, KillNineAtTwentyOnePointsOfABackupLosesNothingAndTheNextRunUndoesIt) {
+  REQUIRE_ENGINE(engine);
+  e2e::RestoreStack stack(engine, {"docker-compose.prod.yml"});
+  ASSERT_TRUE(stack.up()) << stack.upOutput();
+  std::string first = stack.seedAndBackUp();
+  ASSERT_FALSE(first.empty());
+  auto before = stack.fingerprint();
+
+  // How long a whole run takes, so the timed kills cover it from start to end.
+  auto timed = [&](std::vector<std::string> args) {
+    auto began = std::chrono::steady_clock::now();
+    auto run = stack.plugin(args);
+    double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - began).count();
+    EXPECT_EQ(run.exitCode, 0) << run.err;
+    EXPECT_TRUE(stack.waitReady());
+    return seconds;
+  };
+  double online = timed({"backup"});
+  double stop = timed({"backup", "--consistency", "stop"});
+  std::printf("a whole backup takes %.2f s online, %.2f s in stop mode\n", online, stop);
+
+  std::vector<Kill> kills{
+      {"held after taking the lock", "backup:hold:locked"},
+      {"held with the app paused", "backup:hold:paused"},
+      {"held with the stack stopped", "backup:hold:stopped", 0, true},
+      {"held before the commit", "backup:hold:commit"},
+      {"held after the commit", "backup:hold:committed"},
+  };
+  for (int i = 0; i < 8; ++i) {
+    char what[64];
+    double at = online * (i + 0.5) / 8;
+    std::snprintf(what, sizeof what, "online, killed after %.2f s", at);
+    kills.push_back({what, "", at, false});
+    at = stop * (i + 0.5) / 8;
+    std::snprintf(what, sizeof what, "stop mode, killed after %.2f s", at);
+    kills.push_back({what, "", at, true});
+  }
+  ASSERT_GE(kills.size(), 21u);
+
+  for (std::size_t i = 0; i < kills.size(); ++i) {
+    const auto& kill = kills[i];
+    SCOPED_TRACE(kill.what);
+    std::string deadHolder = backupKilled(stack, kill);
+    // Alternately `status` and the next backup find the dead run and undo it.
+    std::string said;
+    if (i % 2 == 0) {
+      auto status = stack.plugin({"status"});
+      said = status.out;
+      if (!deadHolder.empty()) {
+        EXPECT_THAT(status.out, HasSubstr(deadHolder)) << status.out;
+        EXPECT_THAT(status.out, HasSubstr("ended without finishing"));
+      }
+    } else {
+      auto next = stack.plugin({"backup"});
+      said = next.err;
+      EXPECT_EQ(next.exitCode, 0) << next.err;
+      if (!deadHolder.empty()) {
+        EXPECT_THAT(next.err, HasSubstr(deadHolder)) << next.err;
+      }
+    }
+    // What was undone, for the log: "unpaused …", "started …", "removed …".
+    std::printf("kill %zu, %s: %s\n", i + 1, kill.what.c_str(),
+                deadHolder.empty() ? "the lock was not held" : deadHolder.c_str());
+    for (std::size_t at = 0; (at = said.find("; ", at)) != std::string::npos;) said.replace(at, 2, "\n");
+    std::istringstream lines(said);
+    for (std::string line; std::getline(lines, line);) {
+      for (const char* word : {"unpaused ", "started ", "removed its", "already"}) {
+        auto at = line.find(word);
+        if (at == std::string::npos || line.find("ended without") != std::string::npos) continue;
+        std::printf(
+            "    %s\n",
+            line.substr(line.rfind(']', at) == std::string::npos ? 0 : line.rfind(']', at) + 2).c_str());
+        break;
+      }
+    }
+    ASSERT_TRUE(stack.waitReady()) << kill.what;
+    expectStackAsFound(engine, stack, kill.what);
+    expectRepositoryClean(engine, stack, kill.what);
+  }
+  // The first backup is intact to the last byte of its content, and the next backup succeeds.
+  auto deep = stack.plugin({"verify", first, "--deep"});
+  EXPECT_EQ(deep.exitCode, 0) << deep.err;
+  auto last = stack.plugin({"backup"});
+  EXPECT_EQ(last.exitCode, 0) << last.err;
+  e2e::expectSameData(before, stack.fingerprint());
+}

@@ -1,0 +1,50 @@
+#pragma once
+// <repository>/<project>/.journal: what a running backup or restore holds in the engine (containers
+// it paused or stopped), written beside the project lock *before* each engine call. A run killed
+// with -9 runs no destructor and no signal handler; this file is how the next run, or `status`,
+// learns what to resume. It exists only while something is held.
+#include <filesystem>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace volumes {
+
+struct HeldContainer {
+  std::string id;
+  std::string name;
+  bool stopped = false;  // else paused
+};
+
+struct RunRecord {
+  long pid = 0;
+  std::string host;
+  std::string command;  // backup, restore, ...
+  std::string started;  // RFC 3339 UTC
+  std::vector<HeldContainer> held;
+};
+
+class RunJournal {
+ public:
+  RunJournal(std::filesystem::path file, RunRecord run);
+  RunJournal(const RunJournal&) = delete;
+  RunJournal& operator=(const RunJournal&) = delete;
+
+  // Each call rewrites the file atomically (temp file, fsync, rename) before returning.
+  void hold(const HeldContainer& container);
+  // The file is removed once nothing is held any more.
+  void release(const std::string& id);
+
+ private:
+  void save();
+  std::filesystem::path file_;
+  std::mutex mutex_;
+  RunRecord run_;
+};
+
+// The journal a run left behind, if any. Throws RepositoryError for an unreadable one.
+std::optional<RunRecord> readJournal(const std::filesystem::path& file);
+void removeJournal(const std::filesystem::path& file);
+
+}  // namespace volumes
