@@ -69,6 +69,21 @@ json stackDetails(dockerapi::Engine& engine, const compose::Stack& stack) {
             {"arch", version.arch}}}};
 }
 
+// The journal keeps what could not be unpaused; the error says so, and names the engine when it is
+// the engine that went away (exit 3 rather than 1).
+[[noreturn]] void unpauseFailed(dockerapi::Engine& engine, const std::vector<std::string>& failed) {
+  std::string what = "could not unpause " + fmt::format("{}", fmt::join(failed, ", ")) +
+                     " (the run journal keeps it: the next backup or restore, or `docker agentchat status`, "
+                     "unpauses it; or run `docker unpause` yourself)";
+  try {
+    engine.version();
+  } catch (const dockerapi::EngineError& e) {
+    if (e.kind() == dockerapi::ErrorKind::Unreachable)
+      throw dockerapi::EngineError(e.kind(), std::string(e.what()) + "\n" + what);
+  }
+  throw BackupFailed(what);
+}
+
 }  // namespace
 
 volumes::Manifest runBackup(dockerapi::Engine& engine, const compose::Stack& stack,
@@ -174,8 +189,7 @@ volumes::Manifest runBackup(dockerapi::Engine& engine, const compose::Stack& sta
       }
       auto failed = guard.resumeAll();
       pause["seconds"] = databases.empty() ? 0.0 : secondsSince(pausedAt);
-      if (!failed.empty())
-        throw BackupFailed("could not unpause " + failed.front() + ": docker unpause it by hand");
+      if (!failed.empty()) unpauseFailed(engine, failed);
       if (!databases.empty()) {
         spdlog::info("writers paused for {:.3f} s ({})", pause["seconds"].get<double>(),
                      pause["containers"].empty() ? std::string("none running") : pause["containers"].dump());

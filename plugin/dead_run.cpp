@@ -55,7 +55,12 @@ std::vector<std::string> recoverDeadRun(dockerapi::Engine& engine, volumes::Repo
   std::string run = journal
                         ? "the " + journal->command + " run (" + who + ", started " + journal->started + ")"
                         : "the run " + who;
-  done.push_back(run + " ended without finishing (killed or crashed); undoing what it left");
+  // A lock file naming its holder: the process died. Only a journal: the run ended, but could not
+  // resume everything (the engine was gone, say).
+  done.push_back(run +
+                 (lock.previousHolder().empty() ? " could not resume everything it held"
+                                                : " ended without finishing (killed or crashed)") +
+                 "; undoing what it left");
 
   // Helpers first: they may hold the volumes the containers below need.
   for (const auto& helper :

@@ -6,6 +6,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <filesystem>
 #include <fstream>
@@ -238,12 +239,16 @@ TEST_F(Backup, BadInputGetsAClearErrorAndLeavesNothingBehind) {
   expectStackRunning(engine);
 }
 
-TEST_F(Backup, AFullDiskFailsTheBackupAndLeavesNoPartialBackup) {
+TEST_F(Backup, AFullDiskFailsTheBackupAndLeavesNoPartialBackupAndTheEarlierOneWhole) {
   REQUIRE_ENGINE(engine);
   fs::path small = repo_ / "small";
   fs::create_directories(small);
   ASSERT_EQ(::mount("tmpfs", small.c_str(), "tmpfs", 0, "size=256k"), 0)
       << "mount tmpfs: " << std::strerror(errno);
+  // An earlier backup that fits, then one that does not.
+  auto earlier = plugin({"backup", "--only", "redis", "--json"}, small);
+  ASSERT_EQ(earlier.exitCode, 0) << earlier.err;
+  std::string earlierId = nlohmann::json::parse(earlier.out)["id"];
   sh(engine, e2e::stack("BACKEND_CONTAINER"),
      "mkdir -p /app/data/big && head -c 3000000 /dev/urandom > /app/data/big/r.bin");
   auto run = plugin({"backup"}, small);
@@ -253,10 +258,14 @@ TEST_F(Backup, AFullDiskFailsTheBackupAndLeavesNoPartialBackup) {
   for (const auto& e : fs::directory_iterator(small / e2e::stack("PROJECT"), ec)) {
     if (e.path().filename() != "audit.log") left.push_back(e.path().filename());
   }
+  std::sort(left.begin(), left.end());
+  auto verify = plugin({"verify", earlierId, "--deep"}, small);
   ::umount(small.c_str());
   EXPECT_EQ(run.exitCode, 1) << run.err;
   EXPECT_NE(run.err.find("full"), std::string::npos) << run.err;
-  EXPECT_EQ(left, (std::vector<std::string>{".lock"}));  // no complete and no partial backup
+  // No partial backup and no journal; the earlier backup is whole.
+  EXPECT_EQ(left, (std::vector<std::string>{".lock", earlierId}));
+  EXPECT_EQ(verify.exitCode, 0) << verify.err;
   expectStackRunning(engine);
 }
 

@@ -1,6 +1,7 @@
-// The engine goes away in the middle of a restore. A second engine (tests/engine2.sh), stopped on
-// purpose while the restore holds between two steps: the restore says the engine is unreachable and
-// that its rollback could not run, and the safety snapshot it took is listed and brings the data back.
+// The engine goes away in the middle of a restore or a backup: a second engine (tests/engine2.sh),
+// stopped on purpose while the command holds between two steps. A restore says the engine is
+// unreachable and that its rollback could not run, and its safety snapshot brings the data back; a
+// backup leaves nothing that looks complete, and what it could not resume is undone by the next run.
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
@@ -62,4 +63,47 @@ TEST(RestoreEngine, AnEngineThatStopsMidRestoreLeavesTheSafetySnapshotRestorable
   ASSERT_EQ(back.exitCode, 0) << back.err;
   auto after = stack.fingerprint();
   e2e::expectSameData(before, after);
+}
+
+// The engine restarts while a backup holds the app paused: the backup fails naming the engine and
+// leaves no backup that looks complete; once the engine is back, `status` finds what the run could
+// not resume and says so, and the next backup succeeds.
+TEST(RestoreEngine, AnEngineRestartedMidBackupLeavesNothingLookingCompleteAndTheNextRunUndoesIt) {
+  e2e::SecondEngine second;
+  auto started = second.start();
+  ASSERT_EQ(started.exitCode, 0) << started.out << started.err;
+  ::setenv("DOCKER_HOST", second.host.c_str(), 1);
+  auto enginePtr = second.engine();
+  auto& engine = *enginePtr;
+  ASSERT_NO_THROW(engine.apiVersion());
+
+  e2e::RestoreStack stack(engine, {"docker-compose.prod.yml"});
+  ASSERT_TRUE(stack.up()) << stack.upOutput();
+  std::string first = stack.seedAndBackUp();
+  ASSERT_FALSE(first.empty());
+
+  auto backup = second.stopWhileHeld("backup:hold:paused", stack.repo() / "hold",
+                                     [&](const auto& hook) { return stack.plugin({"backup"}, hook); });
+  EXPECT_EQ(backup.exitCode, 3) << backup.err;
+  EXPECT_THAT(backup.err, HasSubstr("cannot reach the Docker engine"));
+  ASSERT_EQ(second.run("start").exitCode, 0);
+  ASSERT_EQ(stack.compose({"up", "-d"}).exitCode, 0);
+  ASSERT_TRUE(stack.waitReady());
+
+  // Only the first backup is complete; nothing half-written is left beside it.
+  auto list = json::parse(stack.plugin({"list", "--json"}).out);
+  ASSERT_EQ(list.size(), 1u) << list.dump();
+  EXPECT_EQ(list[0]["id"], first);
+  std::vector<std::string> left;
+  for (const auto& e : fs::directory_iterator(stack.repo() / stack.project())) {
+    std::string name = e.path().filename();
+    if (name.rfind(".partial-", 0) == 0) left.push_back(name);
+  }
+  EXPECT_TRUE(left.empty()) << left.front();
+  auto status = stack.plugin({"status"});
+  EXPECT_THAT(status.out, HasSubstr("could not resume everything it held")) << status.out;
+  EXPECT_FALSE(fs::exists(stack.repo() / stack.project() / ".journal"));
+  EXPECT_EQ(stack.plugin({"verify", first}).exitCode, 0);
+  auto next = stack.plugin({"backup"});
+  EXPECT_EQ(next.exitCode, 0) << next.err;
 }
