@@ -27,6 +27,10 @@ struct Settings {
   std::optional<int> compressionLevel;     // 1..19
   std::optional<std::string> consistency;  // online | stop
   std::vector<std::string> excludes;
+  // Encryption (age): public keys `age1…` every part is encrypted to, and/or a file holding a
+  // passphrase (relative to the project directory). Only the path is kept, never the passphrase.
+  std::vector<std::string> encryptTo;
+  std::optional<std::string> passphraseFile;
   // Shorthands: roles: {service: role}, logs: {service: [paths]}; folded into the services.
   std::map<std::string, std::string> roles;
   std::map<std::string, std::vector<std::string>> logs;

@@ -86,7 +86,7 @@ Settings parseSettings(const YAML::Node& node, const std::string& file) {
   if (!node || node.IsNull()) return settings;
   checkKeys(node, file, base,
             {"repository", "retention", "schedule", "compression_level", "consistency", "excludes", "roles",
-             "logs"});
+             "logs", "encrypt_to", "passphrase_file"});
   if (node["repository"]) settings.repository = scalar(node["repository"], file, base + ".repository");
   if (const auto r = node["retention"]) {
     std::string path = base + ".retention";
@@ -114,6 +114,15 @@ Settings parseSettings(const YAML::Node& node, const std::string& file) {
   if (node["consistency"])
     settings.consistency = oneOf(node["consistency"], file, base + ".consistency", {"online", "stop"});
   if (node["excludes"]) settings.excludes = strings(node["excludes"], file, base + ".excludes");
+  if (const auto to = node["encrypt_to"]) {
+    for (const auto& key : strings(to, file, base + ".encrypt_to")) {
+      if (key.rfind("age1", 0) != 0)
+        throw Error(file, lineOf(to), base + ".encrypt_to", "must list age public keys (age1…), not " + key);
+    }
+    settings.encryptTo = strings(to, file, base + ".encrypt_to");
+  }
+  if (node["passphrase_file"])
+    settings.passphraseFile = scalar(node["passphrase_file"], file, base + ".passphrase_file");
   if (const auto roles = node["roles"]) {
     if (!roles.IsMap()) throw Error(file, lineOf(roles), base + ".roles", "must map service names to roles");
     for (const auto& item : roles) {

@@ -10,6 +10,7 @@
 #include "plugin/build_info.hpp"
 #include "plugin/exit_codes.hpp"
 #include "plugin/health.hpp"
+#include "plugin/part_keys.hpp"
 #include "plugin/repository_location.hpp"
 #include "plugin/stack_loader.hpp"
 #include "volumes/audit_log.hpp"
@@ -25,6 +26,8 @@ class BackupCommand : public Command {
   std::string label;
   bool dryRun = false;
   bool json = false;
+  std::vector<std::string> encryptTo;
+  std::string passphraseFile;
 
   int run(Session& session) override {
     compose::Stack stack = loadStack(session);
@@ -36,9 +39,15 @@ class BackupCommand : public Command {
     options.only = parseComponents(only);
     BackupPlan plan = planBackup(stack, options);
     auto repo = repositoryPath(session, stack);
+    auto encryption = chooseEncryption(encryptTo, passphraseFile, stack);
 
     if (dryRun) {
       printPlan(stack, plan, repo);
+      if (!encryption.recipients.empty()) {
+        std::cout << "parts encrypted (age) to:";
+        for (const auto& r : encryption.manifest.recipients) std::cout << " " << r;
+        std::cout << (encryption.manifest.passphrase ? " a passphrase" : "") << "\n";
+      }
       return exit_code::kOk;
     }
     if (!stack.engineView) {
@@ -47,6 +56,8 @@ class BackupCommand : public Command {
                             ": bring it up (docker compose up -d) before backing it up");
     }
     BackupSettings settings;
+    settings.recipients = std::move(encryption.recipients);
+    settings.encryption = encryption.manifest;
     settings.compressionLevel = stack.settings.compressionLevel.value_or(3);
     settings.label = label;
     settings.terminal = ::isatty(STDERR_FILENO) == 1;
@@ -110,6 +121,12 @@ RegisteredCommand addBackupCommand(CLI::App& app) {
   cli->add_option("--label", command->label, "A label stored in the manifest");
   cli->add_flag("--dry-run", command->dryRun, "Print the plan; touch nothing");
   cli->add_flag("--json", command->json, "Print the result as JSON");
+  cli->add_option("--encrypt-to", command->encryptTo,
+                  "Encrypt every part to this age public key (age1…); repeatable. Default: x-agentchat "
+                  "encrypt_to");
+  cli->add_option("--passphrase-file", command->passphraseFile,
+                  "Encrypt every part with the passphrase on this file's first line (age scrypt). Default: "
+                  "x-agentchat passphrase_file");
   return {cli, std::move(command)};
 }
 

@@ -13,9 +13,12 @@ double secondsSince(Clock::time_point t) {
 
 void PartWriter::writePart(const PlannedPart& planned,
                            const std::function<void(const dockerapi::ChunkSink&)>& produce) {
-  volumes::PartRecord record{planned.name, planned.kind, planned.service, planned.source, 0, 0, ""};
-  volumes::CompressedPart part(staging_.addPart(planned.name), record, settings_.compressionLevel,
-                               settings_.threadsPerPart);
+  // An encrypted part is named for what `age -d` gives back: mysql.sql.zst.age.
+  bool encrypted = !settings_.recipients.empty();
+  std::string name = planned.name + (encrypted ? ".age" : "");
+  volumes::PartRecord record{name, planned.kind, planned.service, planned.source, 0, 0, "", ""};
+  volumes::CompressedPart part(staging_.addPart(name), record, settings_.compressionLevel,
+                               settings_.threadsPerPart, encrypted ? &settings_.recipients : nullptr);
   auto& shown = progress_.add(planned.name);
   auto started = Clock::now();
   produce([&](std::string_view raw) {

@@ -209,10 +209,11 @@ volumes::Manifest runBackup(dockerapi::Engine& engine, const compose::Stack& sta
   manifest.createdAt = utcTimestamp(now);
   manifest.label = settings.label;
   manifest.consistency = plan.consistency == Consistency::Online ? "online" : "stop";
+  manifest.encryption = settings.encryption;
   // Parts in plan order, whatever order the threads finished in.
   for (const auto& planned : plan.parts) {
     for (const auto& p : run.parts) {
-      if (p.name == planned.name ||
+      if (p.contentName() == planned.name ||
           (p.service == planned.service && p.kind == "redis-aof" && planned.kind == "redis-rdb"))
         manifest.parts.push_back(p);
     }

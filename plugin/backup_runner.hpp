@@ -6,6 +6,7 @@
 #include "compose/stack.hpp"
 #include "dockerapi/engine.hpp"
 #include "plugin/backup_plan.hpp"
+#include "volumes/age_keys.hpp"
 #include "volumes/manifest.hpp"
 #include "volumes/repository.hpp"
 
@@ -24,6 +25,9 @@ struct BackupSettings {
   bool terminal = false;  // draw progress
   std::string toolVersion;
   std::string fault;  // AGENTCHAT_TEST_FAULT (test_hooks.hpp); empty in real use
+  // Every part is encrypted to these (age v1) when there are any; the manifest records `encryption`.
+  std::vector<volumes::AgeRecipient> recipients;
+  volumes::Encryption encryption;
 };
 
 // Runs the plan; returns the committed manifest. On any failure nothing complete is left behind

@@ -10,6 +10,7 @@
 
 #include "plugin/exit_codes.hpp"
 #include "plugin/health.hpp"
+#include "plugin/part_keys.hpp"
 #include "plugin/repository_location.hpp"
 #include "plugin/stack_loader.hpp"
 #include "volumes/audit_log.hpp"
@@ -25,15 +26,19 @@ namespace {
 class ExportCommand : public Command {
  public:
   std::string which = "latest", output;
+  KeyOptions keyOptions;
 
   int run(Session& session) override {
     compose::Stack stack = loadStackForRepository(session);
     volumes::Repository repository(repositoryPath(session, stack));
     std::string id = resolveBackupId(repository, stack.name, which);
     auto manifest = repository.read(stack.name, id);
-    // A damaged part would travel far before anyone noticed: checked here first.
+    // A damaged part would travel far before anyone noticed: checked here first. Encrypted parts
+    // travel encrypted; with their key, their content is checked too.
+    auto keys = loadPartKeys(keyOptions);
+    if (!keys.empty()) requireKeysFor(manifest, keys);
     for (const auto& part : manifest.parts) {
-      auto check = volumes::checkPart(repository.backupDir(stack.name, id) / part.name, part);
+      auto check = volumes::checkPart(repository.backupDir(stack.name, id) / part.name, part, false, &keys);
       if (!check.ok) {
         std::cerr << "docker agentchat: backup " << id << ", part " << part.name << ": " << check.problem
                   << "; not exported\n";
@@ -119,6 +124,7 @@ RegisteredCommand addExportCommand(CLI::App& app) {
   auto* cli = app.add_subcommand("export", "Write one backup as a single tar file (parts as stored)");
   cli->add_option("backup", command->which, "Backup id, or latest (default)");
   cli->add_option("-o,--output", command->output, "The bundle file, or - for standard output")->required();
+  addKeyOptions(cli, command->keyOptions);
   return {cli, std::move(command)};
 }
 

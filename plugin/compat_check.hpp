@@ -8,12 +8,13 @@
 #include "dockerapi/engine.hpp"
 #include "plugin/compat.hpp"
 #include "volumes/manifest.hpp"
+#include "volumes/part_decoder.hpp"
 
 namespace agentchat {
 
 // A database service that is not running is a medium finding ("cannot compare").
 std::vector<Finding> compatFindings(dockerapi::Engine& engine, const compose::Stack& stack,
                                     const volumes::Manifest& manifest,
-                                    const std::filesystem::path& backupDir);
+                                    const std::filesystem::path& backupDir, const volumes::PartKeys* keys);
 
 }  // namespace agentchat

@@ -5,6 +5,7 @@
 
 #include "plugin/compat_check.hpp"
 #include "plugin/exit_codes.hpp"
+#include "plugin/part_keys.hpp"
 #include "plugin/repository_location.hpp"
 #include "plugin/stack_loader.hpp"
 
@@ -16,6 +17,7 @@ class CompatCommand : public Command {
  public:
   std::string which = "latest";
   bool json = false;
+  KeyOptions keyOptions;
 
   int run(Session& session) override {
     compose::Stack stack = loadStack(session);
@@ -24,7 +26,9 @@ class CompatCommand : public Command {
     auto manifest = repository.read(stack.name, id);
     auto& engine = session.engine();
 
-    auto findings = compatFindings(engine, stack, manifest, repository.backupDir(stack.name, id));
+    auto keys = loadPartKeys(keyOptions);
+    requireKeysFor(manifest, keys);
+    auto findings = compatFindings(engine, stack, manifest, repository.backupDir(stack.name, id), &keys);
     Risk overall = worst(findings);
     if (json) {
       nlohmann::json out = {{"id", id}, {"risk", findings.empty() ? "none" : riskName(overall)}};
@@ -55,6 +59,7 @@ RegisteredCommand addCompatCommand(CLI::App& app) {
                                  "RDB format (exit 1 on high risk)");
   cli->add_option("backup", command->which, "Backup id, or latest (default)");
   cli->add_flag("--json", command->json, "Print the findings as JSON");
+  addKeyOptions(cli, command->keyOptions);
   return {cli, std::move(command)};
 }
 

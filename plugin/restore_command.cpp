@@ -15,6 +15,7 @@
 #include "plugin/confirmation.hpp"
 #include "plugin/exit_codes.hpp"
 #include "plugin/health.hpp"
+#include "plugin/part_keys.hpp"
 #include "plugin/repository_location.hpp"
 #include "plugin/restore_plan.hpp"
 #include "plugin/restore_runner.hpp"
@@ -44,6 +45,7 @@ class RestoreCommand : public Command {
   bool force = false;
   bool noSafetySnapshot = false;
   bool json = false;
+  KeyOptions keyOptions;
 
   int run(Session& session) override {
     compose::Stack source = loadStack(session);
@@ -73,9 +75,17 @@ class RestoreCommand : public Command {
         audit["parts"].push_back({{"name", item.part.name}, {"sha256", item.part.sha256}});
     }
 
+    // An encrypted backup needs its key, and the safety snapshot (encrypted as x-agentchat says) a key
+    // the rollback can open it with: both known before anything is read.
+    auto keys = loadPartKeys(keyOptions);
+    requireKeysFor(manifest, keys);
+    auto safetyEncryption = chooseEncryption({}, "", target);
+    if (safetyEncryption.recipients.empty()) safetyEncryption = sameEncryptionAs(manifest, keys);
+    if (!noSafetySnapshot) keysForSafetySnapshot(safetyEncryption, keys);
+
     // Nothing is touched before every part it will use has been read and checked in full.
     for (const auto& item : plan.items) {
-      auto check = volumes::checkPart(dir / item.part.name, item.part, /*guardPaths=*/true);
+      auto check = volumes::checkPart(dir / item.part.name, item.part, /*guardPaths=*/true, &keys);
       if (!check.ok) {
         audit["error"] = "part " + item.part.name + ": " + check.problem;
         std::cerr
@@ -87,7 +97,7 @@ class RestoreCommand : public Command {
     }
     auto missing = missingDatabases(target, plan);
     std::vector<Finding> findings;
-    if (missing.empty()) findings = compatFindings(engine, target, manifest, dir);
+    if (missing.empty()) findings = compatFindings(engine, target, manifest, dir, &keys);
     printPlan(id, manifest, target, plan, findings);
     if (!missing.empty()) {
       std::cerr << "docker agentchat: project " << target.name << " has no container for "
@@ -107,6 +117,9 @@ class RestoreCommand : public Command {
 
     RestoreSettings settings;
     settings.safetySnapshot = !noSafetySnapshot;
+    settings.keys = &keys;
+    settings.safetyRecipients = std::move(safetyEncryption.recipients);
+    settings.safetyEncryption = safetyEncryption.manifest;
     settings.terminal = ::isatty(STDERR_FILENO) == 1;
     settings.toolVersion = kVersion;
     if (const char* fault = std::getenv("AGENTCHAT_TEST_FAULT")) settings.fault = fault;
@@ -206,6 +219,7 @@ RegisteredCommand addRestoreCommand(CLI::App& app) {
   cli->add_flag("--no-safety-snapshot", command->noSafetySnapshot,
                 "Skip the backup of the current state (a failed restore then cannot roll back)");
   cli->add_flag("--json", command->json, "Print the result as JSON (the plan goes to stderr)");
+  addKeyOptions(cli, command->keyOptions);
   return {cli, std::move(command)};
 }
 

@@ -9,6 +9,7 @@
 
 #include "dockerapi/engine.hpp"
 #include "volumes/manifest.hpp"
+#include "volumes/part_decoder.hpp"
 
 namespace agentchat {
 
@@ -19,7 +20,8 @@ struct DrillResult {
   double seconds = 0;
 };
 
+// `keys` open an encrypted backup's parts.
 std::vector<DrillResult> restoreDrill(dockerapi::Engine& engine, const volumes::Manifest& manifest,
-                                      const std::filesystem::path& backupDir);
+                                      const std::filesystem::path& backupDir, const volumes::PartKeys* keys);
 
 }  // namespace agentchat

@@ -84,7 +84,7 @@ RestorePlan planRestore(const volumes::Manifest& manifest, const compose::Stack&
                              part.service + "'s RDB, the point in time the dump of the other services holds");
       continue;
     } else if (part.kind == "volume") {
-      std::string key = volumeKeyOf(part.name);
+      std::string key = volumeKeyOf(part.contentName());
       bool wanted = selected(selection, "volumes") || selection.volumes.count(key) ||
                     selection.volumes.count(part.source);
       if (!wanted) continue;

@@ -242,6 +242,8 @@ RestoreReport runRestore(dockerapi::Engine& engine, const compose::Stack& target
     backupSettings.terminal = settings.terminal;
     backupSettings.toolVersion = settings.toolVersion;
     backupSettings.compressionLevel = 1;  // speed matters here; it is kept like any backup
+    backupSettings.recipients = settings.safetyRecipients;
+    backupSettings.encryption = settings.safetyEncryption;
     auto began = Clock::now();
     safety = runBackup(engine, target, repository, *backup, backupSettings);
     report.steps.push_back({"safety snapshot", std::chrono::duration<double>(Clock::now() - began).count()});
@@ -258,6 +260,7 @@ RestoreReport runRestore(dockerapi::Engine& engine, const compose::Stack& target
   RestoreContext ctx{
       engine, target,   manifest,   repository.backupDir(manifest.project, manifest.id), repository.root(),
       guard,  progress, helperImage};
+  ctx.keys = settings.keys;
   ctx.fault = [fault = settings.fault](const std::string& point) {
     return faultAt(fault, "restore:" + point);
   };
@@ -283,6 +286,7 @@ RestoreReport runRestore(dockerapi::Engine& engine, const compose::Stack& target
       RestoreContext back{
           engine, target,   *safety,    repository.backupDir(target.name, safety->id), repository.root(),
           guard,  progress, helperImage};
+      back.keys = settings.keys;
       if (rollbackPlan.has("volume") && back.helperImage.empty())
         back.helperImage = dockerapi::pickHelperImage(engine, helperImages(target));
       Restorer(back, rollbackPlan).run(rollbackStep, rollbackDone);

@@ -10,6 +10,7 @@
 #include "dockerapi/engine.hpp"
 #include "plugin/restore_plan.hpp"
 #include "volumes/manifest.hpp"
+#include "volumes/part_decoder.hpp"
 #include "volumes/repository.hpp"
 
 namespace agentchat {
@@ -31,6 +32,10 @@ struct RestoreSettings {
   bool terminal = false;
   std::string toolVersion;
   std::string fault;  // test-only: AGENTCHAT_TEST_FAULT=restore:<point>
+  const volumes::PartKeys* keys = nullptr;  // open the backup's parts and the safety snapshot's
+  // The safety snapshot is encrypted like any backup of the project (x-agentchat).
+  std::vector<volumes::AgeRecipient> safetyRecipients;
+  volumes::Encryption safetyEncryption;
 };
 
 struct StepTiming {

@@ -97,7 +97,7 @@ void loadMysqlDump(RestoreContext& ctx, const RestoreItem& item) {
     drop += "DROP DATABASE IF EXISTS " + quoteIdentifier(db) + ";";
   if (!drop.empty()) client.query(drop);
 
-  volumes::PartReader reader(ctx.backupDir / item.part.name, item.part);
+  volumes::PartReader reader(ctx.backupDir / item.part.name, item.part, ctx.keys);
   auto& shown = ctx.progress.add(item.part.name);
   auto source = counted(reader, shown);
   if (ctx.fault("mysql-halfway")) {
@@ -161,7 +161,7 @@ void restoreRedis(RestoreContext& ctx, const RestoreItem& item) {
   job.mount = *mount;
   job.layout = layout;
   job.placeRdb = [&](const std::string& helper) {
-    volumes::PartReader reader(ctx.backupDir / item.part.name, item.part);
+    volumes::PartReader reader(ctx.backupDir / item.part.name, item.part, ctx.keys);
     auto& shown = ctx.progress.add(item.part.name);
     ctx.engine.putArchive(helper, layout.dir,
                           volumes::singleFileTar(fs::path(layout.rdbPath).filename().string(),
@@ -213,7 +213,7 @@ void replaceVolume(RestoreContext& ctx, const RestoreItem& item) {
   removedOnInterrupt(ctx, helper);
   runToCompletion(ctx.engine, helper, "emptying volume " + item.volume);
   if (ctx.fault("volumes")) throw RestoreStepFailed("injected fault after emptying volume " + item.volume);
-  volumes::PartReader reader(ctx.backupDir / item.part.name, item.part);
+  volumes::PartReader reader(ctx.backupDir / item.part.name, item.part, ctx.keys);
   auto& shown = ctx.progress.add(item.part.name);
   volumes::GuardedTarSource guarded(counted(reader, shown));
   ctx.engine.putArchive(helper.id(), root, guarded.source());
@@ -223,7 +223,7 @@ void replaceVolume(RestoreContext& ctx, const RestoreItem& item) {
 void restoreConfig(RestoreContext& ctx, const RestoreItem& item) {
   const auto config = ctx.manifest.details.value("config", json::object());
   std::vector<std::string> entries = config.value("entries", std::vector<std::string>{});
-  volumes::PartReader reader(ctx.backupDir / item.part.name, item.part);
+  volumes::PartReader reader(ctx.backupDir / item.part.name, item.part, ctx.keys);
   auto& shown = ctx.progress.add(item.part.name);
   auto result =
       volumes::restoreHostPaths(counted(reader, shown), ctx.stack.workingDir, entries, {ctx.repositoryRoot});
@@ -237,7 +237,7 @@ void restoreLogs(RestoreContext& ctx, const RestoreItem& item) {
   const auto& service = ctx.stack.services.at(item.service);
   if (service.containers.empty()) throw RestoreStepFailed("service " + service.name + " has no container");
   fs::path path(item.path);
-  volumes::PartReader reader(ctx.backupDir / item.part.name, item.part);
+  volumes::PartReader reader(ctx.backupDir / item.part.name, item.part, ctx.keys);
   auto& shown = ctx.progress.add(item.part.name);
   volumes::GuardedTarSource guarded(counted(reader, shown), path.filename().string());
   ctx.engine.putArchive(service.containers.front().id, path.parent_path().string(), guarded.source());

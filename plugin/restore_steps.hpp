@@ -10,6 +10,7 @@
 #include "compose/stack.hpp"
 #include "dockerapi/engine.hpp"
 #include "plugin/progress.hpp"
+#include "volumes/part_decoder.hpp"
 #include "plugin/restore_plan.hpp"
 #include "plugin/stack_guard.hpp"
 #include "volumes/manifest.hpp"
@@ -32,6 +33,7 @@ struct RestoreContext {
   StackGuard& guard;
   Progress& progress;
   std::string helperImage;
+  const volumes::PartKeys* keys = nullptr;  // open an encrypted backup's parts
   // Test-only fault injection (AGENTCHAT_TEST_FAULT=restore:<point>): true when `point` is the one asked for.
   std::function<bool(const std::string&)> fault = [](const std::string&) { return false; };
 };

@@ -3,7 +3,8 @@
 
 BUILD_PACKAGES=(build-essential cmake pkg-config libcurl4-openssl-dev nlohmann-json3-dev libarchive-dev
   libzstd-dev libcli11-dev libspdlog-dev libyaml-cpp-dev libssl-dev)
-TEST_PACKAGES=(libgtest-dev libgmock-dev docker.io docker-compose debootstrap zstd iproute2 curl)
+TEST_PACKAGES=(libgtest-dev libgmock-dev docker.io docker-compose debootstrap zstd iproute2 curl age clang
+  libclang-rt-14-dev)
 
 ensure_packages() {
   local missing=()

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The test command: installs what the tests need, makes sure a Docker engine runs, builds the test
 # images (cached by content hash), then builds and runs every unit and end-to-end test through ctest,
-# once in the normal configuration and once with AddressSanitizer + UndefinedBehaviorSanitizer.
+# once in the normal configuration and once with AddressSanitizer + UndefinedBehaviorSanitizer,
+# then fuzzes the parsers of untrusted backup input for a minute each (tests/fuzz/run.sh).
 set -euo pipefail
 cd "$(dirname "$(readlink -f "$0")")/.."
 started=$(date +%s)
@@ -29,5 +30,9 @@ run_config() {
 run_config build/test-release -DCMAKE_BUILD_TYPE=Release  # what install.sh builds
 ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 UBSAN_OPTIONS=print_stacktrace=1 \
   run_config build/test-asan -DCMAKE_BUILD_TYPE=Debug -DAGENTCHAT_SANITIZE=ON
+
+# The parsers of untrusted backup input (manifest, tar, zstd parts, config restore), fuzzed with
+# libFuzzer for a bounded time each; a finding fails the run and names the input.
+tests/fuzz/run.sh 60
 
 echo "tests/run.sh: all tests passed in $(( $(date +%s) - started )) s"

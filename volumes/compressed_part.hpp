@@ -4,8 +4,11 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <vector>
 
+#include "dockerapi/sha256.hpp"
 #include "dockerapi/streams.hpp"
+#include "volumes/age_stream.hpp"
 #include "volumes/manifest.hpp"
 #include "volumes/part_file.hpp"
 #include "volumes/zstd_stream.hpp"
@@ -14,21 +17,26 @@ namespace volumes {
 
 class CompressedPart {
  public:
-  // `record` gives name, kind, service and source; finish() fills in the sizes and the digest.
-  CompressedPart(std::unique_ptr<PartFile> file, PartRecord record, int level, int threads);
+  // `record` gives name, kind, service and source; finish() fills in the sizes and the digests.
+  // With `recipients`, the zstd stream is encrypted to them (age v1) on its way to the file.
+  CompressedPart(std::unique_ptr<PartFile> file, PartRecord record, int level, int threads,
+                 const std::vector<AgeRecipient>* recipients = nullptr);
 
   void write(std::string_view raw);
   dockerapi::ChunkSink sink() {
     return [this](std::string_view raw) { write(raw); };
   }
-  // Ends the zstd frame, fsyncs and closes the file.
+  // Ends the zstd frame (and the age stream), fsyncs and closes the file.
   PartRecord finish();
   std::uint64_t rawBytes() const { return compressor_.bytesIn(); }
   std::uint64_t storedBytes() const { return file_->size(); }
 
  private:
+  void store(std::string_view compressed);
   std::unique_ptr<PartFile> file_;
   PartRecord record_;
+  std::unique_ptr<AgeEncryptor> encryptor_;
+  dockerapi::Sha256 plainHash_;  // of the zstd stream, when encrypted
   ZstdCompressor compressor_;
 };
 

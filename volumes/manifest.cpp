@@ -5,8 +5,9 @@
 namespace volumes {
 
 const PartRecord* Manifest::part(const std::string& name) const {
+  // Details name parts as planned ("mysql.sql.zst"); stored, an encrypted one has ".age" added.
   for (const auto& p : parts) {
-    if (p.name == name) return &p;
+    if (p.name == name || p.contentName() == name) return &p;
   }
   return nullptr;
 }
@@ -29,15 +30,22 @@ nlohmann::json toJson(const Manifest& m) {
                      {"size", p.size},
                      {"rawSize", p.rawSize},
                      {"sha256", p.sha256}});
+    if (p.encrypted()) parts.back()["plainSha256"] = p.plainSha256;
   }
-  return {{"formatVersion", Manifest::kFormatVersion},
-          {"id", m.id},
-          {"project", m.project},
-          {"createdAt", m.createdAt},
-          {"label", m.label},
-          {"consistency", m.consistency},
-          {"parts", parts},
-          {"details", m.details}};
+  nlohmann::json out = {{"formatVersion", Manifest::kFormatVersion},
+                        {"id", m.id},
+                        {"project", m.project},
+                        {"createdAt", m.createdAt},
+                        {"label", m.label},
+                        {"consistency", m.consistency},
+                        {"parts", parts},
+                        {"details", m.details}};
+  if (m.encryption.on()) {
+    out["encryption"] = {{"format", "age-v1"},
+                         {"recipients", m.encryption.recipients},
+                         {"passphrase", m.encryption.passphrase}};
+  }
+  return out;
 }
 
 namespace {
@@ -57,10 +65,44 @@ std::uint64_t count(const nlohmann::json& object, const char* key, const std::st
   return it->get<std::uint64_t>();
 }
 
+bool isSha256(const std::string& text) {
+  bool hex = text.size() == 64;
+  for (char c : text) hex = hex && ((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'));
+  return hex;
+}
+
+Encryption encryptionOf(const nlohmann::json& json) {
+  Encryption e;
+  auto it = json.find("encryption");
+  if (it == json.end()) return e;
+  if (!it->is_object() || text(*it, "format", "encryption.") != "age-v1")
+    throw ManifestError("manifest: encryption must be {\"format\": \"age-v1\", ...}");
+  auto recipients = it->find("recipients");
+  if (recipients == it->end() || !recipients->is_array())
+    throw ManifestError("manifest: encryption.recipients must be a list");
+  for (const auto& r : *recipients) {
+    if (!r.is_string() || r.get<std::string>().rfind("age1", 0) != 0)
+      throw ManifestError("manifest: encryption.recipients must hold age1… public keys");
+    e.recipients.push_back(r.get<std::string>());
+  }
+  auto passphrase = it->find("passphrase");
+  if (passphrase == it->end() || !passphrase->is_boolean())
+    throw ManifestError("manifest: encryption.passphrase must be true or false");
+  e.passphrase = passphrase->get<bool>();
+  if (!e.on()) throw ManifestError("manifest: encryption names no recipient");
+  return e;
+}
+
 }  // namespace
 
 Manifest parseManifest(std::string_view input) {
-  nlohmann::json json = nlohmann::json::parse(input, nullptr, false);
+  // Deeper than any manifest nests, a document would overflow the stack when copied (details).
+  constexpr int kMaxDepth = 64;
+  auto shallow = [](int depth, nlohmann::json::parse_event_t, nlohmann::json&) {
+    if (depth > kMaxDepth) throw ManifestError("manifest: nested deeper than " + std::to_string(kMaxDepth));
+    return true;
+  };
+  nlohmann::json json = nlohmann::json::parse(input, shallow, false);
   if (json.is_discarded() || !json.is_object()) throw ManifestError("manifest: not a JSON object");
   auto version = json.find("formatVersion");
   if (version == json.end() || !version->is_number_integer() ||
@@ -75,6 +117,7 @@ Manifest parseManifest(std::string_view input) {
   m.label = text(json, "label", "");
   m.consistency = text(json, "consistency", "");
   if (json.contains("details") && json["details"].is_object()) m.details = json["details"];
+  m.encryption = encryptionOf(json);
   auto parts = json.find("parts");
   if (parts == json.end() || !parts->is_array()) throw ManifestError("manifest: parts must be a list");
   std::set<std::string> names;
@@ -82,17 +125,25 @@ Manifest parseManifest(std::string_view input) {
     const auto& p = (*parts)[i];
     std::string where = "parts[" + std::to_string(i) + "].";
     if (!p.is_object()) throw ManifestError("manifest: " + where + " must be an object");
-    PartRecord record{text(p, "name", where),   text(p, "kind", where),  text(p, "service", where),
-                      text(p, "source", where), count(p, "size", where), count(p, "rawSize", where),
-                      text(p, "sha256", where)};
+    PartRecord record{text(p, "name", where),    text(p, "kind", where),
+                      text(p, "service", where), text(p, "source", where),
+                      count(p, "size", where),   count(p, "rawSize", where),
+                      text(p, "sha256", where),  {}};
     if (!isPlainFileName(record.name)) {
       throw ManifestError("manifest: " + where + "name \"" + record.name + "\" is not a plain file name");
     }
     if (!names.insert(record.name).second)
       throw ManifestError("manifest: part \"" + record.name + "\" appears twice");
-    bool hex = record.sha256.size() == 64;
-    for (char c : record.sha256) hex = hex && ((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'));
-    if (!hex) throw ManifestError("manifest: " + where + "sha256 is not 64 lowercase hex digits");
+    if (!isSha256(record.sha256))
+      throw ManifestError("manifest: " + where + "sha256 is not 64 lowercase hex digits");
+    if (p.contains("plainSha256")) {
+      record.plainSha256 = text(p, "plainSha256", where);
+      if (!isSha256(record.plainSha256))
+        throw ManifestError("manifest: " + where + "plainSha256 is not 64 lowercase hex digits");
+      if (record.name.size() <= 4 || record.name.compare(record.name.size() - 4, 4, ".age") != 0)
+        throw ManifestError("manifest: " + where + "name of an encrypted part must end in .age");
+      if (!m.encryption.on()) throw ManifestError("manifest: " + where + "is encrypted, but to nobody");
+    }
     m.parts.push_back(std::move(record));
   }
   return m;

@@ -23,6 +23,20 @@ struct PartRecord {
   std::uint64_t size = 0;     // stored bytes
   std::uint64_t rawSize = 0;  // bytes before compression (caps decompression on restore)
   std::string sha256;         // of the stored bytes
+  // Encrypted parts (name ends in .age): sha256 of the plaintext, the zstd stream `age -d` gives
+  // back, so a deep verify proves the content and not only the stored bytes. Empty otherwise.
+  std::string plainSha256;
+
+  bool encrypted() const { return !plainSha256.empty(); }
+  // The name of the content inside: "mysql.sql.zst" for "mysql.sql.zst.age".
+  std::string contentName() const { return encrypted() ? name.substr(0, name.size() - 4) : name; }
+};
+
+// To whom a backup's parts are encrypted (age v1): public keys only, never a secret.
+struct Encryption {
+  std::vector<std::string> recipients;  // age1…
+  bool passphrase = false;              // an scrypt (passphrase) recipient
+  bool on() const { return passphrase || !recipients.empty(); }
 };
 
 struct Manifest {
@@ -33,6 +47,7 @@ struct Manifest {
   std::string label;        // e.g. "pre-restore"; empty for ordinary backups
   std::string consistency;  // online | stop
   std::vector<PartRecord> parts;
+  Encryption encryption;
   nlohmann::json details = nlohmann::json::object();  // stack, engine, databases, timings
 
   const PartRecord* part(const std::string& name) const;

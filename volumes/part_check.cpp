@@ -5,12 +5,12 @@
 
 #include <functional>
 #include <memory>
+#include <optional>
 #include <vector>
 
 #include "dockerapi/sha256.hpp"
 #include "volumes/tar_guard.hpp"
 #include "volumes/tar_walker.hpp"
-#include "volumes/zstd_stream.hpp"
 
 namespace volumes {
 
@@ -65,7 +65,7 @@ class ContentCheck {
 
 }  // namespace
 
-PartCheck checkPart(const fs::path& file, const PartRecord& record, bool guardPaths) {
+PartCheck checkPart(const fs::path& file, const PartRecord& record, bool guardPaths, const PartKeys* keys) {
   int fd = ::open(file.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0) return {false, "missing or unreadable: " + file.string()};
   struct Closer {
@@ -74,8 +74,11 @@ PartCheck checkPart(const fs::path& file, const PartRecord& record, bool guardPa
   } closer{fd};
 
   dockerapi::Sha256 hash;
-  ContentCheck content(record.name, guardPaths);
-  ZstdDecompressor zstd([&](std::string_view raw) { content.feed(raw); }, record.rawSize);
+  ContentCheck content(record.contentName(), guardPaths);
+  // An encrypted part without keys: what can be proven is that the stored bytes are the ones written.
+  bool storedOnly = record.encrypted() && (keys == nullptr || keys->empty());
+  std::optional<PartDecoder> decoder;
+  if (!storedOnly) decoder.emplace(record, keys, [&](std::string_view raw) { content.feed(raw); });
   std::uint64_t size = 0;
   std::vector<char> buffer(1 << 20);
   // The stored bytes against the manifest: the first thing to report when both are off.
@@ -91,10 +94,10 @@ PartCheck checkPart(const fs::path& file, const PartRecord& record, bool guardPa
       std::string_view chunk(buffer.data(), static_cast<std::size_t>(got));
       hash.update(chunk);
       size += chunk.size();
-      zstd.write(chunk);
+      if (decoder) decoder->write(chunk);
     }
     if (got < 0) return {false, "read error in " + file.string()};
-    zstd.finish();
+    if (decoder) decoder->finish();
   } catch (const std::exception& e) {
     // Keep hashing what is left, so a changed byte reports as a digest mismatch first.
     ssize_t got;
@@ -103,11 +106,13 @@ PartCheck checkPart(const fs::path& file, const PartRecord& record, bool guardPa
       size += static_cast<std::uint64_t>(got);
     }
     std::string problem = storedProblem();
+    if (problem.empty() && dynamic_cast<const PartKeyError*>(&e) != nullptr) return {false, e.what()};
     return {false, problem.empty() ? std::string("content: ") + e.what() : problem};
   }
   if (std::string problem = storedProblem(); !problem.empty()) return {false, problem};
-  if (zstd.bytesOut() != record.rawSize) {
-    return {false, "decompresses to " + std::to_string(zstd.bytesOut()) + " bytes, the manifest says " +
+  if (storedOnly) return {true, {}, false};
+  if (decoder->rawBytes() != record.rawSize) {
+    return {false, "decompresses to " + std::to_string(decoder->rawBytes()) + " bytes, the manifest says " +
                        std::to_string(record.rawSize)};
   }
   try {

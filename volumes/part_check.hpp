@@ -6,15 +6,20 @@
 #include <string>
 
 #include "volumes/manifest.hpp"
+#include "volumes/part_decoder.hpp"
 
 namespace volumes {
 
 struct PartCheck {
   bool ok = false;
   std::string problem;  // what is wrong, for a person: "sha256 mismatch (stored bytes changed)"
+  // False for an encrypted part checked without keys: only its size and sha256 were.
+  bool contentChecked = true;
 };
 
 // `guardPaths`: also refuse a tar entry a restore could write outside its target (TarGuard).
-PartCheck checkPart(const std::filesystem::path& file, const PartRecord& record, bool guardPaths = false);
+// `keys` open an encrypted part; without them its stored bytes are checked and nothing more.
+PartCheck checkPart(const std::filesystem::path& file, const PartRecord& record, bool guardPaths = false,
+                    const PartKeys* keys = nullptr);
 
 }  // namespace volumes

@@ -13,8 +13,8 @@
 
 namespace volumes {
 
-PartReader::PartReader(const std::filesystem::path& file, const PartRecord& record)
-    : path_(file.string()), zstd_([this](std::string_view raw) { pending_.append(raw); }, record.rawSize) {
+PartReader::PartReader(const std::filesystem::path& file, const PartRecord& record, const PartKeys* keys)
+    : path_(file.string()), decoder_(record, keys, [this](std::string_view raw) { pending_.append(raw); }) {
   fd_ = ::open(file.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd_ < 0) throw RepositoryError("cannot read part " + path_ + ": " + std::strerror(errno));
 }
@@ -31,10 +31,10 @@ std::size_t PartReader::read(char* buffer, std::size_t capacity) {
     ssize_t got = ::read(fd_, input, sizeof input);
     if (got < 0) throw RepositoryError("cannot read part " + path_ + ": " + std::strerror(errno));
     if (got == 0) {
-      zstd_.finish();
+      decoder_.finish();
       eof_ = true;
     } else {
-      zstd_.write(std::string_view(input, static_cast<std::size_t>(got)));
+      decoder_.write(std::string_view(input, static_cast<std::size_t>(got)));
     }
   }
   std::size_t n = std::min(capacity, pending_.size() - offset_);

@@ -7,18 +7,20 @@
 #include <string>
 
 #include "volumes/manifest.hpp"
-#include "volumes/zstd_stream.hpp"
+#include "volumes/part_decoder.hpp"
 
 namespace volumes {
 
 class PartReader {
  public:
-  PartReader(const std::filesystem::path& file, const PartRecord& record);
+  // `keys` open an encrypted part (PartKeyError without them).
+  PartReader(const std::filesystem::path& file, const PartRecord& record, const PartKeys* keys = nullptr);
   ~PartReader();
   PartReader(const PartReader&) = delete;
   PartReader& operator=(const PartReader&) = delete;
 
-  // Fills up to `capacity` bytes; 0 at the end. Throws CompressionError / RepositoryError.
+  // Fills up to `capacity` bytes; 0 at the end. Throws CompressionError / RepositoryError /
+  // AgeError / PartKeyError.
   std::size_t read(char* buffer, std::size_t capacity);
   dockerapi::ChunkSource source() {
     return [this](char* buffer, std::size_t capacity) { return read(buffer, capacity); };
@@ -30,7 +32,7 @@ class PartReader {
   std::string pending_;
   std::size_t offset_ = 0;
   bool eof_ = false;
-  ZstdDecompressor zstd_;
+  PartDecoder decoder_;
 };
 
 // A tar stream holding one regular file `name` (mode 0644) of exactly `size` bytes from `content`:

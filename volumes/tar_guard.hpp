@@ -19,6 +19,7 @@ class TarGuard {
 
  private:
   std::set<std::string> symlinks_;  // normalised paths of symlinks seen so far
+  std::set<std::string> climbed_;   // directories a symlink's target climbs back out of ("a/..")
 };
 
 // "./a/b/../c/" -> "a/c"; nullopt if it is absolute or climbs above the root.

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cstring>
+#include <map>
 
 namespace volumes {
 
@@ -22,6 +23,11 @@ std::uint64_t octal(const char* field, std::size_t length) {
   for (; i < length && field[i] != '\0' && field[i] != ' '; ++i) {
     if (field[i] < '0' || field[i] > '7') throw TarError("tar: malformed number in a header");
     value = value * 8 + static_cast<std::uint64_t>(field[i] - '0');
+  }
+  // Only padding may follow: Go's archive/tar, the engine's reader, skips leading NULs and would
+  // read a number that stands after them ("\0\0001000" is 512 to it).
+  for (; i < length; ++i) {
+    if (field[i] != '\0' && field[i] != ' ') throw TarError("tar: malformed number in a header");
   }
   return value;
 }
@@ -90,6 +96,19 @@ void TarWalker::header(const char* block) {
     if (size > 1024 * 1024) throw TarError("tar: oversized extended header");
     metaType_ = type;  // 'g', a global pax header, carries nothing we need but is kept in filter mode
     meta_.clear();
+    // As Go's archive/tar (the engine's reader) takes them: a pax header replaces the one before
+    // it, and a global header ends every extended header before it.
+    if (type == 'x' || type == 'g') {
+      paxPath_.clear();
+      paxLinkpath_.clear();
+      sparseName_.clear();
+      paxSize_.reset();
+      paxMtime_.reset();
+    }
+    if (type == 'g') {
+      longName_.clear();
+      longLink_.clear();
+    }
     inMeta_ = true;  // through its payload and padding
     if (raw_) held_.append(block, kBlock);
   } else {
@@ -98,19 +117,31 @@ void TarWalker::header(const char* block) {
     entry_.type = type;
     entry_.size = paxSize_.value_or(size);
     entry_.mtime = paxMtime_.value_or(static_cast<std::int64_t>(octal(block + 136, 12)));
-    if (!longName_.empty()) {
-      entry_.name = longName_;
+    // A GNU sparse file's own name, then a GNU long name, then a pax path, as Go ranks them.
+    if (!sparseName_.empty() || !longName_.empty() || !paxPath_.empty()) {
+      entry_.name = !sparseName_.empty() ? sparseName_ : !longName_.empty() ? longName_ : paxPath_;
     } else {
       std::string name(block, strnlen(block, 100));
-      // ustar: a prefix field (345..500) holds the leading directories of long names.
-      if (std::memcmp(block + 257, "ustar", 5) == 0 && block[345] != '\0') {
-        name = std::string(block + 345, strnlen(block + 345, 155)) + "/" + name;
+      // POSIX ustar: a prefix field (345..500; 345..476 in star's variant) holds the leading
+      // directories of long names. Other headers that say "ustar" (GNU's) keep times there, or
+      // anything: read as Go's archive/tar does, the engine's reader, or refused when unclear.
+      if (std::memcmp(block + 257, "ustar\0", 6) == 0) {
+        std::size_t width = std::memcmp(block + 508, "tar\0", 4) == 0 ? 131 : 155;
+        if (block[345] != '\0') name = std::string(block + 345, strnlen(block + 345, width)) + "/" + name;
+      } else if (std::memcmp(block + 257, "ustar", 5) == 0 &&
+                 std::any_of(block + 345, block + 500, [](char c) { return c != '\0'; })) {
+        throw TarError("tar: a non-POSIX header with data in the ustar prefix field (its name is unclear)");
       }
       entry_.name = name;
     }
-    entry_.linkTarget = !longLink_.empty() ? longLink_ : std::string(block + 157, strnlen(block + 157, 100));
+    entry_.linkTarget = !longLink_.empty()      ? longLink_
+                        : !paxLinkpath_.empty() ? paxLinkpath_
+                                                : std::string(block + 157, strnlen(block + 157, 100));
     longName_.clear();
     longLink_.clear();
+    paxPath_.clear();
+    paxLinkpath_.clear();
+    sparseName_.clear();
     paxSize_.reset();
     paxMtime_.reset();
     // Only files (and GNU contiguous files) carry payload; other types' size field is informational.
@@ -137,16 +168,36 @@ void TarWalker::endOfMeta() {
   if (metaType_ == 'L') longName_ = std::string(meta_.c_str());
   if (metaType_ == 'K') longLink_ = std::string(meta_.c_str());
   if (metaType_ == 'x') {
+    std::map<std::string, std::string> sparse;  // GNU.sparse.* records
     paxRecords(meta_, [&](const std::string& key, const std::string& value) {
       try {
-        if (key == "path") longName_ = value;
-        if (key == "linkpath") longLink_ = value;
+        if (key == "path") paxPath_ = value;
+        if (key == "linkpath") paxLinkpath_ = value;
         if (key == "size") paxSize_ = std::stoull(value);
         if (key == "mtime") paxMtime_ = static_cast<std::int64_t>(std::stod(value));
       } catch (const std::exception&) {
         throw TarError("tar: malformed pax " + key + " record");
       }
+      if (key == "GNU.sparse.offset" || key == "GNU.sparse.numbytes") {
+        sparse["GNU.sparse.map"] = "x";
+      } else if (key.rfind("GNU.sparse.", 0) == 0) {
+        if (value.empty()) {
+          sparse.erase(key);
+        } else {
+          sparse[key] = value;
+        }
+      }
     });
+    // A GNU sparse file names itself: Go takes that name when it knows the sparse format,
+    // libarchive always. Where they would differ, the entry is refused.
+    auto name = sparse.find("GNU.sparse.name");
+    if (name != sparse.end()) {
+      std::string major = sparse["GNU.sparse.major"], minor = sparse["GNU.sparse.minor"];
+      bool known = (major == "0" && (minor == "0" || minor == "1")) || (major == "1" && minor == "0") ||
+                   (major.empty() && minor.empty() && !sparse["GNU.sparse.map"].empty());
+      if (!known) throw TarError("tar: a GNU.sparse.name record outside a known sparse format");
+      sparseName_ = name->second;
+    }
   }
   metaType_ = 0;
 }

@@ -57,8 +57,11 @@ class TarWalker {
   bool wanted_ = false;          // the payload goes to onData
   char metaType_ = 0;            // 'x' pax, 'L'/'K' GNU long name/link being read
   std::string meta_;
-  std::string longName_;
+  std::string longName_;  // GNU long name and link ('L', 'K')
   std::string longLink_;
+  std::string paxPath_;  // pax path and linkpath
+  std::string paxLinkpath_;
+  std::string sparseName_;  // a pax GNU sparse file's own name
   std::optional<std::uint64_t> paxSize_;
   std::optional<std::int64_t> paxMtime_;
   TarEntry entry_;

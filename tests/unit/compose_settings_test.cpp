@@ -98,7 +98,17 @@ x-agentchat:
 TEST_F(ComposeSettings, UnknownTopLevelKey) {
   EXPECT_EQ(topError("  repo: /x\n"),
             "docker-compose.yml:7: x-agentchat.repo: unknown key (known: repository, retention, schedule, "
-            "compression_level, consistency, excludes, roles, logs)");
+            "compression_level, consistency, excludes, roles, logs, encrypt_to, passphrase_file)");
+}
+
+TEST_F(ComposeSettings, EncryptionSettingsTakePublicKeysAndAPassphraseFile) {
+  std::string key = "age1ql3z7hjy54pw3hyww5ayyfg7zqgvc7w3j2elw8zmrj2kg5sfn9aqmcac8p";
+  auto p = loadText(kServices + "x-agentchat:\n  encrypt_to: [" + key +
+                    "]\n  passphrase_file: secrets/backup-pass\n");
+  EXPECT_EQ(p.agentchat.encryptTo, std::vector<std::string>{key});
+  EXPECT_EQ(p.agentchat.passphraseFile, "secrets/backup-pass");
+  EXPECT_NE(topError("  encrypt_to: [ssh-ed25519 AAAA]\n").find("must list age public keys"),
+            std::string::npos);
 }
 
 TEST_F(ComposeSettings, UnknownRetentionKey) {

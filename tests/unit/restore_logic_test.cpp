@@ -29,7 +29,7 @@ volumes::Manifest onlineBackup() {
   m.project = "chat";
   m.consistency = "online";
   auto part = [&](std::string name, std::string kind, std::string service, std::string source) {
-    m.parts.push_back({std::move(name), std::move(kind), std::move(service), std::move(source), 1, 1, ""});
+    m.parts.push_back({std::move(name), std::move(kind), std::move(service), std::move(source), 1, 1, "", ""});
   };
   part("logs-backend-app-logs.tar.zst", "logs", "backend", "/app/logs");
   part("mysql.sql.zst", "mysql-dump", "mysql", "");
@@ -62,8 +62,8 @@ TEST(RestorePlan, FollowsTheGuideDatabasesFirstThenFilesAndStopsOnlyTheApps) {
 TEST(RestorePlan, ARawDatabaseVolumeStopsItsDatabaseAfterItsDependents) {
   auto backup = onlineBackup();
   backup.consistency = "stop";
-  backup.parts = {{"volume-mysql_data.tar.zst", "volume", "mysql", "chat_mysql_data", 1, 1, ""},
-                  {"volume-app_data.tar.zst", "volume", "backend", "chat_app_data", 1, 1, ""}};
+  backup.parts = {{"volume-mysql_data.tar.zst", "volume", "mysql", "chat_mysql_data", 1, 1, "", ""},
+                  {"volume-app_data.tar.zst", "volume", "backend", "chat_app_data", 1, 1, "", ""}};
   auto stack = agentchatStack();
   stack.volumes["mysql_data"].exists = false;
   auto plan = planRestore(backup, stack, {});

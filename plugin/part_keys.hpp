@@ -1,0 +1,48 @@
+#pragma once
+// Encryption on the command line. A backup is encrypted to `--encrypt-to age1…` public keys or with
+// `--passphrase-file F` (else x-agentchat encrypt_to / passphrase_file); restore, verify, compat and
+// export open it with `--identity F` / `--passphrase-file F`. Secrets come from files only, never
+// from argv, and are never printed.
+#include <CLI/CLI.hpp>
+#include <string>
+#include <vector>
+
+#include "compose/stack.hpp"
+#include "volumes/age_keys.hpp"
+#include "volumes/manifest.hpp"
+#include "volumes/part_decoder.hpp"
+
+namespace agentchat {
+
+struct KeyOptions {
+  std::vector<std::string> identityFiles;
+  std::string passphraseFile;
+};
+void addKeyOptions(CLI::App* cli, KeyOptions& options);
+// Throws std::invalid_argument (exit 2) for a file that is missing or holds no usable key.
+volumes::PartKeys loadPartKeys(const KeyOptions& options);
+
+// Refuses, before anything is read or changed, a backup that is encrypted when no key was given
+// (std::invalid_argument) or whose recipients none of the given public-key identities is
+// (std::runtime_error); both name the backup's recipients.
+void requireKeysFor(const volumes::Manifest& manifest, const volumes::PartKeys& keys);
+
+struct EncryptionChoice {
+  std::vector<volumes::AgeRecipient> recipients;  // empty: not encrypted
+  volumes::Encryption manifest;                   // what the manifest records (public parts only)
+};
+// The options win over x-agentchat; the passphrase file there is relative to the project directory.
+// age allows a passphrase only as the sole recipient, so both kinds at once are refused.
+EncryptionChoice chooseEncryption(const std::vector<std::string>& encryptTo,
+                                  const std::string& passphraseFile, const compose::Stack& stack);
+
+// Encrypted as `manifest` is: to its public keys, or with the passphrase among `keys` that opened it.
+// A restore's safety snapshot of an encrypted backup's data is kept no less protected.
+EncryptionChoice sameEncryptionAs(const volumes::Manifest& manifest, const volumes::PartKeys& keys);
+
+// A restore's safety snapshot is encrypted like the project's backups; a rollback must open it. A
+// passphrase from x-agentchat is added to `keys`; public keys must be among the given identities,
+// else std::invalid_argument (before anything changes).
+void keysForSafetySnapshot(const EncryptionChoice& safety, volumes::PartKeys& keys);
+
+}  // namespace agentchat

@@ -1,0 +1,46 @@
+#!/usr/bin/env bash
+# Builds the libFuzzer targets (clang++, ASan + UBSan) in build/fuzz and runs each for a bounded
+# time: tests/fuzz/run.sh [seconds per target, default 60] [target...]. The seed corpora are
+# copied to a scratch directory first, so the repository is not modified. Exits non-zero and
+# names the input that crashed on any finding (kept under build/fuzz/findings/).
+set -euo pipefail
+cd "$(dirname "$(readlink -f "$0")")/../.."
+seconds=${1:-60}
+shift || true
+targets=("$@")
+[ ${#targets[@]} -gt 0 ] || targets=(fuzz_manifest fuzz_tar fuzz_zstd_part fuzz_host_restore)
+
+echo "=== build build/fuzz (clang++, libFuzzer + ASan + UBSan)"
+generator=()
+command -v ninja >/dev/null && generator=(-G Ninja)
+CXX=clang++ cmake -S tests/fuzz -B build/fuzz "${generator[@]}" -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+cmake --build build/fuzz -j"$(nproc)"
+
+scratch=$(mktemp -d)
+trap 'rm -rf "$scratch"' EXIT
+findings=$PWD/build/fuzz/findings
+mkdir -p "$findings"
+failed=()
+for target in "${targets[@]}"; do
+  echo "=== fuzz $target for ${seconds} s"
+  mkdir -p "$scratch/$target"
+  cp -r "tests/fuzz/corpus/$target/." "$scratch/$target/"
+  log=$findings/$target.log
+  status=0
+  (cd "$findings" && ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 UBSAN_OPTIONS=print_stacktrace=1 \
+    "$OLDPWD/build/fuzz/$target" -max_total_time="$seconds" -rss_limit_mb=2048 -timeout=10 \
+    -print_final_stats=1 -artifact_prefix="$findings/$target-" "$scratch/$target" >"$log" 2>&1) || status=$?
+  grep -E '^(#[0-9]+ +DONE|stat::number_of_executed_units|stat::average_exec_per_sec|stat::peak_rss_mb)' "$log" |
+    sed 's/^/  /' || true
+  if [ $status -ne 0 ]; then
+    tail -n 40 "$log"
+    crash=$(grep -oE "Test unit written to [^ ]+" "$log" | tail -n 1 | cut -d' ' -f5 || true)
+    echo "tests/fuzz/run.sh: $target found a failure (exit $status); input: ${crash:-see $log}; log: $log"
+    failed+=("$target")
+  fi
+done
+if [ ${#failed[@]} -gt 0 ]; then
+  echo "tests/fuzz/run.sh: findings in ${failed[*]}"
+  exit 1
+fi
+echo "tests/fuzz/run.sh: no findings (${seconds} s per target)"

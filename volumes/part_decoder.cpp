@@ -1,0 +1,42 @@
+#include "volumes/part_decoder.hpp"
+
+namespace volumes {
+
+PartDecoder::PartDecoder(const PartRecord& record, const PartKeys* keys, dockerapi::ChunkSink raw)
+    : name_(record.name), plainSha256_(record.plainSha256), zstd_(std::move(raw), record.rawSize) {
+  if (!record.encrypted()) return;
+  if (keys == nullptr || keys->empty()) {
+    throw PartKeyError(record.name +
+                       " is encrypted (age): give the key with --identity FILE (an age identity) or "
+                       "--passphrase-file FILE");
+  }
+  age_ = std::make_unique<AgeDecryptor>(
+      [this](std::string_view plain) {
+        plainHash_.update(plain);
+        zstd_.write(plain);
+      },
+      *keys);
+}
+
+void PartDecoder::write(std::string_view stored) {
+  if (!age_) return zstd_.write(stored);
+  try {
+    age_->write(stored);
+  } catch (const AgeError& e) {
+    if (e.kind() != AgeError::Kind::NoIdentityMatched) throw;
+    throw PartKeyError("none of the given keys opens " + name_ +
+                       " (wrong identity or passphrase): " + e.what());
+  }
+}
+
+void PartDecoder::finish() {
+  if (age_) {
+    age_->finish();
+    if (plainHash_.hexDigest() != plainSha256_)
+      throw AgeError(AgeError::Kind::Corrupt,
+                     name_ + ": the decrypted bytes' sha256 differs from the manifest's plainSha256");
+  }
+  zstd_.finish();
+}
+
+}  // namespace volumes

@@ -1,0 +1,48 @@
+#pragma once
+// The way back from a part's stored bytes to the bytes it was made from: age decryption first when
+// the part is encrypted (checking the plaintext's sha256 against the manifest), then zstd, capped
+// at the manifest's raw size. Shared by the reader a restore pulls from and by verify.
+#include <cstdint>
+#include <memory>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "dockerapi/sha256.hpp"
+#include "dockerapi/streams.hpp"
+#include "volumes/age_keys.hpp"
+#include "volumes/age_stream.hpp"
+#include "volumes/manifest.hpp"
+#include "volumes/zstd_stream.hpp"
+
+namespace volumes {
+
+// What opens encrypted parts: identities from --identity files and/or a passphrase.
+using PartKeys = std::vector<AgeIdentity>;
+
+// An encrypted part and no key, or keys that do not open it.
+class PartKeyError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+class PartDecoder {
+ public:
+  // Throws PartKeyError for an encrypted part when `keys` is null or empty.
+  PartDecoder(const PartRecord& record, const PartKeys* keys, dockerapi::ChunkSink raw);
+
+  // Throws PartKeyError (no key matched), AgeError (damaged), CompressionError.
+  void write(std::string_view stored);
+  // Throws when the stream ended early or the plaintext's sha256 disagrees with the manifest.
+  void finish();
+  std::uint64_t rawBytes() const { return zstd_.bytesOut(); }
+
+ private:
+  std::string name_, plainSha256_;
+  ZstdDecompressor zstd_;
+  std::unique_ptr<AgeDecryptor> age_;
+  dockerapi::Sha256 plainHash_;
+};
+
+}  // namespace volumes
