@@ -8,6 +8,7 @@
 #           stop mode: volumes streamed engine to engine) vs the docker save-style two-step copy of
 #           the same volumes (tar to a file on this host, then untar on the target), the stack
 #           stopped around both as the guide's migration does
+#   encryption: the volume backup again with --encrypt-to (age X25519) vs the same without (issue #7)
 #   restore: the same databases back — ours (restore --only mysql: recreate, load through exec stdin,
 #           start, verify row counts) vs raw `docker exec -i mysql < dump`
 # Prints each run, then medians and ratios (lower is better for ours/baseline) and our peak RSS.
@@ -69,8 +70,29 @@ declare -A t
 rss=()
 m() { tr ' ' '\n' <<<"${t[$1]}" | grep . | median; }
 drop() { sync; echo 3 >/proc/sys/vm/drop_caches 2>/dev/null || true; }
-# BENCH_ONLY=migrate skips the backup and restore measurements (the data is made all the same).
-if [ "${BENCH_ONLY:-all}" != migrate ]; then
+# Encryption: the same volume backup, unencrypted and encrypted to an age public key, alternating.
+age-keygen -o "$work/age.key" 2>/dev/null
+recipient=$(grep -o 'age1[0-9a-z]*' "$work/age.key")
+if [ "${BENCH_ONLY:-all}" = all ] || [ "${BENCH_ONLY:-all}" = encryption ]; then
+for run in $(seq 1 "$runs"); do
+  drop; /usr/bin/time -f '%e %M' -o "$work/plain" "$plugin" --repo "$work/repo-plain" "${compose[@]}" backup \
+    --only volumes >/dev/null 2>"$work/plain.err" || { cat "$work/plain.err"; exit 1; }
+  drop; /usr/bin/time -f '%e %M' -o "$work/enc" "$plugin" --repo "$work/repo-enc" "${compose[@]}" backup \
+    --only volumes --encrypt-to "$recipient" >/dev/null 2>"$work/enc.err" || { cat "$work/enc.err"; exit 1; }
+  read -r pl _ <"$work/plain"
+  read -r en kb <"$work/enc"
+  rss+=("$kb")
+  t[plain]+="$pl "; t[enc]+="$en "
+  printf 'encryption run %d: unencrypted %.2fs | encrypted (age X25519) %.2fs\n' "$run" "$pl" "$en"
+  rm -rf "$work"/repo-plain "$work"/repo-enc
+done
+mpl=$(m plain) men=$(m enc)
+printf 'encryption, 1 GiB volume: encrypted %.2fs; unencrypted %.2fs -> %.2fx (target <= 1.15); peak RSS %d MiB\n' \
+  "$men" "$mpl" "$(echo "$men / $mpl" | bc -l)" "$((kb / 1024))"
+fi
+
+# BENCH_ONLY=migrate or =encryption skips the backup and restore measurements (the data is made all the same).
+if [ "${BENCH_ONLY:-all}" = all ]; then
 for run in $(seq 1 "$runs"); do
   rm -rf "$work/repo" "$work"/*.out
   drop; a=$(seconds sh -c "docker run --rm -v $volume:/data $image tar czf - /data > $work/a.out")
@@ -136,6 +158,7 @@ PY
 echo "peak RSS of the full backup: $(( $(cat "$work/full.rss") / 1024 )) MiB"
 fi
 # Migration to a second engine (its volumes are removed between runs: a migration needs a clean target).
+if [ "${BENCH_ONLY:-all}" = all ] || [ "${BENCH_ONLY:-all}" = migrate ]; then
 target=$(tests/engine2.sh start "$work/engine2")
 vols=$(docker volume ls -q --filter "label=com.docker.compose.project=$PROJECT" | tr '\n' ' ')
 for run in $(seq 1 "$runs"); do
@@ -168,5 +191,6 @@ printf 'migrate %s MiB: ours %.2fs, the move alone %.2fs (%.0f MiB/s); two-step 
   "$((mbytes / 1048576))" "$mmo" "$mmt" "$(echo "$mbytes / 1048576 / $mmt" | bc -l)" "$mtw" \
   "$(echo "$mbytes / 1048576 / $mtw" | bc -l)" "$(echo "$mmt / $mtw" | bc -l)" "$(echo "$mmo / $mtw" | bc -l)"
 
+fi
 peak=$(printf '%s\n' "${rss[@]}" | sort -n | tail -1)
 echo "peak RSS of our backups, restores and migrations (volume, dump, restore, migrate): $((peak / 1024)) MiB (target <= 64 MiB)"
