@@ -32,6 +32,7 @@ class ListCommand : public Command {
         row["parts"] = manifest.parts.size();
         row["consistency"] = manifest.consistency;
         row["label"] = manifest.label;
+        row["encrypted"] = manifest.encryption.on();
       } catch (const std::exception& e) {
         row["error"] = e.what();  // listed, not hidden: a broken manifest needs a person
       }
@@ -50,7 +51,7 @@ class ListCommand : public Command {
       return exit_code::kOk;
     }
     std::cout << std::left << std::setw(18) << "ID" << std::setw(22) << "CREATED" << std::setw(11) << "SIZE"
-              << std::setw(7) << "PARTS" << std::setw(9) << "MODE"
+              << std::setw(7) << "PARTS" << std::setw(9) << "MODE" << std::setw(10) << "ENCRYPTED"
               << "VERIFIED\n";
     for (const auto& row : out) {
       if (row.contains("error")) {
@@ -65,7 +66,7 @@ class ListCommand : public Command {
                 << row["createdAt"].get<std::string>() << std::setw(11)
                 << humanBytes(row["size"].get<std::uint64_t>()) << std::setw(7)
                 << row["parts"].get<std::size_t>() << std::setw(9) << row["consistency"].get<std::string>()
-                << verified << "\n";
+                << std::setw(10) << (row["encrypted"].get<bool>() ? "age" : "no") << verified << "\n";
     }
     return exit_code::kOk;
   }

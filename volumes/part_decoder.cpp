@@ -10,12 +10,14 @@ PartDecoder::PartDecoder(const PartRecord& record, const PartKeys* keys, dockera
                        " is encrypted (age): give the key with --identity FILE (an age identity) or "
                        "--passphrase-file FILE");
   }
+  // A passphrase file made with age (or by us) has work factor 2^18; 2^20 (1 GiB of scrypt memory)
+  // is as far as a restore goes before refusing, so a hostile part cannot exhaust memory.
   age_ = std::make_unique<AgeDecryptor>(
       [this](std::string_view plain) {
         plainHash_.update(plain);
         zstd_.write(plain);
       },
-      *keys);
+      *keys, /*maxScryptLogN=*/20);
 }
 
 void PartDecoder::write(std::string_view stored) {

@@ -145,7 +145,9 @@ TEST_F(Encryption, PublicKeyAndPassphraseBackupsAreAgeFilesAndOnlyTheRightKeyRes
   // The wrong identity: refused before anything changes (no safety snapshot either).
   stack.changeSinceBackup();
   auto changed = stack.fingerprint();
-  std::size_t backups = json::parse(run(stack, {"list", "--json"}).out).size();
+  auto listed = json::parse(run(stack, {"list", "--json"}).out);
+  std::size_t backups = listed.size();
+  EXPECT_TRUE(listed[0]["encrypted"].get<bool>()) << listed.dump();
   auto wrong = run(stack, {"restore", id, "--yes", "--identity", (keys / "other.txt").string()});
   EXPECT_EQ(wrong.exitCode, 1) << wrong.err;
   EXPECT_THAT(wrong.err, HasSubstr("none of the given identities opens backup " + id));
