@@ -5,6 +5,7 @@
 // the arguments of any process it ran in a container.
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
+#include <sys/stat.h>
 
 #include <filesystem>
 #include <fstream>
@@ -195,8 +196,16 @@ TEST_F(Encryption, PublicKeyAndPassphraseBackupsAreAgeFilesAndOnlyTheRightKeyRes
   EXPECT_EQ(damaged.exitCode, 1);
   EXPECT_THAT(damaged.out, HasSubstr("sha256 mismatch"));
 
-  // A backup the plugin makes while its debug log lists every exec, for the secrets check.
+  // A backup the plugin makes while its debug log lists every exec, for the secrets check; with
+  // umask 0, to show the repository's modes do not depend on it.
+  mode_t umask = ::umask(0);
   EXPECT_EQ(run(stack, {"backup", "--encrypt-to", publicKey}).exitCode, 0);
+  EXPECT_EQ(run(stack, {"verify", "--identity", (keys / "key.txt").string()}).exitCode, 0);
+  ::umask(umask);
+  for (const auto& e : fs::recursive_directory_iterator(stack.repo())) {
+    auto mode = static_cast<unsigned>(e.status().permissions());
+    EXPECT_EQ(mode, e.is_directory() ? 0700u : 0600u) << e.path();
+  }
   std::string rootPassword = trimmed(stack.sh("mysql", "printf %s \"$MYSQL_ROOT_PASSWORD\""));
   ASSERT_FALSE(rootPassword.empty());
   expectNoSecretAnywhere(engine, stack, {secretKey, passphrase, rootPassword});
