@@ -117,7 +117,8 @@ Settings parseSettings(const YAML::Node& node, const std::string& file) {
   if (const auto to = node["encrypt_to"]) {
     for (const auto& key : strings(to, file, base + ".encrypt_to")) {
       if (key.rfind("age1", 0) != 0)
-        throw Error(file, lineOf(to), base + ".encrypt_to", "must list age public keys (age1…), not " + key);
+        throw Error(file, lineOf(to), base + ".encrypt_to",
+                    "must list age public keys (age1…); an entry is not one (not shown: it may be a secret)");
     }
     settings.encryptTo = strings(to, file, base + ".encrypt_to");
   }

@@ -8,6 +8,7 @@
 #include "plugin/backup_plan.hpp"
 #include "plugin/backup_runner.hpp"
 #include "plugin/build_info.hpp"
+#include "plugin/dead_run.hpp"
 #include "plugin/exit_codes.hpp"
 #include "plugin/health.hpp"
 #include "plugin/part_keys.hpp"
@@ -37,8 +38,12 @@ class BackupCommand : public Command {
       throw std::invalid_argument("--consistency must be online or stop, not '" + mode + "'");
     options.consistency = mode == "stop" ? Consistency::Stop : Consistency::Online;
     options.only = parseComponents(only);
-    BackupPlan plan = planBackup(stack, options);
     auto repo = repositoryPath(session, stack);
+    volumes::Repository repository(repo);
+    // A run that died may have left containers paused or stopped: undone before the plan reads them.
+    if (!dryRun && stack.engineView && undoDeadRunBeforePlanning(session.engine(), repository, stack.name))
+      stack = loadStack(session);
+    BackupPlan plan = planBackup(stack, options);
     auto encryption = chooseEncryption(encryptTo, passphraseFile, stack);
 
     if (dryRun) {
@@ -63,7 +68,6 @@ class BackupCommand : public Command {
     settings.terminal = ::isatty(STDERR_FILENO) == 1;
     settings.toolVersion = kVersion;
     if (const char* fault = std::getenv("AGENTCHAT_TEST_FAULT")) settings.fault = fault;
-    volumes::Repository repository(repo);
     audit["repository"] = repo.string();
     audit["project"] = stack.name;
     auto manifest = runBackup(session.engine(), stack, repository, plan, settings);

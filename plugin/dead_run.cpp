@@ -1,7 +1,12 @@
 #include "plugin/dead_run.hpp"
 
+#include <signal.h>
 #include <spdlog/spdlog.h>
 #include <unistd.h>
+
+#include <cerrno>
+#include <cstdio>
+#include <filesystem>
 
 #include "dockerapi/errors.hpp"
 #include "dockerapi/helper_container.hpp"
@@ -42,31 +47,51 @@ std::string resume(dockerapi::Engine& engine, const volumes::HeldContainer& held
   return held.name + " is " + info.status + " already";
 }
 
+// A helper whose creator ("pid N on host H", see process_owner.hpp) is `who`, or a process of this
+// host that no longer exists. A live run's helpers are never touched.
+bool orphaned(const std::string& owner, const std::string& who) {
+  if (!who.empty() && owner == who) return true;
+  long pid = 0;
+  char host[256] = {};
+  if (std::sscanf(owner.c_str(), "pid %ld on host %255s", &pid, host) != 2 || pid <= 0) return false;
+  if (host != dockerapi::hostName()) return false;
+  return ::kill(static_cast<pid_t>(pid), 0) != 0 && errno == ESRCH;
+}
+
 }  // namespace
 
-std::vector<std::string> recoverDeadRun(dockerapi::Engine& engine, volumes::Repository& repository,
-                                        const std::string& project, const volumes::ProjectLock& lock) {
-  std::vector<std::string> done;
+DeadRun recoverDeadRun(dockerapi::Engine& engine, volumes::Repository& repository, const std::string& project,
+                       const volumes::ProjectLock& lock) {
+  DeadRun dead;
+  auto& done = dead.done;
   auto journalFile = repository.journalPath(project);
   auto journal = volumes::readJournal(journalFile);
   std::string who = lock.previousHolder();
   if (who.empty() && journal) who = "pid " + std::to_string(journal->pid) + " on host " + journal->host;
-  if (who.empty()) return done;  // the last run ended normally
-  std::string run = journal
-                        ? "the " + journal->command + " run (" + who + ", started " + journal->started + ")"
-                        : "the run " + who;
-  // A lock file naming its holder: the process died. Only a journal: the run ended, but could not
-  // resume everything (the engine was gone, say).
-  done.push_back(run +
-                 (lock.previousHolder().empty() ? " could not resume everything it held"
-                                                : " ended without finishing (killed or crashed)") +
-                 "; undoing what it left");
+  if (!who.empty()) {
+    std::string run = journal
+                          ? "the " + journal->command + " run (" + who + ", started " + journal->started + ")"
+                          : "the run " + who;
+    // A lock file naming its holder: the process died. Only a journal: the run ended, but could not
+    // resume everything (the engine was gone, say).
+    done.push_back(run +
+                   (lock.previousHolder().empty() ? " could not resume everything it held"
+                                                  : " ended without finishing (killed or crashed)") +
+                   "; undoing what it left");
+  }
+  if (journal && journal->command == "restore") {
+    dead.dataAtRisk = true;
+    done.push_back("the restore (" + journal->note +
+                   ") stopped midway, so the data may be partly restored: restore again, or restore the "
+                   "safety snapshot to return to the state before it (docker agentchat restore ID --yes)");
+  }
 
   // Helpers first: they may hold the volumes the containers below need.
-  for (const auto& helper :
-       engine.listContainers({{"label", {std::string(dockerapi::kOwnerLabel) + "=" + who}}}, true)) {
+  for (const auto& helper : engine.listContainers({{"label", {dockerapi::kHelperLabel}}}, true)) {
+    auto owner = helper.labels.find(dockerapi::kOwnerLabel);
+    if (owner == helper.labels.end() || !orphaned(owner->second, who)) continue;
     engine.removeContainer(helper.id, true);
-    done.push_back("removed its helper container " + helper.name);
+    done.push_back("removed the helper container " + helper.name + " of " + owner->second);
   }
   if (journal) {
     for (auto it = journal->held.rbegin(); it != journal->held.rend(); ++it) {
@@ -74,22 +99,41 @@ std::vector<std::string> recoverDeadRun(dockerapi::Engine& engine, volumes::Repo
     }
     volumes::removeJournal(journalFile);
   }
+  // With the lock held, a staging directory can only be a dead run's.
   for (const auto& id : repository.removeAbandoned(project)) {
-    done.push_back("removed its unfinished backup " + id + " (it never had a manifest)");
+    done.push_back("removed the unfinished backup " + id + " (it never had a manifest)");
   }
-  return done;
+  return dead;
+}
+
+bool undoDeadRunBeforePlanning(dockerapi::Engine& engine, volumes::Repository& repository,
+                               const std::string& project) {
+  std::error_code ec;
+  if (!std::filesystem::exists(repository.root() / project, ec) || !repository.mayHoldDeadRun(project))
+    return false;
+  std::unique_ptr<volumes::ProjectLock> lock;
+  try {
+    lock = repository.lock(project);
+  } catch (const volumes::RepositoryError&) {
+    return false;  // a live run: the lock is refused again, with its holder, when this run takes it
+  }
+  auto dead = recoverDeadRun(engine, repository, project, *lock);
+  for (const auto& line : dead.done) spdlog::warn("{}", line);
+  return !dead.done.empty();
 }
 
 ProjectRun startProjectRun(dockerapi::Engine& engine, volumes::Repository& repository,
-                           const std::string& project, const std::string& command) {
+                           const std::string& project, const std::string& command, const std::string& note) {
   ProjectRun run;
   run.lock = repository.lock(project);
-  for (const auto& line : recoverDeadRun(engine, repository, project, *run.lock)) spdlog::warn("{}", line);
+  for (const auto& line : recoverDeadRun(engine, repository, project, *run.lock).done)
+    spdlog::warn("{}", line);
   volumes::RunRecord record;
   record.pid = ::getpid();
   record.host = dockerapi::hostName();
   record.command = command;
   record.started = utcTimestamp();
+  record.note = note;
   run.journal = std::make_unique<volumes::RunJournal>(repository.journalPath(project), std::move(record));
   return run;
 }

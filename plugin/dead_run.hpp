@@ -1,8 +1,8 @@
 #pragma once
 // A run killed with -9 (or by a power cut) runs no cleanup: containers it paused stay paused, those
 // it stopped stay stopped, its helper containers and half-written backup directory stay. Whoever
-// takes the project lock next — a backup, a restore, or `status` — finds that here, undoes it and
-// says what it did.
+// takes the project lock next — a backup or restore before it plans, or `status` — finds that here,
+// undoes it and says what it did.
 #include <memory>
 #include <string>
 #include <vector>
@@ -20,13 +20,24 @@ struct ProjectRun {
 };
 
 // Takes the project lock (RepositoryError naming the holder while a live run has it), undoes what a
-// dead run left (logged as warnings), and opens this run's journal for a StackGuard.
+// dead run left (logged as warnings), and opens this run's journal for a StackGuard. `note` goes
+// into the journal (a restore: what it restores, its safety snapshot).
 ProjectRun startProjectRun(dockerapi::Engine& engine, volumes::Repository& repository,
-                           const std::string& project, const std::string& command);
+                           const std::string& project, const std::string& command,
+                           const std::string& note = {});
 
-// With the lock held: what recovering a dead run did, a sentence each; empty when the last run ended
-// normally. Throws (leaving the journal for another try) when a container cannot be resumed.
-std::vector<std::string> recoverDeadRun(dockerapi::Engine& engine, volumes::Repository& repository,
-                                        const std::string& project, const volumes::ProjectLock& lock);
+struct DeadRun {
+  std::vector<std::string> done;  // what was undone, a sentence each; empty: nothing was left
+  bool dataAtRisk = false;        // a restore died midway: the data may be partly restored
+};
+// With the lock held. Throws (leaving the journal for another try) when a container cannot be resumed.
+DeadRun recoverDeadRun(dockerapi::Engine& engine, volumes::Repository& repository, const std::string& project,
+                       const volumes::ProjectLock& lock);
+
+// Before a backup or restore plans (the plan reads which containers run): undoes a dead run if one
+// may have left something and no live run holds the lock. True when it changed containers, so the
+// caller reloads the stack.
+bool undoDeadRunBeforePlanning(dockerapi::Engine& engine, volumes::Repository& repository,
+                               const std::string& project);
 
 }  // namespace agentchat

@@ -13,6 +13,7 @@
 #include "plugin/build_info.hpp"
 #include "plugin/compat_check.hpp"
 #include "plugin/confirmation.hpp"
+#include "plugin/dead_run.hpp"
 #include "plugin/exit_codes.hpp"
 #include "plugin/health.hpp"
 #include "plugin/part_keys.hpp"
@@ -64,6 +65,9 @@ class RestoreCommand : public Command {
     Session& on = targetSession ? *targetSession : session;
     compose::Stack target = targetSession ? loadStack(on) : source;
     auto& engine = on.engine();
+    // A run that died may have left containers paused or stopped: undone before the plan reads them.
+    if (!dryRun && undoDeadRunBeforePlanning(engine, repository, target.name))
+      target = targetSession ? loadStack(on) : loadStack(session);
     RestorePlan plan = planRestore(manifest, target, parseRestoreSelection(only));
     if (!dryRun) {
       audit["repository"] = repository.root().string();
@@ -79,9 +83,12 @@ class RestoreCommand : public Command {
     // the rollback can open it with: both known before anything is read.
     auto keys = loadPartKeys(keyOptions);
     requireKeysFor(manifest, keys);
-    auto safetyEncryption = chooseEncryption({}, "", target);
-    if (safetyEncryption.recipients.empty()) safetyEncryption = sameEncryptionAs(manifest, keys);
-    if (!noSafetySnapshot) keysForSafetySnapshot(safetyEncryption, keys);
+    EncryptionChoice safetyEncryption;
+    if (!noSafetySnapshot) {
+      safetyEncryption = chooseEncryption({}, "", target);
+      if (safetyEncryption.recipients.empty()) safetyEncryption = sameEncryptionAs(manifest, keys);
+      keysForSafetySnapshot(safetyEncryption, keys);
+    }
 
     // Nothing is touched before every part it will use has been read and checked in full.
     for (const auto& item : plan.items) {

@@ -254,7 +254,9 @@ RestoreReport runRestore(dockerapi::Engine& engine, const compose::Stack& target
     spdlog::info("no safety snapshot: nothing of {} exists yet to be overwritten", target.name);
   }
 
-  auto projectRun = startProjectRun(engine, repository, target.name, "restore");
+  auto projectRun = startProjectRun(
+      engine, repository, target.name, "restore",
+      "backup " + manifest.id + "; safety snapshot " + (safety ? safety->id : std::string("none")));
   StackGuard guard(engine, projectRun.journal.get());
   Progress progress(settings.terminal);
   RestoreContext ctx{

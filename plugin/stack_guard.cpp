@@ -82,8 +82,10 @@ std::vector<std::string> StackGuard::resumeAll() {
           engine_.unpauseContainer(it->id);
         }
       } catch (const dockerapi::EngineError& e) {
-        // "is not paused": the pause never happened (interrupted before it) — nothing to undo.
         if (it->stopped || e.kind() != dockerapi::ErrorKind::Conflict) throw;
+        // "is not paused": the pause never happened (interrupted before it), or the container
+        // stopped meanwhile (an engine restart): it was running when found, so it runs again.
+        if (!engine_.inspectContainer(it->id).running) engine_.startContainer(it->id);
       }
       // Still in the journal when it could not be resumed: the next run or `status` tries again.
       // Resuming twice is harmless, so a journal that cannot be rewritten (disk full) is only logged.

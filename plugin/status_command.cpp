@@ -140,19 +140,21 @@ void diskChecks(Session& session, const compose::Stack& stack, std::vector<Check
 std::optional<Check> lastRunCheck(Session& session, const compose::Stack& stack) {
   volumes::Repository repository(repositoryPath(session, stack));
   std::error_code ec;
-  if (!std::filesystem::exists(repository.root() / stack.name, ec)) return std::nullopt;
+  // The lock only when something may be left: a monitor's status must not get in a backup's way.
+  if (!std::filesystem::exists(repository.root() / stack.name, ec) || !repository.mayHoldDeadRun(stack.name))
+    return std::nullopt;
   std::unique_ptr<volumes::ProjectLock> lock;
   try {
     lock = repository.lock(stack.name);
-  } catch (const volumes::RepositoryError& e) {
-    return Check{"last run", Severity::Ok, e.what()};  // a live run holds it: nothing to undo
+  } catch (const volumes::RepositoryError&) {
+    return std::nullopt;  // a live run holds it: nothing to undo
   }
   try {
-    auto done = recoverDeadRun(session.engine(), repository, stack.name, *lock);
-    if (done.empty()) return std::nullopt;
+    auto dead = recoverDeadRun(session.engine(), repository, stack.name, *lock);
+    if (dead.done.empty()) return std::nullopt;
     std::string detail;
-    for (const auto& line : done) detail += (detail.empty() ? "" : "; ") + line;
-    return Check{"last run", Severity::Warning, detail};
+    for (const auto& line : dead.done) detail += (detail.empty() ? "" : "; ") + line;
+    return Check{"last run", dead.dataAtRisk ? Severity::Critical : Severity::Warning, detail};
   } catch (const std::runtime_error& e) {
     return Check{"last run", Severity::Critical, e.what()};
   }
@@ -170,7 +172,7 @@ class StatusCommand : public Command {
       project = stack.name;
       if (auto lastRun = lastRunCheck(session, stack)) {
         checks.push_back(*lastRun);
-        if (lastRun->severity == Severity::Warning) stack = loadStack(session);  // containers resumed since
+        if (lastRun->severity != Severity::Unknown) stack = loadStack(session);  // containers resumed since
       }
       dockerapi::Engine& engine = session.engine();
       for (const auto& name : compose::startOrder(stack)) {

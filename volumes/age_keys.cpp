@@ -443,7 +443,11 @@ AgeRecipient parseRecipient(std::string_view text) {
   if (!decoded || decoded->hrp != kRecipientHrp || decoded->data.size() != 32) {
     // age1pq1…, age1tag1… and plugin recipients (age1name1…) carry a longer prefix.
     bool otherType = text.substr(0, text.rfind('1')).starts_with("age1");
-    throw AgeError(Kind::BadKey, "'" + std::string(text) + "' is not an age X25519 recipient" +
+    // Never echoed when it looks like a secret key pasted in the wrong place.
+    std::string shown = text.starts_with("AGE-SECRET-KEY-") || text.starts_with("age-secret-key-")
+                            ? std::string("(a secret key, not shown)")
+                            : "'" + std::string(text) + "'";
+    throw AgeError(Kind::BadKey, shown + " is not an age X25519 recipient" +
                                      (otherType ? " (only X25519 age1… keys are supported)" : ""));
   }
   AgeRecipient out;

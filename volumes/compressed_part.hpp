@@ -35,8 +35,9 @@ class CompressedPart {
   void store(std::string_view compressed);
   std::unique_ptr<PartFile> file_;
   PartRecord record_;
-  std::unique_ptr<AgeEncryptor> encryptor_;
-  dockerapi::Sha256 plainHash_;  // of the zstd stream, when encrypted
+  const std::vector<AgeRecipient>* recipients_;
+  std::unique_ptr<AgeEncryptor> encryptor_;  // made with the first bytes: a passphrase costs a scrypt
+  dockerapi::Sha256 plainHash_;              // of the zstd stream, when encrypted
   ZstdCompressor compressor_;
 };
 

@@ -192,6 +192,18 @@ std::vector<std::string> Repository::removeAbandoned(const std::string& project)
   return removed;
 }
 
+bool Repository::mayHoldDeadRun(const std::string& project) const {
+  std::error_code ec;
+  fs::path dir = projectDir(project);
+  if (fs::exists(dir / ".journal", ec)) return true;
+  auto lockSize = fs::file_size(dir / ".lock", ec);
+  if (!ec && lockSize > 0) return true;
+  for (const auto& entry : fs::directory_iterator(dir, ec)) {
+    if (entry.path().filename().string().rfind(".partial-", 0) == 0) return true;
+  }
+  return false;
+}
+
 fs::path Repository::journalPath(const std::string& project) const {
   return projectDir(project) / ".journal";
 }
@@ -217,8 +229,8 @@ std::unique_ptr<ProjectLock> Repository::lock(const std::string& project) {
   std::string dead = got > 0 ? std::string(previous, static_cast<std::size_t>(got)) : std::string();
   while (!dead.empty() && dead.back() == '\n') dead.pop_back();
   std::string me = dockerapi::thisProcess() + "\n";
-  if (::ftruncate(fd, 0) != 0 || ::pwrite(fd, me.data(), me.size(), 0) < 0) {
-    // The lock itself is held; the holder's description is only for messages.
+  if (::ftruncate(fd, 0) != 0 || ::pwrite(fd, me.data(), me.size(), 0) < 0 || ::fsync(fd) != 0) {
+    // The lock itself is held; the holder's name is for finding a dead run after a crash.
   }
   return std::make_unique<ProjectLock>(fd, dead);
 }

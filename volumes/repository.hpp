@@ -75,6 +75,9 @@ class Repository {
   std::vector<std::string> removeAbandoned(const std::string& project);
   // Throws RepositoryError naming the holder ("pid 123 on host h") if another run holds it.
   std::unique_ptr<ProjectLock> lock(const std::string& project);
+  // Without taking the lock: whether a dead run may have left something (a holder named in the
+  // lock file, a journal, a staging directory). `status` takes the lock only then.
+  bool mayHoldDeadRun(const std::string& project) const;
   // Where a run records what it holds in the engine (see run_journal.hpp).
   std::filesystem::path journalPath(const std::string& project) const;
 

@@ -38,11 +38,8 @@ void RunJournal::release(const std::string& id) {
 void RunJournal::save() {
   json held = json::array();
   for (const auto& c : run_.held) held.push_back({{"id", c.id}, {"name", c.name}, {"stopped", c.stopped}});
-  json doc = {{"pid", run_.pid},
-              {"host", run_.host},
-              {"command", run_.command},
-              {"started", run_.started},
-              {"held", held}};
+  json doc = {{"pid", run_.pid},         {"host", run_.host}, {"command", run_.command},
+              {"started", run_.started}, {"note", run_.note}, {"held", held}};
   fs::path temp = file_;
   temp += ".tmp";
   std::error_code ec;
@@ -54,6 +51,12 @@ void RunJournal::save() {
   }
   fs::rename(temp, file_, ec);
   if (ec) throw RepositoryError("cannot write the run journal " + file_.string() + ": " + ec.message());
+  // The rename itself must survive a power cut: the journal exists for exactly that case.
+  int dir = ::open(file_.parent_path().c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (dir >= 0) {
+    ::fsync(dir);
+    ::close(dir);
+  }
 }
 
 std::optional<RunRecord> readJournal(const fs::path& file) {
@@ -69,6 +72,7 @@ std::optional<RunRecord> readJournal(const fs::path& file) {
     run.host = doc.at("host").get<std::string>();
     run.command = doc.at("command").get<std::string>();
     run.started = doc.at("started").get<std::string>();
+    run.note = doc.value("note", "");
     for (const auto& c : doc.at("held")) {
       run.held.push_back(
           {c.at("id").get<std::string>(), c.at("name").get<std::string>(), c.at("stopped").get<bool>()});

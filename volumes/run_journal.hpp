@@ -22,6 +22,7 @@ struct RunRecord {
   std::string host;
   std::string command;  // backup, restore, ...
   std::string started;  // RFC 3339 UTC
+  std::string note;     // restore: "backup X; safety snapshot S", for whoever finds the run dead
   std::vector<HeldContainer> held;
 };
 

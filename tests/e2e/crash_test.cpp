@@ -56,28 +56,34 @@ class Crash : public ::testing::Test {
       // 137: killed; 0: it finished first (then it must have left a complete, verifiable backup).
       EXPECT_TRUE(run.exitCode == 137 || run.exitCode == 0) << kill.what << ": " << run.err;
     } else {
-      fs::path hold = stack.repo() / "hold";
-      std::ofstream(hold) << "hold";
-      auto pending = std::async(std::launch::async, [&] {
-        return stack.plugin(args, {{"AGENTCHAT_TEST_FAULT", kill.fault}, {"AGENTCHAT_TEST_HOLD", hold}});
-      });
-      fs::path reached = hold.string() + ".reached";
-      auto deadline = std::chrono::steady_clock::now() + std::chrono::minutes(2);
-      while (!fs::exists(reached) && std::chrono::steady_clock::now() < deadline)
-        std::this_thread::sleep_for(std::chrono::milliseconds(50));
-      EXPECT_TRUE(fs::exists(reached)) << kill.what << ": never reached " << kill.fault;
-      std::string holder = readFile(lock);
-      long pid = holder.rfind("pid ", 0) == 0 ? std::stol(holder.substr(4)) : 0;
-      EXPECT_GT(pid, 0) << kill.what << ": lock file " << holder;
-      if (pid > 0) ::kill(static_cast<pid_t>(pid), SIGKILL);
-      auto run = pending.get();
-      EXPECT_EQ(run.exitCode, 137) << kill.what << ": " << run.err;
-      fs::remove(hold);
-      fs::remove(reached);
+      killHeld(stack, args, kill.fault);
     }
     std::string holder = readFile(lock);
     while (!holder.empty() && holder.back() == '\n') holder.pop_back();
     return holder;
+  }
+
+  // Runs the plugin with `args` until it holds at `fault`, then kills it with SIGKILL (its pid from
+  // the project lock file).
+  void killHeld(e2e::RestoreStack& stack, const std::vector<std::string>& args, const std::string& fault) {
+    fs::path hold = stack.repo() / "hold";
+    std::ofstream(hold) << "hold";
+    auto pending = std::async(std::launch::async, [&] {
+      return stack.plugin(args, {{"AGENTCHAT_TEST_FAULT", fault}, {"AGENTCHAT_TEST_HOLD", hold}});
+    });
+    fs::path reached = hold.string() + ".reached";
+    auto deadline = std::chrono::steady_clock::now() + std::chrono::minutes(2);
+    while (!fs::exists(reached) && std::chrono::steady_clock::now() < deadline)
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    EXPECT_TRUE(fs::exists(reached)) << "never reached " << fault;
+    std::string holder = readFile(stack.repo() / stack.project() / ".lock");
+    long pid = holder.rfind("pid ", 0) == 0 ? std::stol(holder.substr(4)) : 0;
+    EXPECT_GT(pid, 0) << fault << ": lock file " << holder;
+    if (pid > 0) ::kill(static_cast<pid_t>(pid), SIGKILL);
+    auto run = pending.get();
+    EXPECT_EQ(run.exitCode, 137) << fault << ": " << run.err;
+    fs::remove(hold);
+    fs::remove(reached);
   }
 
   // No container of the stack is paused, and each one runs.
@@ -181,7 +187,7 @@ TEST_F(Crash, KillNineAtTwentyOnePointsOfABackupLosesNothingAndTheNextRunUndoesI
     for (std::size_t at = 0; (at = said.find("; ", at)) != std::string::npos;) said.replace(at, 2, "\n");
     std::istringstream lines(said);
     for (std::string line; std::getline(lines, line);) {
-      for (const char* word : {"unpaused ", "started ", "removed its", "already"}) {
+      for (const char* word : {"unpaused ", "started ", "removed the", "already"}) {
         auto at = line.find(word);
         if (at == std::string::npos || line.find("ended without") != std::string::npos) continue;
         std::printf(
@@ -199,5 +205,33 @@ TEST_F(Crash, KillNineAtTwentyOnePointsOfABackupLosesNothingAndTheNextRunUndoesI
   EXPECT_EQ(deep.exitCode, 0) << deep.err;
   auto last = stack.plugin({"backup"});
   EXPECT_EQ(last.exitCode, 0) << last.err;
+  e2e::expectSameData(before, stack.fingerprint());
+}
+
+// A restore killed with -9 after emptying a volume: `status` starts what it stopped, but calls it
+// CRITICAL and names the safety snapshot, which brings the data back.
+TEST_F(Crash, KillNineMidRestoreIsCriticalAndItsSafetySnapshotBringsTheDataBack) {
+  REQUIRE_ENGINE(engine);
+  e2e::RestoreStack stack(engine, {"docker-compose.prod.yml"});
+  ASSERT_TRUE(stack.up()) << stack.upOutput();
+  std::string id = stack.seedAndBackUp();
+  ASSERT_FALSE(id.empty());
+  stack.changeSinceBackup();
+  auto before = stack.fingerprint();
+
+  killHeld(stack, {"restore", id, "--yes"}, "restore:hold:volumes");
+  auto status = stack.plugin({"status"});
+  EXPECT_EQ(status.exitCode, 2) << status.out;
+  EXPECT_THAT(status.out, HasSubstr("may be partly restored")) << status.out;
+  std::string safety;
+  for (const auto& b : json::parse(stack.plugin({"list", "--json"}).out)) {
+    if (b["label"] == "pre-restore") safety = b["id"];
+  }
+  ASSERT_FALSE(safety.empty());
+  EXPECT_THAT(status.out, HasSubstr("safety snapshot " + safety));
+  ASSERT_TRUE(stack.waitReady());
+  expectStackAsFound(engine, stack, "after status");
+  auto back = stack.plugin({"restore", safety, "--yes"});
+  ASSERT_EQ(back.exitCode, 0) << back.err;
   e2e::expectSameData(before, stack.fingerprint());
 }

@@ -26,7 +26,7 @@ fs::path scratchDir() {
 TEST(RunJournal, HoldsWhatIsHeldAndDisappearsWhenNothingIs) {
   fs::path dir = scratchDir();
   fs::path file = dir / ".journal";
-  volumes::RunJournal journal(file, {42, "host-a", "backup", "2026-11-25T10:00:00Z", {}});
+  volumes::RunJournal journal(file, {42, "host-a", "restore", "2026-11-25T10:00:00Z", "backup X", {}});
   EXPECT_FALSE(fs::exists(file));  // nothing held yet
   journal.hold({"id1", "app_1", false});
   journal.hold({"id2", "db_1", true});
@@ -34,7 +34,8 @@ TEST(RunJournal, HoldsWhatIsHeldAndDisappearsWhenNothingIs) {
   ASSERT_TRUE(read.has_value());
   EXPECT_EQ(read->pid, 42);
   EXPECT_EQ(read->host, "host-a");
-  EXPECT_EQ(read->command, "backup");
+  EXPECT_EQ(read->command, "restore");
+  EXPECT_EQ(read->note, "backup X");
   ASSERT_EQ(read->held.size(), 2u);
   EXPECT_EQ(read->held[1].name, "db_1");
   EXPECT_TRUE(read->held[1].stopped);
