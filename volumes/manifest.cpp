@@ -120,7 +120,7 @@ Manifest parseManifest(std::string_view input) {
   m.encryption = encryptionOf(json);
   auto parts = json.find("parts");
   if (parts == json.end() || !parts->is_array()) throw ManifestError("manifest: parts must be a list");
-  std::set<std::string> names;
+  std::set<std::string> names, contents;
   for (std::size_t i = 0; i < parts->size(); ++i) {
     const auto& p = (*parts)[i];
     std::string where = "parts[" + std::to_string(i) + "].";
@@ -144,6 +144,9 @@ Manifest parseManifest(std::string_view input) {
         throw ManifestError("manifest: " + where + "name of an encrypted part must end in .age");
       if (!m.encryption.on()) throw ManifestError("manifest: " + where + "is encrypted, but to nobody");
     }
+    // "x.sql.zst" and "x.sql.zst.age" would both answer to part("x.sql.zst").
+    if (!contents.insert(record.contentName()).second)
+      throw ManifestError("manifest: part \"" + record.name + "\" holds the same content as another part");
     m.parts.push_back(std::move(record));
   }
   return m;

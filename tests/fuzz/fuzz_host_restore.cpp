@@ -16,6 +16,7 @@
 #include <string_view>
 #include <system_error>
 
+#include "tests/fuzz/tar_checksums.hpp"
 #include "volumes/host_archive.hpp"
 #include "volumes/host_restore.hpp"
 #include "volumes/tar_walker.hpp"
@@ -26,14 +27,11 @@ namespace {
 
 const fs::path& scratch() {
   static const fs::path dir = [] {
-    // tmpfs when there is one: this target is bound by file system calls.
-    std::string pattern =
-        (fs::is_directory("/dev/shm") ? "/dev/shm" : "/tmp") + std::string("/fuzz_host_restore.XXXXXX");
+    // Under $TMPDIR: run.sh points it at a scratch directory (on tmpfs where there is one, since
+    // this target is bound by file system calls) and removes that afterwards. libFuzzer ends the
+    // process with _Exit, so nothing here could.
+    std::string pattern = (fs::temp_directory_path() / "fuzz_host_restore.XXXXXX").string();
     if (::mkdtemp(pattern.data()) == nullptr) std::abort();
-    std::atexit([] {
-      std::error_code ec;
-      fs::remove_all(scratch(), ec);
-    });
     return fs::path(pattern);
   }();
   return dir;
@@ -49,9 +47,7 @@ bool under(const fs::path& path, const fs::path& dir) {
   std::abort();
 }
 
-}  // namespace
-
-extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
+void check(std::string_view input) {
   const fs::path sandbox = scratch() / "a/b/c/d/sandbox";
   const fs::path project = sandbox / "project", host = sandbox / "host";
   std::error_code ec;
@@ -59,7 +55,6 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   fs::create_directories(project);
   fs::create_directories(host);
 
-  std::string_view input(reinterpret_cast<const char*>(data), size);
   std::size_t at = 0;
   auto source = [&](char* buffer, std::size_t capacity) {
     std::size_t n = std::min(capacity, input.size() - at);
@@ -86,5 +81,14 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     }
   }
   if (ec) fail("cannot scan " + scratch().string() + ": " + ec.message());
+}
+
+}  // namespace
+
+extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
+  std::string_view input(reinterpret_cast<const char*>(data), size);
+  check(input);
+  std::string fixed = withTarChecksums(input);
+  if (fixed != input) check(fixed);
   return 0;
 }

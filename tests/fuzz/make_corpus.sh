@@ -17,20 +17,26 @@ part() {  # name kind service source size rawSize
     "$1" "$2" "$3" "$4" "$5" "$6" "$sha"
 }
 manifest() {  # parts-json details-json
-  printf '{"formatVersion":1,"id":"20261124T020000Z","project":"agentchat","createdAt":"2026-11-24T02:00:00Z",'
+  printf '{"formatVersion":1,"id":"20261124T020000Z","project":"agentchat",'
+  printf '"createdAt":"2026-11-24T02:00:00Z",'
   printf '"label":"","consistency":"online","parts":[%s],"details":%s}\n' "$1" "$2"
 }
 manifest "" '{}' >"$out/fuzz_manifest/empty.json"
 manifest "$(part mysql.sql.zst mysql-dump mysql agentchat 10 40)" \
   '{"mysql":{"mysql":{"databases":["agentchat"],"version":"8.0.36"}}}' >"$out/fuzz_manifest/mysql.json"
-manifest "$(part mysql.sql.zst mysql-dump mysql agentchat 10 40),$(part redis.rdb.zst redis-rdb redis redis 5 9),$(
-  part volume-uploads.tar.zst volume app agentchat_uploads 1000 20480),$(part config.tar.zst config '' '' 300 10240)" \
-  '{"config":{"entries":["project/uploads"]},"redis":{"redis":{"aof":false,"rdbPath":"/data/dump.rdb"}}}' \
-  >"$out/fuzz_manifest/full.json"
+parts="$(part mysql.sql.zst mysql-dump mysql agentchat 10 40),$(part redis.rdb.zst redis-rdb redis redis 5 9)"
+parts+=",$(part volume-uploads.tar.zst volume app agentchat_uploads 1000 20480)"
+parts+=",$(part config.tar.zst config '' '' 300 10240)"
+details='{"config":{"entries":["project/uploads"]},"redis":{"redis":{"aof":false,"rdbPath":"/data/dump.rdb"}}}'
+manifest "$parts" "$details" >"$out/fuzz_manifest/full.json"
 manifest "$(part ../../etc/passwd volume app x 1 1)" '{}' >"$out/fuzz_manifest/hostile-name.json"
 
 # --- tar streams ---
-tarc() { tar --mtime=@0 --owner=0 --group=0 --numeric-owner --sort=name -b 1 "$@"; }
+tarc() {  # --format=... first; the same bytes on every run
+  local stable=()
+  [ "$1" = --format=pax ] && stable=(--pax-option=delete=atime,delete=ctime)
+  tar --mtime=@0 --owner=0 --group=0 --numeric-owner --sort=name -b 1 "$@" "${stable[@]}"
+}
 tree=$work/tree
 mkdir -p "$tree/data/sub" "$tree/logs/nginx"
 printf 'hello\n' >"$tree/data/a.txt"
@@ -50,7 +56,8 @@ tarc --format=pax -C "$tree" -cf "$out/fuzz_tar/pax-long.tar" long
 tarc --format=pax -C "$tree" -cf "$out/fuzz_tar/logs.tar" logs
 # Hostile: a climbing name, an absolute name, a symlink and a write through it, a device node.
 tarc --format=ustar -P -C "$tree" -cf "$out/fuzz_tar/dotdot.tar" --transform 's,^data/a.txt$,../x,' data/a.txt
-tarc --format=ustar -P -C "$tree" -cf "$out/fuzz_tar/absolute.tar" --transform 's,^data/a.txt$,/etc/x,' data/a.txt
+tarc --format=ustar -P -C "$tree" -cf "$out/fuzz_tar/absolute.tar" --transform 's,^data/a.txt$,/etc/x,' \
+  data/a.txt
 ln -s /etc "$work/link"
 tarc --format=ustar -C "$work" -cf "$out/fuzz_tar/through-symlink.tar" link -C "$tree" data/a.txt \
   --transform 's,^data/a.txt$,link/passwd,'

@@ -16,7 +16,8 @@ command -v ninja >/dev/null && generator=(-G Ninja)
 CXX=clang++ cmake -S tests/fuzz -B build/fuzz "${generator[@]}" -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
 cmake --build build/fuzz -j"$(nproc)"
 
-scratch=$(mktemp -d)
+# On tmpfs where there is one: fuzz_host_restore unpacks every input into $TMPDIR.
+scratch=$(mktemp -d -p /dev/shm 2>/dev/null || mktemp -d)
 trap 'rm -rf "$scratch"' EXIT
 findings=$PWD/build/fuzz/findings
 mkdir -p "$findings"
@@ -27,13 +28,14 @@ for target in "${targets[@]}"; do
   cp -r "tests/fuzz/corpus/$target/." "$scratch/$target/"
   log=$findings/$target.log
   status=0
-  (cd "$findings" && ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 UBSAN_OPTIONS=print_stacktrace=1 \
-    "$OLDPWD/build/fuzz/$target" -max_total_time="$seconds" -rss_limit_mb=2048 -timeout=10 \
-    -print_final_stats=1 -artifact_prefix="$findings/$target-" "$scratch/$target" >"$log" 2>&1) || status=$?
-  grep -E '^(#[0-9]+ +DONE|stat::number_of_executed_units|stat::average_exec_per_sec|stat::peak_rss_mb)' "$log" |
+  (cd "$findings" && TMPDIR=$scratch ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 \
+    UBSAN_OPTIONS=print_stacktrace=1 "$OLDPWD/build/fuzz/$target" -max_total_time="$seconds" \
+    -rss_limit_mb=2048 -timeout=10 -print_final_stats=1 -artifact_prefix="$findings/$target-" \
+    "$scratch/$target" >"$log" 2>&1) || status=$?
+  grep -E '^(#[0-9]+[[:space:]]+DONE|stat::number_of_executed_units|stat::average_exec_per_sec|stat::peak_rss_mb)' "$log" |
     sed 's/^/  /' || true
   if [ $status -ne 0 ]; then
-    tail -n 40 "$log"
+    grep -m 5 -E '^(fuzz_[a-z_]+: |==[0-9]+==ERROR|SUMMARY)' "$log" || tail -n 40 "$log"
     crash=$(grep -oE "Test unit written to [^ ]+" "$log" | tail -n 1 | cut -d' ' -f5 || true)
     echo "tests/fuzz/run.sh: $target found a failure (exit $status); input: ${crash:-see $log}; log: $log"
     failed+=("$target")

@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "dockerapi/sha256.hpp"
+#include "tests/support/tar_blocks.hpp"
 #include "volumes/guarded_tar.hpp"
 #include "volumes/manifest.hpp"
 #include "volumes/part_check.hpp"
@@ -40,28 +41,10 @@ std::string manifestNaming(const std::string& partNameJson) {
 
 // --- tar streams made by hand: what no well-behaved archiver writes ---
 
-std::string withChecksum(std::string block) {
-  std::memset(block.data() + 148, ' ', 8);
-  unsigned sum = 0;
-  for (unsigned char c : block) sum += c;
-  std::snprintf(block.data() + 148, 8, "%06o", sum);
-  return block;
-}
-
-// A ustar header block claiming `size` payload bytes (which the caller appends, or not).
+using agentchat_test::ustarHeader;
+using agentchat_test::withChecksum;
 std::string header(const std::string& name, char type, std::uint64_t size = 0, const std::string& link = "") {
-  std::string b(512, '\0');
-  std::memcpy(b.data(), name.data(), std::min<std::size_t>(name.size(), 100));
-  std::snprintf(b.data() + 100, 8, "%07o", 0644);
-  std::snprintf(b.data() + 124, 12, "%011llo", static_cast<unsigned long long>(size));
-  std::snprintf(b.data() + 136, 12, "%011o", 0);
-  b[156] = type;
-  std::memcpy(b.data() + 157, link.data(), std::min<std::size_t>(link.size(), 100));
-  std::memcpy(b.data() + 257,
-              "ustar\0"
-              "00",
-              8);
-  return withChecksum(b);
+  return ustarHeader(name, type, size, link);
 }
 
 std::string padded(const std::string& data) {
@@ -195,6 +178,33 @@ TEST(HostileManifest, PartNamesOutsideTheBackupDirectoryAreRefused) {
                            R"("a\u0000b")", R"("..")", R"(".")", R"("a\\b")", R"("x\ny")"}) {
     EXPECT_THROW(volumes::parseManifest(manifestNaming(name)), volumes::ManifestError) << name;
   }
+}
+
+TEST(HostileManifest, EncryptedPartsMustSayToWhomAndNotShadowAPlainOne) {
+  volumes::Manifest m;
+  m.id = "20261125T000000Z";
+  m.encryption.recipients = {"age1ql3z7hjy54pw3hyww5ayyfg7zqgvc7w3j2elw8zmrj2kg5sfn9aqmcac8p"};
+  volumes::PartRecord part{"a.sql.zst.age",      "mysql-dump",        "mysql", "", 1, 1,
+                           std::string(64, 'a'), std::string(64, 'b')};
+  m.parts = {part};
+  auto back = volumes::parseManifest(volumes::toJson(m).dump());
+  ASSERT_EQ(back.parts.size(), 1u);
+  EXPECT_TRUE(back.parts[0].encrypted());
+  EXPECT_EQ(back.part("a.sql.zst"), &back.parts[0]);
+  // The same content twice: "a.sql.zst" would name either.
+  auto plain = part;
+  plain.name = "a.sql.zst";
+  plain.plainSha256.clear();
+  m.parts = {part, plain};
+  EXPECT_THROW(volumes::parseManifest(volumes::toJson(m).dump()), volumes::ManifestError);
+  // Encrypted, but to nobody; and an encrypted part not named .age.
+  m.parts = {part};
+  m.encryption = {};
+  EXPECT_THROW(volumes::parseManifest(volumes::toJson(m).dump()), volumes::ManifestError);
+  auto text = volumes::toJson(m);
+  text["encryption"] = {{"format", "age-v1"}, {"recipients", {"age1x"}}, {"passphrase", false}};
+  text["parts"][0]["name"] = "a.sql.zst";
+  EXPECT_THROW(volumes::parseManifest(text.dump()), volumes::ManifestError);
 }
 
 TEST(HostileManifest, DeepNestingIsRefusedNotAStackOverflow) {
