@@ -14,7 +14,7 @@ namespace agentchat {
 
 // A database service that is not running is a medium finding ("cannot compare").
 std::vector<Finding> compatFindings(dockerapi::Engine& engine, const compose::Stack& stack,
-                                    const volumes::Manifest& manifest,
-                                    const std::filesystem::path& backupDir, const volumes::PartKeys* keys);
+                                    const volumes::Manifest& manifest, const std::filesystem::path& backupDir,
+                                    const volumes::PartKeys* keys);
 
 }  // namespace agentchat

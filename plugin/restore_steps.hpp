@@ -10,10 +10,10 @@
 #include "compose/stack.hpp"
 #include "dockerapi/engine.hpp"
 #include "plugin/progress.hpp"
-#include "volumes/part_decoder.hpp"
 #include "plugin/restore_plan.hpp"
 #include "plugin/stack_guard.hpp"
 #include "volumes/manifest.hpp"
+#include "volumes/part_decoder.hpp"
 
 namespace agentchat {
 

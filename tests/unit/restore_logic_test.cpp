@@ -29,7 +29,8 @@ volumes::Manifest onlineBackup() {
   m.project = "chat";
   m.consistency = "online";
   auto part = [&](std::string name, std::string kind, std::string service, std::string source) {
-    m.parts.push_back({std::move(name), std::move(kind), std::move(service), std::move(source), 1, 1, "", ""});
+    m.parts.push_back(
+        {std::move(name), std::move(kind), std::move(service), std::move(source), 1, 1, "", ""});
   };
   part("logs-backend-app-logs.tar.zst", "logs", "backend", "/app/logs");
   part("mysql.sql.zst", "mysql-dump", "mysql", "");
