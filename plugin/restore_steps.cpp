@@ -2,9 +2,12 @@
 
 #include <spdlog/spdlog.h>
 
+#include <set>
+
 #include "dockerapi/errors.hpp"
 #include "dockerapi/exec.hpp"
 #include "dockerapi/helper_container.hpp"
+#include "plugin/backup_runner.hpp"
 #include "plugin/database_login.hpp"
 #include "plugin/manifest_checks.hpp"
 #include "plugin/mysql_client.hpp"
@@ -225,8 +228,21 @@ void restoreConfig(RestoreContext& ctx, const RestoreItem& item) {
   std::vector<std::string> entries = config.value("entries", std::vector<std::string>{});
   volumes::PartReader reader(ctx.backupDir / item.part.name, item.part, ctx.keys);
   auto& shown = ctx.progress.add(item.part.name);
-  auto result =
-      volumes::restoreHostPaths(counted(reader, shown), ctx.stack.workingDir, entries, {ctx.repositoryRoot});
+  // Only where the stack's own config is now: a tampered config part cannot reach other host paths.
+  std::set<std::string> ours;
+  for (const auto& e : configEntries(ctx.stack, ctx.repositoryRoot.string())) ours.insert(e.name);
+  std::vector<std::string> replace;
+  for (const auto& e : entries) {
+    if (ours.count(e)) replace.push_back(e);
+  }
+  auto result = volumes::restoreHostPaths(counted(reader, shown), ctx.stack.workingDir, replace,
+                                          {ctx.repositoryRoot}, "/", &ours);
+  for (const auto& name : result.skipped) {
+    spdlog::warn(
+        "{}: {} not restored: it is not among the stack's config paths now (compose files, .env, "
+        "bind mounts, file secrets)",
+        item.part.name, name);
+  }
   ctx.progress.finished(shown, item.part.size);
   if (ctx.fault("config")) throw RestoreStepFailed("injected fault after unpacking " + item.part.name);
   spdlog::info("{}: {} entries back in place, {} files the backup did not have removed", item.part.name,

@@ -36,9 +36,22 @@ fs::path hostPathOf(const std::string& entryName, const fs::path& projectDir, co
   return {};
 }
 
+namespace {
+
+// "host/srv/x/a" is under "host/srv/x"; so is "host/srv/x/" itself.
+bool underOneOf(std::string name, const std::set<std::string>& roots) {
+  while (name.size() > 1 && name.back() == '/') name.pop_back();
+  for (std::string prefix = name;; prefix.erase(prefix.rfind('/'))) {
+    if (roots.count(prefix)) return true;
+    if (prefix.find('/') == std::string::npos) return false;
+  }
+}
+
+}  // namespace
+
 HostRestoreResult restoreHostPaths(dockerapi::ChunkSource tar, const fs::path& projectDir,
                                    const std::vector<std::string>& replace, const std::vector<fs::path>& keep,
-                                   const fs::path& hostRoot) {
+                                   const fs::path& hostRoot, const std::set<std::string>* only) {
   HostRestoreResult result;
   ArchiveReader reader(std::move(tar));
   auto failed = [&](struct archive* a, const std::string& what) -> ArchiveError {
@@ -69,6 +82,11 @@ HostRestoreResult restoreHostPaths(dockerapi::ChunkSource tar, const fs::path& p
       checked.linkTarget = archive_entry_symlink(entry);
     }
     guard.check(checked);  // throws TarError: nothing of this entry is written
+    if (only != nullptr && !underOneOf(checked.name, *only)) {
+      if (result.skipped.size() < 20) result.skipped.push_back(checked.name);
+      archive_read_data_skip(reader.get());
+      continue;
+    }
     fs::path target = hostPathOf(checked.name, projectDir, hostRoot);
     if (target.empty()) throw TarError("entry " + checked.name + " is neither project/ nor host/");
     archive_entry_set_pathname(entry, target.c_str());

@@ -6,6 +6,7 @@
 
 #include <filesystem>
 #include <fstream>
+#include <set>
 
 #include "agentchat_stack.hpp"
 #include "plugin/restore_plan.hpp"
@@ -209,4 +210,19 @@ TEST_F(HostRestore, RefusesEntriesThatClimbOutAndWritesNothingOfThem) {
   EXPECT_EQ(volumes::hostPathOf("host/etc/app.conf", "/srv"), fs::path("/etc/app.conf"));
   EXPECT_EQ(volumes::hostPathOf("project/a/../b", "/srv/chat"), fs::path("/srv/chat/b"));
   EXPECT_EQ(volumes::hostPathOf("other/x", "/srv/chat"), fs::path());
+}
+
+TEST_F(HostRestore, OnlyTheStacksOwnConfigPathsAreWritten) {
+  // A config part that also carries a file elsewhere on the host (a tampered backup, or a bind mount
+  // the stack no longer has): that entry is skipped, the rest restored.
+  std::string tar = tarOf({ustarBlock("project/compose.yml", '0', "", 2),
+                           ustarBlock("host" + (dir_ / "cron.d/evil").string(), '0', "", 2),
+                           ustarBlock("project/uploads/", '5'), ustarBlock("project/uploads/a", '0', "", 2)});
+  std::set<std::string> only{"project/compose.yml", "project/uploads"};
+  auto result = volumes::restoreHostPaths(from(tar), dir_ / "project", {}, {}, "/", &only);
+  EXPECT_TRUE(fs::exists(dir_ / "project/compose.yml"));
+  EXPECT_TRUE(fs::exists(dir_ / "project/uploads/a"));
+  EXPECT_FALSE(fs::exists(dir_ / "cron.d/evil"));
+  EXPECT_EQ(result.skipped, std::vector<std::string>{"host" + (dir_ / "cron.d/evil").string()});
+  EXPECT_EQ(result.entries, 3u);
 }
