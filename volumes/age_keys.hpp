@@ -2,8 +2,6 @@
 // age v1 keys (https://age-encryption.org/v1): X25519 recipients and identities in their Bech32
 // text forms, scrypt passphrases, and how each wraps or unwraps a file key into a header stanza.
 // The file format itself (header, MAC, STREAM payload) lives in age_stream.hpp.
-#include <openssl/types.h>
-
 #include <array>
 #include <cstdint>
 #include <filesystem>
@@ -105,36 +103,5 @@ AgeStanza wrapFileKey(const AgeRecipient& recipient, const AgeSecret& fileKey);
 // AgeError(Unsupported) for a scrypt work factor above 2^maxScryptLogN.
 std::optional<AgeSecret> unwrapFileKey(const AgeIdentity& identity, const AgeStanza& stanza,
                                        int maxScryptLogN);
-
-// Primitives shared with age_stream.cpp.
-namespace age_detail {
-// Standard base64 without padding; decoding rejects non-canonical input (nullopt).
-std::string base64Encode(std::string_view bytes);
-std::optional<std::string> base64Decode(std::string_view text);
-// HKDF-SHA-256 with 32 bytes of output.
-AgeSecret hkdfSha256(std::string_view ikm, std::string_view salt, std::string_view info);
-
-inline constexpr std::size_t kAgeTagSize = 16;
-using AgeNonce = std::array<std::uint8_t, 12>;
-
-// ChaCha20-Poly1305 under one 32-byte key; one cipher context serves every call, because the
-// payload makes one call per 64 KiB chunk.
-class Aead {
- public:
-  explicit Aead(const AgeSecret& key);
-  ~Aead();
-  Aead(const Aead&) = delete;
-  Aead& operator=(const Aead&) = delete;
-
-  // Writes plain.size() + kAgeTagSize bytes (ciphertext, then tag) to `out`.
-  void seal(const AgeNonce& nonce, std::string_view plain, std::uint8_t* out);
-  // Writes sealed.size() - kAgeTagSize bytes to `out`; false if the tag does not verify (then
-  // `out` holds unauthenticated bytes the caller must not use).
-  bool open(const AgeNonce& nonce, std::string_view sealed, std::uint8_t* out);
-
- private:
-  EVP_CIPHER_CTX* ctx_;
-};
-}  // namespace age_detail
 
 }  // namespace volumes

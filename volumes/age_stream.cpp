@@ -10,6 +10,8 @@
 #include <optional>
 #include <string>
 
+#include "volumes/age_primitives.hpp"
+
 namespace volumes {
 
 using Kind = AgeError::Kind;
