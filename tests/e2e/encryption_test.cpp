@@ -134,7 +134,8 @@ TEST_F(Encryption, PublicKeyAndPassphraseBackupsAreAgeFilesAndOnlyTheRightKeyRes
   // verify: the stored bytes without the key; --deep needs it, and with it loads the dumps.
   auto shallow = run(stack, {"verify", id, "--json"});
   EXPECT_EQ(shallow.exitCode, 0) << shallow.err;
-  for (const auto& p : json::parse(shallow.out)["parts"]) EXPECT_FALSE(p["contentChecked"].get<bool>());
+  auto shallowResult = json::parse(shallow.out);  // named: a range-for over a temporary's member dangles
+  for (const auto& p : shallowResult["parts"]) EXPECT_FALSE(p["contentChecked"].get<bool>());
   auto deepNoKey = run(stack, {"verify", id, "--deep"});
   EXPECT_EQ(deepNoKey.exitCode, 2);
   EXPECT_THAT(deepNoKey.err, HasSubstr("give its key with --identity"));
