@@ -106,18 +106,23 @@ DeadRun recoverDeadRun(dockerapi::Engine& engine, volumes::Repository& repositor
   return dead;
 }
 
-bool undoDeadRunBeforePlanning(dockerapi::Engine& engine, volumes::Repository& repository,
-                               const std::string& project) {
+DeadRun undoDeadRun(dockerapi::Engine& engine, volumes::Repository& repository, const std::string& project) {
+  // The lock only when something may be left: a monitor's `status` must not get in a backup's way.
   std::error_code ec;
   if (!std::filesystem::exists(repository.root() / project, ec) || !repository.mayHoldDeadRun(project))
-    return false;
+    return {};
   std::unique_ptr<volumes::ProjectLock> lock;
   try {
     lock = repository.lock(project);
   } catch (const volumes::RepositoryError&) {
-    return false;  // a live run: the lock is refused again, with its holder, when this run takes it
+    return {};  // a live run holds it: nothing to undo
   }
-  auto dead = recoverDeadRun(engine, repository, project, *lock);
+  return recoverDeadRun(engine, repository, project, *lock);
+}
+
+bool undoDeadRunBeforePlanning(dockerapi::Engine& engine, volumes::Repository& repository,
+                               const std::string& project) {
+  auto dead = undoDeadRun(engine, repository, project);
   for (const auto& line : dead.done) spdlog::warn("{}", line);
   return !dead.done.empty();
 }

@@ -34,6 +34,10 @@ struct DeadRun {
 DeadRun recoverDeadRun(dockerapi::Engine& engine, volumes::Repository& repository, const std::string& project,
                        const volumes::ProjectLock& lock);
 
+// Without waiting: when something may be left and no live run holds the lock, takes it and
+// recovers; else nothing. Throws as recoverDeadRun does.
+DeadRun undoDeadRun(dockerapi::Engine& engine, volumes::Repository& repository, const std::string& project);
+
 // Before a backup or restore plans (the plan reads which containers run): undoes a dead run if one
 // may have left something and no live run holds the lock. True when it changed containers, so the
 // caller reloads the stack.

@@ -139,18 +139,8 @@ void diskChecks(Session& session, const compose::Stack& stack, std::vector<Check
 // (or a monitor) looks first, so it undoes that here, as the next backup would, and says so.
 std::optional<Check> lastRunCheck(Session& session, const compose::Stack& stack) {
   volumes::Repository repository(repositoryPath(session, stack));
-  std::error_code ec;
-  // The lock only when something may be left: a monitor's status must not get in a backup's way.
-  if (!std::filesystem::exists(repository.root() / stack.name, ec) || !repository.mayHoldDeadRun(stack.name))
-    return std::nullopt;
-  std::unique_ptr<volumes::ProjectLock> lock;
   try {
-    lock = repository.lock(stack.name);
-  } catch (const volumes::RepositoryError&) {
-    return std::nullopt;  // a live run holds it: nothing to undo
-  }
-  try {
-    auto dead = recoverDeadRun(session.engine(), repository, stack.name, *lock);
+    auto dead = undoDeadRun(session.engine(), repository, stack.name);
     if (dead.done.empty()) return std::nullopt;
     std::string detail;
     for (const auto& line : dead.done) detail += (detail.empty() ? "" : "; ") + line;
