@@ -214,6 +214,7 @@ ContainerInfo HttpEngine::inspectContainer(const std::string& idOrName) {
   info.status = str(state, "Status");
   info.running = state.value("Running", false);
   info.paused = state.value("Paused", false);
+  info.startedAt = str(state, "StartedAt");
   if (state.contains("Health") && state["Health"].is_object()) info.health = str(state["Health"], "Status");
   info.labels = stringMap(config.value("Labels", json()));
   info.env = stringList(config.value("Env", json()));

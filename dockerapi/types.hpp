@@ -58,6 +58,7 @@ struct ContainerInfo {
   std::string status;   // State.Status
   bool running = false;
   bool paused = false;
+  std::string startedAt;  // State.StartedAt: changes with every start, so it tells a restart apart
   std::optional<std::string> health;  // State.Health.Status when a healthcheck exists
   std::map<std::string, std::string> labels;
   std::vector<std::string> env;  // SECRET-BEARING

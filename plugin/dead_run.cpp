@@ -5,8 +5,11 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <chrono>
 #include <cstdio>
+#include <ctime>
 #include <filesystem>
+#include <thread>
 
 #include "dockerapi/errors.hpp"
 #include "dockerapi/helper_container.hpp"
@@ -17,11 +20,27 @@ namespace agentchat {
 
 namespace {
 
+// A run killed while the engine was stopping a container for it: the engine finishes that stop on
+// its own, up to the stop timeout later. Found running and not restarted since the hold, the container
+// may be about to go down, so wait for that stop to end (or its time to pass) before deciding.
+dockerapi::ContainerInfo afterPendingStop(dockerapi::Engine& engine, const volumes::HeldContainer& held,
+                                          dockerapi::ContainerInfo info) {
+  if (!held.stopped || !info.running || info.paused || held.startedAt.empty() ||
+      info.startedAt != held.startedAt)
+    return info;
+  const long long deadline = held.heldAt + held.stopTimeout + 5;
+  while (info.running && static_cast<long long>(std::time(nullptr)) < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(200));
+    info = engine.inspectContainer(held.id);
+  }
+  return info;
+}
+
 // Brings one container the dead run held back to running; returns what it did.
 std::string resume(dockerapi::Engine& engine, const volumes::HeldContainer& held, const std::string& who) {
   dockerapi::ContainerInfo info;
   try {
-    info = engine.inspectContainer(held.id);
+    info = afterPendingStop(engine, held, engine.inspectContainer(held.id));
   } catch (const dockerapi::EngineError& e) {
     if (e.kind() != dockerapi::ErrorKind::NotFound) throw;
     return held.name + " was " + (held.stopped ? "stopped" : "paused") + " by " + who +

@@ -8,6 +8,7 @@
 #include <algorithm>
 #include <atomic>
 #include <cstdio>
+#include <ctime>
 #include <stdexcept>
 #include <thread>
 
@@ -49,20 +50,27 @@ StackGuard::~StackGuard() {
 void StackGuard::pause(const std::string& id, const std::string& name) {
   std::lock_guard lock(mutex_);
   if (interrupted) refuse(name);
-  record({id, name, false});
+  record({id, name, false}, {id, name, false, {}, 0, 0});
   engine_.pauseContainer(id);
 }
 
 void StackGuard::stop(const std::string& id, const std::string& name, int timeoutSeconds) {
   std::lock_guard lock(mutex_);
   if (interrupted) refuse(name);
-  record({id, name, true});
+  volumes::HeldContainer entry{id, name, true, {}, 0, 0};
+  if (journal_ != nullptr) {
+    // What a next run needs to tell "this stop may still be under way" from "started again since".
+    entry.startedAt = engine_.inspectContainer(id).startedAt;
+    entry.heldAt = static_cast<long long>(std::time(nullptr));
+    entry.stopTimeout = timeoutSeconds;
+  }
+  record({id, name, true}, std::move(entry));
   engine_.stopContainer(id, timeoutSeconds);
 }
 
-void StackGuard::record(const Held& held) {
+void StackGuard::record(const Held& held, volumes::HeldContainer journalEntry) {
   // The journal first: if writing it fails, nothing was paused that the next run would not know of.
-  if (journal_ != nullptr) journal_->hold({held.id, held.name, held.stopped});
+  if (journal_ != nullptr) journal_->hold(journalEntry);
   held_.push_back(held);
 }
 

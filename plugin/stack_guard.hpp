@@ -40,7 +40,7 @@ class StackGuard {
     std::string id, name;
     bool stopped;  // else paused
   };
-  void record(const Held& held);
+  void record(const Held& held, volumes::HeldContainer journalEntry);
   dockerapi::Engine& engine_;
   volumes::RunJournal* journal_;
   std::mutex mutex_;

@@ -37,7 +37,14 @@ void RunJournal::release(const std::string& id) {
 
 void RunJournal::save() {
   json held = json::array();
-  for (const auto& c : run_.held) held.push_back({{"id", c.id}, {"name", c.name}, {"stopped", c.stopped}});
+  for (const auto& c : run_.held) {
+    held.push_back({{"id", c.id},
+                    {"name", c.name},
+                    {"stopped", c.stopped},
+                    {"startedAt", c.startedAt},
+                    {"heldAt", c.heldAt},
+                    {"stopTimeout", c.stopTimeout}});
+  }
   json doc = {{"pid", run_.pid},         {"host", run_.host}, {"command", run_.command},
               {"started", run_.started}, {"note", run_.note}, {"held", held}};
   fs::path temp = file_;
@@ -74,8 +81,9 @@ std::optional<RunRecord> readJournal(const fs::path& file) {
     run.started = doc.at("started").get<std::string>();
     run.note = doc.value("note", "");
     for (const auto& c : doc.at("held")) {
-      run.held.push_back(
-          {c.at("id").get<std::string>(), c.at("name").get<std::string>(), c.at("stopped").get<bool>()});
+      run.held.push_back({c.at("id").get<std::string>(), c.at("name").get<std::string>(),
+                          c.at("stopped").get<bool>(), c.value("startedAt", ""), c.value("heldAt", 0LL),
+                          c.value("stopTimeout", 0)});
     }
     return run;
   } catch (const std::exception& e) {

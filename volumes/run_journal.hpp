@@ -15,6 +15,12 @@ struct HeldContainer {
   std::string id;
   std::string name;
   bool stopped = false;  // else paused
+  // For a stop: the engine keeps stopping a container after the client that asked died, for up to
+  // stopTimeout seconds from heldAt (unix time here). startedAt (the engine's) tells whether the
+  // container was started again since, so the next run knows when to wait for that stop to end.
+  std::string startedAt;
+  long long heldAt = 0;
+  int stopTimeout = 0;
 };
 
 struct RunRecord {

@@ -1,5 +1,6 @@
-// kill -9 of the plugin in the middle of a backup, at 21 points: named points held by the test hook
-// (locked, containers paused, containers stopped, about to commit, just committed) and timed kills
+// kill -9 of the plugin in the middle of a backup, at 23 points: named points held by the test hook
+// (locked, containers paused, containers stopped, about to commit, just committed), the moment it
+// asked the engine to stop MySQL or Redis (the engine finishes that stop after the run died), and timed kills
 // spread over a whole online and a whole stop-mode run. After each: no backup that looks complete
 // but does not verify, the earlier backups intact, and the dead run undone — by `status` or by the
 // next backup, alternately — which says so: containers resumed, helpers and partial backup removed.
@@ -30,6 +31,7 @@ struct Kill {
   std::string fault;   // a hold point, or "" for a timed kill
   double seconds = 0;  // timed kill: after this long
   bool stopMode = false;
+  std::string stopping;  // else: killed as soon as the journal says it is stopping this service
 };
 
 std::string readFile(const fs::path& path) {
@@ -47,7 +49,9 @@ class Crash : public ::testing::Test {
     std::vector<std::string> args{"backup"};
     if (kill.stopMode) args.insert(args.end(), {"--consistency", "stop"});
     fs::path lock = stack.repo() / stack.project() / ".lock";
-    if (kill.fault.empty()) {
+    if (!kill.stopping.empty()) {
+      killWhenStopping(stack, args, stack.container(kill.stopping));
+    } else if (kill.fault.empty()) {
       auto argv = stack.pluginArgv(args);
       char seconds[32];
       std::snprintf(seconds, sizeof seconds, "%.2f", kill.seconds);
@@ -61,6 +65,31 @@ class Crash : public ::testing::Test {
     std::string holder = readFile(lock);
     while (!holder.empty() && holder.back() == '\n') holder.pop_back();
     return holder;
+  }
+
+  // Runs the plugin with `args` and kills it with SIGKILL the moment its journal records that it is
+  // about to stop container `id`: the engine then finishes that stop after the run has died.
+  void killWhenStopping(e2e::RestoreStack& stack, const std::vector<std::string>& args,
+                        const std::string& id) {
+    fs::path journal = stack.repo() / stack.project() / ".journal";
+    auto pending = std::async(std::launch::async, [&] { return stack.plugin(args); });
+    auto deadline = std::chrono::steady_clock::now() + std::chrono::minutes(2);
+    bool seen = false;
+    while (!seen && std::chrono::steady_clock::now() < deadline) {
+      auto doc = json::parse(readFile(journal), nullptr, false);
+      if (doc.is_object() && doc.contains("held")) {
+        for (const auto& held : doc["held"])
+          seen = seen || (held.value("id", "") == id && held.value("stopped", false));
+      }
+      if (!seen) std::this_thread::sleep_for(std::chrono::milliseconds(2));
+    }
+    EXPECT_TRUE(seen) << "the journal never held " << id;
+    std::string holder = readFile(stack.repo() / stack.project() / ".lock");
+    long pid = holder.rfind("pid ", 0) == 0 ? std::stol(holder.substr(4)) : 0;
+    EXPECT_GT(pid, 0) << "lock file " << holder;
+    if (pid > 0) ::kill(static_cast<pid_t>(pid), SIGKILL);
+    auto run = pending.get();
+    EXPECT_EQ(run.exitCode, 137) << run.err;
   }
 
   // Runs the plugin with `args` until it holds at `fault`, then kills it with SIGKILL (its pid from
@@ -121,7 +150,7 @@ class Crash : public ::testing::Test {
 
 }  // namespace
 
-TEST_F(Crash, KillNineAtTwentyOnePointsOfABackupLosesNothingAndTheNextRunUndoesIt) {
+TEST_F(Crash, KillNineAtTwentyThreePointsOfABackupLosesNothingAndTheNextRunUndoesIt) {
   REQUIRE_ENGINE(engine);
   e2e::RestoreStack stack(engine, {"docker-compose.prod.yml"});
   ASSERT_TRUE(stack.up()) << stack.upOutput();
@@ -143,20 +172,22 @@ TEST_F(Crash, KillNineAtTwentyOnePointsOfABackupLosesNothingAndTheNextRunUndoesI
   std::printf("a whole backup takes %.2f s online, %.2f s in stop mode\n", online, stop);
 
   std::vector<Kill> kills{
-      {"held after taking the lock", "backup:hold:locked"},
-      {"held with the app paused", "backup:hold:paused"},
-      {"held with the stack stopped", "backup:hold:stopped", 0, true},
-      {"held before the commit", "backup:hold:commit"},
-      {"held after the commit", "backup:hold:committed"},
+      {"held after taking the lock", "backup:hold:locked", 0, false, ""},
+      {"held with the app paused", "backup:hold:paused", 0, false, ""},
+      {"held with the stack stopped", "backup:hold:stopped", 0, true, ""},
+      {"held before the commit", "backup:hold:commit", 0, false, ""},
+      {"held after the commit", "backup:hold:committed", 0, false, ""},
+      {"killed while the engine stops mysql", "", 0, true, "mysql"},
+      {"killed while the engine stops redis", "", 0, true, "redis"},
   };
   for (int i = 0; i < 8; ++i) {
     char what[64];
     double at = online * (i + 0.5) / 8;
     std::snprintf(what, sizeof what, "online, killed after %.2f s", at);
-    kills.push_back({what, "", at, false});
+    kills.push_back({what, "", at, false, ""});
     at = stop * (i + 0.5) / 8;
     std::snprintf(what, sizeof what, "stop mode, killed after %.2f s", at);
-    kills.push_back({what, "", at, true});
+    kills.push_back({what, "", at, true, ""});
   }
   ASSERT_GE(kills.size(), 21u);
 

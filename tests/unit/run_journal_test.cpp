@@ -28,8 +28,8 @@ TEST(RunJournal, HoldsWhatIsHeldAndDisappearsWhenNothingIs) {
   fs::path file = dir / ".journal";
   volumes::RunJournal journal(file, {42, "host-a", "restore", "2026-11-25T10:00:00Z", "backup X", {}});
   EXPECT_FALSE(fs::exists(file));  // nothing held yet
-  journal.hold({"id1", "app_1", false});
-  journal.hold({"id2", "db_1", true});
+  journal.hold({"id1", "app_1", false, {}, 0, 0});
+  journal.hold({"id2", "db_1", true, "2026-11-25T09:00:00.5Z", 1764061200, 30});
   auto read = volumes::readJournal(file);
   ASSERT_TRUE(read.has_value());
   EXPECT_EQ(read->pid, 42);
@@ -39,6 +39,9 @@ TEST(RunJournal, HoldsWhatIsHeldAndDisappearsWhenNothingIs) {
   ASSERT_EQ(read->held.size(), 2u);
   EXPECT_EQ(read->held[1].name, "db_1");
   EXPECT_TRUE(read->held[1].stopped);
+  EXPECT_EQ(read->held[1].startedAt, "2026-11-25T09:00:00.5Z");
+  EXPECT_EQ(read->held[1].heldAt, 1764061200);
+  EXPECT_EQ(read->held[1].stopTimeout, 30);
   struct stat st {};
   ASSERT_EQ(::stat(file.c_str(), &st), 0);
   EXPECT_EQ(st.st_mode & 0777, 0600u);
