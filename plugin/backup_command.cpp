@@ -8,6 +8,7 @@
 #include "plugin/backup_plan.hpp"
 #include "plugin/backup_runner.hpp"
 #include "plugin/build_info.hpp"
+#include "plugin/copy_command.hpp"
 #include "plugin/dead_run.hpp"
 #include "plugin/exit_codes.hpp"
 #include "plugin/health.hpp"
@@ -29,6 +30,7 @@ class BackupCommand : public Command {
   bool json = false;
   std::vector<std::string> encryptTo;
   std::string passphraseFile;
+  std::vector<std::string> copyTo;
 
   int run(Session& session) override {
     compose::Stack stack = loadStack(session);
@@ -38,8 +40,9 @@ class BackupCommand : public Command {
       throw std::invalid_argument("--consistency must be online or stop, not '" + mode + "'");
     options.consistency = mode == "stop" ? Consistency::Stop : Consistency::Online;
     options.only = parseComponents(only);
-    auto repo = repositoryPath(session, stack);
-    volumes::Repository repository(repo);
+    auto repo = repositoryLocation(session, stack);
+    auto opened = openRepository(repo, session.environ());
+    volumes::Repository& repository = *opened;
     // A run that died may have left containers paused or stopped: undone before the plan reads them.
     if (!dryRun && stack.engineView && undoDeadRunBeforePlanning(session.engine(), repository, stack.name))
       stack = loadStack(session);
@@ -68,18 +71,35 @@ class BackupCommand : public Command {
     settings.terminal = ::isatty(STDERR_FILENO) == 1;
     settings.toolVersion = kVersion;
     if (const char* fault = std::getenv("AGENTCHAT_TEST_FAULT")) settings.fault = fault;
-    audit["repository"] = repo.string();
+    audit["repository"] = repo;
     audit["project"] = stack.name;
     auto manifest = runBackup(session.engine(), stack, repository, plan, settings);
     audit["backupId"] = manifest.id;
     audit["parts"] = volumes::partDigests(manifest);
     std::uint64_t total = 0;
     for (const auto& p : manifest.parts) total += p.size;
+    // The off-site copy: the backup here is complete whatever happens to it, and the message says so.
+    nlohmann::json copies = nlohmann::json::array();
+    for (const auto& target : copyTo) {
+      std::string where = isS3Location(target) ? target : std::filesystem::absolute(target).string();
+      try {
+        copyToRepository(session, repository, stack.name, manifest.id, where);
+        copies.push_back({{"repository", where}, {"ok", true}});
+      } catch (const std::exception& e) {
+        copies.push_back({{"repository", where}, {"ok", false}});
+        audit["copies"] = copies;
+        throw volumes::RepositoryError("backup " + manifest.id + " is complete in " + repo +
+                                       ", but its copy to " + where + " failed: " + e.what() +
+                                       "\nRetry with: docker agentchat copy " + manifest.id + " --to " + where);
+      }
+    }
+    if (!copies.empty()) audit["copies"] = copies;
     if (json) {
       std::cout << nlohmann::json{{"id", manifest.id},
                                   {"project", manifest.project},
-                                  {"directory", repository.backupDir(stack.name, manifest.id).string()},
+                                  {"directory", repository.backupLocation(stack.name, manifest.id)},
                                   {"size", total},
+                                  {"copies", copies},
                                   {"parts", toJson(manifest)["parts"]},
                                   {"pauseSeconds", manifest.details["pause"]["seconds"]},
                                   {"seconds", manifest.details["timings"]["totalSeconds"]}}
@@ -88,16 +108,15 @@ class BackupCommand : public Command {
     } else {
       std::cout << "backup " << manifest.id << " of " << stack.name << " complete: " << manifest.parts.size()
                 << " parts, " << humanBytes(total) << ", in "
-                << repository.backupDir(stack.name, manifest.id).string() << "\n";
+                << repository.backupLocation(stack.name, manifest.id) << "\n";
     }
     return exit_code::kOk;
   }
 
  private:
-  static void printPlan(const compose::Stack& stack, const BackupPlan& plan,
-                        const std::filesystem::path& repo) {
+  static void printPlan(const compose::Stack& stack, const BackupPlan& plan, const std::string& repo) {
     std::cout << "backup plan for " << stack.name << " ("
-              << (plan.consistency == Consistency::Online ? "online" : "stop") << ") into " << repo.string()
+              << (plan.consistency == Consistency::Online ? "online" : "stop") << ") into " << repo
               << "/" << stack.name << "/\n";
     for (const auto& p : plan.parts) {
       std::cout << "  " << p.name << "  " << p.kind << (p.service.empty() ? "" : " of " + p.service)
@@ -131,6 +150,8 @@ RegisteredCommand addBackupCommand(CLI::App& app) {
   cli->add_option("--passphrase-file", command->passphraseFile,
                   "Encrypt every part with the passphrase on this file's first line (age scrypt). Default: "
                   "x-agentchat passphrase_file");
+  cli->add_option("--copy-to", command->copyTo,
+                  "Then copy the backup to this repository too (e.g. s3://bucket/prefix); repeatable");
   return {cli, std::move(command)};
 }
 

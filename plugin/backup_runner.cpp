@@ -109,10 +109,7 @@ volumes::Manifest runBackup(dockerapi::Engine& engine, const compose::Stack& sta
   std::string id = repository.newBackupId(stack.name, now);
   auto staging = repository.begin(stack.name, id);
   StackGuard guard(engine, projectRun.journal.get());
-  guard.onInterrupt([dir = staging->directory()] {
-    std::error_code ec;
-    fs::remove_all(dir, ec);
-  });
+  guard.onInterrupt([partial = staging.get()] { partial->discard(); });
   auto testPoint = [&](const std::string& point) {
     if (faultAt(settings.fault, "backup:" + point)) throw BackupFailed("test fault at backup:" + point);
   };
@@ -144,7 +141,7 @@ volumes::Manifest runBackup(dockerapi::Engine& engine, const compose::Stack& sta
           if (part.kind == "volume") return copyVolumePart(run, part, *helperImage);
           if (part.kind == "logs")
             return copyLogsPart(run, part, lastTaken(repository, stack.name, part.name));
-          if (part.kind == "config") return writeConfigPart(run, part, repository.root());
+          if (part.kind == "config") return writeConfigPart(run, part, repository.localRoot().value_or(""));
         },
         bounded);
   };

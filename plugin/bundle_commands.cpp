@@ -30,7 +30,8 @@ class ExportCommand : public Command {
 
   int run(Session& session) override {
     compose::Stack stack = loadStackForRepository(session);
-    volumes::Repository repository(repositoryPath(session, stack));
+    auto opened = openRepository(session, stack);
+    volumes::Repository& repository = *opened;
     std::string id = resolveBackupId(repository, stack.name, which);
     auto manifest = repository.read(stack.name, id);
     // A damaged part would travel far before anyone noticed: checked here first. Encrypted parts
@@ -38,14 +39,14 @@ class ExportCommand : public Command {
     auto keys = loadPartKeys(keyOptions);
     if (!keys.empty()) requireKeysFor(manifest, keys);
     for (const auto& part : manifest.parts) {
-      auto check = volumes::checkPart(repository.backupDir(stack.name, id) / part.name, part, false, &keys);
+      auto check = volumes::checkPart({&repository, stack.name, id}, part, false, &keys);
       if (!check.ok) {
         std::cerr << "docker agentchat: backup " << id << ", part " << part.name << ": " << check.problem
                   << "; not exported\n";
         return exit_code::kFailed;
       }
     }
-    audit["repository"] = repository.root().string();
+    audit["repository"] = repository.location();
     audit["project"] = stack.name;
     audit["backupId"] = id;
     audit["parts"] = volumes::partDigests(manifest);
@@ -91,7 +92,8 @@ class ImportCommand : public Command {
 
   int run(Session& session) override {
     compose::Stack stack = loadStackForRepository(session);
-    volumes::Repository repository(repositoryPath(session, stack));
+    auto opened = openRepository(session, stack);
+    volumes::Repository& repository = *opened;
     int fd = input == "-" ? STDIN_FILENO : ::open(input.c_str(), O_RDONLY | O_CLOEXEC);
     if (fd < 0) throw BackupNotFound("cannot open " + input + ": " + std::strerror(errno));
     auto result = volumes::importBundle(repository, [fd](char* buffer, std::size_t capacity) -> std::size_t {
@@ -103,7 +105,7 @@ class ImportCommand : public Command {
       }
     });
     if (fd != STDIN_FILENO) ::close(fd);
-    audit["repository"] = repository.root().string();
+    audit["repository"] = repository.location();
     audit["project"] = result.project;
     audit["backupId"] = result.id;
     audit["parts"] = volumes::partDigests(repository.read(result.project, result.id));

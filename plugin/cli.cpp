@@ -16,14 +16,17 @@
 #include "plugin/bundle_commands.hpp"
 #include "plugin/command.hpp"
 #include "plugin/compat_command.hpp"
+#include "plugin/copy_command.hpp"
 #include "plugin/exit_codes.hpp"
 #include "plugin/inspect_command.hpp"
 #include "plugin/logging.hpp"
+#include "plugin/maintain_command.hpp"
 #include "plugin/metadata.hpp"
 #include "plugin/migrate_command.hpp"
 #include "plugin/repository_commands.hpp"
 #include "plugin/repository_location.hpp"
 #include "plugin/restore_command.hpp"
+#include "plugin/schedule_command.hpp"
 #include "plugin/stack_loader.hpp"
 #include "plugin/status_command.hpp"
 #include "plugin/utc_time.hpp"
@@ -117,7 +120,7 @@ int runCommand(Command& command, const GlobalOptions& global, const dockerapi::E
 }
 
 // Who ran it, where, when; the line goes to the repository the command worked on.
-void appendAuditLine(nlohmann::json entry) {
+void appendAuditLine(nlohmann::json entry, const dockerapi::Environ& environ) {
   char host[256] = {};
   ::gethostname(host, sizeof host - 1);
   const passwd* user = ::getpwuid(::geteuid());
@@ -127,7 +130,7 @@ void appendAuditLine(nlohmann::json entry) {
   std::string repository = entry["repository"].get<std::string>(),
               project = entry["project"].get<std::string>();
   try {
-    volumes::appendAudit(repository, project, entry);
+    openRepository(repository, environ)->appendAudit(project, entry);
   } catch (const std::exception& e) {
     spdlog::warn("could not write the audit log: {}", e.what());
   }
@@ -164,9 +167,12 @@ int runCli(const std::vector<std::string>& rawArgs, const dockerapi::Environ& en
   commands.push_back(addMigrateCommand(app));
   commands.push_back(addExportCommand(app));
   commands.push_back(addImportCommand(app));
+  commands.push_back(addCopyCommand(app));
   commands.push_back(addCompatCommand(app));
   commands.push_back(addInspectCommand(app));
   commands.push_back(addStatusCommand(app));
+  commands.push_back(addMaintainCommand(app));
+  commands.push_back(addScheduleCommand(app));
   commands.push_back(addVersionCommand(app));
 
   std::vector<std::string> args = rewriteHelp(stripPluginName(rawArgs));
@@ -206,7 +212,7 @@ int runCli(const std::vector<std::string>& rawArgs, const dockerapi::Environ& en
     audit["exitCode"] = code;
     if (!error.empty()) audit["error"] = error;
     audit["seconds"] = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
-    appendAuditLine(audit);
+    appendAuditLine(audit, environ);
   }
   return code;
 }

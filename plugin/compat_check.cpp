@@ -10,9 +10,9 @@ namespace agentchat {
 namespace {
 
 // "REDIS0010..." -> 10, from the first bytes of the stored part.
-int rdbVersion(const std::filesystem::path& file, const volumes::PartRecord& record,
+int rdbVersion(const volumes::BackupRef& backup, const volumes::PartRecord& record,
                const volumes::PartKeys* keys) {
-  volumes::PartReader reader(file, record, keys);
+  volumes::PartReader reader(backup.open(record.name), record, keys);
   char head[9];
   std::size_t got = 0;
   while (got < sizeof head) {
@@ -28,7 +28,7 @@ int rdbVersion(const std::filesystem::path& file, const volumes::PartRecord& rec
 }  // namespace
 
 std::vector<Finding> compatFindings(dockerapi::Engine& engine, const compose::Stack& stack,
-                                    const volumes::Manifest& manifest, const std::filesystem::path& backupDir,
+                                    const volumes::Manifest& manifest, const volumes::BackupRef& backup,
                                     const volumes::PartKeys* keys) {
   std::vector<Finding> findings;
   // Named, not temporaries: items() refers to the object it iterates.
@@ -57,7 +57,7 @@ std::vector<Finding> compatFindings(dockerapi::Engine& engine, const compose::St
       continue;
     }
     RedisClient client(engine, container, service, databaseLogin(engine, it->second));
-    int version = rdbVersion(backupDir / part->name, *part, keys);
+    int version = rdbVersion(backup, *part, keys);
     for (auto& f : compareRedis(version, detail.value("version", ""), client.info("server")["redis_version"]))
       findings.push_back(std::move(f));
   }

@@ -9,12 +9,13 @@
 #include "plugin/compat.hpp"
 #include "volumes/manifest.hpp"
 #include "volumes/part_decoder.hpp"
+#include "volumes/repository.hpp"
 
 namespace agentchat {
 
 // A database service that is not running is a medium finding ("cannot compare").
 std::vector<Finding> compatFindings(dockerapi::Engine& engine, const compose::Stack& stack,
-                                    const volumes::Manifest& manifest, const std::filesystem::path& backupDir,
+                                    const volumes::Manifest& manifest, const volumes::BackupRef& backup,
                                     const volumes::PartKeys* keys);
 
 }  // namespace agentchat

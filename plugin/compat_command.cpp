@@ -21,14 +21,15 @@ class CompatCommand : public Command {
 
   int run(Session& session) override {
     compose::Stack stack = loadStack(session);
-    volumes::Repository repository(repositoryPath(session, stack));
+    auto opened = openRepository(session, stack);
+    volumes::Repository& repository = *opened;
     std::string id = resolveBackupId(repository, stack.name, which);
     auto manifest = repository.read(stack.name, id);
     auto& engine = session.engine();
 
     auto keys = loadPartKeys(keyOptions);
     requireKeysFor(manifest, keys);
-    auto findings = compatFindings(engine, stack, manifest, repository.backupDir(stack.name, id), &keys);
+    auto findings = compatFindings(engine, stack, manifest, {&repository, stack.name, id}, &keys);
     Risk overall = worst(findings);
     if (json) {
       nlohmann::json out = {{"id", id}, {"risk", findings.empty() ? "none" : riskName(overall)}};

@@ -127,9 +127,7 @@ DeadRun recoverDeadRun(dockerapi::Engine& engine, volumes::Repository& repositor
 
 DeadRun undoDeadRun(dockerapi::Engine& engine, volumes::Repository& repository, const std::string& project) {
   // The lock only when something may be left: a monitor's `status` must not get in a backup's way.
-  std::error_code ec;
-  if (!std::filesystem::exists(repository.root() / project, ec) || !repository.mayHoldDeadRun(project))
-    return {};
+  if (!repository.mayHoldDeadRun(project)) return {};
   std::unique_ptr<volumes::ProjectLock> lock;
   try {
     lock = repository.lock(project);

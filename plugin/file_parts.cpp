@@ -130,9 +130,14 @@ void writeConfigPart(PartWriter& run, const PlannedPart& planned, const fs::path
   json listed = json::array();
   for (const auto& e : entries) listed.push_back(e.name);
   run.writePart(planned, [&](const dockerapi::ChunkSink& sink) {
-    volumes::archiveHostPaths(entries, sink, {repositoryRoot});
+    volumes::archiveHostPaths(entries, sink, keptPaths(repositoryRoot));
   });
   run.detail("config", "entries", listed);
+}
+
+std::vector<fs::path> keptPaths(const fs::path& repositoryRoot) {
+  if (repositoryRoot.empty()) return {};
+  return {repositoryRoot};
 }
 
 std::vector<ConfigEntry> configEntries(const compose::Stack& stack, const std::string& repositoryRoot) {

@@ -22,5 +22,7 @@ std::optional<std::int64_t> lastTaken(const volumes::Repository& repository, con
                                       const std::string& part);
 void writeConfigPart(PartWriter& run, const PlannedPart& planned,
                      const std::filesystem::path& repositoryRoot);
+// {repositoryRoot}, or nothing for a repository that is not a local directory ("").
+std::vector<std::filesystem::path> keptPaths(const std::filesystem::path& repositoryRoot);
 
 }  // namespace agentchat

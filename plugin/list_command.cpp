@@ -19,7 +19,8 @@ class ListCommand : public Command {
 
   int run(Session& session) override {
     compose::Stack stack = loadStackForRepository(session);
-    volumes::Repository repository(repositoryPath(session, stack));
+    auto opened = openRepository(session, stack);
+    volumes::Repository& repository = *opened;
     nlohmann::json out = nlohmann::json::array();
     for (const auto& id : repository.list(stack.name)) {
       nlohmann::json row = {{"id", id}};
@@ -39,7 +40,7 @@ class ListCommand : public Command {
       auto verified = repository.verification(stack.name, id);
       row["verified"] = verified ? (*verified)["ok"] : nlohmann::json(nullptr);
       row["verifiedAt"] = verified ? (*verified)["at"] : nlohmann::json(nullptr);
-      row["directory"] = repository.backupDir(stack.name, id).string();
+      row["directory"] = repository.backupLocation(stack.name, id);
       out.push_back(row);
     }
     if (json) {
@@ -47,7 +48,7 @@ class ListCommand : public Command {
       return exit_code::kOk;
     }
     if (out.empty()) {
-      std::cout << "no backups of " << stack.name << " in " << repository.root().string() << "\n";
+      std::cout << "no backups of " << stack.name << " in " << repository.location() << "\n";
       return exit_code::kOk;
     }
     std::cout << std::left << std::setw(18) << "ID" << std::setw(22) << "CREATED" << std::setw(11) << "SIZE"

@@ -67,10 +67,11 @@ class MigrateCommand : public Command {
     settings.targetName = targetName;
     settings.targetDir = dir;
     settings.online = consistency == "online";
-    settings.repositoryRoot = repositoryPath(session, stack);
+    std::string repository = repositoryLocation(session, stack);
+    if (!isS3Location(repository)) settings.repositoryRoot = repository;
     settings.terminal = ::isatty(STDERR_FILENO) == 1;
     if (const char* fault = std::getenv("AGENTCHAT_TEST_FAULT")) settings.fault = fault;
-    audit["repository"] = settings.repositoryRoot.string();
+    audit["repository"] = repository;
     audit["project"] = stack.name;
     audit["target"] = targetName;
     audit["consistency"] = consistency;

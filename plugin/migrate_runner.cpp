@@ -45,7 +45,7 @@ void writeProjectFiles(const compose::Stack& stack, const MigrateSettings& setti
   volumes::StreamPipe pipe;
   std::thread archive([&] {
     try {
-      volumes::archiveHostPaths(entries, pipe.sink(), {settings.repositoryRoot});
+      volumes::archiveHostPaths(entries, pipe.sink(), keptPaths(settings.repositoryRoot));
       pipe.close();
     } catch (...) {
       pipe.fail(std::current_exception());

@@ -18,7 +18,8 @@ class PruneCommand : public Command {
 
   int run(Session& session) override {
     compose::Stack stack = loadStackForRepository(session);
-    volumes::Repository repository(repositoryPath(session, stack));
+    auto opened = openRepository(session, stack);
+    volumes::Repository& repository = *opened;
     // The command line wins; else x-agentchat retention; else the guide's 30 daily backups.
     const auto& configured = stack.settings.retention;
     bool given = keepLast || keepDaily || keepWeekly || keepMonthly;
@@ -45,7 +46,7 @@ class PruneCommand : public Command {
     }
     int deleted = 0;
     if (!dryRun) {
-      audit["repository"] = repository.root().string();
+      audit["repository"] = repository.location();
       audit["project"] = stack.name;
       audit["deleted"] = nlohmann::json::array();
     }

@@ -4,22 +4,41 @@
 #include <chrono>
 #include <ctime>
 
+#include "volumes/local_repository.hpp"
+#include "volumes/s3_repository.hpp"
+
 namespace agentchat {
 
 namespace fs = std::filesystem;
 
-fs::path repositoryPath(const Session& session, const compose::Stack& stack) {
+bool isS3Location(const std::string& location) { return location.rfind("s3://", 0) == 0; }
+
+std::string repositoryLocation(const Session& session, const compose::Stack& stack) {
   fs::path base = stack.workingDir;
-  if (session.options().repository) return fs::absolute(*session.options().repository);
+  auto given = [](const std::string& where) {
+    return isS3Location(where) ? where : fs::absolute(where).string();
+  };
+  if (session.options().repository) return given(*session.options().repository);
   if (auto it = session.environ().find("AGENTCHAT_REPO");
       it != session.environ().end() && !it->second.empty()) {
-    return fs::absolute(it->second);
+    return given(it->second);
   }
   if (stack.settings.repository) {
-    fs::path configured(*stack.settings.repository);
-    return configured.is_absolute() ? configured : (base / configured).lexically_normal();
+    const std::string& configured = *stack.settings.repository;
+    if (isS3Location(configured) || fs::path(configured).is_absolute()) return configured;
+    return (base / configured).lexically_normal().string();
   }
-  return base / "backups";
+  return (base / "backups").string();
+}
+
+std::unique_ptr<volumes::Repository> openRepository(const std::string& location,
+                                                    const dockerapi::Environ& environ) {
+  if (isS3Location(location)) return volumes::openS3Repository(location, environ);
+  return std::make_unique<volumes::LocalRepository>(location);
+}
+
+std::unique_ptr<volumes::Repository> openRepository(const Session& session, const compose::Stack& stack) {
+  return openRepository(repositoryLocation(session, stack), session.environ());
 }
 
 namespace {
@@ -32,19 +51,12 @@ std::optional<std::time_t> parseId(const std::string& id) {
 }
 }  // namespace
 
-std::vector<BackupEntry> completeBackups(const fs::path& repository, const std::string& project) {
+std::vector<BackupEntry> completeBackups(const volumes::Repository& repository, const std::string& project) {
   std::vector<BackupEntry> out;
-  std::error_code ec;
-  fs::path dir = repository / project;
-  if (!fs::is_directory(dir, ec)) return out;
   auto now = std::time(nullptr);
-  for (const auto& entry : fs::directory_iterator(dir, ec)) {
-    std::string id = entry.path().filename().string();
-    auto time = parseId(id);
-    if (!time || !fs::exists(entry.path() / "manifest.json", ec)) continue;
-    out.push_back({id, static_cast<double>(now - *time) / 3600.0});
+  for (const auto& id : repository.list(project)) {
+    if (auto time = parseId(id)) out.push_back({id, static_cast<double>(now - *time) / 3600.0});
   }
-  std::sort(out.begin(), out.end(), [](const BackupEntry& a, const BackupEntry& b) { return a.id > b.id; });
   return out;
 }
 
@@ -52,7 +64,7 @@ std::string resolveBackupId(const volumes::Repository& repository, const std::st
                             const std::string& which) {
   auto ids = repository.list(project);
   if (ids.empty()) {
-    throw BackupNotFound("no complete backup of project " + project + " in " + repository.root().string() +
+    throw BackupNotFound("no complete backup of project " + project + " in " + repository.location() +
                          ": run docker agentchat backup first");
   }
   if (which == "latest") return ids.front();

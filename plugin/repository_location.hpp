@@ -1,7 +1,9 @@
 #pragma once
 // Where a project's backups live: --repo, else AGENTCHAT_REPO, else x-agentchat repository,
-// else ./backups beside the compose file. Backups of project P are under <repo>/<P>/<backup-id>/.
+// else ./backups beside the compose file; a directory or s3://bucket/prefix. Backups of project P
+// are under <repo>/<P>/<backup-id>/.
 #include <filesystem>
+#include <memory>
 #include <optional>
 #include <stdexcept>
 #include <string>
@@ -18,7 +20,13 @@ class BackupNotFound : public std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
-std::filesystem::path repositoryPath(const Session& session, const compose::Stack& stack);
+// An absolute directory, or "s3://bucket/prefix" as given.
+std::string repositoryLocation(const Session& session, const compose::Stack& stack);
+bool isS3Location(const std::string& location);
+// The repository at `location` (see above); S3 settings and credentials from `environ`.
+std::unique_ptr<volumes::Repository> openRepository(const std::string& location,
+                                                    const dockerapi::Environ& environ);
+std::unique_ptr<volumes::Repository> openRepository(const Session& session, const compose::Stack& stack);
 
 struct BackupEntry {
   std::string id;  // 20261124T020000Z
@@ -26,7 +34,7 @@ struct BackupEntry {
 };
 
 // Complete backups (those with a manifest.json) of `project`, newest first; empty if none.
-std::vector<BackupEntry> completeBackups(const std::filesystem::path& repository, const std::string& project);
+std::vector<BackupEntry> completeBackups(const volumes::Repository& repository, const std::string& project);
 
 // "latest" -> the newest complete backup's id; an id -> itself if that backup is complete.
 // Throws BackupNotFound saying what exists when there is no such backup.

@@ -50,10 +50,11 @@ class RestoreCommand : public Command {
 
   int run(Session& session) override {
     compose::Stack source = loadStack(session);
-    volumes::Repository repository(repositoryPath(session, source));
+    auto opened = openRepository(session, source);
+    volumes::Repository& repository = *opened;
     std::string id = resolveBackupId(repository, source.name, which);
     auto manifest = repository.read(source.name, id);
-    auto dir = repository.backupDir(source.name, id);
+    volumes::BackupRef backup{&repository, source.name, id};
 
     // --to-project: the same compose files under another project name (a staging copy).
     std::optional<Session> targetSession;
@@ -70,7 +71,7 @@ class RestoreCommand : public Command {
       target = targetSession ? loadStack(on) : loadStack(session);
     RestorePlan plan = planRestore(manifest, target, parseRestoreSelection(only));
     if (!dryRun) {
-      audit["repository"] = repository.root().string();
+      audit["repository"] = repository.location();
       audit["project"] = target.name;
       audit["backupId"] = id;
       audit["fromProject"] = source.name;
@@ -92,7 +93,7 @@ class RestoreCommand : public Command {
 
     // Nothing is touched before every part it will use has been read and checked in full.
     for (const auto& item : plan.items) {
-      auto check = volumes::checkPart(dir / item.part.name, item.part, /*guardPaths=*/true, &keys);
+      auto check = volumes::checkPart(backup, item.part, /*guardPaths=*/true, &keys);
       if (!check.ok) {
         audit["error"] = "part " + item.part.name + ": " + check.problem;
         std::cerr
@@ -104,7 +105,7 @@ class RestoreCommand : public Command {
     }
     auto missing = missingDatabases(target, plan);
     std::vector<Finding> findings;
-    if (missing.empty()) findings = compatFindings(engine, target, manifest, dir, &keys);
+    if (missing.empty()) findings = compatFindings(engine, target, manifest, backup, &keys);
     printPlan(id, manifest, target, plan, findings);
     if (!missing.empty()) {
       std::cerr << "docker agentchat: project " << target.name << " has no container for "

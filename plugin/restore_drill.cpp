@@ -65,7 +65,7 @@ class Throwaway {
 };
 
 DrillResult mysqlDrill(dockerapi::Engine& engine, const volumes::PartRecord& part,
-                       const nlohmann::json& detail, const std::filesystem::path& dir,
+                       const nlohmann::json& detail, const volumes::BackupRef& backup,
                        const volumes::PartKeys* keys) {
   DrillResult result{part.name, false, {}, 0};
   compose::DatabaseLogin login{"root", compose::Secret(randomToken()), false, "drill"};
@@ -87,7 +87,7 @@ DrillResult mysqlDrill(dockerapi::Engine& engine, const volumes::PartRecord& par
       return false;
     }
   });
-  volumes::PartReader reader(dir / part.name, part, keys);
+  volumes::PartReader reader(backup.open(part.name), part, keys);
   std::string errors;
   auto load = client.run(
       {client.tools().client, "-uroot"}, [](std::string_view) {},
@@ -106,7 +106,7 @@ DrillResult mysqlDrill(dockerapi::Engine& engine, const volumes::PartRecord& par
 }
 
 DrillResult redisDrill(dockerapi::Engine& engine, const volumes::PartRecord& part,
-                       const nlohmann::json& detail, const std::filesystem::path& dir,
+                       const nlohmann::json& detail, const volumes::BackupRef& backup,
                        const volumes::PartKeys* keys) {
   DrillResult result{part.name, false, {}, 0};
   dockerapi::ContainerSpec spec;
@@ -115,7 +115,7 @@ DrillResult redisDrill(dockerapi::Engine& engine, const volumes::PartRecord& par
               "no",           "--save", ""};
   Throwaway box(engine, spec, "/data", "verify --deep " + part.name);
   {
-    volumes::PartReader reader(dir / part.name, part, keys);
+    volumes::PartReader reader(backup.open(part.name), part, keys);
     engine.putArchive(box.id(), "/data", volumes::singleFileTar("dump.rdb", part.rawSize, reader.source()));
   }
   engine.startContainer(box.id());
@@ -135,7 +135,7 @@ DrillResult redisDrill(dockerapi::Engine& engine, const volumes::PartRecord& par
 }  // namespace
 
 std::vector<DrillResult> restoreDrill(dockerapi::Engine& engine, const volumes::Manifest& manifest,
-                                      const std::filesystem::path& backupDir, const volumes::PartKeys* keys) {
+                                      const volumes::BackupRef& backup, const volumes::PartKeys* keys) {
   std::vector<DrillResult> out;
   for (const auto& part : manifest.parts) {
     const char* section = part.kind == "mysql-dump" ? "mysql" : part.kind == "redis-rdb" ? "redis" : nullptr;
@@ -144,8 +144,8 @@ std::vector<DrillResult> restoreDrill(dockerapi::Engine& engine, const volumes::
     DrillResult result{part.name, false, {}, 0};
     try {
       const auto& detail = manifest.details.at(section).at(part.service);
-      result = section == std::string("mysql") ? mysqlDrill(engine, part, detail, backupDir, keys)
-                                               : redisDrill(engine, part, detail, backupDir, keys);
+      result = section == std::string("mysql") ? mysqlDrill(engine, part, detail, backup, keys)
+                                               : redisDrill(engine, part, detail, backup, keys);
     } catch (const std::exception& e) {
       result.problems.push_back(e.what());
     }

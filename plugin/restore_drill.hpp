@@ -9,6 +9,7 @@
 
 #include "dockerapi/engine.hpp"
 #include "volumes/manifest.hpp"
+#include "volumes/repository.hpp"
 #include "volumes/part_decoder.hpp"
 
 namespace agentchat {
@@ -22,6 +23,6 @@ struct DrillResult {
 
 // `keys` open an encrypted backup's parts.
 std::vector<DrillResult> restoreDrill(dockerapi::Engine& engine, const volumes::Manifest& manifest,
-                                      const std::filesystem::path& backupDir, const volumes::PartKeys* keys);
+                                      const volumes::BackupRef& backup, const volumes::PartKeys* keys);
 
 }  // namespace agentchat

@@ -260,7 +260,7 @@ RestoreReport runRestore(dockerapi::Engine& engine, const compose::Stack& target
   StackGuard guard(engine, projectRun.journal.get());
   Progress progress(settings.terminal);
   RestoreContext ctx{
-      engine, target,   manifest,   repository.backupDir(manifest.project, manifest.id), repository.root(),
+      engine, target,   manifest, {&repository, manifest.project, manifest.id}, repository.localRoot().value_or(""),
       guard,  progress, helperImage};
   ctx.keys = settings.keys;
   ctx.fault = [fault = settings.fault](const std::string& point) {
@@ -286,7 +286,7 @@ RestoreReport runRestore(dockerapi::Engine& engine, const compose::Stack& target
     try {
       auto rollbackPlan = planRestore(*safety, target, {});
       RestoreContext back{
-          engine, target,   *safety,    repository.backupDir(target.name, safety->id), repository.root(),
+          engine, target,   *safety, {&repository, target.name, safety->id}, repository.localRoot().value_or(""),
           guard,  progress, helperImage};
       back.keys = settings.keys;
       if (rollbackPlan.has("volume") && back.helperImage.empty())

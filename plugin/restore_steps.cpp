@@ -9,6 +9,7 @@
 #include "dockerapi/helper_container.hpp"
 #include "plugin/backup_runner.hpp"
 #include "plugin/database_login.hpp"
+#include "plugin/file_parts.hpp"
 #include "plugin/manifest_checks.hpp"
 #include "plugin/mysql_client.hpp"
 #include "plugin/redis_client.hpp"
@@ -100,7 +101,7 @@ void loadMysqlDump(RestoreContext& ctx, const RestoreItem& item) {
     drop += "DROP DATABASE IF EXISTS " + quoteIdentifier(db) + ";";
   if (!drop.empty()) client.query(drop);
 
-  volumes::PartReader reader(ctx.backupDir / item.part.name, item.part, ctx.keys);
+  volumes::PartReader reader(ctx.backup.open(item.part.name), item.part, ctx.keys);
   auto& shown = ctx.progress.add(item.part.name);
   auto source = counted(reader, shown);
   if (ctx.fault("mysql-halfway")) {
@@ -164,7 +165,7 @@ void restoreRedis(RestoreContext& ctx, const RestoreItem& item) {
   job.mount = *mount;
   job.layout = layout;
   job.placeRdb = [&](const std::string& helper) {
-    volumes::PartReader reader(ctx.backupDir / item.part.name, item.part, ctx.keys);
+    volumes::PartReader reader(ctx.backup.open(item.part.name), item.part, ctx.keys);
     auto& shown = ctx.progress.add(item.part.name);
     ctx.engine.putArchive(helper, layout.dir,
                           volumes::singleFileTar(fs::path(layout.rdbPath).filename().string(),
@@ -216,7 +217,7 @@ void replaceVolume(RestoreContext& ctx, const RestoreItem& item) {
   removedOnInterrupt(ctx, helper);
   runToCompletion(ctx.engine, helper, "emptying volume " + item.volume);
   if (ctx.fault("volumes")) throw RestoreStepFailed("injected fault after emptying volume " + item.volume);
-  volumes::PartReader reader(ctx.backupDir / item.part.name, item.part, ctx.keys);
+  volumes::PartReader reader(ctx.backup.open(item.part.name), item.part, ctx.keys);
   auto& shown = ctx.progress.add(item.part.name);
   volumes::GuardedTarSource guarded(counted(reader, shown));
   ctx.engine.putArchive(helper.id(), root, guarded.source());
@@ -226,7 +227,7 @@ void replaceVolume(RestoreContext& ctx, const RestoreItem& item) {
 void restoreConfig(RestoreContext& ctx, const RestoreItem& item) {
   const auto config = ctx.manifest.details.value("config", json::object());
   std::vector<std::string> entries = config.value("entries", std::vector<std::string>{});
-  volumes::PartReader reader(ctx.backupDir / item.part.name, item.part, ctx.keys);
+  volumes::PartReader reader(ctx.backup.open(item.part.name), item.part, ctx.keys);
   auto& shown = ctx.progress.add(item.part.name);
   // Only where the stack's own config is now: a tampered config part cannot reach other host paths.
   std::set<std::string> ours;
@@ -236,7 +237,7 @@ void restoreConfig(RestoreContext& ctx, const RestoreItem& item) {
     if (ours.count(e)) replace.push_back(e);
   }
   auto result = volumes::restoreHostPaths(counted(reader, shown), ctx.stack.workingDir, replace,
-                                          {ctx.repositoryRoot}, "/", &ours);
+                                          keptPaths(ctx.repositoryRoot), "/", &ours);
   for (const auto& name : result.skipped) {
     spdlog::warn(
         "{}: {} not restored: it is not among the stack's config paths now (compose files, .env, "
@@ -253,7 +254,7 @@ void restoreLogs(RestoreContext& ctx, const RestoreItem& item) {
   const auto& service = ctx.stack.services.at(item.service);
   if (service.containers.empty()) throw RestoreStepFailed("service " + service.name + " has no container");
   fs::path path(item.path);
-  volumes::PartReader reader(ctx.backupDir / item.part.name, item.part, ctx.keys);
+  volumes::PartReader reader(ctx.backup.open(item.part.name), item.part, ctx.keys);
   auto& shown = ctx.progress.add(item.part.name);
   volumes::GuardedTarSource guarded(counted(reader, shown), path.filename().string());
   ctx.engine.putArchive(service.containers.front().id, path.parent_path().string(), guarded.source());

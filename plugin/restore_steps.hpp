@@ -14,6 +14,7 @@
 #include "plugin/stack_guard.hpp"
 #include "volumes/manifest.hpp"
 #include "volumes/part_decoder.hpp"
+#include "volumes/repository.hpp"
 
 namespace agentchat {
 
@@ -28,8 +29,8 @@ struct RestoreContext {
   dockerapi::Engine& engine;
   const compose::Stack& stack;
   const volumes::Manifest& manifest;
-  std::filesystem::path backupDir;
-  std::filesystem::path repositoryRoot;  // never removed from a restored directory
+  volumes::BackupRef backup;
+  std::filesystem::path repositoryRoot;  // a local repository: never removed from a restored directory
   StackGuard& guard;
   Progress& progress;
   std::string helperImage;

@@ -15,6 +15,7 @@
 #include "plugin/mysql_client.hpp"
 #include "plugin/redis_client.hpp"
 #include "plugin/repository_location.hpp"
+#include "plugin/schedule_record.hpp"
 #include "plugin/stack_loader.hpp"
 
 namespace agentchat {
@@ -107,22 +108,23 @@ void diskChecks(Session& session, const compose::Stack& stack, std::vector<Check
   }
   checks.push_back({"volumes", Severity::Ok, sizes.empty() ? "no volumes on the engine yet" : sizes});
 
-  auto repo = repositoryPath(session, stack);
-  std::filesystem::path probe = repo;
+  auto repo = repositoryLocation(session, stack);
+  std::filesystem::path probe = isS3Location(repo) ? "" : repo;
   std::error_code ec;
   while (!probe.empty() && !std::filesystem::exists(probe, ec)) probe = probe.parent_path();
   struct statvfs fs {};
-  if (::statvfs(probe.c_str(), &fs) == 0) {
+  if (!probe.empty() && ::statvfs(probe.c_str(), &fs) == 0) {
     std::uint64_t total = static_cast<std::uint64_t>(fs.f_blocks) * fs.f_frsize;
     std::uint64_t available = static_cast<std::uint64_t>(fs.f_bavail) * fs.f_frsize;
     checks.push_back(
         {"repository disk", diskSeverity(total, available),
-         repo.string() + ": " + humanBytes(available) + " free of " + humanBytes(total) + " (" +
+         repo + ": " + humanBytes(available) + " free of " + humanBytes(total) + " (" +
              percent(total ? static_cast<double>(total - available) / static_cast<double>(total) : 0) +
              " used; warn > 85%, critical > 95%)"});
   }
-  if (std::filesystem::exists(repo, ec)) {
-    auto backups = completeBackups(repo, stack.name);
+  auto repository = openRepository(repo, session.environ());
+  if (auto backups = completeBackups(*repository, stack.name); !backups.empty() || isS3Location(repo) ||
+                                                                 std::filesystem::exists(repo, ec)) {
     std::optional<double> age;
     if (!backups.empty()) age = backups.front().ageHours;
     char ageText[32] = "none";
@@ -131,14 +133,15 @@ void diskChecks(Session& session, const compose::Stack& stack, std::vector<Check
                       std::to_string(backups.size()) + " complete, newest " + ageText +
                           " (warn if older than 26 h or fewer than 7)"});
   } else {
-    checks.push_back({"backups", Severity::Ok, "no repository yet at " + repo.string()});
+    checks.push_back({"backups", Severity::Ok, "no repository yet at " + repo});
   }
 }
 
 // A backup or restore killed with -9 leaves containers paused or stopped: `status` is where a person
 // (or a monitor) looks first, so it undoes that here, as the next backup would, and says so.
 std::optional<Check> lastRunCheck(Session& session, const compose::Stack& stack) {
-  volumes::Repository repository(repositoryPath(session, stack));
+  auto opened = openRepository(session, stack);
+    volumes::Repository& repository = *opened;
   try {
     auto dead = undoDeadRun(session.engine(), repository, stack.name);
     if (dead.done.empty()) return std::nullopt;
@@ -187,6 +190,8 @@ class StatusCommand : public Command {
         }
       }
       diskChecks(session, stack, checks);
+      if (auto scheduled = lastScheduledRunCheck(*openRepository(session, stack), stack.name))
+        checks.push_back(*scheduled);
     } catch (const ProjectNotFound& e) {
       checks.push_back({"project", Severity::Unknown, e.what()});
     } catch (const compose::Error& e) {

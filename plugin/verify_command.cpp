@@ -26,10 +26,11 @@ class VerifyCommand : public Command {
 
   int run(Session& session) override {
     compose::Stack stack = loadStackForRepository(session);
-    volumes::Repository repository(repositoryPath(session, stack));
+    auto opened = openRepository(session, stack);
+    volumes::Repository& repository = *opened;
     std::string id = resolveBackupId(repository, stack.name, which);
     auto manifest = repository.read(stack.name, id);
-    auto dir = repository.backupDir(stack.name, id);
+    volumes::BackupRef backup{&repository, stack.name, id};
 
     // Without a key an encrypted backup's stored bytes are checked; --deep needs the key.
     auto keys = loadPartKeys(keyOptions);
@@ -37,7 +38,7 @@ class VerifyCommand : public Command {
     nlohmann::json parts = nlohmann::json::array();
     bool ok = true;
     for (const auto& part : manifest.parts) {
-      auto check = volumes::checkPart(dir / part.name, part, false, &keys);
+      auto check = volumes::checkPart(backup, part, false, &keys);
       ok = ok && check.ok;
       parts.push_back({{"name", part.name},
                        {"ok", check.ok},
@@ -54,7 +55,7 @@ class VerifyCommand : public Command {
     }
     nlohmann::json drills = nlohmann::json::array();
     if (deep) {
-      for (const auto& drill : restoreDrill(session.engine(), manifest, dir, &keys)) {
+      for (const auto& drill : restoreDrill(session.engine(), manifest, backup, &keys)) {
         ok = ok && drill.ok;
         drills.push_back({{"part", drill.part},
                           {"ok", drill.ok},
@@ -71,7 +72,7 @@ class VerifyCommand : public Command {
     nlohmann::json result = {{"id", id},     {"ok", ok},       {"at", utcTimestamp()},
                              {"deep", deep}, {"parts", parts}, {"drills", drills}};
     repository.recordVerification(stack.name, id, result);
-    audit["repository"] = repository.root().string();
+    audit["repository"] = repository.location();
     audit["project"] = stack.name;
     audit["backupId"] = id;
     audit["parts"] = volumes::partDigests(manifest);

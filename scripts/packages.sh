@@ -5,6 +5,9 @@ BUILD_PACKAGES=(build-essential cmake pkg-config libcurl4-openssl-dev nlohmann-j
   libzstd-dev libcli11-dev libspdlog-dev libyaml-cpp-dev libssl-dev)
 TEST_PACKAGES=(libgtest-dev libgmock-dev docker.io docker-compose debootstrap zstd iproute2 curl age clang
   libclang-rt-14-dev)
+# The S3 client tests run s3rver on node (tests/s3/s3rver.sh); only installed when no npm is on PATH,
+# since a node from elsewhere (NodeSource) conflicts with Debian's npm package.
+S3_TEST_PACKAGES=(nodejs npm)
 
 ensure_packages() {
   local missing=()

@@ -9,6 +9,8 @@ started=$(date +%s)
 
 source scripts/packages.sh
 ensure_packages "${BUILD_PACKAGES[@]}" "${TEST_PACKAGES[@]}"
+command -v npm >/dev/null || ensure_packages "${S3_TEST_PACKAGES[@]}"
+tests/s3/s3rver.sh install  # the S3 server of the S3 client tests, cached in /var/tmp
 
 source tests/engine.sh
 ensure_engine

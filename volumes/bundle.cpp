@@ -3,6 +3,8 @@
 #include <archive.h>
 #include <archive_entry.h>
 
+#include <algorithm>
+#include <cstring>
 #include <exception>
 #include <map>
 #include <memory>
@@ -17,16 +19,38 @@ namespace {
 
 constexpr std::size_t kManifestLimit = 64 << 20;
 
+class BytesReader : public StoredReader {
+ public:
+  explicit BytesReader(std::string bytes) : bytes_(std::move(bytes)) {}
+  std::size_t read(char* buffer, std::size_t capacity) override {
+    std::size_t n = std::min(capacity, bytes_.size() - offset_);
+    std::memcpy(buffer, bytes_.data() + offset_, n);
+    offset_ += n;
+    return n;
+  }
+  const std::string& where() const override { return where_; }
+
+ private:
+  std::string bytes_, where_ = "manifest.json";
+  std::size_t offset_ = 0;
+};
+
 }  // namespace
 
 void writeBundle(const Repository& repository, const std::string& project, const std::string& id,
                  const dockerapi::ChunkSink& out) {
   auto manifest = repository.read(project, id);
-  auto dir = repository.backupDir(project, id);
   std::string prefix = project + "/" + id + "/";
-  std::vector<HostEntry> entries{{dir / "manifest.json", prefix + "manifest.json"}};
-  for (const auto& part : manifest.parts) entries.push_back({dir / part.name, prefix + part.name});
-  archiveHostPaths(entries, out);
+  // The manifest as the repository gives it back (its parts are what it names).
+  auto text = std::make_shared<std::string>(toJson(manifest).dump(2) + "\n");
+  std::vector<StreamEntry> entries{{prefix + "manifest.json", text->size(), [text] {
+                                      return std::unique_ptr<StoredReader>(std::make_unique<BytesReader>(*text));
+                                    }}};
+  for (const auto& part : manifest.parts) {
+    entries.push_back({prefix + part.name, part.size,
+                       [&repository, &project, &id, name = part.name] { return repository.openPart(project, id, name); }});
+  }
+  archiveStreams(entries, out);
 }
 
 ImportResult importBundle(Repository& repository, dockerapi::ChunkSource in) {
@@ -60,7 +84,7 @@ ImportResult importBundle(Repository& repository, dockerapi::ChunkSource in) {
   for (const auto& id : repository.list(manifest.project)) {
     if (id == manifest.id)
       throw RepositoryError("import: backup " + id + " of " + manifest.project + " is already in " +
-                            repository.root().string());
+                            repository.location());
   }
   auto staging = repository.begin(manifest.project, manifest.id);
   std::map<std::string, bool> arrived;

@@ -2,7 +2,7 @@
 
 namespace volumes {
 
-CompressedPart::CompressedPart(std::unique_ptr<PartFile> file, PartRecord record, int level, int threads,
+CompressedPart::CompressedPart(std::unique_ptr<StoredWriter> file, PartRecord record, int level, int threads,
                                const std::vector<AgeRecipient>* recipients)
     : file_(std::move(file)),
       record_(std::move(record)),

@@ -10,7 +10,7 @@
 #include "dockerapi/streams.hpp"
 #include "volumes/age_stream.hpp"
 #include "volumes/manifest.hpp"
-#include "volumes/part_file.hpp"
+#include "volumes/stored_bytes.hpp"
 #include "volumes/zstd_stream.hpp"
 
 namespace volumes {
@@ -19,7 +19,7 @@ class CompressedPart {
  public:
   // `record` gives name, kind, service and source; finish() fills in the sizes and the digests.
   // With `recipients`, the zstd stream is encrypted to them (age v1) on its way to the file.
-  CompressedPart(std::unique_ptr<PartFile> file, PartRecord record, int level, int threads,
+  CompressedPart(std::unique_ptr<StoredWriter> file, PartRecord record, int level, int threads,
                  const std::vector<AgeRecipient>* recipients = nullptr);
 
   void write(std::string_view raw);
@@ -33,7 +33,7 @@ class CompressedPart {
 
  private:
   void store(std::string_view compressed);
-  std::unique_ptr<PartFile> file_;
+  std::unique_ptr<StoredWriter> file_;
   PartRecord record_;
   const std::vector<AgeRecipient>* recipients_;
   std::unique_ptr<AgeEncryptor> encryptor_;  // made with the first bytes: a passphrase costs a scrypt

@@ -3,11 +3,14 @@
 // owners, modes, symlinks and timestamps, written as it is read: nothing is staged on disk.
 #include <cstdint>
 #include <filesystem>
+#include <functional>
+#include <memory>
 #include <stdexcept>
 #include <string>
 #include <vector>
 
 #include "dockerapi/streams.hpp"
+#include "volumes/stored_bytes.hpp"
 
 namespace volumes {
 
@@ -30,5 +33,13 @@ struct HostArchiveResult {
 // left out (e.g. the backup repository inside a bind-mounted project directory).
 HostArchiveResult archiveHostPaths(const std::vector<HostEntry>& entries, const dockerapi::ChunkSink& tar,
                                    const std::vector<std::filesystem::path>& excludes = {});
+
+// A tar stream of regular files (0600) whose bytes come from elsewhere, e.g. a repository's parts.
+struct StreamEntry {
+  std::string name;
+  std::uint64_t size = 0;  // exactly what `open` yields, else ArchiveError
+  std::function<std::unique_ptr<StoredReader>()> open;
+};
+HostArchiveResult archiveStreams(const std::vector<StreamEntry>& entries, const dockerapi::ChunkSink& tar);
 
 }  // namespace volumes

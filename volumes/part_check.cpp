@@ -66,13 +66,26 @@ class ContentCheck {
 }  // namespace
 
 PartCheck checkPart(const fs::path& file, const PartRecord& record, bool guardPaths, const PartKeys* keys) {
-  int fd = ::open(file.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) return {false, "missing or unreadable: " + file.string()};
-  struct Closer {
-    int fd;
-    ~Closer() { ::close(fd); }
-  } closer{fd};
+  std::unique_ptr<StoredReader> stored;
+  try {
+    stored = openStoredFile(file);
+  } catch (const RepositoryError&) {
+    return {false, "missing or unreadable: " + file.string()};
+  }
+  return checkPart(*stored, record, guardPaths, keys);
+}
 
+PartCheck checkPart(const BackupRef& backup, const PartRecord& record, bool guardPaths, const PartKeys* keys) {
+  std::unique_ptr<StoredReader> stored;
+  try {
+    stored = backup.open(record.name);
+  } catch (const RepositoryError& e) {
+    return {false, std::string("missing or unreadable: ") + e.what()};
+  }
+  return checkPart(*stored, record, guardPaths, keys);
+}
+
+PartCheck checkPart(StoredReader& stored, const PartRecord& record, bool guardPaths, const PartKeys* keys) {
   dockerapi::Sha256 hash;
   ContentCheck content(record.contentName(), guardPaths);
   // An encrypted part without keys: what can be proven is that the stored bytes are the ones written.
@@ -89,21 +102,26 @@ PartCheck checkPart(const fs::path& file, const PartRecord& record, bool guardPa
     return {};
   };
   try {
-    ssize_t got;
-    while ((got = ::read(fd, buffer.data(), buffer.size())) > 0) {
-      std::string_view chunk(buffer.data(), static_cast<std::size_t>(got));
+    std::size_t got;
+    while ((got = stored.read(buffer.data(), buffer.size())) > 0) {
+      std::string_view chunk(buffer.data(), got);
       hash.update(chunk);
       size += chunk.size();
       if (decoder) decoder->write(chunk);
     }
-    if (got < 0) return {false, "read error in " + file.string()};
     if (decoder) decoder->finish();
+  } catch (const RepositoryError& e) {
+    return {false, std::string("read error: ") + e.what()};
   } catch (const std::exception& e) {
     // Keep hashing what is left, so a changed byte reports as a digest mismatch first.
-    ssize_t got;
-    while ((got = ::read(fd, buffer.data(), buffer.size())) > 0) {
-      hash.update(std::string_view(buffer.data(), static_cast<std::size_t>(got)));
-      size += static_cast<std::uint64_t>(got);
+    try {
+      std::size_t got;
+      while ((got = stored.read(buffer.data(), buffer.size())) > 0) {
+        hash.update(std::string_view(buffer.data(), got));
+        size += got;
+      }
+    } catch (const RepositoryError& readError) {
+      return {false, std::string("read error: ") + readError.what()};
     }
     std::string problem = storedProblem();
     if (problem.empty() && dynamic_cast<const PartKeyError*>(&e) != nullptr) return {false, e.what()};

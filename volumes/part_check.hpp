@@ -7,6 +7,8 @@
 
 #include "volumes/manifest.hpp"
 #include "volumes/part_decoder.hpp"
+#include "volumes/repository.hpp"
+#include "volumes/stored_bytes.hpp"
 
 namespace volumes {
 
@@ -19,6 +21,11 @@ struct PartCheck {
 
 // `guardPaths`: also refuse a tar entry a restore could write outside its target (TarGuard).
 // `keys` open an encrypted part; without them its stored bytes are checked and nothing more.
+PartCheck checkPart(StoredReader& stored, const PartRecord& record, bool guardPaths = false,
+                    const PartKeys* keys = nullptr);
+// The same for a part of a stored backup, or a local file; a missing one is a failed check.
+PartCheck checkPart(const BackupRef& backup, const PartRecord& record, bool guardPaths = false,
+                    const PartKeys* keys = nullptr);
 PartCheck checkPart(const std::filesystem::path& file, const PartRecord& record, bool guardPaths = false,
                     const PartKeys* keys = nullptr);
 

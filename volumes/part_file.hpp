@@ -8,6 +8,7 @@
 #include <string_view>
 
 #include "dockerapi/sha256.hpp"
+#include "volumes/stored_bytes.hpp"
 
 namespace volumes {
 
@@ -21,17 +22,17 @@ class RepositoryError : public std::runtime_error {
   bool full_;
 };
 
-class PartFile {
+class PartFile : public StoredWriter {
  public:
   explicit PartFile(std::filesystem::path path);  // creates it; throws RepositoryError
-  ~PartFile();                                    // closes without fsync if close() was not called
+  ~PartFile() override;                           // closes without fsync if close() was not called
   PartFile(const PartFile&) = delete;
   PartFile& operator=(const PartFile&) = delete;
 
-  void write(std::string_view bytes);
+  void write(std::string_view bytes) override;
   // fsyncs and closes; returns the sha256 of everything written.
-  std::string close();
-  std::uint64_t size() const { return size_; }
+  std::string close() override;
+  std::uint64_t size() const override { return size_; }
   const std::filesystem::path& path() const { return path_; }
 
  private:

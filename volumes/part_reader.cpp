@@ -1,8 +1,5 @@
 #include "volumes/part_reader.hpp"
 
-#include <fcntl.h>
-#include <unistd.h>
-
 #include <algorithm>
 #include <cstring>
 #include <ctime>
@@ -13,28 +10,21 @@
 
 namespace volumes {
 
-PartReader::PartReader(const std::filesystem::path& file, const PartRecord& record, const PartKeys* keys)
-    : path_(file.string()), decoder_(record, keys, [this](std::string_view raw) { pending_.append(raw); }) {
-  fd_ = ::open(file.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd_ < 0) throw RepositoryError("cannot read part " + path_ + ": " + std::strerror(errno));
-}
-
-PartReader::~PartReader() {
-  if (fd_ >= 0) ::close(fd_);
-}
+PartReader::PartReader(std::unique_ptr<StoredReader> stored, const PartRecord& record, const PartKeys* keys)
+    : stored_(std::move(stored)),
+      decoder_(record, keys, [this](std::string_view raw) { pending_.append(raw); }) {}
 
 std::size_t PartReader::read(char* buffer, std::size_t capacity) {
   char input[16 * 1024];  // small: one input chunk's output is what pending_ may hold
   while (offset_ == pending_.size() && !eof_) {
     pending_.clear();
     offset_ = 0;
-    ssize_t got = ::read(fd_, input, sizeof input);
-    if (got < 0) throw RepositoryError("cannot read part " + path_ + ": " + std::strerror(errno));
+    std::size_t got = stored_->read(input, sizeof input);
     if (got == 0) {
       decoder_.finish();
       eof_ = true;
     } else {
-      decoder_.write(std::string_view(input, static_cast<std::size_t>(got)));
+      decoder_.write(std::string_view(input, got));
     }
   }
   std::size_t n = std::min(capacity, pending_.size() - offset_);

@@ -8,14 +8,16 @@
 
 #include "volumes/manifest.hpp"
 #include "volumes/part_decoder.hpp"
+#include "volumes/stored_bytes.hpp"
 
 namespace volumes {
 
 class PartReader {
  public:
   // `keys` open an encrypted part (PartKeyError without them).
-  PartReader(const std::filesystem::path& file, const PartRecord& record, const PartKeys* keys = nullptr);
-  ~PartReader();
+  PartReader(std::unique_ptr<StoredReader> stored, const PartRecord& record, const PartKeys* keys = nullptr);
+  PartReader(const std::filesystem::path& file, const PartRecord& record, const PartKeys* keys = nullptr)
+      : PartReader(openStoredFile(file), record, keys) {}
   PartReader(const PartReader&) = delete;
   PartReader& operator=(const PartReader&) = delete;
 
@@ -27,8 +29,7 @@ class PartReader {
   }
 
  private:
-  int fd_ = -1;
-  std::string path_;
+  std::unique_ptr<StoredReader> stored_;
   std::string pending_;
   std::size_t offset_ = 0;
   bool eof_ = false;

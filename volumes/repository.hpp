@@ -1,16 +1,19 @@
 #pragma once
-// The local backup repository: <root>/<project>/<backup-id>/{parts..., manifest.json}.
-// A backup is built in <root>/<project>/.partial-<id>/ and renamed into place only when its
-// manifest is written, so an interrupted backup never looks complete. Directories 0700, files 0600.
+// Where a project's backups are kept: <repository>/<project>/<backup-id>/{parts..., manifest.json}.
+// One interface, two kinds (a local directory, an S3 bucket prefix). Whatever the kind, a backup is
+// visible only once its manifest is written, last; a run's lock and its journal of held containers
+// stay on this host, in a state directory (the repository's own directory when it is local).
 #include <ctime>
 #include <filesystem>
 #include <memory>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <vector>
 
 #include "volumes/manifest.hpp"
 #include "volumes/part_file.hpp"
+#include "volumes/stored_bytes.hpp"
 
 namespace volumes {
 
@@ -35,55 +38,81 @@ class ProjectLock {
 
 class Repository {
  public:
-  explicit Repository(std::filesystem::path root);
-  const std::filesystem::path& root() const { return root_; }
+  virtual ~Repository() = default;
+  Repository(const Repository&) = delete;
+  Repository& operator=(const Repository&) = delete;
 
   // A backup under construction. Destroying it without commit() removes everything it wrote.
   class Staging {
    public:
-    Staging(std::filesystem::path partial, std::filesystem::path final);
-    ~Staging();
-    Staging(const Staging&) = delete;
-    Staging& operator=(const Staging&) = delete;
-
-    // A new part file in the staging directory; `name` must be a plain file name.
-    std::unique_ptr<PartFile> addPart(const std::string& name);
-    // Writes manifest.json, fsyncs, and renames the directory to its final name.
-    void commit(const Manifest& manifest);
-    const std::filesystem::path& directory() const { return partial_; }
-
-   private:
-    std::filesystem::path partial_;
-    std::filesystem::path final_;
-    bool committed_ = false;
+    virtual ~Staging() = default;
+    // A new part; `name` must be a plain file name other than manifest.json.
+    virtual std::unique_ptr<StoredWriter> addPart(const std::string& name) = 0;
+    // Writes manifest.json last, which makes the backup complete.
+    virtual void commit(const Manifest& manifest) = 0;
+    // Best effort, from the interrupt handler: remove what was written so far.
+    virtual void discard() noexcept = 0;
   };
 
+  // For messages and the audit log: "/srv/backups", "s3://bucket/prefix".
+  virtual std::string location() const = 0;
+  virtual std::string backupLocation(const std::string& project, const std::string& id) const = 0;
+  // The directory, for a local repository: never itself backed up or restored over.
+  virtual std::optional<std::filesystem::path> localRoot() const { return std::nullopt; }
+
   // "20261124T020000Z" for `now`, one second later per existing backup of that name.
-  std::string newBackupId(const std::string& project, std::time_t now) const;
-  std::unique_ptr<Staging> begin(const std::string& project, const std::string& id);
+  virtual std::string newBackupId(const std::string& project, std::time_t now) const = 0;
+  virtual std::unique_ptr<Staging> begin(const std::string& project, const std::string& id) = 0;
   // Complete backups (with a manifest), newest first.
-  std::vector<std::string> list(const std::string& project) const;
-  Manifest read(const std::string& project, const std::string& id) const;
-  std::filesystem::path backupDir(const std::string& project, const std::string& id) const;
+  virtual std::vector<std::string> list(const std::string& project) const = 0;
+  virtual Manifest read(const std::string& project, const std::string& id) const = 0;
+  // A part's stored bytes, from the start.
+  virtual std::unique_ptr<StoredReader> openPart(const std::string& project, const std::string& id,
+                                                 const std::string& name) const = 0;
   // The outcome of the last `verify`, kept beside the manifest (which stays as written).
-  void recordVerification(const std::string& project, const std::string& id, const nlohmann::json& result);
-  std::optional<nlohmann::json> verification(const std::string& project, const std::string& id) const;
+  virtual void recordVerification(const std::string& project, const std::string& id,
+                                  const nlohmann::json& result) = 0;
+  virtual std::optional<nlohmann::json> verification(const std::string& project,
+                                                     const std::string& id) const = 0;
   // Deletes a complete backup: first its manifest (so it stops looking complete), then the rest.
-  void remove(const std::string& project, const std::string& id);
-  // Removes staging directories of runs that died (call with the project lock held); returns
+  virtual void remove(const std::string& project, const std::string& id) = 0;
+  // One line of <project>/audit.log, never rewriting what is there. Throws RepositoryError.
+  virtual void appendAudit(const std::string& project, const nlohmann::json& entry) = 0;
+  // Removes what runs that died left of their backups (call with the project lock held); returns
   // their backup ids.
-  std::vector<std::string> removeAbandoned(const std::string& project);
+  virtual std::vector<std::string> removeAbandoned(const std::string& project) = 0;
+
   // Throws RepositoryError naming the holder ("pid 123 on host h") if another run holds it.
   std::unique_ptr<ProjectLock> lock(const std::string& project);
   // Without taking the lock: whether a dead run may have left something (a holder named in the
-  // lock file, a journal, a staging directory). `status` takes the lock only then.
+  // lock file, a journal, an unfinished backup). `status` takes the lock only then.
   bool mayHoldDeadRun(const std::string& project) const;
   // Where a run records what it holds in the engine (see run_journal.hpp).
   std::filesystem::path journalPath(const std::string& project) const;
 
+ protected:
+  explicit Repository(std::filesystem::path stateRoot) : stateRoot_(std::move(stateRoot)) {}
+  // This host's directory for the project's lock, journal and markers of unfinished backups.
+  std::filesystem::path stateDir(const std::string& project) const;
+
  private:
-  std::filesystem::path projectDir(const std::string& project) const;
-  std::filesystem::path root_;
+  std::filesystem::path stateRoot_;
 };
+
+// One backup of a repository, as the code that reads its parts holds it.
+struct BackupRef {
+  const Repository* repository = nullptr;
+  std::string project, id;
+  std::unique_ptr<StoredReader> open(const std::string& part) const {
+    return repository->openPart(project, id, part);
+  }
+};
+
+bool isBackupId(const std::string& id);
+// Throws RepositoryError unless `id` looks like 20261124T020000Z.
+void requireBackupId(const std::string& id);
+// A directory (and its parents) made 0700 whatever the umask. Throws RepositoryError.
+void makePrivateDir(const std::filesystem::path& dir);
+void syncDir(const std::filesystem::path& dir);
 
 }  // namespace volumes

@@ -9,7 +9,7 @@
 
 #include "e2e_support.hpp"
 #include "plugin/mysql_dump.hpp"
-#include "volumes/repository.hpp"
+#include "volumes/local_repository.hpp"
 #include "volumes/zstd_stream.hpp"
 
 namespace fs = std::filesystem;
@@ -31,7 +31,7 @@ TEST(MysqlDumpLive, StreamsACompleteDumpIntoARepositoryPart) {
   agentchat::MysqlClient client(engine, e2e::stack("MYSQL_CONTAINER"), "mysql",
                                 rootLogin(e2e::stack("MYSQL_ROOT_PASSWORD")));
   fs::path root = scratchRepo();
-  volumes::Repository repo(root);
+  volumes::LocalRepository repo(root);
   auto staging = repo.begin("e2e", "20261124T020000Z");
   auto part = staging->addPart("mysql.sql.zst");
   volumes::ZstdCompressor zstd([&part](std::string_view c) { part->write(c); }, 3, 2);
@@ -71,7 +71,7 @@ TEST(MysqlDumpLive, WrongPasswordIsAClearErrorAndNoBackup) {
   agentchat::MysqlClient client(engine, e2e::stack("MYSQL_CONTAINER"), "mysql",
                                 rootLogin("not-the-password"));
   fs::path root = scratchRepo();
-  volumes::Repository repo(root);
+  volumes::LocalRepository repo(root);
   {
     auto staging = repo.begin("e2e", "20261124T020000Z");
     try {

@@ -12,6 +12,7 @@
 #include "restore_stack.hpp"
 #include "tests/support/tar_blocks.hpp"
 #include "volumes/compressed_part.hpp"
+#include "volumes/part_file.hpp"
 
 namespace fs = std::filesystem;
 using nlohmann::json;

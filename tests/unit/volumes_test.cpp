@@ -11,7 +11,7 @@
 
 #include "volumes/bundle.hpp"
 #include "volumes/manifest.hpp"
-#include "volumes/repository.hpp"
+#include "volumes/local_repository.hpp"
 #include "volumes/stream_pipe.hpp"
 #include "volumes/zstd_stream.hpp"
 
@@ -142,7 +142,7 @@ TEST(Manifest, RejectsHostileOrBrokenContent) {
 }
 
 TEST_F(VolumesOnDisk, StagedBackupIsInvisibleUntilCommitted) {
-  Repository repo(dir_);
+  LocalRepository repo(dir_);
   std::string id = repo.newBackupId("agentchat", 1795485600);  // 2026-11-24T02:00:00Z
   EXPECT_EQ(id, "20261124T020000Z");
   {
@@ -169,7 +169,7 @@ TEST_F(VolumesOnDisk, StagedBackupIsInvisibleUntilCommitted) {
 
 TEST_F(VolumesOnDisk, PrivateModesWhateverTheUmask) {
   mode_t old = ::umask(0);
-  Repository repo(dir_);
+  LocalRepository repo(dir_);
   auto staging = repo.begin("agentchat", "20261124T020000Z");
   staging->addPart("a.sql.zst")->close();
   staging->commit(sampleManifest());
@@ -187,7 +187,7 @@ TEST_F(VolumesOnDisk, PrivateModesWhateverTheUmask) {
 }
 
 TEST_F(VolumesOnDisk, OneBackupOfAProjectAtATime) {
-  Repository repo(dir_);
+  LocalRepository repo(dir_);
   auto held = repo.lock("agentchat");
   try {
     repo.lock("agentchat");
@@ -201,13 +201,13 @@ TEST_F(VolumesOnDisk, OneBackupOfAProjectAtATime) {
 }
 
 TEST_F(VolumesOnDisk, DigestOfAFileMatchesWhatWasWritten) {
-  Repository repo(dir_);
+  LocalRepository repo(dir_);
   auto staging = repo.begin("p", "20261124T020000Z");
   auto part = staging->addPart("x.bin");
   std::string data = randomishData(3000000);
   part->write(data);
   std::string written = part->close();
-  FileDigest digest = digestFile(staging->directory() / "x.bin");
+  FileDigest digest = digestFile(dir_ / "p/.partial-20261124T020000Z/x.bin");
   EXPECT_EQ(digest.sha256, written);
   EXPECT_EQ(digest.size, data.size());
   EXPECT_THROW(staging->addPart("x.bin"), RepositoryError);  // never overwrites
@@ -239,7 +239,7 @@ dockerapi::ChunkSource sourceOf(const std::string& bytes) {
 }  // namespace
 
 TEST_F(VolumesOnDisk, ABundleCarriesABackupToAnotherRepositoryAndADamagedOneLeavesNothing) {
-  Repository from(dir_ / "from"), to(dir_ / "to");
+  LocalRepository from(dir_ / "from"), to(dir_ / "to");
   std::string content(300000, 'q');
   storeBackup(from, content);
   std::string bundle;
@@ -253,7 +253,7 @@ TEST_F(VolumesOnDisk, ABundleCarriesABackupToAnotherRepositoryAndADamagedOneLeav
             from.read("agentchat", "20261124T020000Z").parts[0].sha256);
   EXPECT_THROW(volumes::importBundle(to, sourceOf(bundle)), RepositoryError);  // already there
 
-  Repository other(dir_ / "other");
+  LocalRepository other(dir_ / "other");
   std::string damaged = bundle;
   damaged[damaged.find(std::string(100, 'q')) + 50] = 'x';  // one byte of the part's payload
   try {

@@ -1,0 +1,21 @@
+#pragma once
+// One backup from a repository into another (local to S3 for the off-site copy, S3 back to local
+// before a restore on a new host): each part as stored, still compressed and encrypted, streamed
+// through with its size and sha256 checked against the manifest on the way; the manifest last, so
+// the copy looks complete only when it is. Nothing is kept of a copy that fails.
+#include <cstdint>
+#include <string>
+
+#include "volumes/repository.hpp"
+
+namespace volumes {
+
+struct CopyResult {
+  std::uint64_t parts = 0, bytes = 0;
+};
+
+// Call with `to`'s project lock held. Throws RepositoryError naming the part; refuses a backup
+// `to` has already.
+CopyResult copyBackup(const Repository& from, Repository& to, const std::string& project, const std::string& id);
+
+}  // namespace volumes

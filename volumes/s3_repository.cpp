@@ -1,0 +1,334 @@
+#include "volumes/s3_repository.hpp"
+
+#include <unistd.h>
+
+#include <algorithm>
+#include <atomic>
+#include <fstream>
+#include <mutex>
+#include <set>
+#include <thread>
+
+#include "dockerapi/process_owner.hpp"
+#include "dockerapi/sha256.hpp"
+#include "volumes/stream_pipe.hpp"
+
+namespace volumes {
+
+namespace fs = std::filesystem;
+
+namespace {
+
+constexpr std::size_t kManifestLimit = 64 << 20;
+
+// S3's words, then the repository's: every S3 failure reaches the user as a RepositoryError.
+template <typename F>
+auto s3Call(const std::string& what, F&& call) {
+  try {
+    return call();
+  } catch (const s3::S3Error& e) {
+    throw RepositoryError(what + ": " + e.what());
+  }
+}
+
+// One part going up: counted and hashed here, uploaded part by part as it grows.
+class S3PartWriter : public StoredWriter {
+ public:
+  S3PartWriter(std::unique_ptr<s3::Client::Upload> upload, std::string where)
+      : upload_(std::move(upload)), where_(std::move(where)) {}
+  void write(std::string_view bytes) override {
+    hash_.update(bytes);
+    size_ += bytes.size();
+    s3Call("cannot upload " + where_, [&] { upload_->write(bytes); });
+  }
+  std::string close() override {
+    s3Call("cannot complete the upload of " + where_, [&] { upload_->complete(); });
+    return hash_.hexDigest();
+  }
+  std::uint64_t size() const override { return size_; }
+
+ private:
+  std::unique_ptr<s3::Client::Upload> upload_;
+  std::string where_;
+  dockerapi::Sha256 hash_;
+  std::uint64_t size_ = 0;
+};
+
+// One object coming down: a thread pushes the GET into a bounded pipe, read() pulls from it.
+// Destroyed early (a reader that needs only the head), it abandons the pipe, which stops the GET.
+class S3PartReader : public StoredReader {
+ public:
+  S3PartReader(s3::Client& client, std::string key, std::string where)
+      : where_(std::move(where)), pipe_(4 << 20) {
+    thread_ = std::thread([this, &client, key = std::move(key)] {
+      try {
+        client.getObject(key, pipe_.sink());
+        pipe_.close();
+      } catch (const StreamPipe::PipeClosed&) {
+      } catch (...) {
+        pipe_.fail(std::current_exception());
+      }
+    });
+  }
+  ~S3PartReader() override {
+    pipe_.abandon();
+    thread_.join();
+  }
+  S3PartReader(const S3PartReader&) = delete;
+  S3PartReader& operator=(const S3PartReader&) = delete;
+
+  std::size_t read(char* buffer, std::size_t capacity) override {
+    return s3Call("cannot read part " + where_, [&] { return pipe_.read(buffer, capacity); });
+  }
+  const std::string& where() const override { return where_; }
+
+ private:
+  std::string where_;
+  StreamPipe pipe_;
+  std::thread thread_;
+};
+
+// Until commit, a local marker names the backup being built, so a run that dies leaves a trace
+// on this host that the next run (holding the lock) follows to the objects to remove.
+class S3Staging : public Repository::Staging {
+ public:
+  S3Staging(const S3Repository& repository, std::string key, std::string where, fs::path marker)
+      : repository_(repository), key_(std::move(key)), where_(std::move(where)), marker_(std::move(marker)) {
+    PartFile file(marker_);
+    file.write(key_ + "\n");
+    file.close();
+  }
+  ~S3Staging() override {
+    if (!committed_) discard();
+  }
+  std::unique_ptr<StoredWriter> addPart(const std::string& name) override {
+    if (!isPlainFileName(name) || name == "manifest.json" || name == "verified.json")
+      throw RepositoryError("invalid part name '" + name + "'");
+    {
+      std::lock_guard lock(mutex_);
+      if (!names_.insert(name).second) throw RepositoryError("part " + name + " is written twice");
+    }
+    auto upload = s3Call("cannot start the upload of " + where_ + "/" + name,
+                         [&] { return repository_.client().startUpload(key_ + name); });
+    return std::make_unique<S3PartWriter>(std::move(upload), where_ + "/" + name);
+  }
+  void commit(const Manifest& manifest) override {
+    s3Call("cannot complete the backup (manifest " + where_ + "/manifest.json)",
+           [&] { repository_.client().putObject(key_ + "manifest.json", toJson(manifest).dump(2) + "\n"); });
+    committed_ = true;
+    std::error_code ec;
+    fs::remove(marker_, ec);
+  }
+  void discard() noexcept override {
+    try {
+      auto& client = repository_.client();
+      for (const auto& pending : client.listMultipartUploads(key_))
+        client.abortMultipartUpload(pending.key, pending.uploadId);
+      for (const auto& object : client.listObjects(key_)) client.deleteObject(object.key);
+      std::error_code ec;
+      fs::remove(marker_, ec);
+    } catch (...) {
+      // The marker stays: the next run with the lock removes what is left.
+    }
+  }
+
+ private:
+  const S3Repository& repository_;
+  std::string key_, where_;
+  fs::path marker_;
+  std::mutex mutex_;
+  std::set<std::string> names_;
+  bool committed_ = false;
+};
+
+std::string joinKey(const std::string& prefix, const std::string& rest) {
+  return prefix.empty() ? rest : prefix + "/" + rest;
+}
+
+std::string envOr(const std::map<std::string, std::string>& env, const std::string& name) {
+  auto it = env.find(name);
+  return it == env.end() ? std::string() : it->second;
+}
+
+}  // namespace
+
+S3Repository::S3Repository(const s3::Location& where, s3::Config config, const fs::path& stateRoot)
+    : Repository(stateRoot),
+      url_("s3://" + where.bucket + (where.prefix.empty() ? "" : "/" + where.prefix)),
+      prefix_(where.prefix) {
+  config.bucket = where.bucket;
+  client_ = s3Call("cannot use " + url_, [&] { return std::make_unique<s3::Client>(std::move(config)); });
+}
+
+std::string S3Repository::projectKey(const std::string& project) const {
+  if (!isPlainFileName(project)) throw RepositoryError("invalid project name for a repository: " + project);
+  return joinKey(prefix_, project) + "/";
+}
+
+std::string S3Repository::backupKey(const std::string& project, const std::string& id) const {
+  requireBackupId(id);
+  return projectKey(project) + id + "/";
+}
+
+std::string S3Repository::backupLocation(const std::string& project, const std::string& id) const {
+  requireBackupId(id);
+  return url_ + "/" + project + "/" + id;
+}
+
+std::string S3Repository::newBackupId(const std::string& project, std::time_t now) const {
+  auto taken = list(project);
+  for (;; ++now) {
+    std::tm tm{};
+    ::gmtime_r(&now, &tm);
+    char id[32];
+    std::strftime(id, sizeof id, "%Y%m%dT%H%M%SZ", &tm);
+    std::error_code ec;
+    if (std::find(taken.begin(), taken.end(), id) == taken.end() &&
+        !fs::exists(stateDir(project) / (std::string(".partial-") + id), ec))
+      return id;
+  }
+}
+
+std::unique_ptr<Repository::Staging> S3Repository::begin(const std::string& project, const std::string& id) {
+  std::string key = backupKey(project, id);
+  makePrivateDir(stateDir(project));
+  return std::make_unique<S3Staging>(*this, key, backupLocation(project, id),
+                                     stateDir(project) / (".partial-" + id));
+}
+
+std::vector<std::string> S3Repository::list(const std::string& project) const {
+  std::string prefix = projectKey(project);
+  std::vector<std::string> ids;
+  for (const auto& object : s3Call("cannot list " + url_ + "/" + project,
+                                   [&] { return client_->listObjects(prefix); })) {
+    std::string rest = object.key.substr(prefix.size());
+    auto slash = rest.find('/');
+    if (slash != std::string::npos && rest.substr(slash) == "/manifest.json" && isBackupId(rest.substr(0, slash)))
+      ids.push_back(rest.substr(0, slash));
+  }
+  std::sort(ids.rbegin(), ids.rend());
+  return ids;
+}
+
+Manifest S3Repository::read(const std::string& project, const std::string& id) const {
+  std::string where = backupLocation(project, id) + "/manifest.json";
+  auto text = s3Call("cannot read " + where,
+                     [&] { return client_->getSmallObject(backupKey(project, id) + "manifest.json", kManifestLimit); });
+  if (!text) throw RepositoryError("no complete backup " + id + " of project " + project + " (no " + where + ")");
+  try {
+    return parseManifest(*text);
+  } catch (const ManifestError& e) {
+    throw RepositoryError(where + ": " + e.what());
+  }
+}
+
+std::unique_ptr<StoredReader> S3Repository::openPart(const std::string& project, const std::string& id,
+                                                     const std::string& name) const {
+  if (!isPlainFileName(name)) throw RepositoryError("invalid part name '" + name + "'");
+  return std::make_unique<S3PartReader>(*client_, backupKey(project, id) + name,
+                                        backupLocation(project, id) + "/" + name);
+}
+
+void S3Repository::recordVerification(const std::string& project, const std::string& id,
+                                      const nlohmann::json& result) {
+  s3Call("cannot record the verification in " + backupLocation(project, id),
+         [&] { client_->putObject(backupKey(project, id) + "verified.json", result.dump(2) + "\n"); });
+}
+
+std::optional<nlohmann::json> S3Repository::verification(const std::string& project,
+                                                         const std::string& id) const {
+  auto text = s3Call("cannot read " + backupLocation(project, id) + "/verified.json",
+                     [&] { return client_->getSmallObject(backupKey(project, id) + "verified.json", 1 << 20); });
+  if (!text) return std::nullopt;
+  auto parsed = nlohmann::json::parse(*text, nullptr, false);
+  if (parsed.is_discarded() || !parsed.is_object()) return std::nullopt;
+  return parsed;
+}
+
+void S3Repository::removeObjects(const std::string& prefix) const {
+  s3Call("cannot delete " + url_ + "/" + prefix, [&] {
+    for (const auto& pending : client_->listMultipartUploads(prefix))
+      client_->abortMultipartUpload(pending.key, pending.uploadId);
+    for (const auto& object : client_->listObjects(prefix)) client_->deleteObject(object.key);
+  });
+}
+
+void S3Repository::remove(const std::string& project, const std::string& id) {
+  std::string key = backupKey(project, id);
+  s3Call("cannot delete backup " + id + " (" + backupLocation(project, id) + ")",
+         [&] { client_->deleteObject(key + "manifest.json"); });
+  removeObjects(key);
+}
+
+void S3Repository::appendAudit(const std::string& project, const nlohmann::json& entry) {
+  // An object store cannot append: each line is its own object, named so that listing sorts by time.
+  static std::atomic<int> sequence{0};
+  std::string time = entry.value("time", "");
+  time.erase(std::remove(time.begin(), time.end(), ':'), time.end());
+  std::string name = time + "-" + dockerapi::hostName() + "-" + std::to_string(::getpid()) + "-" +
+                     std::to_string(sequence++) + ".json";
+  s3Call("cannot write the audit log in " + url_ + "/" + project + "/audit/",
+         [&] { client_->putObject(projectKey(project) + "audit/" + name, entry.dump() + "\n"); });
+}
+
+std::vector<std::string> S3Repository::removeAbandoned(const std::string& project) {
+  std::vector<std::string> removed;
+  std::error_code ec;
+  for (const auto& entry : fs::directory_iterator(stateDir(project), ec)) {
+    std::string name = entry.path().filename().string();
+    if (name.rfind(".partial-", 0) != 0 || !isBackupId(name.substr(9))) continue;
+    std::string id = name.substr(9);
+    // Died after its manifest went up: the backup is complete, only the marker is left.
+    bool complete = s3Call("cannot read " + backupLocation(project, id), [&] {
+      return client_->headObject(backupKey(project, id) + "manifest.json").has_value();
+    });
+    if (!complete) {
+      removeObjects(backupKey(project, id));
+      removed.push_back(id);
+    }
+    fs::remove(entry.path(), ec);
+  }
+  return removed;
+}
+
+std::unique_ptr<Repository> openS3Repository(const std::string& location,
+                                             const std::map<std::string, std::string>& environ) {
+  try {
+    auto where = s3::parseLocation(location);
+    for (std::size_t at = 0; at <= where.prefix.size();) {
+      auto next = where.prefix.find('/', at);
+      std::string part = where.prefix.substr(at, next == std::string::npos ? std::string::npos : next - at);
+      if (part == "." || part == "..")
+        throw RepositoryError("invalid S3 repository " + location + ": '.' and '..' are not allowed in the prefix");
+      if (next == std::string::npos) break;
+      at = next + 1;
+    }
+    auto config = s3::configFromEnvironment(environ);
+    config.partSize = 8 << 20;  // per part being written at once: a backup writes a few in parallel
+    if (std::string mib = envOr(environ, "AGENTCHAT_S3_PART_SIZE_MIB"); !mib.empty()) {
+      try {
+        config.partSize = static_cast<std::size_t>(std::stoul(mib)) << 20;
+      } catch (const std::exception&) {
+        throw RepositoryError("AGENTCHAT_S3_PART_SIZE_MIB must be a number of MiB, not '" + mib + "'");
+      }
+    }
+    fs::path state = envOr(environ, "AGENTCHAT_STATE_DIR");
+    if (state.empty()) {
+      if (std::string xdg = envOr(environ, "XDG_STATE_HOME"); !xdg.empty()) {
+        state = fs::path(xdg) / "docker-agentchat";
+      } else if (std::string home = envOr(environ, "HOME"); !home.empty()) {
+        state = fs::path(home) / ".local/state/docker-agentchat";
+      } else {
+        throw RepositoryError("no place for the local state of " + location +
+                              ": set AGENTCHAT_STATE_DIR (or HOME)");
+      }
+    }
+    state = state / "s3" / where.bucket;
+    if (!where.prefix.empty()) state /= where.prefix;
+    return std::make_unique<S3Repository>(where, std::move(config), state);
+  } catch (const s3::S3Error& e) {
+    throw RepositoryError(e.what());
+  }
+}
+
+}  // namespace volumes
