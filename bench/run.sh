@@ -9,6 +9,7 @@
 #           the same volumes (tar to a file on this host, then untar on the target), the stack
 #           stopped around both as the guide's migration does
 #   encryption: the volume backup again with --encrypt-to (age X25519) vs the same without (issue #7)
+#   s3:     the volume backup into s3rver on loopback vs into a directory, and `copy` to S3 (issue #8)
 #   restore: the same databases back — ours (restore --only mysql: recreate, load through exec stdin,
 #           start, verify row counts) vs raw `docker exec -i mysql < dump`
 # Prints each run, then medians and ratios (lower is better for ours/baseline) and our peak RSS.
@@ -91,7 +92,41 @@ printf 'encryption, 1 GiB volume: encrypted %.2fs; unencrypted %.2fs -> %.2fx (t
   "$men" "$mpl" "$(echo "$men / $mpl" | bc -l)" "$((kb / 1024))"
 fi
 
-# BENCH_ONLY=migrate or =encryption skips the backup and restore measurements (the data is made all the same).
+# S3: the same volume backup into a local directory and into s3rver on loopback (the test command's
+# S3 server), alternating; then `copy` of the local backup to the bucket. s3rver (node, files on disk)
+# sets the pace of the S3 side: the point is that it streams, with memory bounded by the part size.
+if [ "${BENCH_ONLY:-all}" = all ] || [ "${BENCH_ONLY:-all}" = s3 ]; then
+tests/s3/s3rver.sh install
+s3port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+s3pid=$(tests/s3/s3rver.sh start "$s3port" "$work/s3rver" bench "$work/s3rver.log")
+s3env=(env AWS_ENDPOINT_URL="http://127.0.0.1:$s3port" AWS_ACCESS_KEY_ID=S3RVER AWS_SECRET_ACCESS_KEY=S3RVER
+  AWS_REGION=us-east-1 AGENTCHAT_STATE_DIR="$work/s3state")
+s3rss=0
+for run in $(seq 1 "$runs"); do
+  drop; /usr/bin/time -f '%e %M' -o "$work/local" "$plugin" --repo "$work/repo-local" "${compose[@]}" backup \
+    --only volumes >/dev/null 2>"$work/local.err" || { cat "$work/local.err"; exit 1; }
+  drop; /usr/bin/time -f '%e %M' -o "$work/s3" "${s3env[@]}" "$plugin" --repo "s3://bench/run$run" "${compose[@]}" \
+    backup --only volumes >/dev/null 2>"$work/s3.err" || { cat "$work/s3.err"; exit 1; }
+  id=$(ls "$work/repo-local/$PROJECT" | grep -E '^[0-9]{8}T[0-9]{6}Z$' | tail -n 1)
+  drop; /usr/bin/time -f '%e %M' -o "$work/copy" "${s3env[@]}" "$plugin" --repo "$work/repo-local" "${compose[@]}" \
+    copy "$id" --to "s3://bench/copy$run" >/dev/null 2>"$work/copy.err" || { cat "$work/copy.err"; exit 1; }
+  read -r lo _ <"$work/local"
+  read -r so kb <"$work/s3"
+  read -r co ckb <"$work/copy"
+  [ "$kb" -gt "$s3rss" ] && s3rss=$kb
+  [ "$ckb" -gt "$s3rss" ] && s3rss=$ckb
+  t[local]+="$lo "; t[s3]+="$so "; t[copy]+="$co "
+  printf 's3 run %d: backup to a directory %.2fs | backup to S3 %.2fs | copy directory -> S3 %.2fs\n' "$run" "$lo" "$so" "$co"
+  rm -rf "$work/repo-local"
+done
+stored=$(du -sm "$work/s3rver" | cut -f1)
+tests/s3/s3rver.sh stop "$s3pid" || true
+mlo=$(m local) ms3=$(m s3) mco=$(m copy)
+printf 's3, 1 GiB volume: backup to S3 %.2fs vs to a directory %.2fs -> %.2fx; copy to S3 %.2fs; peak RSS %d MiB (%d MiB stored in s3rver)\n' \
+  "$ms3" "$mlo" "$(echo "$ms3 / $mlo" | bc -l)" "$mco" "$((s3rss / 1024))" "$stored"
+fi
+
+# BENCH_ONLY=migrate, =encryption or =s3 skips the backup and restore measurements (the data is made all the same).
 if [ "${BENCH_ONLY:-all}" = all ]; then
 for run in $(seq 1 "$runs"); do
   rm -rf "$work/repo" "$work"/*.out

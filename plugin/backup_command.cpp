@@ -88,9 +88,9 @@ class BackupCommand : public Command {
       } catch (const std::exception& e) {
         copies.push_back({{"repository", where}, {"ok", false}});
         audit["copies"] = copies;
-        throw volumes::RepositoryError("backup " + manifest.id + " is complete in " + repo +
-                                       ", but its copy to " + where + " failed: " + e.what() +
-                                       "\nRetry with: docker agentchat copy " + manifest.id + " --to " + where);
+        throw volumes::RepositoryError(
+            "backup " + manifest.id + " is complete in " + repo + ", but its copy to " + where +
+            " failed: " + e.what() + "\nRetry with: docker agentchat copy " + manifest.id + " --to " + where);
       }
     }
     if (!copies.empty()) audit["copies"] = copies;
@@ -116,8 +116,8 @@ class BackupCommand : public Command {
  private:
   static void printPlan(const compose::Stack& stack, const BackupPlan& plan, const std::string& repo) {
     std::cout << "backup plan for " << stack.name << " ("
-              << (plan.consistency == Consistency::Online ? "online" : "stop") << ") into " << repo
-              << "/" << stack.name << "/\n";
+              << (plan.consistency == Consistency::Online ? "online" : "stop") << ") into " << repo << "/"
+              << stack.name << "/\n";
     for (const auto& p : plan.parts) {
       std::cout << "  " << p.name << "  " << p.kind << (p.service.empty() ? "" : " of " + p.service)
                 << (p.source.empty() ? "" : " from " + p.source) << "\n";

@@ -43,7 +43,8 @@ class MaintainCommand : public Command {
   std::optional<std::int64_t> defaultTtl;
 
   int run(Session& session) override {
-    if (logsOlderThan && *logsOlderThan < 0) throw std::invalid_argument("--logs-older-than must be >= 0 days");
+    if (logsOlderThan && *logsOlderThan < 0)
+      throw std::invalid_argument("--logs-older-than must be >= 0 days");
     if (defaultTtl && *defaultTtl <= 0) throw std::invalid_argument("--set-default-ttl must be > 0 seconds");
     auto started = std::chrono::steady_clock::now();
     compose::Stack stack = loadStack(session);
@@ -74,7 +75,8 @@ class MaintainCommand : public Command {
         }
       };
       if (s.role == compose::Role::Mysql && (doAnalyze || optimize)) {
-        guarded(optimize ? "optimize" : "analyze", "", [&] { maintainMysql(session, s, container, doAnalyze); });
+        guarded(optimize ? "optimize" : "analyze", "",
+                [&] { maintainMysql(session, s, container, doAnalyze); });
       }
       if (s.role == compose::Role::Redis && doRedis) {
         guarded("redis-ttl", "", [&] { maintainRedis(session, s, container); });
@@ -127,15 +129,18 @@ class MaintainCommand : public Command {
     for (const auto& operation : operations) {
       std::string step = operation == "OPTIMIZE" ? "optimize" : "analyze";
       if (dryRun) {
-        for (const auto& t : tables) rows_.push_back({step, s.name, t.qualified(), "dry run", "not run", true});
+        for (const auto& t : tables)
+          rows_.push_back({step, s.name, t.qualified(), "dry run", "not run", true});
         continue;
       }
       for (const auto& result : maintainTables(client, operation, tables)) {
         std::string notes;
         for (const auto& n : result.notes) notes += "; " + n;
         std::string detail = seconds(result.seconds) + (result.ok ? "" : ": " + result.status) + notes;
-        rows_.push_back({step, s.name, result.name.qualified(), result.ok ? "OK" : "FAILED", detail, result.ok});
-        if (!result.ok) failures_.push_back(step + " " + s.name + " " + result.name.qualified() + ": " + result.status);
+        rows_.push_back(
+            {step, s.name, result.name.qualified(), result.ok ? "OK" : "FAILED", detail, result.ok});
+        if (!result.ok)
+          failures_.push_back(step + " " + s.name + " " + result.name.qualified() + ": " + result.status);
         out_["tables"].push_back({{"service", s.name},
                                   {"operation", step},
                                   {"database", result.name.database},
@@ -154,11 +159,13 @@ class MaintainCommand : public Command {
     for (const auto& r : reports) {
       std::string samples;
       for (const auto& k : r.samples) samples += (samples.empty() ? "" : ", ") + k;
-      std::string detail = std::to_string(r.withoutTtl) + " of " + std::to_string(r.keys) + " keys without a TTL";
+      std::string detail =
+          std::to_string(r.withoutTtl) + " of " + std::to_string(r.keys) + " keys without a TTL";
       if (!samples.empty()) detail += " (e.g. " + samples + ")";
       if (defaultTtl) {
         detail += dryRun ? "; would expire them in " + std::to_string(*defaultTtl) + " s"
-                         : "; " + std::to_string(r.expired) + " now expire in " + std::to_string(*defaultTtl) + " s";
+                         : "; " + std::to_string(r.expired) + " now expire in " +
+                               std::to_string(*defaultTtl) + " s";
       }
       rows_.push_back({"redis-ttl", s.name, "db" + std::to_string(r.db), "OK", detail, true});
       keysExpired_ += r.expired;
@@ -178,7 +185,10 @@ class MaintainCommand : public Command {
     std::uint64_t freed = 0, listed = 0;
     ordered_json files = ordered_json::array();
     for (const auto& f : cleanup.files) {
-      std::string status = f.deleted ? "deleted" : f.failed ? "FAILED" : logsOlderThan ? "would delete" : "older";
+      std::string status = f.deleted       ? "deleted"
+                           : f.failed      ? "FAILED"
+                           : logsOlderThan ? "would delete"
+                                           : "older";
       rows_.push_back({"logs", service, f.path, status, humanBytes(f.bytes), !f.failed});
       if (f.failed) failures_.push_back("logs " + service + " " + f.path + ": could not delete it");
       if (f.deleted) {
@@ -211,8 +221,9 @@ class MaintainCommand : public Command {
       std::cout << out_.dump(2) << "\n";
       return;
     }
-    std::cout << std::left << std::setw(10) << "STEP" << std::setw(10) << "SERVICE" << std::setw(36) << "TARGET"
-              << std::setw(13) << "STATUS" << "DETAIL\n";
+    std::cout << std::left << std::setw(10) << "STEP" << std::setw(10) << "SERVICE" << std::setw(36)
+              << "TARGET" << std::setw(13) << "STATUS"
+              << "DETAIL\n";
     for (const auto& r : rows_) {
       std::cout << std::left << std::setw(10) << r.step << std::setw(10) << r.service << std::setw(36)
                 << r.target << std::setw(13) << r.status << r.detail << "\n";
@@ -233,9 +244,10 @@ class MaintainCommand : public Command {
 
 RegisteredCommand addMaintainCommand(CLI::App& app) {
   auto command = std::make_unique<MaintainCommand>();
-  auto* cli = app.add_subcommand("maintain",
-                                 "The weekly maintenance: ANALYZE/OPTIMIZE tables, old log files, Redis keys "
-                                 "without a TTL (default: ANALYZE and reports only; exit 1 when a step failed)");
+  auto* cli =
+      app.add_subcommand("maintain",
+                         "The weekly maintenance: ANALYZE/OPTIMIZE tables, old log files, Redis keys "
+                         "without a TTL (default: ANALYZE and reports only; exit 1 when a step failed)");
   cli->add_flag("--analyze", command->analyze, "ANALYZE TABLE every base table the backup dumps");
   cli->add_flag("--optimize", command->optimize,
                 "OPTIMIZE TABLE every base table (rebuilds and locks them; only when asked)");

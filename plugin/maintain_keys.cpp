@@ -73,9 +73,9 @@ std::vector<KeyTtlReport> reportKeysWithoutTtl(RedisClient& client, std::optiona
     std::string cursor = "0";
     do {
       std::size_t wanted = samples > report.samples.size() ? samples - report.samples.size() : 0;
-      auto page = parseTtlPage(client.command({"EVAL", kTtlPageScript, "0", cursor, "1000", std::to_string(db),
-                                               std::to_string(defaultTtl.value_or(0)),
-                                               std::to_string(wanted)}));
+      auto page =
+          parseTtlPage(client.command({"EVAL", kTtlPageScript, "0", cursor, "1000", std::to_string(db),
+                                       std::to_string(defaultTtl.value_or(0)), std::to_string(wanted)}));
       cursor = page.cursor;
       report.keys += page.keys;
       report.withoutTtl += page.withoutTtl;

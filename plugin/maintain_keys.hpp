@@ -14,9 +14,9 @@ namespace agentchat {
 
 struct KeyTtlReport {
   int db = 0;
-  std::uint64_t keys = 0;        // scanned
-  std::uint64_t withoutTtl = 0;  // TTL -1
-  std::uint64_t expired = 0;     // given the default TTL by this run
+  std::uint64_t keys = 0;            // scanned
+  std::uint64_t withoutTtl = 0;      // TTL -1
+  std::uint64_t expired = 0;         // given the default TTL by this run
   std::vector<std::string> samples;  // names of keys without a TTL (non-printable bytes as \xHH)
 };
 

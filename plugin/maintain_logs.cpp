@@ -61,7 +61,10 @@ LogCleanup cleanLogPath(dockerapi::Engine& engine, const std::string& container,
   cleanup.path = path;
   auto result = dockerapi::execCapture(
       engine, container,
-      {{"sh", "-c", kCleanScript, "sh", path, std::to_string(cutoff), dryRun ? "list" : "delete"}, {}, {}, {}});
+      {{"sh", "-c", kCleanScript, "sh", path, std::to_string(cutoff), dryRun ? "list" : "delete"},
+       {},
+       {},
+       {}});
   cleanup.files = parseFindRecords(result.out);
   switch (result.exitCode) {
     case 0:

@@ -12,7 +12,9 @@ std::string field(const MysqlClient::Row& row, std::size_t i) {
   return i < row.size() ? row[i].value_or("") : std::string();
 }
 
-bool isTimestamp(const MysqlClient::Row& row) { return row.size() == 2 && field(row, 0) == "T"; }
+bool isTimestamp(const MysqlClient::Row& row) {
+  return row.size() == 2 && field(row, 0) == "T";
+}
 
 // InnoDB answers OPTIMIZE with a note and then "status OK"; MyISAM with "Table is already up to
 // date". Only an error row or a final "Operation failed" is a failure.
@@ -51,7 +53,8 @@ std::string maintenanceScript(const std::string& operation, const std::vector<Ta
   const std::string stamp = "SELECT 'T', UNIX_TIMESTAMP(SYSDATE(6));\n";
   std::string sql = stamp;
   for (const auto& t : tables) {
-    sql += operation + " TABLE " + quoteIdentifier(t.database) + "." + quoteIdentifier(t.table) + ";\n" + stamp;
+    sql +=
+        operation + " TABLE " + quoteIdentifier(t.database) + "." + quoteIdentifier(t.table) + ";\n" + stamp;
   }
   return sql;
 }

@@ -17,9 +17,9 @@ struct TableName {
 struct TableMaintenance {
   TableName name;
   bool ok = false;
-  std::string status;               // the server's last status Msg_text ("OK"), or why it failed
-  std::vector<std::string> notes;   // its other messages (InnoDB's "doing recreate + analyze instead")
-  double seconds = 0;               // measured by the server (SYSDATE) around the statement
+  std::string status;              // the server's last status Msg_text ("OK"), or why it failed
+  std::vector<std::string> notes;  // its other messages (InnoDB's "doing recreate + analyze instead")
+  double seconds = 0;              // measured by the server (SYSDATE) around the statement
 };
 
 // `a`.`b` with backticks doubled: any name is safe in the statement.

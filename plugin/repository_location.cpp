@@ -11,7 +11,9 @@ namespace agentchat {
 
 namespace fs = std::filesystem;
 
-bool isS3Location(const std::string& location) { return location.rfind("s3://", 0) == 0; }
+bool isS3Location(const std::string& location) {
+  return location.rfind("s3://", 0) == 0;
+}
 
 std::string repositoryLocation(const Session& session, const compose::Stack& stack) {
   fs::path base = stack.workingDir;

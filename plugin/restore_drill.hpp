@@ -9,8 +9,8 @@
 
 #include "dockerapi/engine.hpp"
 #include "volumes/manifest.hpp"
-#include "volumes/repository.hpp"
 #include "volumes/part_decoder.hpp"
+#include "volumes/repository.hpp"
 
 namespace agentchat {
 

@@ -259,9 +259,14 @@ RestoreReport runRestore(dockerapi::Engine& engine, const compose::Stack& target
       "backup " + manifest.id + "; safety snapshot " + (safety ? safety->id : std::string("none")));
   StackGuard guard(engine, projectRun.journal.get());
   Progress progress(settings.terminal);
-  RestoreContext ctx{
-      engine, target,   manifest, {&repository, manifest.project, manifest.id}, repository.localRoot().value_or(""),
-      guard,  progress, helperImage};
+  RestoreContext ctx{engine,
+                     target,
+                     manifest,
+                     {&repository, manifest.project, manifest.id},
+                     repository.localRoot().value_or(""),
+                     guard,
+                     progress,
+                     helperImage};
   ctx.keys = settings.keys;
   ctx.fault = [fault = settings.fault](const std::string& point) {
     return faultAt(fault, "restore:" + point);
@@ -285,9 +290,14 @@ RestoreReport runRestore(dockerapi::Engine& engine, const compose::Stack& target
     std::vector<StepTiming> rollbackDone;
     try {
       auto rollbackPlan = planRestore(*safety, target, {});
-      RestoreContext back{
-          engine, target,   *safety, {&repository, target.name, safety->id}, repository.localRoot().value_or(""),
-          guard,  progress, helperImage};
+      RestoreContext back{engine,
+                          target,
+                          *safety,
+                          {&repository, target.name, safety->id},
+                          repository.localRoot().value_or(""),
+                          guard,
+                          progress,
+                          helperImage};
       back.keys = settings.keys;
       if (rollbackPlan.has("volume") && back.helperImage.empty())
         back.helperImage = dockerapi::pickHelperImage(engine, helperImages(target));

@@ -36,7 +36,8 @@ GlobalOptions pinned(const Session& session, const compose::Stack& stack) {
   for (const auto& f : stack.files) o.project.files.push_back(fs::absolute(f).string());
   o.project.projectDirectory = fs::absolute(stack.workingDir).string();
   for (auto& f : o.project.envFiles) f = fs::absolute(f).string();
-  if (o.repository || fromEnviron(session, "AGENTCHAT_REPO")) o.repository = repositoryLocation(session, stack);
+  if (o.repository || fromEnviron(session, "AGENTCHAT_REPO"))
+    o.repository = repositoryLocation(session, stack);
   auto& c = o.connection;
   if (!c.host && !c.context) {
     c.host = fromEnviron(session, "DOCKER_HOST");
@@ -127,7 +128,8 @@ class ScheduleCommand : public Command {
 RegisteredCommand addScheduleCommand(CLI::App& app) {
   auto command = std::make_unique<ScheduleCommand>();
   auto* cli = app.add_subcommand(
-      "schedule", "The nightly backup (02:00 by default) as a systemd timer or cron entry: install, remove, show");
+      "schedule",
+      "The nightly backup (02:00 by default) as a systemd timer or cron entry: install, remove, show");
   cli->require_subcommand(1);
   cli->fallthrough();
   auto& c = *command;
@@ -136,8 +138,10 @@ RegisteredCommand addScheduleCommand(CLI::App& app) {
   c.install->add_flag("--prune", c.prune, "Prune after each backup (x-agentchat retention, else 30 daily)");
   c.install->add_option("--notify-url", c.notifyUrl, "POST a JSON report here when a scheduled run fails");
   c.remove = cli->add_subcommand("remove", "Remove what install wrote (nothing installed: nothing to do)");
-  c.show = cli->add_subcommand("show", "What is installed, where, when, the command, and the last run's outcome");
-  c.runner = cli->add_subcommand("run", "The scheduled run: backup, then prune with --prune (what the timer runs)");
+  c.show =
+      cli->add_subcommand("show", "What is installed, where, when, the command, and the last run's outcome");
+  c.runner =
+      cli->add_subcommand("run", "The scheduled run: backup, then prune with --prune (what the timer runs)");
   c.runner->group("");  // internal: what install writes, not for people
   c.runner->add_flag("--prune", c.prune, "Prune after the backup");
   c.runner->add_option("--notify-url", c.notifyUrl, "POST a JSON report here on failure");

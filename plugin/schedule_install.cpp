@@ -88,7 +88,9 @@ Scheduler detectScheduler(const dockerapi::Environ& environ) {
     s.kind = Scheduler::Kind::Systemd;
     s.userUnits = !root;
     std::string dir = env(environ, "AGENTCHAT_SYSTEMD_DIR");
-    s.dir = !dir.empty() ? fs::path(dir) : root ? fs::path("/etc/systemd/system") : fs::path(home) / ".config/systemd/user";
+    s.dir = !dir.empty() ? fs::path(dir)
+            : root       ? fs::path("/etc/systemd/system")
+                         : fs::path(home) / ".config/systemd/user";
     std::string program = env(environ, "AGENTCHAT_SYSTEMCTL");
     s.systemctl = program == "none" ? "" : program.empty() ? "systemctl" : program;
     return s;
@@ -175,7 +177,8 @@ std::optional<InstalledSchedule> findSchedule(const Scheduler& s, const std::str
       std::istringstream lines(*text);
       for (std::string line; std::getline(lines, line);) {
         if (line.empty() || line[0] == '#') continue;
-        if (auto entry = parseCronLine(line, true)) return InstalledSchedule{"cron.d file", {file.string()}, *entry};
+        if (auto entry = parseCronLine(line, true))
+          return InstalledSchedule{"cron.d file", {file.string()}, *entry};
       }
       return std::nullopt;
     }

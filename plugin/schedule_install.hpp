@@ -25,7 +25,7 @@ struct Scheduler {
   bool userUnits = false;     // systemctl --user
   std::string systemctl;      // empty: not run
   std::string crontab;
-  std::string user;           // the cron.d file's user field
+  std::string user;  // the cron.d file's user field
 };
 
 Scheduler detectScheduler(const dockerapi::Environ& environ);

@@ -7,9 +7,9 @@
 namespace agentchat {
 
 struct ChildResult {
-  int exitCode = -1;     // 127: could not be started; 128+N: killed by signal N
-  std::string out;       // stdout
-  std::string errTail;   // the last 16 KiB of stderr
+  int exitCode = -1;    // 127: could not be started; 128+N: killed by signal N
+  std::string out;      // stdout
+  std::string errTail;  // the last 16 KiB of stderr
 };
 
 // `forwardStderr`: the child's stderr also goes to ours as it comes (a scheduled run's log).

@@ -27,7 +27,8 @@ void writePrivateFile(const fs::path& path, const std::string& text) {
   if (!ok || ::rename(temporary.c_str(), path.c_str()) != 0) {
     if (ok) saved = errno;
     ::unlink(temporary.c_str());
-    throw volumes::RepositoryError("cannot write " + path.string() + ": " + std::strerror(saved), saved == ENOSPC);
+    throw volumes::RepositoryError("cannot write " + path.string() + ": " + std::strerror(saved),
+                                   saved == ENOSPC);
   }
 }
 
@@ -51,8 +52,8 @@ std::optional<Check> scheduledRunCheck(const std::optional<nlohmann::json>& last
   int code = run.value("exitCode", -1);
   if (code != 0) {
     return Check{"scheduled run", Severity::Critical,
-                 "failed at " + when + ": " + run.value("command", "backup") + " exit " + std::to_string(code) +
-                     ": " + run.value("message", "")};
+                 "failed at " + when + ": " + run.value("command", "backup") + " exit " +
+                     std::to_string(code) + ": " + run.value("message", "")};
   }
   double hours = static_cast<double>(now - run.value("unixTime", now)) / 3600.0;
   char age[32];
@@ -63,7 +64,8 @@ std::optional<Check> scheduledRunCheck(const std::optional<nlohmann::json>& last
                    (hours > 26 ? "; no scheduled run since (warn after 26 h)" : "")};
 }
 
-std::optional<Check> lastScheduledRunCheck(const volumes::Repository& repository, const std::string& project) {
+std::optional<Check> lastScheduledRunCheck(const volumes::Repository& repository,
+                                           const std::string& project) {
   return scheduledRunCheck(readLastRun(lastRunPath(repository, project)), std::time(nullptr));
 }
 

@@ -87,7 +87,8 @@ std::string postJson(const std::string& url, const std::string& body) {
   curl_easy_setopt(curl, CURLOPT_TIMEOUT, 10L);
   curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
   curl_easy_setopt(curl, CURLOPT_PROTOCOLS_STR, "http,https");
-  curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, +[](char*, size_t size, size_t n, void*) { return size * n; });
+  curl_easy_setopt(
+      curl, CURLOPT_WRITEFUNCTION, +[](char*, size_t size, size_t n, void*) { return size * n; });
   CURLcode rc = curl_easy_perform(curl);
   long status = 0;
   curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &status);
@@ -119,24 +120,30 @@ int runScheduled(Session& session, const ScheduledRunOptions& options) {
   }
   const Step& last = steps.back();
   int code = last.result.exitCode;
-  json outcome = {{"time", utcTimestamp(now)},
-                  {"unixTime", static_cast<std::int64_t>(now)},
-                  {"host", hostName()},
-                  {"project", stack.name},
-                  {"command", code == 0 && steps.size() > 1 ? "backup+prune" : last.command},
-                  {"exitCode", code},
-                  {"ok", code == 0},
-                  {"message", code == 0 ? std::string("ok") : errorLine(last.result.errTail)},
-                  {"seconds", std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count()},
-                  {"steps", json::array()}};
+  json outcome = {
+      {"time", utcTimestamp(now)},
+      {"unixTime", static_cast<std::int64_t>(now)},
+      {"host", hostName()},
+      {"project", stack.name},
+      {"command", code == 0 && steps.size() > 1 ? "backup+prune" : last.command},
+      {"exitCode", code},
+      {"ok", code == 0},
+      {"message", code == 0 ? std::string("ok") : errorLine(last.result.errTail)},
+      {"seconds", std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count()},
+      {"steps", json::array()}};
   if (!backupId.empty()) outcome["backupId"] = backupId;
   for (const auto& s : steps) {
-    outcome["steps"].push_back({{"command", s.command}, {"exitCode", s.result.exitCode}, {"seconds", s.seconds}});
+    outcome["steps"].push_back(
+        {{"command", s.command}, {"exitCode", s.result.exitCode}, {"seconds", s.seconds}});
   }
   if (code != 0 && options.notifyUrl) {
     // What failed, where, how: no option values, paths or anything a secret could hide in.
-    json body = {{"event", "agentchat.schedule.failed"}, {"project", stack.name},     {"host", outcome["host"]},
-                 {"command", last.command},              {"exitCode", code},         {"error", outcome["message"]},
+    json body = {{"event", "agentchat.schedule.failed"},
+                 {"project", stack.name},
+                 {"host", outcome["host"]},
+                 {"command", last.command},
+                 {"exitCode", code},
+                 {"error", outcome["message"]},
                  {"time", outcome["time"]}};
     std::string why = postJson(*options.notifyUrl, body.dump());
     outcome["notified"] = why.empty();

@@ -15,15 +15,21 @@ std::string twoDigits(int n) {
   return text;
 }
 
-std::string beginMarker(const std::string& project) { return "# BEGIN " + scheduleName(project); }
-std::string endMarker(const std::string& project) { return "# END " + scheduleName(project); }
+std::string beginMarker(const std::string& project) {
+  return "# BEGIN " + scheduleName(project);
+}
+std::string endMarker(const std::string& project) {
+  return "# END " + scheduleName(project);
+}
 
 const char* const kHeader =
     "# Written by `docker agentchat schedule install`; `docker agentchat schedule remove` removes it.\n";
 
 }  // namespace
 
-std::string TimeOfDay::text() const { return twoDigits(hour) + ":" + twoDigits(minute); }
+std::string TimeOfDay::text() const {
+  return twoDigits(hour) + ":" + twoDigits(minute);
+}
 
 TimeOfDay parseTimeOfDay(const std::string& text) {
   auto digit = [&](std::size_t i) { return std::isdigit(static_cast<unsigned char>(text[i])) != 0; };
@@ -31,12 +37,15 @@ TimeOfDay parseTimeOfDay(const std::string& text) {
   TimeOfDay at;
   if (shape) at = {std::stoi(text.substr(0, 2)), std::stoi(text.substr(3))};
   if (!shape || at.hour > 23 || at.minute > 59) {
-    throw std::invalid_argument("--at '" + text + "': expected a time of day as HH:MM, 00:00 to 23:59 (e.g. 02:00)");
+    throw std::invalid_argument("--at '" + text +
+                                "': expected a time of day as HH:MM, 00:00 to 23:59 (e.g. 02:00)");
   }
   return at;
 }
 
-std::string scheduleName(const std::string& project) { return "docker-agentchat-" + project; }
+std::string scheduleName(const std::string& project) {
+  return "docker-agentchat-" + project;
+}
 
 std::string shellQuote(const std::string& word) {
   bool plain = !word.empty();
@@ -79,23 +88,26 @@ std::string serviceUnit(const std::string& project, const std::vector<std::strin
 
 std::string timerUnit(const std::string& project, const TimeOfDay& at) {
   return std::string(kHeader) + "[Unit]\nDescription=docker agentchat: nightly backup of project " + project +
-         "\n\n[Timer]\nOnCalendar=*-*-* " + at.text() + ":00\nPersistent=true\nUnit=" + scheduleName(project) +
+         "\n\n[Timer]\nOnCalendar=*-*-* " + at.text() +
+         ":00\nPersistent=true\nUnit=" + scheduleName(project) +
          ".service\n\n[Install]\nWantedBy=timers.target\n";
 }
 
 std::string cronLine(const TimeOfDay& at, const std::vector<std::string>& argv, const std::string& user) {
   std::string command;
   for (char c : shellCommand(argv)) command += c == '%' ? std::string("\\%") : std::string(1, c);
-  return std::to_string(at.minute) + " " + std::to_string(at.hour) + " * * * " + (user.empty() ? "" : user + " ") +
-         command;
+  return std::to_string(at.minute) + " " + std::to_string(at.hour) + " * * * " +
+         (user.empty() ? "" : user + " ") + command;
 }
 
 std::string cronFile(const std::string& project, const TimeOfDay& at, const std::vector<std::string>& argv,
                      const std::string& user) {
-  return std::string(kHeader) + "# Nightly backup of project " + project + ".\n" + cronLine(at, argv, user) + "\n";
+  return std::string(kHeader) + "# Nightly backup of project " + project + ".\n" + cronLine(at, argv, user) +
+         "\n";
 }
 
-std::string crontabWithBlock(const std::string& crontab, const std::string& project, const std::string& line) {
+std::string crontabWithBlock(const std::string& crontab, const std::string& project,
+                             const std::string& line) {
   std::istringstream in(crontab);
   std::string out;
   bool inside = false;

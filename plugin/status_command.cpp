@@ -123,8 +123,8 @@ void diskChecks(Session& session, const compose::Stack& stack, std::vector<Check
              " used; warn > 85%, critical > 95%)"});
   }
   auto repository = openRepository(repo, session.environ());
-  if (auto backups = completeBackups(*repository, stack.name); !backups.empty() || isS3Location(repo) ||
-                                                                 std::filesystem::exists(repo, ec)) {
+  if (auto backups = completeBackups(*repository, stack.name);
+      !backups.empty() || isS3Location(repo) || std::filesystem::exists(repo, ec)) {
     std::optional<double> age;
     if (!backups.empty()) age = backups.front().ageHours;
     char ageText[32] = "none";
@@ -141,7 +141,7 @@ void diskChecks(Session& session, const compose::Stack& stack, std::vector<Check
 // (or a monitor) looks first, so it undoes that here, as the next backup would, and says so.
 std::optional<Check> lastRunCheck(Session& session, const compose::Stack& stack) {
   auto opened = openRepository(session, stack);
-    volumes::Repository& repository = *opened;
+  volumes::Repository& repository = *opened;
   try {
     auto dead = undoDeadRun(session.engine(), repository, stack.name);
     if (dead.done.empty()) return std::nullopt;

@@ -5,7 +5,8 @@
 
 namespace volumes {
 
-CopyResult copyBackup(const Repository& from, Repository& to, const std::string& project, const std::string& id) {
+CopyResult copyBackup(const Repository& from, Repository& to, const std::string& project,
+                      const std::string& id) {
   Manifest manifest = from.read(project, id);
   auto existing = to.list(project);
   if (std::find(existing.begin(), existing.end(), id) != existing.end())
@@ -28,7 +29,8 @@ CopyResult copyBackup(const Repository& from, Repository& to, const std::string&
       throw RepositoryError("copy of backup " + id + ": part " + part.name + " in " + from.location() +
                             " does not match its manifest (" +
                             (longer || size != part.size ? std::string("size differs") : "sha256 mismatch") +
-                            "); nothing was copied to " + to.location() + " — run docker agentchat verify " + id);
+                            "); nothing was copied to " + to.location() + " — run docker agentchat verify " +
+                            id);
     ++result.parts;
     result.bytes += size;
   }

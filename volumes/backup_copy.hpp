@@ -16,6 +16,7 @@ struct CopyResult {
 
 // Call with `to`'s project lock held. Throws RepositoryError naming the part; refuses a backup
 // `to` has already.
-CopyResult copyBackup(const Repository& from, Repository& to, const std::string& project, const std::string& id);
+CopyResult copyBackup(const Repository& from, Repository& to, const std::string& project,
+                      const std::string& id);
 
 }  // namespace volumes

@@ -16,7 +16,6 @@ namespace fs = std::filesystem;
 
 LocalRepository::LocalRepository(fs::path root) : Repository(root), root_(std::move(root)) {}
 
-
 fs::path LocalRepository::backupDir(const std::string& project, const std::string& id) const {
   requireBackupId(id);
   return projectDir(project) / id;
@@ -71,7 +70,8 @@ void LocalRepository::Staging::commit(const Manifest& manifest) {
   committed_ = true;
 }
 
-std::unique_ptr<Repository::Staging> LocalRepository::begin(const std::string& project, const std::string& id) {
+std::unique_ptr<Repository::Staging> LocalRepository::begin(const std::string& project,
+                                                            const std::string& id) {
   fs::path final = backupDir(project, id);
   makePrivateDir(root_);
   makePrivateDir(projectDir(project));
@@ -107,7 +107,7 @@ Manifest LocalRepository::read(const std::string& project, const std::string& id
 }
 
 void LocalRepository::recordVerification(const std::string& project, const std::string& id,
-                                    const nlohmann::json& result) {
+                                         const nlohmann::json& result) {
   fs::path dir = backupDir(project, id);
   fs::path temp = dir / ".verified.json.tmp";
   std::error_code ec;
@@ -122,7 +122,7 @@ void LocalRepository::recordVerification(const std::string& project, const std::
 }
 
 std::optional<nlohmann::json> LocalRepository::verification(const std::string& project,
-                                                       const std::string& id) const {
+                                                            const std::string& id) const {
   std::ifstream in(backupDir(project, id) / "verified.json");
   if (!in) return std::nullopt;
   auto parsed = nlohmann::json::parse(in, nullptr, false);
@@ -151,7 +151,6 @@ std::vector<std::string> LocalRepository::removeAbandoned(const std::string& pro
   }
   return removed;
 }
-
 
 std::unique_ptr<StoredReader> LocalRepository::openPart(const std::string& project, const std::string& id,
                                                         const std::string& name) const {

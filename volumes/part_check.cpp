@@ -75,7 +75,8 @@ PartCheck checkPart(const fs::path& file, const PartRecord& record, bool guardPa
   return checkPart(*stored, record, guardPaths, keys);
 }
 
-PartCheck checkPart(const BackupRef& backup, const PartRecord& record, bool guardPaths, const PartKeys* keys) {
+PartCheck checkPart(const BackupRef& backup, const PartRecord& record, bool guardPaths,
+                    const PartKeys* keys) {
   std::unique_ptr<StoredReader> stored;
   try {
     stored = backup.open(record.name);

@@ -199,11 +199,12 @@ std::unique_ptr<Repository::Staging> S3Repository::begin(const std::string& proj
 std::vector<std::string> S3Repository::list(const std::string& project) const {
   std::string prefix = projectKey(project);
   std::vector<std::string> ids;
-  for (const auto& object : s3Call("cannot list " + url_ + "/" + project,
-                                   [&] { return client_->listObjects(prefix); })) {
+  for (const auto& object :
+       s3Call("cannot list " + url_ + "/" + project, [&] { return client_->listObjects(prefix); })) {
     std::string rest = object.key.substr(prefix.size());
     auto slash = rest.find('/');
-    if (slash != std::string::npos && rest.substr(slash) == "/manifest.json" && isBackupId(rest.substr(0, slash)))
+    if (slash != std::string::npos && rest.substr(slash) == "/manifest.json" &&
+        isBackupId(rest.substr(0, slash)))
       ids.push_back(rest.substr(0, slash));
   }
   std::sort(ids.rbegin(), ids.rend());
@@ -212,9 +213,11 @@ std::vector<std::string> S3Repository::list(const std::string& project) const {
 
 Manifest S3Repository::read(const std::string& project, const std::string& id) const {
   std::string where = backupLocation(project, id) + "/manifest.json";
-  auto text = s3Call("cannot read " + where,
-                     [&] { return client_->getSmallObject(backupKey(project, id) + "manifest.json", kManifestLimit); });
-  if (!text) throw RepositoryError("no complete backup " + id + " of project " + project + " (no " + where + ")");
+  auto text = s3Call("cannot read " + where, [&] {
+    return client_->getSmallObject(backupKey(project, id) + "manifest.json", kManifestLimit);
+  });
+  if (!text)
+    throw RepositoryError("no complete backup " + id + " of project " + project + " (no " + where + ")");
   try {
     return parseManifest(*text);
   } catch (const ManifestError& e) {
@@ -237,8 +240,9 @@ void S3Repository::recordVerification(const std::string& project, const std::str
 
 std::optional<nlohmann::json> S3Repository::verification(const std::string& project,
                                                          const std::string& id) const {
-  auto text = s3Call("cannot read " + backupLocation(project, id) + "/verified.json",
-                     [&] { return client_->getSmallObject(backupKey(project, id) + "verified.json", 1 << 20); });
+  auto text = s3Call("cannot read " + backupLocation(project, id) + "/verified.json", [&] {
+    return client_->getSmallObject(backupKey(project, id) + "verified.json", 1 << 20);
+  });
   if (!text) return std::nullopt;
   auto parsed = nlohmann::json::parse(*text, nullptr, false);
   if (parsed.is_discarded() || !parsed.is_object()) return std::nullopt;
@@ -299,7 +303,8 @@ std::unique_ptr<Repository> openS3Repository(const std::string& location,
       auto next = where.prefix.find('/', at);
       std::string part = where.prefix.substr(at, next == std::string::npos ? std::string::npos : next - at);
       if (part == "." || part == "..")
-        throw RepositoryError("invalid S3 repository " + location + ": '.' and '..' are not allowed in the prefix");
+        throw RepositoryError("invalid S3 repository " + location +
+                              ": '.' and '..' are not allowed in the prefix");
       if (next == std::string::npos) break;
       at = next + 1;
     }

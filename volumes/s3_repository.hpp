@@ -28,7 +28,8 @@ class S3Repository : public Repository {
                                          const std::string& name) const override;
   void recordVerification(const std::string& project, const std::string& id,
                           const nlohmann::json& result) override;
-  std::optional<nlohmann::json> verification(const std::string& project, const std::string& id) const override;
+  std::optional<nlohmann::json> verification(const std::string& project,
+                                             const std::string& id) const override;
   void remove(const std::string& project, const std::string& id) override;
   void appendAudit(const std::string& project, const nlohmann::json& entry) override;
   std::vector<std::string> removeAbandoned(const std::string& project) override;

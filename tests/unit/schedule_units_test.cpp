@@ -17,7 +17,8 @@ TEST(ScheduleAt, AcceptsHhMmWithinTheDay) {
 }
 
 TEST(ScheduleAt, RefusesAnythingElseSayingWhatIsExpected) {
-  for (const char* bad : {"24:00", "12:60", "2:00", "02:0", "0200", "02-00", "", "ab:cd", "02:00 ", "-1:00", "99:99"}) {
+  for (const char* bad :
+       {"24:00", "12:60", "2:00", "02:0", "0200", "02-00", "", "ab:cd", "02:00 ", "-1:00", "99:99"}) {
     try {
       parseTimeOfDay(bad);
       ADD_FAILURE() << "accepted '" << bad << "'";
@@ -36,12 +37,14 @@ TEST(ScheduleText, ShellQuotingSurvivesAnyWord) {
 }
 
 TEST(ScheduleText, SystemdUnitsRunTheCommandDailyAtTheTimePersistently) {
-  std::vector<std::string> argv{"/opt/docker-agentchat", "-f", "/srv/a b/compose.yml", "schedule", "run", "100%$x"};
+  std::vector<std::string> argv{
+      "/opt/docker-agentchat", "-f", "/srv/a b/compose.yml", "schedule", "run", "100%$x"};
   std::string service = serviceUnit("agentchat", argv);
   EXPECT_NE(service.find("Type=oneshot\n"), std::string::npos) << service;
-  EXPECT_NE(service.find("ExecStart=\"/opt/docker-agentchat\" \"-f\" \"/srv/a b/compose.yml\" \"schedule\" \"run\" "
-                         "\"100%%$$x\"\n"),
-            std::string::npos)
+  EXPECT_NE(
+      service.find("ExecStart=\"/opt/docker-agentchat\" \"-f\" \"/srv/a b/compose.yml\" \"schedule\" \"run\" "
+                   "\"100%%$$x\"\n"),
+      std::string::npos)
       << service;
   std::string timer = timerUnit("agentchat", parseTimeOfDay("02:30"));
   EXPECT_NE(timer.find("OnCalendar=*-*-* 02:30:00\n"), std::string::npos) << timer;
@@ -55,7 +58,8 @@ TEST(ScheduleText, SystemdUnitsRunTheCommandDailyAtTheTimePersistently) {
 }
 
 TEST(ScheduleText, CronLinesEscapePercentAndReadBack) {
-  std::vector<std::string> argv{"/opt/docker-agentchat", "--notify-url", "http://h/x?a=1%20", "schedule", "run"};
+  std::vector<std::string> argv{"/opt/docker-agentchat", "--notify-url", "http://h/x?a=1%20", "schedule",
+                                "run"};
   std::string line = cronLine(parseTimeOfDay("02:05"), argv, "root");
   EXPECT_EQ(line, "5 2 * * * root /opt/docker-agentchat --notify-url 'http://h/x?a=1\\%20' schedule run");
   std::string file = cronFile("agentchat", parseTimeOfDay("02:05"), argv, "root");
@@ -87,12 +91,16 @@ TEST(ScheduleText, CrontabBlockIsReplacedAndRemovedLeavingTheRest) {
 
 TEST(ScheduleStatus, FailedLastRunIsCriticalStaleIsWarning) {
   EXPECT_FALSE(scheduledRunCheck(std::nullopt, 1000));
-  nlohmann::json failed = {{"time", "2026-11-24T02:00:00Z"}, {"unixTime", 1000}, {"exitCode", 3},
-                           {"command", "backup"},           {"message", "cannot reach the Docker engine"}};
+  nlohmann::json failed = {{"time", "2026-11-24T02:00:00Z"},
+                           {"unixTime", 1000},
+                           {"exitCode", 3},
+                           {"command", "backup"},
+                           {"message", "cannot reach the Docker engine"}};
   auto check = scheduledRunCheck(failed, 1000);
   ASSERT_TRUE(check);
   EXPECT_EQ(check->severity, Severity::Critical);
-  EXPECT_NE(check->detail.find("backup exit 3: cannot reach the Docker engine"), std::string::npos) << check->detail;
+  EXPECT_NE(check->detail.find("backup exit 3: cannot reach the Docker engine"), std::string::npos)
+      << check->detail;
   nlohmann::json ok = {{"time", "t"}, {"unixTime", 1000}, {"exitCode", 0}, {"backupId", "20261124T020000Z"}};
   EXPECT_EQ(scheduledRunCheck(ok, 1000 + 3600)->severity, Severity::Ok);
   EXPECT_EQ(scheduledRunCheck(ok, 1000 + 27 * 3600)->severity, Severity::Warning);

@@ -10,8 +10,8 @@
 #include <thread>
 
 #include "volumes/bundle.hpp"
-#include "volumes/manifest.hpp"
 #include "volumes/local_repository.hpp"
+#include "volumes/manifest.hpp"
 #include "volumes/stream_pipe.hpp"
 #include "volumes/zstd_stream.hpp"
 

@@ -1,0 +1,195 @@
+// `schedule` in cron mode (no systemd here) against a real engine and a stack of its own: the entry
+// it writes, run exactly as cron would (sh -c, an empty environment, another directory), makes a
+// backup and records it; a failing run exits non-zero, is recorded, shows in `status` and is POSTed
+// to a listener; `remove` takes it all away.
+#include <arpa/inet.h>
+#include <gtest/gtest.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+#include <future>
+#include <nlohmann/json.hpp>
+#include <sstream>
+
+#include "restore_stack.hpp"
+
+namespace fs = std::filesystem;
+using nlohmann::json;
+
+namespace {
+
+// One HTTP request on 127.0.0.1, answered 204; what arrived, or "" after 60 s.
+class OneRequestListener {
+ public:
+  OneRequestListener() {
+    fd_ = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    sockaddr_in addr{};
+    addr.sin_family = AF_INET;
+    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    socklen_t size = sizeof addr;
+    ::bind(fd_, reinterpret_cast<sockaddr*>(&addr), sizeof addr);
+    ::listen(fd_, 1);
+    ::getsockname(fd_, reinterpret_cast<sockaddr*>(&addr), &size);
+    port_ = ntohs(addr.sin_port);
+    request_ = std::async(std::launch::async, [this] { return serve(); });
+  }
+  ~OneRequestListener() { ::close(fd_); }
+  std::string url() const { return "http://127.0.0.1:" + std::to_string(port_) + "/hook"; }
+  std::string request() { return request_.get(); }
+
+ private:
+  std::string serve() {
+    pollfd p{fd_, POLLIN, 0};
+    if (::poll(&p, 1, 60000) != 1) return "";
+    int client = ::accept(fd_, nullptr, nullptr);
+    std::string got;
+    char buffer[4096];
+    while (true) {
+      auto headerEnd = got.find("\r\n\r\n");
+      if (headerEnd != std::string::npos) {
+        auto at = got.find("Content-Length: ");
+        std::size_t length = at == std::string::npos ? 0 : std::stoul(got.substr(at + 16));
+        if (got.size() >= headerEnd + 4 + length) break;
+      }
+      ssize_t n = ::read(client, buffer, sizeof buffer);
+      if (n <= 0) break;
+      got.append(buffer, static_cast<std::size_t>(n));
+    }
+    std::string reply = "HTTP/1.1 204 No Content\r\nContent-Length: 0\r\nConnection: close\r\n\r\n";
+    (void)!::write(client, reply.data(), reply.size());
+    ::close(client);
+    return got;
+  }
+  int fd_ = -1;
+  int port_ = 0;
+  std::future<std::string> request_;
+};
+
+std::string readFile(const fs::path& path) {
+  std::ifstream in(path);
+  std::stringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
+// The command of the cron.d file's job line: after "MM HH * * * user", with cron's \% undone.
+std::string cronCommand(const std::string& file) {
+  std::istringstream lines(file);
+  for (std::string line; std::getline(lines, line);) {
+    if (line.empty() || line[0] == '#') continue;
+    std::istringstream fields(line);
+    std::string skip;
+    for (int i = 0; i < 6; ++i) fields >> skip;
+    std::string command;
+    std::getline(fields >> std::ws, command);
+    std::string out;
+    for (std::size_t i = 0; i < command.size(); ++i) {
+      if (command[i] == '\\' && i + 1 < command.size() && command[i + 1] == '%') continue;
+      out += command[i];
+    }
+    return out;
+  }
+  return "";
+}
+
+// As cron runs it: sh -c, no inherited environment, not in the project's directory.
+e2e::ProcessResult runAsCron(const std::string& command) {
+  return e2e::runProcess({"env", "-i", "PATH=/usr/bin:/bin", "HOME=/root", "sh", "-c", "cd / && " + command});
+}
+
+}  // namespace
+
+TEST(Schedule, CronEntryRunsTheBackupRecordsFailuresNotifiesAndIsRemoved) {
+  REQUIRE_ENGINE(engine);
+  e2e::RestoreStack stack(engine, {});
+  ASSERT_TRUE(stack.up()) << stack.upOutput();
+  fs::path cron = stack.dir().parent_path() / "cron.d";
+  std::map<std::string, std::string> env{{"AGENTCHAT_SCHEDULER", "cron"},
+                                         {"AGENTCHAT_CRON_DIR", cron.string()}};
+  fs::path entry = cron / ("docker-agentchat-" + stack.project());
+
+  for (const char* bad : {"24:00", "7:30", "12:60", "noon"}) {
+    auto refused = stack.plugin({"schedule", "install", "--at", bad}, env);
+    EXPECT_EQ(refused.exitCode, 2) << bad;
+    EXPECT_NE(refused.err.find("HH:MM"), std::string::npos) << refused.err;
+  }
+  EXPECT_FALSE(fs::exists(entry));
+
+  auto install = stack.plugin({"schedule", "install", "--at", "03:15", "--prune"}, env);
+  ASSERT_EQ(install.exitCode, 0) << install.out << install.err;
+  std::string file = readFile(entry);
+  EXPECT_NE(file.find("\n15 3 * * * root " + e2e::pluginPath() + " "), std::string::npos) << file;
+  EXPECT_NE(file.find(" schedule run --prune\n"), std::string::npos) << file;
+  EXPECT_NE(file.find("--project-name " + stack.project()), std::string::npos) << file;
+  EXPECT_EQ(fs::status(entry).permissions() & fs::perms::all, fs::perms::owner_read | fs::perms::owner_write);
+
+  auto nightly = runAsCron(cronCommand(file));
+  ASSERT_EQ(nightly.exitCode, 0) << nightly.out << nightly.err;
+  auto list = json::parse(stack.plugin({"list", "--json"}).out);
+  ASSERT_EQ(list.size(), 1u);
+  std::string id = list[0]["id"];
+  fs::path record = stack.repo() / stack.project() / "schedule-last.json";
+  EXPECT_EQ(fs::status(record).permissions() & fs::perms::all,
+            fs::perms::owner_read | fs::perms::owner_write);
+  auto last = json::parse(readFile(record));
+  EXPECT_EQ(last["exitCode"], 0);
+  EXPECT_EQ(last["backupId"], id);
+  auto show = stack.plugin({"schedule", "show"}, env);
+  EXPECT_EQ(show.exitCode, 0);
+  EXPECT_NE(show.out.find("daily at 03:15"), std::string::npos) << show.out;
+  EXPECT_NE(show.out.find(entry.string()), std::string::npos) << show.out;
+  EXPECT_NE(show.out.find(" OK "), std::string::npos) << show.out;
+  EXPECT_NE(show.out.find("backup " + id), std::string::npos) << show.out;
+
+  // A run that cannot reach the engine: exit non-zero, recorded, CRITICAL in status, POSTed.
+  OneRequestListener listener;
+  auto broken = stack.plugin(
+      {"-H", "unix:///nonexistent/docker.sock", "schedule", "install", "--notify-url", listener.url()}, env);
+  ASSERT_EQ(broken.exitCode, 0) << broken.err;
+  auto failed = runAsCron(cronCommand(readFile(entry)));
+  EXPECT_EQ(failed.exitCode, 3) << failed.out << failed.err;
+  std::string request = listener.request();
+  ASSERT_FALSE(request.empty()) << "nothing was POSTed";
+  EXPECT_TRUE(request.starts_with("POST /hook ")) << request;
+  auto body = json::parse(request.substr(request.find("\r\n\r\n") + 4));
+  EXPECT_EQ(body["project"], stack.project());
+  EXPECT_EQ(body["command"], "backup");
+  EXPECT_EQ(body["exitCode"], 3);
+  EXPECT_NE(body["error"].get<std::string>().find("cannot reach the Docker engine"), std::string::npos)
+      << body;
+  EXPECT_TRUE(body.contains("host"));
+  std::string root;
+  std::ifstream dotenv(stack.dir() / ".env");
+  for (std::string line; std::getline(dotenv, line);) {
+    if (line.rfind("MYSQL_ROOT_PASSWORD=", 0) == 0) root = line.substr(20);
+  }
+  ASSERT_FALSE(root.empty());
+  EXPECT_EQ(request.find(root), std::string::npos) << "a secret in the notification";
+  EXPECT_EQ(json::parse(readFile(record))["exitCode"], 3);
+
+  auto status = stack.plugin({"status", "--json"});
+  EXPECT_EQ(status.exitCode, 2) << status.out;
+  bool found = false;
+  auto report = json::parse(status.out);
+  for (const auto& check : report["checks"]) {
+    if (check["check"] != "scheduled run") continue;
+    found = true;
+    EXPECT_EQ(check["status"], "CRITICAL");
+    EXPECT_NE(check["detail"].get<std::string>().find("backup exit 3"), std::string::npos) << check;
+  }
+  EXPECT_TRUE(found) << status.out;
+  auto showFailed = stack.plugin({"schedule", "show"}, env);
+  EXPECT_NE(showFailed.out.find("FAILED (backup exit 3)"), std::string::npos) << showFailed.out;
+
+  auto remove = stack.plugin({"schedule", "remove"}, env);
+  EXPECT_EQ(remove.exitCode, 0) << remove.err;
+  EXPECT_FALSE(fs::exists(entry));
+  auto again = stack.plugin({"schedule", "remove"}, env);
+  EXPECT_EQ(again.exitCode, 0) << again.err;
+  EXPECT_NE(again.out.find("nothing installed"), std::string::npos) << again.out;
+  EXPECT_NE(stack.plugin({"schedule", "show"}, env).out.find("installed: nothing"), std::string::npos);
+}
