@@ -1,5 +1,7 @@
 #include "plugin/schedule_command.hpp"
 
+#include <spdlog/spdlog.h>
+
 #include <filesystem>
 #include <iostream>
 
@@ -9,6 +11,7 @@
 #include "plugin/schedule_record.hpp"
 #include "plugin/schedule_run.hpp"
 #include "plugin/stack_loader.hpp"
+#include "volumes/s3_repository.hpp"
 
 namespace agentchat {
 
@@ -50,6 +53,34 @@ GlobalOptions pinned(const Session& session, const compose::Stack& stack) {
   c.tlsKey = absolute(c.tlsKey);
   o.logFormat = "text";
   return o;
+}
+
+// An S3 repository's settings that are no secret, as NAME=value for `env`, so the scheduled run
+// reaches the same bucket and keeps its lock and journal where manual runs do. Keys are never
+// written into a unit or cron entry: they come from the credentials file, which is pinned here.
+std::vector<std::string> pinnedS3Environment(const Session& session, const compose::Stack& stack) {
+  if (!isS3Location(repositoryLocation(session, stack))) return {};
+  std::vector<std::string> pinned;
+  for (const char* key : {"AWS_ENDPOINT_URL_S3", "AWS_ENDPOINT_URL", "AWS_REGION", "AWS_DEFAULT_REGION",
+                          "AWS_PROFILE", "AWS_S3_FORCE_PATH_STYLE", "AGENTCHAT_S3_PATH_STYLE",
+                          "AGENTCHAT_S3_PART_SIZE_MIB", "AWS_CONFIG_FILE"}) {
+    if (auto value = fromEnviron(session, key)) pinned.push_back(std::string(key) + "=" + *value);
+  }
+  auto credentials = fromEnviron(session, "AWS_SHARED_CREDENTIALS_FILE");
+  auto home = fromEnviron(session, "HOME");
+  if (!credentials && home) credentials = (fs::path(*home) / ".aws/credentials").string();
+  if (credentials) pinned.push_back("AWS_SHARED_CREDENTIALS_FILE=" + fs::absolute(*credentials).string());
+  pinned.push_back("AGENTCHAT_STATE_DIR=" + volumes::s3StateRoot(session.environ()).string());
+  std::error_code ec;
+  if (fromEnviron(session, "AWS_ACCESS_KEY_ID") || !credentials || !fs::exists(*credentials, ec)) {
+    spdlog::warn(
+        "the scheduled run does not get AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY from this shell (no secret "
+        "is "
+        "written into a unit or cron entry): put them in {} (0600) as [{}] aws_access_key_id / "
+        "aws_secret_access_key",
+        credentials.value_or("~/.aws/credentials"), fromEnviron(session, "AWS_PROFILE").value_or("default"));
+  }
+  return pinned;
 }
 
 void printLastRun(const std::optional<nlohmann::json>& run, const fs::path& path) {
@@ -109,6 +140,10 @@ class ScheduleCommand : public Command {
                 std::optional<TimeOfDay> time) {
     if (!time) time = stack.settings.schedule ? parseTimeOfDay(*stack.settings.schedule) : TimeOfDay{};
     std::vector<std::string> argv{selfExecutable()};
+    if (auto environment = pinnedS3Environment(session, stack); !environment.empty()) {
+      environment.insert(environment.begin(), "/usr/bin/env");
+      argv.insert(argv.begin(), environment.begin(), environment.end());
+    }
     auto global = globalArguments(pinned(session, stack));
     argv.insert(argv.end(), global.begin(), global.end());
     argv.insert(argv.end(), {"schedule", "run"});

@@ -40,6 +40,17 @@ using ArchivePtr = std::unique_ptr<struct archive, int (*)(struct archive*)>;
   throw ArchiveError(what + ": " + (archive_error_string(a) ? archive_error_string(a) : "unknown error"));
 }
 
+// pax for long names and big sizes; the output goes to `out` as it is made.
+ArchivePtr openWriter(Output& out) {
+  ArchivePtr writer(archive_write_new(), archive_write_free);
+  archive_write_set_format_pax_restricted(writer.get());
+  archive_write_set_bytes_in_last_block(writer.get(), 1);
+  if (archive_write_open2(writer.get(), &out, nullptr, onWrite, nullptr, nullptr) != ARCHIVE_OK) {
+    fail(writer.get(), "cannot start the archive", out);
+  }
+  return writer;
+}
+
 }  // namespace
 
 HostArchiveResult archiveHostPaths(const std::vector<HostEntry>& entries, const dockerapi::ChunkSink& tar,
@@ -54,12 +65,7 @@ HostArchiveResult archiveHostPaths(const std::vector<HostEntry>& entries, const 
   };
   HostArchiveResult result;
   Output out{&tar, &result, nullptr};
-  ArchivePtr writer(archive_write_new(), archive_write_free);
-  archive_write_set_format_pax_restricted(writer.get());
-  archive_write_set_bytes_in_last_block(writer.get(), 1);
-  if (archive_write_open2(writer.get(), &out, nullptr, onWrite, nullptr, nullptr) != ARCHIVE_OK) {
-    fail(writer.get(), "cannot start the archive", out);
-  }
+  ArchivePtr writer = openWriter(out);
   std::vector<char> buffer(1 << 20);
   for (const auto& item : entries) {
     std::error_code ec;
@@ -134,12 +140,7 @@ HostArchiveResult archiveHostPaths(const std::vector<HostEntry>& entries, const 
 HostArchiveResult archiveStreams(const std::vector<StreamEntry>& entries, const dockerapi::ChunkSink& tar) {
   HostArchiveResult result;
   Output out{&tar, &result, nullptr};
-  ArchivePtr writer(archive_write_new(), archive_write_free);
-  archive_write_set_format_pax_restricted(writer.get());
-  archive_write_set_bytes_in_last_block(writer.get(), 1);
-  if (archive_write_open2(writer.get(), &out, nullptr, onWrite, nullptr, nullptr) != ARCHIVE_OK) {
-    fail(writer.get(), "cannot start the archive", out);
-  }
+  ArchivePtr writer = openWriter(out);
   std::vector<char> buffer(1 << 20);
   for (const auto& item : entries) {
     std::unique_ptr<struct archive_entry, void (*)(struct archive_entry*)> entry(archive_entry_new(),

@@ -21,18 +21,9 @@ fs::path LocalRepository::backupDir(const std::string& project, const std::strin
   return projectDir(project) / id;
 }
 
-std::string LocalRepository::newBackupId(const std::string& project, std::time_t now) const {
-  for (;; ++now) {
-    std::tm tm{};
-    ::gmtime_r(&now, &tm);
-    char id[32];
-    std::strftime(id, sizeof id, "%Y%m%dT%H%M%SZ", &tm);
-    std::error_code ec;
-    if (!fs::exists(projectDir(project) / id, ec) &&
-        !fs::exists(projectDir(project) / (std::string(".partial-") + id), ec)) {
-      return id;
-    }
-  }
+bool LocalRepository::idTaken(const std::string& project, const std::string& id) const {
+  std::error_code ec;
+  return fs::exists(projectDir(project) / id, ec) || fs::exists(projectDir(project) / (".partial-" + id), ec);
 }
 
 LocalRepository::Staging::Staging(fs::path partial, fs::path final)

@@ -32,7 +32,6 @@ class LocalRepository : public Repository {
     return backupDir(project, id).string();
   }
   std::optional<std::filesystem::path> localRoot() const override { return root_; }
-  std::string newBackupId(const std::string& project, std::time_t now) const override;
   std::unique_ptr<Repository::Staging> begin(const std::string& project, const std::string& id) override;
   std::vector<std::string> list(const std::string& project) const override;
   Manifest read(const std::string& project, const std::string& id) const override;
@@ -47,6 +46,7 @@ class LocalRepository : public Repository {
   std::vector<std::string> removeAbandoned(const std::string& project) override;
 
  private:
+  bool idTaken(const std::string& project, const std::string& id) const override;
   std::filesystem::path projectDir(const std::string& project) const { return stateDir(project); }
   std::filesystem::path root_;
 };

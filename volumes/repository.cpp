@@ -50,6 +50,16 @@ ProjectLock::~ProjectLock() {
   ::close(fd_);  // releases the flock
 }
 
+std::string Repository::newBackupId(const std::string& project, std::time_t now) const {
+  for (;; ++now) {
+    std::tm tm{};
+    ::gmtime_r(&now, &tm);
+    char id[32];
+    std::strftime(id, sizeof id, "%Y%m%dT%H%M%SZ", &tm);
+    if (!idTaken(project, id)) return id;
+  }
+}
+
 fs::path Repository::stateDir(const std::string& project) const {
   if (!isPlainFileName(project)) throw RepositoryError("invalid project name for a repository: " + project);
   return stateRoot_ / project;

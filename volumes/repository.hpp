@@ -61,7 +61,7 @@ class Repository {
   virtual std::optional<std::filesystem::path> localRoot() const { return std::nullopt; }
 
   // "20261124T020000Z" for `now`, one second later per existing backup of that name.
-  virtual std::string newBackupId(const std::string& project, std::time_t now) const = 0;
+  std::string newBackupId(const std::string& project, std::time_t now) const;
   virtual std::unique_ptr<Staging> begin(const std::string& project, const std::string& id) = 0;
   // Complete backups (with a manifest), newest first.
   virtual std::vector<std::string> list(const std::string& project) const = 0;
@@ -92,6 +92,8 @@ class Repository {
 
  protected:
   explicit Repository(std::filesystem::path stateRoot) : stateRoot_(std::move(stateRoot)) {}
+  // Whether `id` names a backup there already, complete or under construction.
+  virtual bool idTaken(const std::string& project, const std::string& id) const = 0;
   // This host's directory for the project's lock, journal and markers of unfinished backups.
   std::filesystem::path stateDir(const std::string& project) const;
 

@@ -171,22 +171,16 @@ std::string S3Repository::backupKey(const std::string& project, const std::strin
 }
 
 std::string S3Repository::backupLocation(const std::string& project, const std::string& id) const {
-  requireBackupId(id);
+  backupKey(project, id);  // refuses what is no project name or backup id
   return url_ + "/" + project + "/" + id;
 }
 
-std::string S3Repository::newBackupId(const std::string& project, std::time_t now) const {
-  auto taken = list(project);
-  for (;; ++now) {
-    std::tm tm{};
-    ::gmtime_r(&now, &tm);
-    char id[32];
-    std::strftime(id, sizeof id, "%Y%m%dT%H%M%SZ", &tm);
-    std::error_code ec;
-    if (std::find(taken.begin(), taken.end(), id) == taken.end() &&
-        !fs::exists(stateDir(project) / (std::string(".partial-") + id), ec))
-      return id;
-  }
+bool S3Repository::idTaken(const std::string& project, const std::string& id) const {
+  std::error_code ec;
+  if (fs::exists(stateDir(project) / (".partial-" + id), ec)) return true;
+  // Any object under the id: a complete backup, or what another host is writing.
+  return s3Call("cannot list " + backupLocation(project, id),
+                [&] { return !client_->listObjects(backupKey(project, id), 1).empty(); });
 }
 
 std::unique_ptr<Repository::Staging> S3Repository::begin(const std::string& project, const std::string& id) {
@@ -295,6 +289,16 @@ std::vector<std::string> S3Repository::removeAbandoned(const std::string& projec
   return removed;
 }
 
+fs::path s3StateRoot(const std::map<std::string, std::string>& environ) {
+  if (std::string dir = envOr(environ, "AGENTCHAT_STATE_DIR"); !dir.empty()) return fs::absolute(dir);
+  if (std::string xdg = envOr(environ, "XDG_STATE_HOME"); !xdg.empty())
+    return fs::path(xdg) / "docker-agentchat";
+  if (std::string home = envOr(environ, "HOME"); !home.empty())
+    return fs::path(home) / ".local/state/docker-agentchat";
+  throw RepositoryError(
+      "no place for the local state of an S3 repository: set AGENTCHAT_STATE_DIR (or HOME)");
+}
+
 std::unique_ptr<Repository> openS3Repository(const std::string& location,
                                              const std::map<std::string, std::string>& environ) {
   try {
@@ -317,18 +321,7 @@ std::unique_ptr<Repository> openS3Repository(const std::string& location,
         throw RepositoryError("AGENTCHAT_S3_PART_SIZE_MIB must be a number of MiB, not '" + mib + "'");
       }
     }
-    fs::path state = envOr(environ, "AGENTCHAT_STATE_DIR");
-    if (state.empty()) {
-      if (std::string xdg = envOr(environ, "XDG_STATE_HOME"); !xdg.empty()) {
-        state = fs::path(xdg) / "docker-agentchat";
-      } else if (std::string home = envOr(environ, "HOME"); !home.empty()) {
-        state = fs::path(home) / ".local/state/docker-agentchat";
-      } else {
-        throw RepositoryError("no place for the local state of " + location +
-                              ": set AGENTCHAT_STATE_DIR (or HOME)");
-      }
-    }
-    state = state / "s3" / where.bucket;
+    fs::path state = s3StateRoot(environ) / "s3" / where.bucket;
     if (!where.prefix.empty()) state /= where.prefix;
     return std::make_unique<S3Repository>(where, std::move(config), state);
   } catch (const s3::S3Error& e) {

@@ -20,7 +20,6 @@ class S3Repository : public Repository {
 
   std::string location() const override { return url_; }
   std::string backupLocation(const std::string& project, const std::string& id) const override;
-  std::string newBackupId(const std::string& project, std::time_t now) const override;
   std::unique_ptr<Staging> begin(const std::string& project, const std::string& id) override;
   std::vector<std::string> list(const std::string& project) const override;
   Manifest read(const std::string& project, const std::string& id) const override;
@@ -39,11 +38,16 @@ class S3Repository : public Repository {
   s3::Client& client() const { return *client_; }
 
  private:
+  bool idTaken(const std::string& project, const std::string& id) const override;
   std::string projectKey(const std::string& project) const;
   void removeObjects(const std::string& prefix) const;
   std::string url_, prefix_;
   std::unique_ptr<s3::Client> client_;  // thread-safe; const calls read the bucket too
 };
+
+// Where this host keeps the local state of its S3 repositories: AGENTCHAT_STATE_DIR, else
+// $XDG_STATE_HOME/docker-agentchat, else ~/.local/state/docker-agentchat. Throws RepositoryError.
+std::filesystem::path s3StateRoot(const std::map<std::string, std::string>& environ);
 
 // `location` is "s3://bucket/prefix"; endpoint, region, addressing and credentials come from
 // `environ` as the AWS tools read them (plus AGENTCHAT_S3_PART_SIZE_MIB). Throws RepositoryError

@@ -16,6 +16,7 @@
 #include <sstream>
 
 #include "restore_stack.hpp"
+#include "s3_fixture.hpp"
 
 namespace fs = std::filesystem;
 using nlohmann::json;
@@ -192,4 +193,52 @@ TEST(Schedule, CronEntryRunsTheBackupRecordsFailuresNotifiesAndIsRemoved) {
   EXPECT_EQ(again.exitCode, 0) << again.err;
   EXPECT_NE(again.out.find("nothing installed"), std::string::npos) << again.out;
   EXPECT_NE(stack.plugin({"schedule", "show"}, env).out.find("installed: nothing"), std::string::npos);
+}
+
+// With an S3 repository the entry pins the bucket's settings that are no secret (endpoint, region,
+// the credentials file, the local state directory) and never a key; run as cron would, it backs up
+// into the bucket, and manual runs see the same lock and journal.
+TEST(Schedule, AnS3RepositoryEntryPinsNoSecretAndBacksUpIntoTheBucket) {
+  REQUIRE_ENGINE(engine);
+  e2e::S3rver server;
+  REQUIRE_S3RVER(server);
+  e2e::RestoreStack stack(engine, {});
+  ASSERT_TRUE(stack.up()) << stack.upOutput();
+  fs::path scratch = stack.dir().parent_path();
+  fs::path credentials = scratch / "aws-credentials";
+  std::ofstream(credentials) << "[default]\naws_access_key_id = S3RVER\naws_secret_access_key = S3RVER\n";
+  fs::permissions(credentials, fs::perms::owner_read | fs::perms::owner_write);
+  std::string url = std::string("s3://") + e2e::S3rver::kBucket + "/nightly";
+  std::map<std::string, std::string> env{{"AGENTCHAT_SCHEDULER", "cron"},
+                                         {"AGENTCHAT_CRON_DIR", (scratch / "cron.d").string()},
+                                         {"AWS_ENDPOINT_URL", server.endpoint()},
+                                         {"AWS_REGION", "us-east-1"},
+                                         {"AWS_SHARED_CREDENTIALS_FILE", credentials.string()},
+                                         {"AGENTCHAT_STATE_DIR", (scratch / "state").string()}};
+  auto onBucket = [&](std::vector<std::string> args) {
+    auto argv = stack.pluginArgv(std::move(args));
+    for (std::size_t i = 0; i + 1 < argv.size(); ++i) {
+      if (argv[i] == "--repo") argv[i + 1] = url;
+    }
+    auto all = stack.env();
+    for (const auto& [k, v] : env) all[k] = v;
+    return e2e::runProcess(argv, all);
+  };
+  auto install = onBucket({"schedule", "install"});
+  ASSERT_EQ(install.exitCode, 0) << install.err;
+  std::string file = readFile(scratch / "cron.d" / ("docker-agentchat-" + stack.project()));
+  EXPECT_NE(file.find("/usr/bin/env AWS_ENDPOINT_URL=" + server.endpoint()), std::string::npos) << file;
+  EXPECT_NE(file.find("AWS_SHARED_CREDENTIALS_FILE=" + credentials.string()), std::string::npos) << file;
+  EXPECT_NE(file.find("AGENTCHAT_STATE_DIR=" + (scratch / "state").string()), std::string::npos) << file;
+  EXPECT_NE(file.find("--repo " + url), std::string::npos) << file;
+  EXPECT_EQ(file.find("S3RVER"), std::string::npos) << "a key in the cron entry: " << file;
+
+  auto nightly = runAsCron(cronCommand(file));
+  ASSERT_EQ(nightly.exitCode, 0) << nightly.out << nightly.err;
+  auto list = onBucket({"list", "--json"});
+  ASSERT_EQ(list.exitCode, 0) << list.err;
+  ASSERT_EQ(json::parse(list.out).size(), 1u) << list.out;
+  auto show = onBucket({"schedule", "show"});
+  EXPECT_NE(show.out.find(" OK "), std::string::npos) << show.out;
+  EXPECT_EQ(onBucket({"schedule", "remove"}).exitCode, 0);
 }
