@@ -25,6 +25,8 @@ using ::testing::HasSubstr;
 
 namespace {
 
+constexpr const char* kSecret = "agentchat-e2e-secret-7f3a9c";
+
 class S3Repository : public ::testing::Test {
  protected:
   void SetUp() override { state_ = fs::temp_directory_path() / e2e::uniqueName("agentchat-s3-state"); }
@@ -33,9 +35,12 @@ class S3Repository : public ::testing::Test {
     fs::remove_all(state_, ec);
   }
   std::map<std::string, std::string> s3Env() const {
-    return {{"AWS_ENDPOINT_URL", server_.endpoint()}, {"AWS_ACCESS_KEY_ID", "S3RVER"},
-            {"AWS_SECRET_ACCESS_KEY", "S3RVER"},      {"AWS_REGION", "us-east-1"},
-            {"AGENTCHAT_S3_PART_SIZE_MIB", "5"},      {"AGENTCHAT_STATE_DIR", state_.string()}};
+    return {{"AWS_ENDPOINT_URL", server_.endpoint()},
+            {"AWS_ACCESS_KEY_ID", "S3RVER"},
+            {"AWS_SECRET_ACCESS_KEY",
+             kSecret},  // s3rver checks the key id only      {"AWS_REGION", "us-east-1"},
+            {"AGENTCHAT_S3_PART_SIZE_MIB", "5"},
+            {"AGENTCHAT_STATE_DIR", state_.string()}};
   }
   std::string url() const { return std::string("s3://") + e2e::S3rver::kBucket + "/off-site"; }
   // The plugin on the stack with --repo pointing at the bucket instead of the stack's directory.
@@ -72,7 +77,7 @@ TEST_F(S3Repository, AnOffSiteCopyAloneBringsTheStackBackAndEveryCommandWorksOnT
   stack.seed();
 
   // Local + off-site: the backup goes to the stack's directory, then to the bucket.
-  auto backup = stack.plugin({"backup", "--json", "--copy-to", url()}, s3Env());
+  auto backup = stack.plugin({"-D", "backup", "--json", "--copy-to", url()}, s3Env());
   ASSERT_EQ(backup.exitCode, 0) << backup.err;
   std::string id = json::parse(backup.out)["id"];
   EXPECT_THAT(backup.err, HasSubstr("copied backup " + id));
@@ -81,8 +86,10 @@ TEST_F(S3Repository, AnOffSiteCopyAloneBringsTheStackBackAndEveryCommandWorksOnT
   ASSERT_EQ(listed.exitCode, 0) << listed.err;
   ASSERT_EQ(json::parse(listed.out).size(), 1u) << listed.out;
   EXPECT_EQ(json::parse(listed.out)[0]["id"], id);
-  auto verify = s3(stack, {"verify", id});
+  auto verify = s3(stack, {"-D", "verify", id});
   EXPECT_EQ(verify.exitCode, 0) << verify.out << verify.err;
+  // The secret key reaches no output, not even with -D, and no object in the bucket.
+  EXPECT_EQ((backup.out + backup.err + verify.out + verify.err).find(kSecret), std::string::npos);
 
   // The host is lost: the stack's volumes and the local repository are gone.
   ASSERT_EQ(stack.compose({"down", "-v"}).exitCode, 0);
@@ -138,13 +145,19 @@ TEST_F(S3Repository, AnOffSiteCopyAloneBringsTheStackBackAndEveryCommandWorksOnT
   for (const auto& o : client().listObjects("off-site/" + stack.project() + "/audit/")) {
     auto text = client().getSmallObject(o.key, 1 << 20);
     ASSERT_TRUE(text.has_value());
-    EXPECT_EQ(text->find("S3RVER"), std::string::npos) << *text;
+    EXPECT_EQ(text->find(kSecret), std::string::npos) << *text;
     auto line = json::parse(*text);
     EXPECT_EQ(line["outcome"], "ok") << *text;
     commands.insert(line["command"].get<std::string>());
   }
   EXPECT_EQ(commands, (std::multiset<std::string>{"verify", "restore", "backup", "export", "prune"}));
   EXPECT_TRUE(client().listMultipartUploads("off-site/").empty());
+  for (const auto& entry : fs::recursive_directory_iterator(state_)) {
+    if (!entry.is_regular_file()) continue;
+    std::ifstream in(entry.path(), std::ios::binary);
+    std::string content((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    EXPECT_EQ(content.find(kSecret), std::string::npos) << entry.path();
+  }
 }
 
 TEST_F(S3Repository, AFailedOrKilledBackupLeavesNothingCompleteLookingAndNoPendingUpload) {
