@@ -95,7 +95,8 @@ void redisChecks(dockerapi::Engine& engine, const compose::StackService& s, std:
            (aof ? "on (last write " + info["aof_last_write_status"] + ")" : std::string("off"))});
 }
 
-void diskChecks(Session& session, const compose::Stack& stack, std::vector<Check>& checks) {
+void diskChecks(Session& session, const compose::Stack& stack, const volumes::Repository& repository,
+                std::vector<Check>& checks) {
   nlohmann::json df = session.engine().systemDf();
   std::string sizes;
   for (const auto& [key, volume] : stack.volumes) {
@@ -122,9 +123,14 @@ void diskChecks(Session& session, const compose::Stack& stack, std::vector<Check
              percent(total ? static_cast<double>(total - available) / static_cast<double>(total) : 0) +
              " used; warn > 85%, critical > 95%)"});
   }
-  auto repository = openRepository(repo, session.environ());
-  if (auto backups = completeBackups(*repository, stack.name);
-      !backups.empty() || isS3Location(repo) || std::filesystem::exists(repo, ec)) {
+  std::vector<BackupEntry> backups;
+  try {
+    backups = completeBackups(repository, stack.name);
+  } catch (const volumes::RepositoryError& e) {
+    checks.push_back({"backups", Severity::Critical, e.what()});
+    return;
+  }
+  if (!backups.empty() || isS3Location(repo) || std::filesystem::exists(repo, ec)) {
     std::optional<double> age;
     if (!backups.empty()) age = backups.front().ageHours;
     char ageText[32] = "none";
@@ -139,9 +145,8 @@ void diskChecks(Session& session, const compose::Stack& stack, std::vector<Check
 
 // A backup or restore killed with -9 leaves containers paused or stopped: `status` is where a person
 // (or a monitor) looks first, so it undoes that here, as the next backup would, and says so.
-std::optional<Check> lastRunCheck(Session& session, const compose::Stack& stack) {
-  auto opened = openRepository(session, stack);
-  volumes::Repository& repository = *opened;
+std::optional<Check> lastRunCheck(Session& session, const compose::Stack& stack,
+                                  volumes::Repository& repository) {
   try {
     auto dead = undoDeadRun(session.engine(), repository, stack.name);
     if (dead.done.empty()) return std::nullopt;
@@ -163,7 +168,14 @@ class StatusCommand : public Command {
     try {
       compose::Stack stack = loadStack(session);
       project = stack.name;
-      if (auto lastRun = lastRunCheck(session, stack)) {
+      // An S3 repository without credentials, say: the checks of the stack itself still run.
+      std::unique_ptr<volumes::Repository> repository;
+      try {
+        repository = openRepository(session, stack);
+      } catch (const volumes::RepositoryError& e) {
+        checks.push_back({"repository", Severity::Critical, e.what()});
+      }
+      if (auto lastRun = repository ? lastRunCheck(session, stack, *repository) : std::nullopt) {
         checks.push_back(*lastRun);
         if (lastRun->severity != Severity::Unknown) stack = loadStack(session);  // containers resumed since
       }
@@ -189,9 +201,10 @@ class StatusCommand : public Command {
           checks.push_back({name + " (" + compose::roleName(s.role) + ")", Severity::Critical, e.what()});
         }
       }
-      diskChecks(session, stack, checks);
-      if (auto scheduled = lastScheduledRunCheck(*openRepository(session, stack), stack.name))
-        checks.push_back(*scheduled);
+      if (repository) {
+        diskChecks(session, stack, *repository, checks);
+        if (auto scheduled = lastScheduledRunCheck(*repository, stack.name)) checks.push_back(*scheduled);
+      }
     } catch (const ProjectNotFound& e) {
       checks.push_back({"project", Severity::Unknown, e.what()});
     } catch (const compose::Error& e) {

@@ -86,7 +86,7 @@ TEST_F(S3Repository, AnOffSiteCopyAloneBringsTheStackBackAndEveryCommandWorksOnT
   ASSERT_EQ(listed.exitCode, 0) << listed.err;
   ASSERT_EQ(json::parse(listed.out).size(), 1u) << listed.out;
   EXPECT_EQ(json::parse(listed.out)[0]["id"], id);
-  auto verify = s3(stack, {"-D", "verify", id});
+  auto verify = s3(stack, {"-D", "verify", "--deep", id});
   EXPECT_EQ(verify.exitCode, 0) << verify.out << verify.err;
   // The secret key reaches no output, not even with -D, and no object in the bucket.
   EXPECT_EQ((backup.out + backup.err + verify.out + verify.err).find(kSecret), std::string::npos);
@@ -139,6 +139,26 @@ TEST_F(S3Repository, AnOffSiteCopyAloneBringsTheStackBackAndEveryCommandWorksOnT
   EXPECT_THAT(ids, ::testing::UnorderedElementsAre(second, id));
   for (const auto& key : objects(stack.project()))
     EXPECT_TRUE(key.find(second) != std::string::npos || key.find(id) != std::string::npos) << key << " left";
+
+  // Without credentials `status` says so and still checks the stack itself.
+  {
+    auto argv = stack.pluginArgv({"status", "--json"});
+    for (std::size_t i = 0; i + 1 < argv.size(); ++i) {
+      if (argv[i] == "--repo") argv[i + 1] = url();
+    }
+    auto env = stack.env();
+    env["AWS_ENDPOINT_URL"] = server_.endpoint();
+    env["HOME"] = "/nonexistent";
+    env["AGENTCHAT_STATE_DIR"] = state_.string();
+    auto status = e2e::runProcess(argv, env);
+    EXPECT_EQ(status.exitCode, 2) << status.out;
+    std::map<std::string, std::string> seen;
+    auto report = json::parse(status.out);
+    for (const auto& check : report["checks"]) seen[check["check"]] = check["status"];
+    EXPECT_EQ(seen["repository"], "CRITICAL") << status.out;
+    EXPECT_EQ(seen["service mysql"], "OK") << status.out;
+    EXPECT_THAT(status.out, HasSubstr("AWS_ACCESS_KEY_ID"));
+  }
 
   // One audit object per operation on the bucket, none with a secret.
   std::multiset<std::string> commands;
