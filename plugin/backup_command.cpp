@@ -81,7 +81,7 @@ class BackupCommand : public Command {
     // The off-site copy: the backup here is complete whatever happens to it, and the message says so.
     nlohmann::json copies = nlohmann::json::array();
     for (const auto& target : copyTo) {
-      std::string where = isS3Location(target) ? target : std::filesystem::absolute(target).string();
+      std::string where = absoluteLocation(target);
       try {
         copyToRepository(session, repository, stack.name, manifest.id, where);
         copies.push_back({{"repository", where}, {"ok", true}});

@@ -13,11 +13,6 @@ namespace agentchat {
 
 namespace {
 
-// A relative directory is taken from where the command runs, as --repo is.
-std::string absoluteLocation(const std::string& location) {
-  return isS3Location(location) ? location : std::filesystem::absolute(location).string();
-}
-
 class CopyCommand : public Command {
  public:
   std::string which = "latest", to, from;

@@ -15,15 +15,16 @@ bool isS3Location(const std::string& location) {
   return location.rfind("s3://", 0) == 0;
 }
 
+std::string absoluteLocation(const std::string& location) {
+  return isS3Location(location) ? location : fs::absolute(location).string();
+}
+
 std::string repositoryLocation(const Session& session, const compose::Stack& stack) {
   fs::path base = stack.workingDir;
-  auto given = [](const std::string& where) {
-    return isS3Location(where) ? where : fs::absolute(where).string();
-  };
-  if (session.options().repository) return given(*session.options().repository);
+  if (session.options().repository) return absoluteLocation(*session.options().repository);
   if (auto it = session.environ().find("AGENTCHAT_REPO");
       it != session.environ().end() && !it->second.empty()) {
-    return given(it->second);
+    return absoluteLocation(it->second);
   }
   if (stack.settings.repository) {
     const std::string& configured = *stack.settings.repository;

@@ -23,6 +23,8 @@ class BackupNotFound : public std::runtime_error {
 // An absolute directory, or "s3://bucket/prefix" as given.
 std::string repositoryLocation(const Session& session, const compose::Stack& stack);
 bool isS3Location(const std::string& location);
+// A relative directory taken from where the command runs; an s3:// location as it is.
+std::string absoluteLocation(const std::string& location);
 // The repository at `location` (see above); S3 settings and credentials from `environ`.
 std::unique_ptr<volumes::Repository> openRepository(const std::string& location,
                                                     const dockerapi::Environ& environ);

@@ -88,6 +88,13 @@ class S3PartReader : public StoredReader {
   std::thread thread_;
 };
 
+// Pending uploads first (a dead run's part may still be one), then every object under `prefix`.
+void removeUnder(s3::Client& client, const std::string& prefix) {
+  for (const auto& pending : client.listMultipartUploads(prefix))
+    client.abortMultipartUpload(pending.key, pending.uploadId);
+  for (const auto& object : client.listObjects(prefix)) client.deleteObject(object.key);
+}
+
 // Until commit, a local marker names the backup being built, so a run that dies leaves a trace
 // on this host that the next run (holding the lock) follows to the objects to remove.
 class S3Staging : public Repository::Staging {
@@ -121,10 +128,7 @@ class S3Staging : public Repository::Staging {
   }
   void discard() noexcept override {
     try {
-      auto& client = repository_.client();
-      for (const auto& pending : client.listMultipartUploads(key_))
-        client.abortMultipartUpload(pending.key, pending.uploadId);
-      for (const auto& object : client.listObjects(key_)) client.deleteObject(object.key);
+      removeUnder(repository_.client(), key_);
       std::error_code ec;
       fs::remove(marker_, ec);
     } catch (...) {
@@ -244,11 +248,7 @@ std::optional<nlohmann::json> S3Repository::verification(const std::string& proj
 }
 
 void S3Repository::removeObjects(const std::string& prefix) const {
-  s3Call("cannot delete " + url_ + "/" + prefix, [&] {
-    for (const auto& pending : client_->listMultipartUploads(prefix))
-      client_->abortMultipartUpload(pending.key, pending.uploadId);
-    for (const auto& object : client_->listObjects(prefix)) client_->deleteObject(object.key);
-  });
+  s3Call("cannot delete " + url_ + "/" + prefix, [&] { removeUnder(*client_, prefix); });
 }
 
 void S3Repository::remove(const std::string& project, const std::string& id) {

@@ -123,6 +123,15 @@ ProcessResult RestoreStack::plugin(std::vector<std::string> args,
   return runProcess(pluginArgv(std::move(args)), all);
 }
 
+ProcessResult RestoreStack::pluginOn(const std::string& repository, std::vector<std::string> args,
+                                     const std::map<std::string, std::string>& env) const {
+  auto argv = pluginArgv(std::move(args));
+  argv[2] = repository;  // after "--repo"
+  auto all = env_;
+  for (const auto& [key, value] : env) all[key] = value;
+  return runProcess(argv, all);
+}
+
 void RestoreStack::use(const std::string& project) {
   active_ = project;
   projects_.push_back(project);

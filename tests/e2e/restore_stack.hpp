@@ -39,6 +39,9 @@ class RestoreStack {
   // The plugin on this stack (with --repo); `env` adds environment entries.
   ProcessResult plugin(std::vector<std::string> args,
                        const std::map<std::string, std::string>& env = {}) const;
+  // The same with --repo `repository` instead of the stack's own directory (e.g. s3://bucket/p).
+  ProcessResult pluginOn(const std::string& repository, std::vector<std::string> args,
+                         const std::map<std::string, std::string>& env = {}) const;
   // The argv and environment plugin() runs with, for a test that runs it another way.
   std::vector<std::string> pluginArgv(std::vector<std::string> args) const;
   const std::map<std::string, std::string>& env() const { return env_; }

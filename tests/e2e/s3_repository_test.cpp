@@ -44,14 +44,11 @@ class S3Repository : public ::testing::Test {
   }
   std::string url() const { return std::string("s3://") + e2e::S3rver::kBucket + "/off-site"; }
   // The plugin on the stack with --repo pointing at the bucket instead of the stack's directory.
-  e2e::ProcessResult s3(const e2e::RestoreStack& stack, std::vector<std::string> args) const {
-    auto argv = stack.pluginArgv(std::move(args));
-    for (std::size_t i = 0; i + 1 < argv.size(); ++i) {
-      if (argv[i] == "--repo") argv[i + 1] = url();
-    }
-    auto env = stack.env();
-    for (const auto& [k, v] : s3Env()) env[k] = v;
-    return e2e::runProcess(argv, env);
+  e2e::ProcessResult s3(const e2e::RestoreStack& stack, std::vector<std::string> args,
+                        std::map<std::string, std::string> extra = {}) const {
+    auto env = s3Env();
+    for (const auto& [k, v] : extra) env[k] = v;
+    return stack.pluginOn(url(), std::move(args), env);
   }
   volumes::s3::Client client() const { return volumes::s3::Client(server_.config()); }
   // Object keys of the project in the bucket, audit lines left out.
@@ -113,22 +110,15 @@ TEST_F(S3Repository, AnOffSiteCopyAloneBringsTheStackBackAndEveryCommandWorksOnT
   auto exported = s3(stack, {"export", id, "-o", bundle.string()});
   ASSERT_EQ(exported.exitCode, 0) << exported.err;
   fs::path local = state_ / "local";
-  auto argvLocal = [&](std::vector<std::string> args) {
-    auto argv = stack.pluginArgv(std::move(args));
-    for (std::size_t i = 0; i + 1 < argv.size(); ++i) {
-      if (argv[i] == "--repo") argv[i + 1] = local.string();
-    }
-    return e2e::runProcess(argv, stack.env());
+  auto onDirectory = [&](std::vector<std::string> args) {
+    return stack.pluginOn(local.string(), std::move(args));
   };
-  ASSERT_EQ(argvLocal({"import", bundle.string()}).exitCode, 0);
-  EXPECT_EQ(argvLocal({"verify", id}).exitCode, 0);
+  ASSERT_EQ(onDirectory({"import", bundle.string()}).exitCode, 0);
+  EXPECT_EQ(onDirectory({"verify", id}).exitCode, 0);
   // And back the other way: copy from the bucket into the directory.
-  auto env = stack.env();
-  for (const auto& [k, v] : s3Env()) env[k] = v;
-  auto argv = stack.pluginArgv({"copy", second, "--from", url(), "--to", local.string()});
-  auto copied = e2e::runProcess(argv, env);
+  auto copied = s3(stack, {"copy", second, "--from", url(), "--to", local.string()});
   ASSERT_EQ(copied.exitCode, 0) << copied.err;
-  EXPECT_EQ(argvLocal({"verify", second}).exitCode, 0);
+  EXPECT_EQ(onDirectory({"verify", second}).exitCode, 0);
 
   // Prune on the bucket keeps the newest (and the newest verified: `id`).
   auto prune = s3(stack, {"prune", "--keep-last", "1"});
@@ -142,15 +132,10 @@ TEST_F(S3Repository, AnOffSiteCopyAloneBringsTheStackBackAndEveryCommandWorksOnT
 
   // Without credentials `status` says so and still checks the stack itself.
   {
-    auto argv = stack.pluginArgv({"status", "--json"});
-    for (std::size_t i = 0; i + 1 < argv.size(); ++i) {
-      if (argv[i] == "--repo") argv[i + 1] = url();
-    }
-    auto env = stack.env();
-    env["AWS_ENDPOINT_URL"] = server_.endpoint();
-    env["HOME"] = "/nonexistent";
-    env["AGENTCHAT_STATE_DIR"] = state_.string();
-    auto status = e2e::runProcess(argv, env);
+    auto status = stack.pluginOn(url(), {"status", "--json"},
+                                 {{"AWS_ENDPOINT_URL", server_.endpoint()},
+                                  {"HOME", "/nonexistent"},
+                                  {"AGENTCHAT_STATE_DIR", state_.string()}});
     EXPECT_EQ(status.exitCode, 2) << status.out;
     std::map<std::string, std::string> seen;
     auto report = json::parse(status.out);
@@ -188,15 +173,7 @@ TEST_F(S3Repository, AFailedOrKilledBackupLeavesNothingCompleteLookingAndNoPendi
   stack.seed();
 
   // Fails just before the manifest would go up: every part it uploaded is removed.
-  auto argv = stack.pluginArgv({"backup"});
-  for (std::size_t i = 0; i + 1 < argv.size(); ++i) {
-    if (argv[i] == "--repo") argv[i + 1] = url();
-  }
-  auto env = stack.env();
-  for (const auto& [k, v] : s3Env()) env[k] = v;
-  auto faulted = env;
-  faulted["AGENTCHAT_TEST_FAULT"] = "backup:commit";
-  auto failed = e2e::runProcess(argv, faulted);
+  auto failed = s3(stack, {"backup"}, {{"AGENTCHAT_TEST_FAULT", "backup:commit"}});
   EXPECT_EQ(failed.exitCode, 1) << failed.err;
   EXPECT_TRUE(objects(stack.project()).empty());
   EXPECT_TRUE(client().listMultipartUploads("off-site/").empty());
@@ -207,6 +184,10 @@ TEST_F(S3Repository, AFailedOrKilledBackupLeavesNothingCompleteLookingAndNoPendi
   // volume part a multipart upload of several 5 MiB parts, in flight for most of the run.
   stack.sh("backend", "head -c 48M /dev/urandom > /app/data/incompressible.bin");
   std::size_t sawPending = 0;
+  auto argv = stack.pluginArgv({"backup"});
+  argv[2] = url();  // after --repo
+  auto env = stack.env();
+  for (const auto& [k, v] : s3Env()) env[k] = v;
   auto began = std::chrono::steady_clock::now();
   ASSERT_EQ(e2e::runProcess(argv, env).exitCode, 0);
   double whole = std::chrono::duration<double>(std::chrono::steady_clock::now() - began).count();

@@ -215,15 +215,7 @@ TEST(Schedule, AnS3RepositoryEntryPinsNoSecretAndBacksUpIntoTheBucket) {
                                          {"AWS_REGION", "us-east-1"},
                                          {"AWS_SHARED_CREDENTIALS_FILE", credentials.string()},
                                          {"AGENTCHAT_STATE_DIR", (scratch / "state").string()}};
-  auto onBucket = [&](std::vector<std::string> args) {
-    auto argv = stack.pluginArgv(std::move(args));
-    for (std::size_t i = 0; i + 1 < argv.size(); ++i) {
-      if (argv[i] == "--repo") argv[i + 1] = url;
-    }
-    auto all = stack.env();
-    for (const auto& [k, v] : env) all[k] = v;
-    return e2e::runProcess(argv, all);
-  };
+  auto onBucket = [&](std::vector<std::string> args) { return stack.pluginOn(url, std::move(args), env); };
   auto install = onBucket({"schedule", "install"});
   ASSERT_EQ(install.exitCode, 0) << install.err;
   std::string file = readFile(scratch / "cron.d" / ("docker-agentchat-" + stack.project()));
