@@ -34,12 +34,15 @@ class DatabaseContainer {
     } catch (...) {
     }
   }
-  // Waits until `client` logs in as root with `password` (given through the environment).
+  // Waits until `client` logs in as root with `password` (given through the environment) to the
+  // final server: the entrypoint's temporary one (no networking) takes the password before its init
+  // SQL has created the database.
   bool ready(const std::string& client, const std::string& password) {
     for (int i = 0; i < 120; ++i) {
-      auto r = execCapture(engine_, id_,
-                           {{client, "-uroot", "-N", "-e", "SELECT 1"}, {"MYSQL_PWD=" + password}, {}, {}});
-      if (r.exitCode == 0 && r.out == "1\n") return true;
+      auto r = execCapture(
+          engine_, id_,
+          {{client, "-uroot", "-N", "-e", "SELECT @@skip_networking"}, {"MYSQL_PWD=" + password}, {}, {}});
+      if (r.exitCode == 0 && r.out == "0\n") return true;
       if (!engine_.inspectContainer(id_).running) return false;
       std::this_thread::sleep_for(std::chrono::milliseconds(500));
     }
