@@ -84,6 +84,9 @@ class Crash : public ::testing::Test {
       if (!seen) std::this_thread::sleep_for(std::chrono::milliseconds(2));
     }
     EXPECT_TRUE(seen) << "the journal never held " << id;
+    // The journal is written just before the stop request: a moment more and the request is out,
+    // while the database is still shutting down.
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
     std::string holder = readFile(stack.repo() / stack.project() / ".lock");
     long pid = holder.rfind("pid ", 0) == 0 ? std::stol(holder.substr(4)) : 0;
     EXPECT_GT(pid, 0) << "lock file " << holder;
