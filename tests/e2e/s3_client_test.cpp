@@ -183,7 +183,14 @@ TEST(S3Client, StreamsA200MiBMultipartUploadWithOnePartBuffered) {
   RecordProperty("download_seconds", std::to_string(downloadSeconds));
   RecordProperty("peak_rss_growth_mib", std::to_string(rssGrowthMiB));
   // One part buffer (8 MiB) plus curl and the test's own chunk: far below the object's 200 MiB.
-  EXPECT_LT(rssGrowthMiB, 64);
+  // AddressSanitizer keeps freed memory in its quarantine (256 MiB by default), which RSS counts too;
+  // the buffer bounds above hold in every build.
+#if defined(__SANITIZE_ADDRESS__)
+  constexpr long kRssBoundMiB = 64 + 256;
+#else
+  constexpr long kRssBoundMiB = 64;
+#endif
+  EXPECT_LT(rssGrowthMiB, kRssBoundMiB);
 }
 
 TEST(S3Client, ADestroyedUploadLeavesNoObjectAndNoPendingUpload) {
