@@ -106,7 +106,11 @@ class S3Staging : public Repository::Staging {
     file.close();
   }
   ~S3Staging() override {
-    if (!committed_) discard();
+    if (committed_) return;
+    if (discarded()) {
+      std::error_code ec;
+      fs::remove(marker_, ec);
+    }
   }
   std::unique_ptr<StoredWriter> addPart(const std::string& name) override {
     if (!isPlainFileName(name) || name == "manifest.json" || name == "verified.json")
@@ -126,17 +130,19 @@ class S3Staging : public Repository::Staging {
     std::error_code ec;
     fs::remove(marker_, ec);
   }
-  void discard() noexcept override {
-    try {
-      removeUnder(repository_.client(), key_);
-      std::error_code ec;
-      fs::remove(marker_, ec);
-    } catch (...) {
-      // The marker stays: the next run with the lock removes what is left.
-    }
-  }
+  // From the interrupt handler the marker stays: other threads may still finish a part after this,
+  // and the next run with the lock removes whatever is left.
+  void discard() noexcept override { discarded(); }
 
  private:
+  bool discarded() noexcept {
+    try {
+      removeUnder(repository_.client(), key_);
+      return true;
+    } catch (...) {
+      return false;  // the marker stays for the next run
+    }
+  }
   const S3Repository& repository_;
   std::string key_, where_;
   fs::path marker_;
