@@ -20,8 +20,14 @@ source scripts/packages.sh
 ensure_packages "${BUILD_PACKAGES[@]}"
 
 build=build/release
-cmake -S . -B "$build" -DCMAKE_BUILD_TYPE=Release -DAGENTCHAT_TESTS=OFF >/dev/null
-cmake --build "$build" -j"$(nproc)"
+started=$(date +%s)
+# Ninja; a build directory left by an older install.sh (Makefiles) is started afresh.
+if [ -f "$build/CMakeCache.txt" ] && ! grep -q '^CMAKE_GENERATOR:INTERNAL=Ninja$' "$build/CMakeCache.txt"; then
+  rm -rf "$build"
+fi
+cmake -S . -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Release -DAGENTCHAT_TESTS=OFF >/dev/null
+cmake --build "$build"
+echo "built $build/plugin/docker-agentchat in $(($(date +%s) - started)) s"
 
 if [ "$system" = 1 ]; then
   dest=/usr/local/lib/docker/cli-plugins

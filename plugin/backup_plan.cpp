@@ -14,9 +14,6 @@ constexpr std::pair<Component, const char*> kComponents[] = {{Component::Mysql, 
                                                              {Component::Config, "config"},
                                                              {Component::Logs, "logs"}};
 
-bool isDatabase(compose::Role role) {
-  return role == compose::Role::Mysql || role == compose::Role::Redis;
-}
 // "/app/logs" -> "app-logs": a path as part of a file name.
 std::string pathSlug(const std::string& path) {
   std::string out;
@@ -42,20 +39,26 @@ const char* componentName(Component c) {
   return "?";
 }
 
+std::optional<Component> componentNamed(const std::string& name) {
+  for (auto [component, known] : kComponents) {
+    if (name == known) return component;
+  }
+  return std::nullopt;
+}
+
+bool isDatabase(compose::Role role) {
+  return role == compose::Role::Mysql || role == compose::Role::Redis;
+}
+
 std::set<Component> parseComponents(const std::string& list) {
   std::set<Component> out;
   std::stringstream in(list);
   std::string word;
   while (std::getline(in, word, ',')) {
     if (word.empty()) continue;
-    bool found = false;
-    for (auto [component, name] : kComponents) {
-      if (word == name) {
-        out.insert(component);
-        found = true;
-      }
-    }
-    if (!found)
+    auto component = componentNamed(word);
+    if (component) out.insert(*component);
+    if (!component)
       throw std::invalid_argument("unknown part '" + word + "' (use mysql, redis, volumes, config, logs)");
   }
   return out;

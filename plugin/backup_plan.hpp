@@ -1,6 +1,7 @@
 #pragma once
 // What one backup of a stack will take, decided before anything is touched: `backup --dry-run`
 // prints exactly this, and the run follows it. No I/O here.
+#include <optional>
 #include <set>
 #include <string>
 #include <vector>
@@ -13,6 +14,10 @@ enum class Component { Mysql, Redis, Volumes, Config, Logs };
 // "mysql,redis" -> {Mysql, Redis}; throws std::invalid_argument naming an unknown one.
 std::set<Component> parseComponents(const std::string& list);
 const char* componentName(Component c);
+// "redis" -> Redis; nullopt for anything else.
+std::optional<Component> componentNamed(const std::string& name);
+// A service whose data the backup takes through its server (a dump or a snapshot), not its files.
+bool isDatabase(compose::Role role);
 
 enum class Consistency { Online, Stop };
 

@@ -7,10 +7,6 @@ namespace agentchat {
 
 using Clock = std::chrono::steady_clock;
 
-double secondsSince(Clock::time_point t) {
-  return std::chrono::duration<double>(Clock::now() - t).count();
-}
-
 void PartWriter::writePart(const PlannedPart& planned,
                            const std::function<void(const dockerapi::ChunkSink&)>& produce) {
   // An encrypted part is named for what `age -d` gives back: mysql.sql.zst.age.

@@ -11,6 +11,7 @@
 #include "dockerapi/engine.hpp"
 #include "plugin/backup_plan.hpp"
 #include "plugin/backup_runner.hpp"
+#include "plugin/elapsed.hpp"
 #include "plugin/progress.hpp"
 #include "plugin/stack_guard.hpp"
 #include "plugin/task_group.hpp"
@@ -18,8 +19,6 @@
 #include "volumes/repository.hpp"
 
 namespace agentchat {
-
-double secondsSince(std::chrono::steady_clock::time_point t);
 
 // What the part writers of one backup share: the engine and stack, the staging directory the parts
 // go to, progress, cancellation, and the manifest records they produce (threads write them under a lock).

@@ -23,9 +23,6 @@ using Clock = std::chrono::steady_clock;
 
 namespace {
 
-// How long writers may stay paused while the databases take their snapshots.
-constexpr auto kPauseLimit = std::chrono::seconds(30);
-
 json stackDetails(dockerapi::Engine& engine, const compose::Stack& stack) {
   json services = json::object();
   for (const auto& [name, s] : stack.services) {

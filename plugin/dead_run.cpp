@@ -77,6 +77,21 @@ bool orphaned(const std::string& owner, const std::string& who) {
   return ::kill(static_cast<pid_t>(pid), 0) != 0 && errno == ESRCH;
 }
 
+// Removes the helpers orphaned() names, saying so in `done`.
+void removeOrphanedHelpers(dockerapi::Engine& engine, const std::string& who,
+                           std::vector<std::string>& done) {
+  for (const auto& helper : engine.listContainers({{"label", {dockerapi::kHelperLabel}}}, true)) {
+    auto owner = helper.labels.find(dockerapi::kOwnerLabel);
+    if (owner == helper.labels.end() || !orphaned(owner->second, who)) continue;
+    engine.removeContainer(helper.id, true);
+    done.push_back("removed the helper container " + helper.name + " of " + owner->second);
+  }
+}
+
+// The engine completes a create request that a run sent just before it was killed, possibly after
+// the first look for its helpers: the second look waits until such a request has had time to end.
+constexpr auto kLateCreate = std::chrono::seconds(2);
+
 }  // namespace
 
 DeadRun recoverDeadRun(dockerapi::Engine& engine, volumes::Repository& repository, const std::string& project,
@@ -106,12 +121,8 @@ DeadRun recoverDeadRun(dockerapi::Engine& engine, volumes::Repository& repositor
   }
 
   // Helpers first: they may hold the volumes the containers below need.
-  for (const auto& helper : engine.listContainers({{"label", {dockerapi::kHelperLabel}}}, true)) {
-    auto owner = helper.labels.find(dockerapi::kOwnerLabel);
-    if (owner == helper.labels.end() || !orphaned(owner->second, who)) continue;
-    engine.removeContainer(helper.id, true);
-    done.push_back("removed the helper container " + helper.name + " of " + owner->second);
-  }
+  auto firstLook = std::chrono::steady_clock::now();
+  removeOrphanedHelpers(engine, who, done);
   if (journal) {
     for (auto it = journal->held.rbegin(); it != journal->held.rend(); ++it) {
       done.push_back(resume(engine, *it, "it"));
@@ -122,12 +133,21 @@ DeadRun recoverDeadRun(dockerapi::Engine& engine, volumes::Repository& repositor
   for (const auto& id : repository.removeAbandoned(project)) {
     done.push_back("removed the unfinished backup " + id + " (it never had a manifest)");
   }
+  if (!who.empty()) {
+    std::this_thread::sleep_until(firstLook + kLateCreate);
+    removeOrphanedHelpers(engine, who, done);
+  }
   return dead;
 }
 
 DeadRun undoDeadRun(dockerapi::Engine& engine, volumes::Repository& repository, const std::string& project) {
   // The lock only when something may be left: a monitor's `status` must not get in a backup's way.
-  if (!repository.mayHoldDeadRun(project)) return {};
+  // Helpers of processes that no longer exist are nobody's: removed without it.
+  if (!repository.mayHoldDeadRun(project)) {
+    DeadRun dead;
+    removeOrphanedHelpers(engine, {}, dead.done);
+    return dead;
+  }
   std::unique_ptr<volumes::ProjectLock> lock;
   try {
     lock = repository.lock(project);

@@ -31,11 +31,14 @@ struct DeadRun {
   bool dataAtRisk = false;        // a restore died midway: the data may be partly restored
 };
 // With the lock held. Throws (leaving the journal for another try) when a container cannot be resumed.
+// When a run died holding the lock, its helpers are looked for twice, the second time 2 s after the
+// first: the engine may still complete a container create the run sent just before it died.
 DeadRun recoverDeadRun(dockerapi::Engine& engine, volumes::Repository& repository, const std::string& project,
                        const volumes::ProjectLock& lock);
 
 // Without waiting: when something may be left and no live run holds the lock, takes it and
-// recovers; else nothing. Throws as recoverDeadRun does.
+// recovers. Else only helper containers whose creator (a process of this host) no longer exists are
+// removed: they are no live run's. Throws as recoverDeadRun does.
 DeadRun undoDeadRun(dockerapi::Engine& engine, volumes::Repository& repository, const std::string& project);
 
 // Before a backup or restore plans (the plan reads which containers run): undoes a dead run if one

@@ -3,6 +3,7 @@
 #include <cmath>
 
 #include "dockerapi/exec.hpp"
+#include "plugin/text_lines.hpp"
 
 namespace agentchat {
 
@@ -22,11 +23,6 @@ if [ "$3" = delete ]; then
 fi
 exec find -P "$p" -xdev -type f ! -newermt "@$2" -printf "L$rec"
 )sh";
-
-std::string firstLine(const std::string& text) {
-  auto end = text.find('\n');
-  return end == std::string::npos ? text : text.substr(0, end);
-}
 
 }  // namespace
 

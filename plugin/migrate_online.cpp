@@ -15,13 +15,12 @@
 #include "plugin/redis_snapshot.hpp"
 #include "plugin/restore_steps.hpp"
 #include "plugin/service_twin.hpp"
+#include "plugin/stack_guard.hpp"
 #include "volumes/stream_pipe.hpp"
 
 namespace agentchat {
 
 namespace {
-
-constexpr auto kPauseLimit = std::chrono::seconds(30);
 
 // One stream from the source into the target, on its own thread; joined (and its pipe given up
 // on) however the caller leaves.

@@ -1,15 +1,11 @@
 #include "plugin/mysql_client.hpp"
 
 #include "dockerapi/exec.hpp"
+#include "plugin/text_lines.hpp"
 
 namespace agentchat {
 
 namespace {
-
-std::string firstLine(const std::string& text) {
-  auto end = text.find('\n');
-  return end == std::string::npos ? text : text.substr(0, end);
-}
 
 std::optional<std::string> unescape(const std::string& field) {
   if (field == "NULL") return std::nullopt;

@@ -1,5 +1,6 @@
 #include "plugin/progress.hpp"
 
+#include "plugin/elapsed.hpp"
 #include "plugin/health.hpp"
 
 #include <spdlog/spdlog.h>
@@ -8,12 +9,6 @@
 #include <cstdio>
 
 namespace agentchat {
-
-namespace {
-double secondsSince(std::chrono::steady_clock::time_point t) {
-  return std::chrono::duration<double>(std::chrono::steady_clock::now() - t).count();
-}
-}  // namespace
 
 Progress::Progress(bool terminal) : terminal_(terminal) {
   if (!terminal_) return;

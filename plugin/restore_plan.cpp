@@ -4,11 +4,11 @@
 #include <sstream>
 #include <stdexcept>
 
+#include "plugin/backup_plan.hpp"
+
 namespace agentchat {
 
 namespace {
-
-constexpr const char* kComponents[] = {"mysql", "redis", "volumes", "config", "logs"};
 
 // The order of the guide's flowchart: databases first, then files.
 int stepOf(const std::string& kind) {
@@ -45,7 +45,7 @@ RestoreSelection parseRestoreSelection(const std::string& list) {
     if (word.empty()) continue;
     if (word.rfind("volume:", 0) == 0 && word.size() > 7) {
       out.volumes.insert(word.substr(7));
-    } else if (std::find(std::begin(kComponents), std::end(kComponents), word) != std::end(kComponents)) {
+    } else if (componentNamed(word)) {
       out.components.insert(word);
     } else {
       throw std::invalid_argument("unknown part '" + word +

@@ -22,10 +22,6 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
-bool isDatabase(compose::Role role) {
-  return role == compose::Role::Mysql || role == compose::Role::Redis;
-}
-
 // The safety snapshot covers what the restore overwrites. Online unless a database is down or its
 // volume is restored raw: then a raw copy, so a rollback can put the same files back.
 std::optional<BackupPlan> safetyPlan(const compose::Stack& stack, const RestorePlan& plan) {

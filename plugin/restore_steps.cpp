@@ -10,11 +10,13 @@
 #include "plugin/backup_runner.hpp"
 #include "plugin/database_login.hpp"
 #include "plugin/file_parts.hpp"
+#include "plugin/maintain_tables.hpp"
 #include "plugin/manifest_checks.hpp"
 #include "plugin/mysql_client.hpp"
 #include "plugin/redis_client.hpp"
 #include "plugin/redis_files.hpp"
 #include "plugin/redis_snapshot.hpp"
+#include "plugin/text_lines.hpp"
 #include "plugin/version_numbers.hpp"
 #include "plugin/wait_until.hpp"
 #include "volumes/guarded_tar.hpp"
@@ -30,23 +32,10 @@ namespace {
 
 constexpr auto kServeTimeout = std::chrono::seconds(180);
 
-std::string firstLine(const std::string& text) {
-  auto start = text.find_first_not_of("\r\n");
-  if (start == std::string::npos) return {};
-  auto end = text.find('\n', start);
-  return text.substr(start, end == std::string::npos ? std::string::npos : end - start);
-}
-
 // The client's "ERROR 1064 (42000) at line 12: ..." line, else the first line it printed.
-std::string errorLine(const std::string& text) {
+std::string mysqlErrorLine(const std::string& text) {
   auto at = text.find("ERROR");
   return firstLine(at == std::string::npos ? text : text.substr(at));
-}
-
-std::string quoteIdentifier(const std::string& name) {
-  std::string out = "`";
-  for (char c : name) out += c == '`' ? std::string("``") : std::string(1, c);
-  return out + "`";
 }
 
 // The part's bytes as they leave the repository, counted for the progress line.
@@ -134,7 +123,7 @@ void loadMysqlDump(RestoreContext& ctx, const RestoreItem& item) {
   ctx.progress.finished(shown, item.part.size);
   if (result.exitCode != 0) {
     throw RestoreStepFailed("loading " + item.part.name + " into service " + service.name + " failed (exit " +
-                            std::to_string(result.exitCode) + "): " + errorLine(errors));
+                            std::to_string(result.exitCode) + "): " + mysqlErrorLine(errors));
   }
 }
 

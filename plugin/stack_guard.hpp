@@ -2,6 +2,7 @@
 // The stack is left as found: every container a run pauses or stops is resumed before the plugin
 // exits — when the run ends, when it fails (destructor), and on SIGINT/SIGTERM (a dedicated thread
 // waits for the signal, resumes everything held by live guards, then exits with 130).
+#include <chrono>
 #include <functional>
 #include <mutex>
 #include <string>
@@ -11,6 +12,9 @@
 #include "volumes/run_journal.hpp"
 
 namespace agentchat {
+
+// How long writers may stay paused while the databases take their snapshots.
+inline constexpr auto kPauseLimit = std::chrono::seconds(30);
 
 class StackGuard {
  public:

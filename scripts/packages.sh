@@ -1,7 +1,7 @@
 # Debian packages the project needs, and a function that installs only the missing ones.
 # Sourced by install.sh and tests/run.sh.
 
-BUILD_PACKAGES=(build-essential cmake pkg-config libcurl4-openssl-dev nlohmann-json3-dev libarchive-dev
+BUILD_PACKAGES=(build-essential cmake ninja-build pkg-config libcurl4-openssl-dev nlohmann-json3-dev libarchive-dev
   libzstd-dev libcli11-dev libspdlog-dev libyaml-cpp-dev libssl-dev)
 TEST_PACKAGES=(libgtest-dev libgmock-dev docker.io docker-compose debootstrap zstd iproute2 curl age clang
   libclang-rt-14-dev)

@@ -17,6 +17,20 @@ sock="$dir/docker.sock"
 exec_root="/run/agentchat-e2/$ns"
 images=(agentchat-test/mysql:e2e agentchat-test/redis:e2e agentchat-test/app:e2e)
 
+# The test images as one `docker save` file, written once per set of image ids and kept in /var/tmp
+# (older sets removed): every second engine of a run, and of later runs, loads the same file.
+saved_images() {
+  local key file
+  key=$(docker image inspect --format '{{.Id}}' "${images[@]}" | sha256sum | cut -c1-12)
+  file=/var/tmp/agentchat-engine2-images-$key.tar
+  if [ ! -f "$file" ]; then
+    find /var/tmp -maxdepth 1 -name 'agentchat-engine2-images-*.tar' -delete
+    docker save "${images[@]}" >"$file.$$"
+    mv "$file.$$" "$file"
+  fi
+  echo "$file"
+}
+
 answers() { curl -fsS --max-time 3 --unix-socket "$sock" http://docker/_ping >/dev/null 2>&1; }
 
 stop() {
@@ -60,7 +74,7 @@ start() {
     docker -H "unix://$sock" image inspect "$image" >/dev/null 2>&1 || missing+=("$image")
   done
   if [ ${#missing[@]} -gt 0 ]; then
-    docker save "${missing[@]}" | docker -H "unix://$sock" load -q >/dev/null
+    docker -H "unix://$sock" load -q -i "$(saved_images)" >/dev/null
   fi
   echo "unix://$sock"
 }

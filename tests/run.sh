@@ -1,40 +1,102 @@
 #!/usr/bin/env bash
 # The test command: installs what the tests need, makes sure a Docker engine runs, builds the test
-# images (cached by content hash), then builds and runs every unit and end-to-end test through ctest,
-# once in the normal configuration and once with AddressSanitizer + UndefinedBehaviorSanitizer,
-# then fuzzes the parsers of untrusted backup input for a minute each (tests/fuzz/run.sh).
+# images (cached by content hash), then
+#   1. Release build (what install.sh builds): every unit test and every end-to-end test;
+#   2. AddressSanitizer + UndefinedBehaviorSanitizer build, compiled in the background (niced) while
+#      the Release end-to-end tests wait on the engine: every unit test, and the end-to-end tests that
+#      drive the memory-heavy paths (ASAN_E2E below);
+#   3. libFuzzer on the parsers of untrusted backup input, 60 s per target, two at a time.
+# Prints each phase's time and the slowest tests at the end (also when a phase fails).
 set -euo pipefail
 cd "$(dirname "$(readlink -f "$0")")/.."
-started=$(date +%s)
+source tests/phases.sh
 
-source scripts/packages.sh
-ensure_packages "${BUILD_PACKAGES[@]}" "${TEST_PACKAGES[@]}"
-command -v npm >/dev/null || ensure_packages "${S3_TEST_PACKAGES[@]}"
-tests/s3/s3rver.sh install  # the S3 server of the S3 client tests, cached in /var/tmp
+# The end-to-end tests run again under the sanitizers: the ones whose data goes through our stream
+# code (exec and archive streams, hijacked stdin), the tar guard and host restore, zstd parts, age,
+# and S3 multipart uploads and resumed downloads. The other end-to-end tests orchestrate containers
+# through the same code, already covered here and by every unit test under the sanitizers.
+ASAN_E2E=(
+  'EngineApi\.'
+  'MysqlDumpLive\.'
+  'RedisSnapshotLive\.'
+  'S3Client\.'
+  'Backup\.OnlineBackupHoldsTheDataAndListVerifyPruneWork'
+  'RestoreRoundTrip\.'
+  'Encryption\.'
+  'S3Repository\.AnOffSiteCopyAloneBringsTheStackBackAndEveryCommandWorksOnTheBucket'
+)
 
-source tests/engine.sh
-ensure_engine
-
-tests/images/build.sh
-
-jobs=$(nproc)
-run_config() {
-  local dir=$1
-  shift
-  echo "=== build $dir ($*)"
-  cmake -S . -B "$dir" -DAGENTCHAT_TESTS=ON "$@" >/dev/null
-  cmake --build "$dir" -j"$jobs"
-  echo "=== test $dir"
-  # End-to-end tests share one engine and one stack: run them one at a time.
-  ctest --test-dir "$dir" --output-on-failure --timeout 900
+on_exit() {
+  local status=$?
+  [ -z "${ASAN_BUILD_PID:-}" ] || kill "$ASAN_BUILD_PID" 2>/dev/null || true
+  phase_summary
+  stop_started_engine
+  exit $status
 }
 
-run_config build/test-release -DCMAKE_BUILD_TYPE=Release  # what install.sh builds
-ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 UBSAN_OPTIONS=print_stacktrace=1 \
-  run_config build/test-asan -DCMAKE_BUILD_TYPE=Debug -DAGENTCHAT_SANITIZE=ON
+install_packages() {
+  source scripts/packages.sh
+  ensure_packages "${BUILD_PACKAGES[@]}" "${TEST_PACKAGES[@]}"
+  command -v npm >/dev/null || ensure_packages "${S3_TEST_PACKAGES[@]}"
+  tests/s3/s3rver.sh install # the S3 server of the S3 client tests, cached in /var/tmp
+}
+
+configure_and_build() {
+  local dir=$1
+  shift
+  cmake -S . -B "$dir" -G Ninja -DAGENTCHAT_TESTS=ON "$@" >/dev/null
+  cmake --build "$dir"
+}
+
+source tests/engine.sh
+trap on_exit EXIT
+phase "packages" install_packages
+phase "engine" ensure_engine
+trap on_exit EXIT # ensure_engine set its own trap: on_exit stops that engine too
+phase "test images" tests/images/build.sh
+
+phase "build release" configure_and_build build/test-release -DCMAKE_BUILD_TYPE=Release
+phase "unit tests, release" ctest_logged build/test-release/unit.log --test-dir build/test-release \
+  -L unit -j"$(nproc)" --output-on-failure --timeout 300
+
+# The sanitizer build uses the cores the end-to-end tests leave idle; niced, it does not slow them.
+asan_build() {
+  local start
+  start=$(date +%s)
+  nice -n 19 bash -c "$(declare -f configure_and_build); configure_and_build build/test-asan \
+    -DCMAKE_BUILD_TYPE=Debug -DAGENTCHAT_SANITIZE=ON" >build/test-asan.build.log 2>&1
+  echo "$(($(date +%s) - start))" >build/test-asan.build.seconds
+}
+mkdir -p build
+rm -f build/test-asan.build.seconds
+asan_build &
+ASAN_BUILD_PID=$!
+
+# End-to-end tests share one engine and one stack: run them one at a time.
+phase "e2e tests, release" ctest_logged build/test-release/e2e.log --test-dir build/test-release \
+  -L e2e --output-on-failure --timeout 900
+
+wait_asan_build() {
+  if ! wait "$ASAN_BUILD_PID"; then
+    ASAN_BUILD_PID=
+    echo "the sanitizer build failed; last lines of build/test-asan.build.log:" >&2
+    tail -n 40 build/test-asan.build.log >&2
+    return 1
+  fi
+  ASAN_BUILD_PID=
+}
+phase "build asan (rest of it)" wait_asan_build
+phase_record "  (build asan, in the background)" "$(cat build/test-asan.build.seconds)"
+
+export ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 UBSAN_OPTIONS=print_stacktrace=1
+phase "unit tests, asan" ctest_logged build/test-asan/unit.log --test-dir build/test-asan \
+  -L unit -j"$(nproc)" --output-on-failure --timeout 600
+asan_filter=$(IFS='|'; echo "${ASAN_E2E[*]}")
+phase "e2e tests, asan (memory-heavy paths)" ctest_logged build/test-asan/e2e.log --test-dir build/test-asan \
+  -L e2e -R "$asan_filter" --output-on-failure --timeout 900
 
 # The parsers of untrusted backup input (manifest, tar, zstd parts, config restore), fuzzed with
 # libFuzzer for a bounded time each; a finding fails the run and names the input.
-tests/fuzz/run.sh 60
+phase "fuzz" tests/fuzz/run.sh 60
 
-echo "tests/run.sh: all tests passed in $(( $(date +%s) - started )) s"
+echo "tests/run.sh: all tests passed in $(($(date +%s) - PHASE_STARTED)) s"

@@ -17,8 +17,6 @@ namespace volumes {
 
 namespace {
 
-constexpr std::size_t kManifestLimit = 64 << 20;
-
 class BytesReader : public StoredReader {
  public:
   explicit BytesReader(std::string bytes) : bytes_(std::move(bytes)) {}
@@ -68,7 +66,7 @@ ImportResult importBundle(Repository& repository, dockerapi::ChunkSource in) {
   std::string first = archive_entry_pathname(entry);
   auto slash = first.find('/');
   if (slash == std::string::npos || !first.ends_with("/manifest.json") ||
-      archive_entry_size(entry) > static_cast<la_int64_t>(kManifestLimit))
+      archive_entry_size(entry) > static_cast<la_int64_t>(kManifestSizeLimit))
     throw RepositoryError(
         "import: not a backup bundle (it must start with <project>/<id>/manifest.json, found " + first + ")");
   std::string text(static_cast<std::size_t>(archive_entry_size(entry)), '\0');

@@ -10,6 +10,9 @@
 
 namespace volumes {
 
+// A manifest larger than this is refused unread: it would only be a hostile one.
+inline constexpr std::size_t kManifestSizeLimit = 64 << 20;
+
 class ManifestError : public std::runtime_error {
  public:
   using std::runtime_error::runtime_error;

@@ -19,8 +19,6 @@ namespace fs = std::filesystem;
 
 namespace {
 
-constexpr std::size_t kManifestLimit = 64 << 20;
-
 // S3's words, then the repository's: every S3 failure reaches the user as a RepositoryError.
 template <typename F>
 auto s3Call(const std::string& what, F&& call) {
@@ -218,7 +216,7 @@ std::vector<std::string> S3Repository::list(const std::string& project) const {
 Manifest S3Repository::read(const std::string& project, const std::string& id) const {
   std::string where = backupLocation(project, id) + "/manifest.json";
   auto text = s3Call("cannot read " + where, [&] {
-    return client_->getSmallObject(backupKey(project, id) + "manifest.json", kManifestLimit);
+    return client_->getSmallObject(backupKey(project, id) + "manifest.json", kManifestSizeLimit);
   });
   if (!text)
     throw RepositoryError("no complete backup " + id + " of project " + project + " (no " + where + ")");

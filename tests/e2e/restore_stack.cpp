@@ -144,8 +144,15 @@ ProcessResult RestoreStack::compose(std::vector<std::string> args) const {
   return runProcess(argv, env_);
 }
 
+// By compose's labels through the engine, as `docker-compose ps -q SERVICE` finds it (one-off `run`
+// containers left out), without starting a compose process for each look-up.
 std::string RestoreStack::container(const std::string& service) const {
-  return trimmed(compose({"ps", "-q", service}).out);
+  auto found =
+      engine_.listContainers({{"label",
+                               {"com.docker.compose.project=" + active_,
+                                "com.docker.compose.service=" + service, "com.docker.compose.oneoff=False"}}},
+                             true);
+  return found.empty() ? std::string() : found.front().id;
 }
 
 bool RestoreStack::waitReady() const {

@@ -2,7 +2,8 @@
 # Builds the libFuzzer targets (clang++, ASan + UBSan) in build/fuzz and runs each for a bounded
 # time: tests/fuzz/run.sh [seconds per target, default 60] [target...]. The seed corpora are
 # copied to a scratch directory first, so the repository is not modified. Exits non-zero and
-# names the input that crashed on any finding (kept under build/fuzz/findings/).
+# names the input that crashed on any finding (kept under build/fuzz/findings/). Targets run one
+# per core at a time.
 set -euo pipefail
 cd "$(dirname "$(readlink -f "$0")")/../.."
 seconds=${1:-60}
@@ -21,25 +22,37 @@ scratch=$(mktemp -d -p /dev/shm 2>/dev/null || mktemp -d)
 trap 'rm -rf "$scratch"' EXIT
 findings=$PWD/build/fuzz/findings
 mkdir -p "$findings"
-failed=()
-for target in "${targets[@]}"; do
-  echo "=== fuzz $target for ${seconds} s"
+# One target per core at a time: each fuzzer is single-threaded.
+fuzz_one() {
+  local target=$1 log=$findings/$1.log status=0
   mkdir -p "$scratch/$target"
   cp -r "tests/fuzz/corpus/$target/." "$scratch/$target/"
-  log=$findings/$target.log
-  status=0
   (cd "$findings" && TMPDIR=$scratch ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 \
     UBSAN_OPTIONS=print_stacktrace=1 "$OLDPWD/build/fuzz/$target" -max_total_time="$seconds" \
     -rss_limit_mb=2048 -timeout=10 -print_final_stats=1 -artifact_prefix="$findings/$target-" \
     "$scratch/$target" >"$log" 2>&1) || status=$?
+  echo "$status" >"$findings/$target.status"
+}
+report_one() {
+  local target=$1 log=$findings/$1.log status
+  status=$(cat "$findings/$target.status")
+  echo "=== fuzz $target for ${seconds} s"
   grep -E '^(#[0-9]+[[:space:]]+DONE|stat::number_of_executed_units|stat::average_exec_per_sec|stat::peak_rss_mb)' "$log" |
     sed 's/^/  /' || true
-  if [ $status -ne 0 ]; then
+  if [ "$status" -ne 0 ]; then
     grep -m 5 -E '^(fuzz_[a-z_]+: |==[0-9]+==ERROR|SUMMARY)' "$log" || tail -n 40 "$log"
     crash=$(grep -oE "Test unit written to [^ ]+" "$log" | tail -n 1 | cut -d' ' -f5 || true)
     echo "tests/fuzz/run.sh: $target found a failure (exit $status); input: ${crash:-see $log}; log: $log"
     failed+=("$target")
   fi
+}
+failed=()
+cores=$(nproc)
+for ((i = 0; i < ${#targets[@]}; i += cores)); do
+  batch=("${targets[@]:i:cores}")
+  for target in "${batch[@]}"; do fuzz_one "$target" & done
+  wait
+  for target in "${batch[@]}"; do report_one "$target"; done
 done
 if [ ${#failed[@]} -gt 0 ]; then
   echo "tests/fuzz/run.sh: findings in ${failed[*]}"

@@ -1,0 +1,58 @@
+# Named, timed phases of the test command and the summary it ends with. Sourced by tests/run.sh.
+#   phase NAME COMMAND...   runs COMMAND in this shell; its wall time is kept under NAME
+#   phase_summary           each phase's time, the total, and the slowest tests of every ctest log
+# The summary is printed on failure too (run.sh calls it from its EXIT trap).
+
+PHASE_NAMES=()
+PHASE_SECONDS=()
+PHASE_STARTED=$(date +%s)
+CTEST_LOGS=()
+
+phase() {
+  local name=$1
+  shift
+  local start
+  start=$(date +%s)
+  echo "=== $name"
+  "$@"
+  local took=$(($(date +%s) - start))
+  PHASE_NAMES+=("$name")
+  PHASE_SECONDS+=("$took")
+  echo "=== $name: $took s"
+}
+
+# Records a phase that ran elsewhere (in the background) and took `seconds`.
+phase_record() {
+  PHASE_NAMES+=("$1")
+  PHASE_SECONDS+=("$2")
+}
+
+# ctest ARGS... with its output also kept in LOG, for the slowest-tests list.
+ctest_logged() {
+  local log=$1
+  shift
+  CTEST_LOGS+=("$log")
+  ctest "$@" 2>&1 | tee "$log"
+  return "${PIPESTATUS[0]}"
+}
+
+phase_summary() {
+  local i
+  echo
+  echo "=== phase times"
+  for i in "${!PHASE_NAMES[@]}"; do
+    printf '  %-46s %6d s\n' "${PHASE_NAMES[$i]}" "${PHASE_SECONDS[$i]}"
+  done
+  printf '  %-46s %6d s\n' "total (wall)" "$(($(date +%s) - PHASE_STARTED))"
+  local logs=()
+  for i in "${CTEST_LOGS[@]}"; do [ -f "$i" ] && logs+=("$i"); done
+  [ ${#logs[@]} -gt 0 ] || return 0
+  echo "=== slowest tests"
+  # ctest: "12/488 Test #12: Suite.Name ......   Passed   12.34 sec"
+  awk '/ Test +#[0-9]+: / {
+         for (i = 1; i <= NF; i++) if ($i == "sec") { t = $(i - 1) }
+         name = $0; sub(/^.*Test +#[0-9]+: /, "", name); sub(/ .*$/, "", name)
+         run = FILENAME; sub(/^.*\//, "", run); sub(/\.log$/, "", run)
+         printf "%8.1f s  %-10s %s\n", t, run, name
+       }' "${logs[@]}" | sort -rn | head -n 12
+}
