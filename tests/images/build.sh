@@ -31,17 +31,8 @@ if have_all; then
   exit 0
 fi
 
-# The Debian mirror this machine's apt already uses (deb822 or one-line format).
-apt_mirror() {
-  local uri
-  uri=$(awk '/^URIs:/ {for (i = 2; i <= NF; i++) if ($i !~ /security/) {print $i; exit}}' \
-    /etc/apt/sources.list.d/*.sources 2>/dev/null | head -n1)
-  if [ -z "$uri" ] && [ -f /etc/apt/sources.list ]; then
-    uri=$(awk '$1 == "deb" && $0 !~ /security/ && $3 ~ /^bookworm$/ {print $2; exit}' /etc/apt/sources.list)
-  fi
-  [ -n "$uri" ] || { echo "build.sh: cannot find a Debian mirror in /etc/apt/sources.list(.d)" >&2; return 1; }
-  echo "$uri"
-}
+# shellcheck source=../../scripts/apt_mirror.sh
+source ../../scripts/apt_mirror.sh
 
 base="agentchat-test/base:$hash"
 if ! docker image inspect "$base" >/dev/null 2>&1; then
