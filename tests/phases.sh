@@ -8,17 +8,20 @@ PHASE_SECONDS=()
 PHASE_STARTED=$(date +%s)
 CTEST_LOGS=()
 
+PHASE_RUNNING=
+PHASE_RUNNING_SINCE=
+
 phase() {
-  local name=$1
+  PHASE_RUNNING=$1
+  PHASE_RUNNING_SINCE=$(date +%s)
   shift
-  local start
-  start=$(date +%s)
-  echo "=== $name"
+  echo "=== $PHASE_RUNNING"
   "$@"
-  local took=$(($(date +%s) - start))
-  PHASE_NAMES+=("$name")
+  local took=$(($(date +%s) - PHASE_RUNNING_SINCE))
+  PHASE_NAMES+=("$PHASE_RUNNING")
   PHASE_SECONDS+=("$took")
-  echo "=== $name: $took s"
+  echo "=== $PHASE_RUNNING: $took s"
+  PHASE_RUNNING=
 }
 
 # Records a phase that ran elsewhere (in the background) and took `seconds`.
@@ -38,6 +41,11 @@ ctest_logged() {
 
 phase_summary() {
   local i
+  if [ -n "$PHASE_RUNNING" ]; then # it failed (or the run was interrupted) there
+    PHASE_NAMES+=("$PHASE_RUNNING (did not finish)")
+    PHASE_SECONDS+=("$(($(date +%s) - PHASE_RUNNING_SINCE))")
+    PHASE_RUNNING=
+  fi
   echo
   echo "=== phase times"
   for i in "${!PHASE_NAMES[@]}"; do

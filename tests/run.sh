@@ -5,7 +5,8 @@
 #   2. AddressSanitizer + UndefinedBehaviorSanitizer build, compiled in the background (niced) while
 #      the Release end-to-end tests wait on the engine: every unit test, and the end-to-end tests that
 #      drive the memory-heavy paths (ASAN_E2E below);
-#   3. libFuzzer on the parsers of untrusted backup input, 60 s per target, two at a time.
+#   3. libFuzzer on the parsers of untrusted backup input (built in that background job too), 60 s
+#      per target, one per core at a time.
 # Prints each phase's time and the slowest tests at the end (also when a phase fails).
 set -euo pipefail
 cd "$(dirname "$(readlink -f "$0")")/.."
@@ -26,9 +27,16 @@ ASAN_E2E=(
   'S3Repository\.AnOffSiteCopyAloneBringsTheStackBackAndEveryCommandWorksOnTheBucket'
 )
 
+# A process and everything it started (the background build's compilers).
+kill_tree() {
+  local child
+  for child in $(pgrep -P "$1" || true); do kill_tree "$child"; done
+  kill "$1" 2>/dev/null || true
+}
+
 on_exit() {
   local status=$?
-  [ -z "${ASAN_BUILD_PID:-}" ] || kill "$ASAN_BUILD_PID" 2>/dev/null || true
+  [ -z "${ASAN_BUILD_PID:-}" ] || kill_tree "$ASAN_BUILD_PID"
   phase_summary
   stop_started_engine
   exit $status
@@ -59,12 +67,14 @@ phase "build release" configure_and_build build/test-release -DCMAKE_BUILD_TYPE=
 phase "unit tests, release" ctest_logged build/test-release/unit.log --test-dir build/test-release \
   -L unit -j"$(nproc)" --output-on-failure --timeout 300
 
-# The sanitizer build uses the cores the end-to-end tests leave idle; niced, it does not slow them.
+# The sanitizer build, then the fuzzers' (clang) build, use the cores the end-to-end tests leave
+# idle; niced, they do not slow them.
 asan_build() {
   local start
   start=$(date +%s)
-  nice -n 19 bash -c "$(declare -f configure_and_build); configure_and_build build/test-asan \
-    -DCMAKE_BUILD_TYPE=Debug -DAGENTCHAT_SANITIZE=ON" >build/test-asan.build.log 2>&1
+  nice -n 19 bash -c "set -e; $(declare -f configure_and_build); configure_and_build build/test-asan \
+    -DCMAKE_BUILD_TYPE=Debug -DAGENTCHAT_SANITIZE=ON && tests/fuzz/run.sh build" \
+    >build/test-asan.build.log 2>&1
   echo "$(($(date +%s) - start))" >build/test-asan.build.seconds
 }
 mkdir -p build
@@ -79,14 +89,14 @@ phase "e2e tests, release" ctest_logged build/test-release/e2e.log --test-dir bu
 wait_asan_build() {
   if ! wait "$ASAN_BUILD_PID"; then
     ASAN_BUILD_PID=
-    echo "the sanitizer build failed; last lines of build/test-asan.build.log:" >&2
+    echo "the sanitizer or fuzz build failed; last lines of build/test-asan.build.log:" >&2
     tail -n 40 build/test-asan.build.log >&2
     return 1
   fi
   ASAN_BUILD_PID=
 }
-phase "build asan (rest of it)" wait_asan_build
-phase_record "  (build asan, in the background)" "$(cat build/test-asan.build.seconds)"
+phase "build asan + fuzz (rest of it)" wait_asan_build
+phase_record "  (build asan + fuzz, in the background)" "$(cat build/test-asan.build.seconds)"
 
 export ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 UBSAN_OPTIONS=print_stacktrace=1
 phase "unit tests, asan" ctest_logged build/test-asan/unit.log --test-dir build/test-asan \

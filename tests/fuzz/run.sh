@@ -3,7 +3,7 @@
 # time: tests/fuzz/run.sh [seconds per target, default 60] [target...]. The seed corpora are
 # copied to a scratch directory first, so the repository is not modified. Exits non-zero and
 # names the input that crashed on any finding (kept under build/fuzz/findings/). Targets run one
-# per core at a time.
+# per core at a time. `tests/fuzz/run.sh build` only builds them.
 set -euo pipefail
 cd "$(dirname "$(readlink -f "$0")")/../.."
 seconds=${1:-60}
@@ -16,6 +16,7 @@ generator=()
 command -v ninja >/dev/null && generator=(-G Ninja)
 CXX=clang++ cmake -S tests/fuzz -B build/fuzz "${generator[@]}" -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
 cmake --build build/fuzz -j"$(nproc)"
+[ "$seconds" != build ] || exit 0
 
 # On tmpfs where there is one: fuzz_host_restore unpacks every input into $TMPDIR.
 scratch=$(mktemp -d -p /dev/shm 2>/dev/null || mktemp -d)
