@@ -57,9 +57,9 @@ std::set<Component> parseComponents(const std::string& list) {
   while (std::getline(in, word, ',')) {
     if (word.empty()) continue;
     auto component = componentNamed(word);
-    if (component) out.insert(*component);
     if (!component)
       throw std::invalid_argument("unknown part '" + word + "' (use mysql, redis, volumes, config, logs)");
+    out.insert(*component);
   }
   return out;
 }

@@ -40,15 +40,6 @@ void judge(TableMaintenance& result, const std::vector<MysqlClient::Row>& messag
 
 }  // namespace
 
-std::string quoteIdentifier(const std::string& name) {
-  std::string out = "`";
-  for (char c : name) {
-    if (c == '`') out.push_back('`');
-    out.push_back(c);
-  }
-  return out + "`";
-}
-
 std::string maintenanceScript(const std::string& operation, const std::vector<TableName>& tables) {
   const std::string stamp = "SELECT 'T', UNIX_TIMESTAMP(SYSDATE(6));\n";
   std::string sql = stamp;

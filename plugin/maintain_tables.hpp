@@ -22,9 +22,6 @@ struct TableMaintenance {
   double seconds = 0;              // measured by the server (SYSDATE) around the statement
 };
 
-// `a`.`b` with backticks doubled: any name is safe in the statement.
-std::string quoteIdentifier(const std::string& name);
-
 // One script for all tables: a server timestamp before and after each "OPERATION TABLE".
 // `operation` is "ANALYZE" or "OPTIMIZE".
 std::string maintenanceScript(const std::string& operation, const std::vector<TableName>& tables);

@@ -40,6 +40,15 @@ std::optional<std::string> unescape(const std::string& field) {
 
 }  // namespace
 
+std::string quoteIdentifier(const std::string& name) {
+  std::string out = "`";
+  for (char c : name) {
+    if (c == '`') out.push_back('`');
+    out.push_back(c);
+  }
+  return out + "`";
+}
+
 std::vector<MysqlClient::Row> parseBatchOutput(const std::string& output) {
   std::vector<MysqlClient::Row> rows;
   std::size_t start = 0;

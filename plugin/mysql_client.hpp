@@ -53,6 +53,9 @@ class MysqlClient {
   std::optional<MysqlTools> tools_;
 };
 
+// `name` in backticks, backticks inside doubled: any name is safe in a statement.
+std::string quoteIdentifier(const std::string& name);
+
 // Batch-mode lines to rows: tab-separated, \t \n \\ \0 escaped, literal NULL for NULL.
 std::vector<MysqlClient::Row> parseBatchOutput(const std::string& output);
 

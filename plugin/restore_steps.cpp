@@ -10,7 +10,6 @@
 #include "plugin/backup_runner.hpp"
 #include "plugin/database_login.hpp"
 #include "plugin/file_parts.hpp"
-#include "plugin/maintain_tables.hpp"
 #include "plugin/manifest_checks.hpp"
 #include "plugin/mysql_client.hpp"
 #include "plugin/redis_client.hpp"
