@@ -3,6 +3,7 @@
 #include <stdexcept>
 
 #include "dockerapi/exec.hpp"
+#include "plugin/text_lines.hpp"
 
 namespace agentchat {
 
@@ -14,6 +15,19 @@ std::string runningContainer(const compose::StackService& service) {
 }
 
 namespace {
+
+// The path is on argv, the secret only comes back on stdout.
+std::string readSecretFile(dockerapi::Engine& engine, const compose::StackService& service,
+                           const std::string& container, const std::string& path) {
+  auto read = dockerapi::execCapture(engine, container, {{"cat", path}, {}, {}, {}}, {}, 64 * 1024);
+  if (read.exitCode != 0) {
+    throw std::runtime_error("service " + service.name + ": cannot read the password file " + path +
+                             " in its container (" + firstLine(read.err) +
+                             "): the plugin reads it as the container's default user, so that user must "
+                             "be able to read it");
+  }
+  return read.out;
+}
 
 std::optional<compose::DatabaseLogin> loginWith(const compose::StackService& service,
                                                 const compose::ContainerFileReader& read) {
@@ -39,14 +53,23 @@ std::optional<compose::DatabaseLogin> databaseLogin(dockerapi::Engine& engine,
       throw std::runtime_error("service " + service.name + ": its password is in " + path +
                                " inside the container, which is not running");
     }
-    // The path is on argv, the secret only comes back on stdout.
-    auto read = dockerapi::execCapture(engine, container, {{"cat", path}, {}, {}, {}}, {}, 64 * 1024);
-    if (read.exitCode != 0) {
-      throw std::runtime_error("service " + service.name + ": cannot read the password file " + path +
-                               " in its container");
-    }
-    return read.out;
+    return readSecretFile(engine, service, container, path);
   });
+}
+
+std::map<std::string, std::string> secretFiles(dockerapi::Engine& engine,
+                                               const compose::StackService& service,
+                                               const std::string& container,
+                                               const std::vector<std::string>& env) {
+  std::map<std::string, std::string> files;
+  for (const auto& entry : env) {
+    auto eq = entry.find('=');
+    if (eq == std::string::npos || !entry.substr(0, eq).ends_with("_FILE")) continue;
+    std::string path = entry.substr(eq + 1);
+    if (path.starts_with("/") && !files.count(path))
+      files[path] = readSecretFile(engine, service, container, path);
+  }
+  return files;
 }
 
 std::string loginSource(const compose::StackService& service) {

@@ -91,7 +91,7 @@ SnapshotCounts moveDatabasesOnline(dockerapi::Engine& source, const compose::Sta
       move->from = std::make_unique<MysqlClient>(source, container, name, *login);
       move->survey = surveyMysql(*move->from, service.settings.databases);
       spdlog::info("initialising {}'s volume on the target", name);
-      move->twin = std::make_unique<ServiceTwin>(target, service, source.inspectContainer(container));
+      move->twin = std::make_unique<ServiceTwin>(target, service, source, container);
       move->twin->startAndWait();
       move->to = std::make_unique<MysqlClient>(target, move->twin->id(), name + " (target)", *login);
       mysqls.push_back(std::move(move));

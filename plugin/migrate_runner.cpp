@@ -98,10 +98,10 @@ std::vector<Comparison> compareData(dockerapi::Engine& source, const compose::St
     std::string container = liveContainer(source, service);
     if (container.empty())
       throw MigrationFailed("service " + name + " is not running on the source: cannot compare");
-    ServiceTwin twin(target, service, source.inspectContainer(container));
+    ServiceTwin twin(target, service, source, container);
     twin.startAndWait();
+    const auto& login = twin.login();
     if (service.role == compose::Role::Mysql) {
-      auto login = databaseLogin(source, service);
       if (!login) throw MigrationFailed("service " + name + ": no MySQL login to compare with");
       MysqlClient from(source, container, name, *login), to(target, twin.id(), name + " (target)", *login);
       auto survey = surveyMysql(from, service.settings.databases);
@@ -118,8 +118,7 @@ std::vector<Comparison> compareData(dockerapi::Engine& source, const compose::St
       auto b = rowCounts(to, present);
       for (const auto& t : tables) out.push_back({name, t, a[t], there.count(t) ? b[t] : "missing"});
     } else {
-      RedisClient from(source, container, name, databaseLogin(source, service)),
-          to(target, twin.id(), name + " (target)", databaseLogin(source, service));
+      RedisClient from(source, container, name, login), to(target, twin.id(), name + " (target)", login);
       std::map<std::string, std::string> a, b;
       if (expected.count(name)) {
         a = expected.at(name);

@@ -7,6 +7,7 @@
 #include "dockerapi/errors.hpp"
 #include "dockerapi/exec.hpp"
 #include "dockerapi/helper_container.hpp"
+#include "plugin/backup_plan.hpp"
 #include "plugin/backup_runner.hpp"
 #include "plugin/database_login.hpp"
 #include "plugin/file_parts.hpp"
@@ -251,6 +252,12 @@ void restoreLogs(RestoreContext& ctx, const RestoreItem& item) {
 
 void waitUntilServing(dockerapi::Engine& engine, const compose::StackService& service,
                       const std::string& containerId) {
+  waitUntilServing(engine, service, containerId,
+                   isDatabase(service.role) ? databaseLogin(engine, service) : std::nullopt);
+}
+
+void waitUntilServing(dockerapi::Engine& engine, const compose::StackService& service,
+                      const std::string& containerId, const std::optional<compose::DatabaseLogin>& login) {
   auto exited = [&](const dockerapi::ContainerInfo& info) {
     if (!info.running)
       throw RestoreStepFailed("service " + service.name + ": container " + info.name +
@@ -259,10 +266,9 @@ void waitUntilServing(dockerapi::Engine& engine, const compose::StackService& se
   std::optional<MysqlClient> mysql;
   std::optional<RedisClient> redis;
   if (service.role == compose::Role::Mysql) {
-    auto login = databaseLogin(engine, service);
     if (login) mysql.emplace(engine, containerId, service.name, *login);
   } else if (service.role == compose::Role::Redis) {
-    redis.emplace(engine, containerId, service.name, databaseLogin(engine, service));
+    redis.emplace(engine, containerId, service.name, login);
   }
   try {
     waitUntil("service " + service.name, kServeTimeout, [&] {

@@ -56,7 +56,12 @@ std::string liveContainer(dockerapi::Engine& engine, const compose::StackService
 
 // Waits until the service answers (MySQL ping with its login, Redis PONG) or, for others, until a
 // container with a health check is healthy. Throws RestoreStepFailed when it exits or times out.
+// The login is the service's own, read on `engine` (a *_FILE inside its running container).
 void waitUntilServing(dockerapi::Engine& engine, const compose::StackService& service,
                       const std::string& containerId);
+// The same with a login read before (a stand-in on another engine has neither the service's
+// containers nor its secret files).
+void waitUntilServing(dockerapi::Engine& engine, const compose::StackService& service,
+                      const std::string& containerId, const std::optional<compose::DatabaseLogin>& login);
 
 }  // namespace agentchat

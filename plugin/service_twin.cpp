@@ -2,26 +2,43 @@
 
 #include <spdlog/spdlog.h>
 
+#include <cstring>
+
 #include "dockerapi/helper_container.hpp"
+#include "plugin/database_login.hpp"
 #include "plugin/restore_steps.hpp"
+#include "volumes/part_reader.hpp"
 
 namespace agentchat {
 
-ServiceTwin::ServiceTwin(dockerapi::Engine& engine, const compose::StackService& service,
-                         const dockerapi::ContainerInfo& source)
-    : engine_(engine), service_(service) {
+ServiceTwin::ServiceTwin(dockerapi::Engine& target, const compose::StackService& service,
+                         dockerapi::Engine& source, const std::string& container)
+    : engine_(target), service_(service), login_(databaseLogin(source, service)) {
+  auto info = source.inspectContainer(container);
+  auto files = secretFiles(source, service, container, info.env);
   dockerapi::ContainerSpec spec;
-  spec.image = source.image;
-  spec.env = source.env;
-  spec.cmd = source.cmd;
-  spec.entrypoint = source.entrypoint;
-  spec.user = source.user;
+  spec.image = info.image;
+  spec.env = info.env;
+  spec.cmd = info.cmd;
+  spec.entrypoint = info.entrypoint;
+  spec.user = info.user;
   spec.labels = {{dockerapi::kHelperLabel, "true"}, {"io.agentchat.purpose", "stand-in for " + service.name}};
   spec.networkDisabled = true;
   for (const auto& v : service.volumes) {
     spec.mounts.push_back({dockerapi::MountSpec::Type::Volume, v.volumeName, v.target, v.readOnly});
   }
   id_ = engine_.createContainer(spec);
+  // Missing directories on the way are created by the engine as it unpacks.
+  for (const auto& [path, content] : files) {
+    std::size_t at = 0;
+    auto bytes = [&content, &at](char* buffer, std::size_t capacity) {
+      std::size_t n = std::min(capacity, content.size() - at);
+      std::memcpy(buffer, content.data() + at, n);
+      at += n;
+      return n;
+    };
+    engine_.putArchive(id_, "/", volumes::singleFileTar(path.substr(1), content.size(), bytes));
+  }
 }
 
 ServiceTwin::~ServiceTwin() {
@@ -35,7 +52,7 @@ ServiceTwin::~ServiceTwin() {
 
 void ServiceTwin::startAndWait() {
   engine_.startContainer(id_);
-  waitUntilServing(engine_, service_, id_);
+  waitUntilServing(engine_, service_, id_, login_);
 }
 
 void ServiceTwin::stop() {

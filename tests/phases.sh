@@ -60,7 +60,7 @@ phase_summary() {
   awk '/ Test +#[0-9]+: / {
          for (i = 1; i <= NF; i++) if ($i == "sec") { t = $(i - 1) }
          name = $0; sub(/^.*Test +#[0-9]+: /, "", name); sub(/ .*$/, "", name)
-         run = FILENAME; sub(/^.*\//, "", run); sub(/\.log$/, "", run)
-         printf "%8.1f s  %-10s %s\n", t, run, name
+         run = FILENAME; sub(/\.log$/, "", run); sub(/^.*build\/test-/, "", run); sub(/\//, " ", run)
+         printf "%8.1f s  %-13s %s\n", t, run, name
        }' "${logs[@]}" | sort -rn | head -n 12
 }

@@ -30,13 +30,15 @@ std::vector<std::string> projectVolumes(dockerapi::Engine& engine, const std::st
 
 }  // namespace
 
+// The root password comes from a compose secret (MYSQL_ROOT_PASSWORD_FILE), as in production: the
+// stand-in on the target has no such file, so the login is read on the source and passed on.
 TEST(Migrate, MovesTheStackToAnotherEngineWithIdenticalDataEvenAfterAFailedFirstTry) {
   REQUIRE_ENGINE(engine);
   e2e::SecondEngine second;
   auto started = second.start();
   ASSERT_EQ(started.exitCode, 0) << started.out << started.err;
   auto target = second.engine();
-  e2e::RestoreStack stack(engine, {"docker-compose.prod.yml"});
+  e2e::RestoreStack stack(engine, {"docker-compose.prod.yml", "docker-compose.secrets.yml"});
   ASSERT_TRUE(stack.up()) << stack.upOutput();
   stack.seed();
   auto before = stack.fingerprint();
@@ -78,7 +80,10 @@ TEST(Migrate, MovesTheStackToAnotherEngineWithIdenticalDataEvenAfterAFailedFirst
   e2e::expectSameData(before, stack.fingerprint());
 
   // On the target, compose in the written directory brings the stack up with the same data.
-  e2e::RestoreStack moved({stack.project(), dir, {"docker-compose.prod.yml"}, {{"DOCKER_HOST", second.host}}},
+  e2e::RestoreStack moved({stack.project(),
+                           dir,
+                           {"docker-compose.prod.yml", "docker-compose.secrets.yml"},
+                           {{"DOCKER_HOST", second.host}}},
                           *target);
   auto up = moved.compose({"up", "-d"});
   ASSERT_EQ(up.exitCode, 0) << up.err;
@@ -116,7 +121,7 @@ TEST(Migrate, OnlineMovesTheDatabasesAsDumpsWhileTheSourceKeepsRunning) {
   auto started = second.start();
   ASSERT_EQ(started.exitCode, 0) << started.out << started.err;
   auto target = second.engine();
-  e2e::RestoreStack stack(engine, {"docker-compose.prod.yml"});
+  e2e::RestoreStack stack(engine, {"docker-compose.prod.yml", "docker-compose.secrets.yml"});
   ASSERT_TRUE(stack.up()) << stack.upOutput();
   stack.seed();
   auto before = stack.fingerprint();
@@ -138,7 +143,10 @@ TEST(Migrate, OnlineMovesTheDatabasesAsDumpsWhileTheSourceKeepsRunning) {
   EXPECT_EQ(startedAt(), startedBefore);                    // nothing on the source was stopped
   EXPECT_TRUE(stack.allRunning());
 
-  e2e::RestoreStack moved({stack.project(), dir, {"docker-compose.prod.yml"}, {{"DOCKER_HOST", second.host}}},
+  e2e::RestoreStack moved({stack.project(),
+                           dir,
+                           {"docker-compose.prod.yml", "docker-compose.secrets.yml"},
+                           {{"DOCKER_HOST", second.host}}},
                           *target);
   auto up = moved.compose({"up", "-d"});
   ASSERT_EQ(up.exitCode, 0) << up.err;
