@@ -7,6 +7,7 @@
 #include <stdexcept>
 #include <string>
 
+#include "compose/credentials.hpp"
 #include "compose/stack.hpp"
 #include "dockerapi/engine.hpp"
 #include "plugin/progress.hpp"
