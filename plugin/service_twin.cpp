@@ -28,16 +28,26 @@ ServiceTwin::ServiceTwin(dockerapi::Engine& target, const compose::StackService&
     spec.mounts.push_back({dockerapi::MountSpec::Type::Volume, v.volumeName, v.target, v.readOnly});
   }
   id_ = engine_.createContainer(spec);
-  // Missing directories on the way are created by the engine as it unpacks.
-  for (const auto& [path, content] : files) {
-    std::size_t at = 0;
-    auto bytes = [&content, &at](char* buffer, std::size_t capacity) {
-      std::size_t n = std::min(capacity, content.size() - at);
-      std::memcpy(buffer, content.data() + at, n);
-      at += n;
-      return n;
-    };
-    engine_.putArchive(id_, "/", volumes::singleFileTar(path.substr(1), content.size(), bytes));
+  // Missing directories on the way are created by the engine as it unpacks. A failure here ends the
+  // constructor, so no destructor removes the container: removed here.
+  try {
+    for (const auto& [path, content] : files) {
+      std::size_t at = 0;
+      auto bytes = [&content, &at](char* buffer, std::size_t capacity) {
+        std::size_t n = std::min(capacity, content.size() - at);
+        std::memcpy(buffer, content.data() + at, n);
+        at += n;
+        return n;
+      };
+      engine_.putArchive(id_, "/", volumes::singleFileTar(path.substr(1), content.size(), bytes));
+    }
+  } catch (...) {
+    try {
+      engine_.removeContainer(id_, true);
+    } catch (const std::exception&) {
+      // the original failure is the one to report
+    }
+    throw;
   }
 }
 
