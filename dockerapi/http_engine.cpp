@@ -216,6 +216,8 @@ ContainerInfo HttpEngine::inspectContainer(const std::string& idOrName) {
   info.paused = state.value("Paused", false);
   info.startedAt = str(state, "StartedAt");
   if (state.contains("Health") && state["Health"].is_object()) info.health = str(state["Health"], "Status");
+  info.healthState = parseHealthState(state);
+  info.healthcheck = parseHealthcheck(config);
   info.labels = stringMap(config.value("Labels", json()));
   info.env = stringList(config.value("Env", json()));
   info.cmd = stringList(config.value("Cmd", json()));

@@ -8,6 +8,8 @@
 #include <string>
 #include <vector>
 
+#include "dockerapi/health_state.hpp"
+
 namespace dockerapi {
 
 struct ApiVersion {
@@ -59,7 +61,9 @@ struct ContainerInfo {
   bool running = false;
   bool paused = false;
   std::string startedAt;  // State.StartedAt: changes with every start, so it tells a restart apart
-  std::optional<std::string> health;  // State.Health.Status when a healthcheck exists
+  std::optional<std::string> health;       // State.Health.Status when a healthcheck exists
+  std::optional<HealthState> healthState;  // the same with its probe log
+  std::optional<Healthcheck> healthcheck;  // Config.Healthcheck, unless none or disabled
   std::map<std::string, std::string> labels;
   std::vector<std::string> env;  // SECRET-BEARING
   std::vector<std::string> cmd;

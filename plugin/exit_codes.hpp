@@ -9,6 +9,7 @@ inline constexpr int kUsage = 2;           // bad command line or configuration
 inline constexpr int kEngine = 3;          // the Docker engine is unreachable, too old or misbehaving
 inline constexpr int kNotFound = 4;        // a named thing (context, container, project, backup) is missing
 inline constexpr int kRollbackFailed = 5;  // restore failed and its rollback did too: see the message
+inline constexpr int kAppsUnhealthy = 6;   // restore complete and verified, but an app is not healthy
 inline constexpr int kInterrupted = 130;   // SIGINT/SIGTERM; everything paused or stopped was resumed
 
 }  // namespace agentchat::exit_code

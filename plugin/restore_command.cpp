@@ -5,6 +5,8 @@
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 
+#include <algorithm>
+#include <chrono>
 #include <cstdlib>
 #include <iomanip>
 #include <iostream>
@@ -46,6 +48,7 @@ class RestoreCommand : public Command {
   bool force = false;
   bool noSafetySnapshot = false;
   bool json = false;
+  int healthWait = -1;  // seconds; -1: each health check's own verdict time
   KeyOptions keyOptions;
 
   int run(Session& session) override {
@@ -92,6 +95,7 @@ class RestoreCommand : public Command {
     }
 
     // Nothing is touched before every part it will use has been read and checked in full.
+    auto checkBegan = std::chrono::steady_clock::now();
     for (const auto& item : plan.items) {
       auto check = volumes::checkPart(backup, item.part, /*guardPaths=*/true, &keys);
       if (!check.ok) {
@@ -103,6 +107,8 @@ class RestoreCommand : public Command {
         return exit_code::kFailed;
       }
     }
+    double checkSeconds =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - checkBegan).count();
     auto missing = missingDatabases(target, plan);
     std::vector<Finding> findings;
     if (missing.empty()) findings = compatFindings(engine, target, manifest, backup, &keys);
@@ -131,28 +137,38 @@ class RestoreCommand : public Command {
     settings.terminal = ::isatty(STDERR_FILENO) == 1;
     settings.toolVersion = kVersion;
     if (const char* fault = std::getenv("AGENTCHAT_TEST_FAULT")) settings.fault = fault;
+    if (healthWait >= 0) settings.healthWait = std::chrono::seconds(healthWait);
     try {
       auto report = runRestore(engine, target, repository, manifest, plan, settings);
+      report.steps.insert(report.steps.begin(), {"check parts", checkSeconds});
       audit["safetySnapshot"] = report.safetySnapshot;
       nlohmann::json steps = nlohmann::json::array();
       for (const auto& s : report.steps) steps.push_back({{"step", s.step}, {"seconds", s.seconds}});
+      nlohmann::json apps = nlohmann::json::array();
+      for (const auto& a : report.apps)
+        apps.push_back({{"service", a.service},
+                        {"container", a.name},
+                        {"before", a.before},
+                        {"health", a.now},
+                        {"seconds", a.seconds},
+                        {"lastProbe", a.lastProbe}});
+      bool unhealthy = std::any_of(report.apps.begin(), report.apps.end(),
+                                   [](const AppHealth& a) { return a.newlyUnhealthy(); });
+      if (unhealthy) audit["error"] = "restored and verified, but an app is not healthy";
       if (json) {
         std::cout << nlohmann::json{{"id", id},
                                     {"project", target.name},
                                     {"safetySnapshot", report.safetySnapshot},
                                     {"steps", steps},
+                                    {"apps", apps},
                                     {"seconds", report.seconds}}
                          .dump(2)
                   << "\n";
       } else {
-        std::cout << "restore of backup " << id << " into " << target.name << " complete in "
-                  << static_cast<int>(report.seconds) << " s: " << plan.items.size() << " parts, verified"
-                  << (report.safetySnapshot.empty()
-                          ? std::string()
-                          : "; the state before is kept as backup " + report.safetySnapshot)
-                  << "\n";
+        printReport(id, target, plan, report);
       }
-      return exit_code::kOk;
+      printUnhealthyApps(report);
+      return unhealthy ? exit_code::kAppsUnhealthy : exit_code::kOk;
     } catch (const RestoreFailed& e) {
       std::cerr << "docker agentchat: " << e.what() << "\n";
       audit["error"] = e.what();
@@ -162,6 +178,49 @@ class RestoreCommand : public Command {
   }
 
  private:
+  static void printReport(const std::string& id, const compose::Stack& target, const RestorePlan& plan,
+                          const RestoreReport& report) {
+    std::cout << "restore of backup " << id << " into " << target.name << " complete in "
+              << fmt::format("{:.1f}", report.seconds) << " s: " << plan.items.size() << " parts, verified"
+              << (report.safetySnapshot.empty()
+                      ? std::string()
+                      : "; the state before is kept as backup " + report.safetySnapshot)
+              << "\n";
+    for (const auto& s : report.steps) std::cout << fmt::format("  {:<52} {:>7.1f} s\n", s.step, s.seconds);
+    for (const auto& a : report.apps)
+      std::cout << fmt::format("  app {} ({}): {} after {:.1f} s (before the restore: {})\n", a.service,
+                               a.name, a.now, a.seconds, a.before);
+  }
+
+  // An app that is not healthy now is reported with what its check last said; the data stay.
+  static void printUnhealthyApps(const RestoreReport& report) {
+    for (const auto& a : report.apps) {
+      if (a.fine()) continue;
+      std::string what = a.now == "exited"     ? "exited after it was started again"
+                         : a.now == "starting" ? "has not passed its health check within " +
+                                                     fmt::format("{:.0f}", a.seconds) + " s (--health-wait)"
+                                               : "is unhealthy";
+      std::cerr << "docker agentchat: " << (a.newlyUnhealthy() ? "" : "warning: ") << "service " << a.service
+                << ": container " << a.name << " " << what
+                << (a.lastProbe.empty() ? std::string() : "; its last health check said: " + a.lastProbe)
+                << "\n";
+      if (a.newlyUnhealthy()) {
+        std::cerr
+            << "  The data were restored and verified and are kept (nothing was rolled back). See `docker "
+               "logs "
+            << a.name << "` and fix the app"
+            << (report.safetySnapshot.empty()
+                    ? std::string(".")
+                    : ", or return to the state before with `docker agentchat restore " +
+                          report.safetySnapshot + " --yes`.")
+            << "\n";
+      } else {
+        std::cerr << "  It was " << a.before
+                  << " before the restore too, so this is not counted as a failure.\n";
+      }
+    }
+  }
+
   // Database services the plan loads into that have no container at all.
   static std::vector<std::string> missingDatabases(const compose::Stack& target, const RestorePlan& plan) {
     std::vector<std::string> out;
@@ -227,6 +286,10 @@ RegisteredCommand addRestoreCommand(CLI::App& app) {
   cli->add_flag("--no-safety-snapshot", command->noSafetySnapshot,
                 "Skip the backup of the current state (a failed restore then cannot roll back)");
   cli->add_flag("--json", command->json, "Print the result as JSON (the plan goes to stderr)");
+  cli->add_option("--health-wait", command->healthWait,
+                  "Seconds to wait for the apps' health checks after the data are verified (default: as long "
+                  "as each check may take to decide)")
+      ->check(CLI::Range(0, 86400));
   addKeyOptions(cli, command->keyOptions);
   return {cli, std::move(command)};
 }

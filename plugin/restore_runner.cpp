@@ -166,13 +166,15 @@ class Restorer {
     }
   }
 
-  // Everything stopped is started again, dependencies first, and each service must answer (or be
-  // healthy) before the restore counts as done.
+  // Everything stopped is started again, dependencies first, and each database must answer before
+  // the data checks run. The apps are watched after those checks (app_health.hpp): whether an app
+  // comes up is reported, and never decides a rollback.
   void startStack() {
     auto failed = ctx_.guard.resumeAll();
     if (!failed.empty()) throw RestoreStepFailed("could not start " + failed.front());
     for (const auto& name : compose::startOrder(ctx_.stack)) {
       const auto& service = ctx_.stack.services.at(name);
+      if (!isDatabase(service.role)) continue;
       for (const auto& c : service.containers) {
         if (ctx_.engine.inspectContainer(c.id).running) waitUntilServing(ctx_.engine, service, c.id);
       }
@@ -225,6 +227,8 @@ RestoreReport runRestore(dockerapi::Engine& engine, const compose::Stack& target
   auto started = Clock::now();
   engine.apiVersion();
   RestoreReport report;
+  // As found, before the safety snapshot (which may stop the stack) touches anything.
+  report.apps = appsWithHealthChecks(engine, target);
   std::string helperImage;
   if (plan.has("volume")) helperImage = dockerapi::pickHelperImage(engine, helperImages(target));
 
@@ -312,6 +316,12 @@ RestoreReport runRestore(dockerapi::Engine& engine, const compose::Stack& target
     throw RestoreFailed(failure + "\nRolled back: the safety snapshot " + safety->id +
                             " was restored and verified; the stack holds the data it held before.",
                         true);
+  }
+  if (!report.apps.empty()) {
+    spdlog::info("data verified; waiting for the apps' health checks");
+    auto began = Clock::now();
+    waitForApps(engine, report.apps, settings.healthWait);
+    report.steps.push_back({"apps", std::chrono::duration<double>(Clock::now() - began).count()});
   }
   report.seconds = std::chrono::duration<double>(Clock::now() - started).count();
   return report;

@@ -2,12 +2,14 @@
 // Carries out a restore plan the way the guide's flowchart does it by hand: safety snapshot, stop
 // the apps, MySQL, Redis, files, start, verify; and if any of that fails, the safety snapshot is
 // restored the same way, so nothing the user had is lost.
+#include <chrono>
 #include <optional>
 #include <stdexcept>
 #include <string>
 
 #include "compose/stack.hpp"
 #include "dockerapi/engine.hpp"
+#include "plugin/app_health.hpp"
 #include "plugin/restore_plan.hpp"
 #include "volumes/manifest.hpp"
 #include "volumes/part_decoder.hpp"
@@ -36,6 +38,9 @@ struct RestoreSettings {
   // The safety snapshot is encrypted like any backup of the project (x-agentchat).
   std::vector<volumes::AgeRecipient> safetyRecipients;
   volumes::Encryption safetyEncryption;
+  // How long the apps' health checks are waited for after the data are verified (default: as long
+  // as each check may take to reach a verdict).
+  std::optional<std::chrono::seconds> healthWait;
 };
 
 struct StepTiming {
@@ -47,6 +52,7 @@ struct RestoreReport {
   std::string safetySnapshot;  // id, or empty when none was taken
   std::vector<StepTiming> steps;
   double seconds = 0;
+  std::vector<AppHealth> apps;  // the apps after the restore (reported, never rolled back)
 };
 
 // `repository` holds the backup (under manifest.project) and receives the safety snapshot (under

@@ -7,6 +7,7 @@
 #include "dockerapi/errors.hpp"
 #include "dockerapi/exec.hpp"
 #include "dockerapi/helper_container.hpp"
+#include "plugin/app_health.hpp"
 #include "plugin/backup_plan.hpp"
 #include "plugin/backup_runner.hpp"
 #include "plugin/database_login.hpp"
@@ -286,7 +287,8 @@ void waitUntilServing(dockerapi::Engine& engine, const compose::StackService& se
         std::string error;
         return redis->ping(error) && redis->info("persistence")["loading"] == "0";
       }
-      return !info.health || *info.health == "healthy";
+      std::string health = currentHealth(info);
+      return health.empty() || health == "healthy";
     });
   } catch (const RestoreStepFailed&) {
     throw;
