@@ -1,6 +1,7 @@
 #include "plugin/redis_client.hpp"
 
 #include "dockerapi/exec.hpp"
+#include "plugin/text_lines.hpp"
 
 namespace agentchat {
 
@@ -33,9 +34,23 @@ std::vector<std::string> RedisClient::loginEnv() const {
 }
 
 std::string RedisClient::command(const std::vector<std::string>& args) {
-  std::vector<std::string> cmd{"redis-cli", "--no-auth-warning"};
-  cmd.insert(cmd.end(), args.begin(), args.end());
-  auto result = dockerapi::execCapture(engine_, container_, {cmd, loginEnv(), {}, {}});
+  auto run = [&] {
+    std::vector<std::string> cmd{cli_, "--no-auth-warning"};
+    cmd.insert(cmd.end(), args.begin(), args.end());
+    return dockerapi::execCapture(engine_, container_, {cmd, loginEnv(), {}, {}});
+  };
+  auto result = run();
+  // The engine's answer to a program that is not there (126 on 20.10, 127 later).
+  if (!cliSettled_ && (result.exitCode == 126 || result.exitCode == 127)) {
+    cli_ = "valkey-cli";
+    auto valkey = run();
+    if (valkey.exitCode == 126 || valkey.exitCode == 127) {
+      throw RedisError("service " + service_ + ": neither redis-cli nor valkey-cli can be run in container " +
+                       container_ + " (" + firstLine(result.err.empty() ? result.out : result.err) + ")");
+    }
+    result = std::move(valkey);
+  }
+  cliSettled_ = true;
   std::string out = result.out;
   while (!out.empty() && (out.back() == '\n' || out.back() == '\r')) out.pop_back();
   // Without a terminal redis-cli prints error replies as plain text, and may still exit 0.
@@ -48,7 +63,7 @@ std::string RedisClient::command(const std::vector<std::string>& args) {
       why += login_ ? " (the password comes from the container's " + login_->source + ")"
                     : " (no password found in the container's command or REDIS_PASSWORD)";
     }
-    throw RedisError("service " + service_ + ": redis-cli " + (args.empty() ? "" : args.front()) +
+    throw RedisError("service " + service_ + ": " + cli_ + " " + (args.empty() ? "" : args.front()) +
                      " failed: " + why);
   }
   return out;

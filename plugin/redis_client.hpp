@@ -35,7 +35,16 @@ class RedisClient {
   std::string container_;
   std::string service_;
   std::optional<compose::DatabaseLogin> login_;
+  // redis-cli, or valkey-cli in a Valkey image without the redis-* names; settled by the first call.
+  std::string cli_ = "redis-cli";
+  bool cliSettled_ = false;
 };
+
+// A shell command line that runs redis-server, or valkey-server where only that exists, with the
+// arguments that follow it: for helpers and drills started from a service's image.
+inline constexpr const char* kRedisServerScript =
+    "p=$(command -v redis-server || command -v valkey-server) || { echo 'neither redis-server nor "
+    "valkey-server in this image' >&2; exit 127; }; exec \"$p\" \"$@\"";
 
 // "# Server\r\nredis_version:7.0.15\r\n..." -> {redis_version: 7.0.15, ...}
 std::map<std::string, std::string> parseRedisInfo(const std::string& text);

@@ -39,9 +39,9 @@ void writeRedisFiles(dockerapi::Engine& engine, const RedisFilesJob& job, StackG
   std::string aofPath = redis7 ? layout.aofDirectory : (fs::path(layout.dir) / "appendonly.aof").string();
   std::vector<std::string> cmd{"sh",
                                "-c",
-                               layout.aofEnabled ? "rm -rf -- \"$0\" && exec \"$@\"" : "exec \"$@\"",
+                               layout.aofEnabled ? std::string("rm -rf -- \"$0\" && ") + kRedisServerScript
+                                                 : std::string(kRedisServerScript),
                                aofPath,
-                               "redis-server",
                                "--dir",
                                layout.dir,
                                "--dbfilename",

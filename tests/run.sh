@@ -7,6 +7,9 @@
 #      drive the memory-heavy paths (ASAN_E2E below);
 #   3. libFuzzer on the parsers of untrusted backup input (built in that background job too), 60 s
 #      per target, one per core at a time.
+# And a modern test bed beside the machine's Engine 20.10 + compose v1: Engine 26 (Debian trixie's
+# docker.io) with compose v2 and MariaDB 11.8 / Redis 8.0 / Valkey 8.1 images, on which the matrix
+# MODERN_E2E runs (the Release build); ModernMigrate moves a stack from 20.10 onto it.
 # Prints each phase's time and the slowest tests at the end (also when a phase fails).
 set -euo pipefail
 cd "$(dirname "$(readlink -f "$0")")/.."
@@ -27,6 +30,24 @@ ASAN_E2E=(
   'S3Repository\.AnOffSiteCopyAloneBringsTheStackBackAndEveryCommandWorksOnTheBucket'
 )
 
+# On Engine 26 with compose v2 and the trixie images (issue #15): restore round trips with MariaDB
+# 11.8 + Redis 8 and with Valkey 8.1 (online and stop), compat of those against 10.11/7.0, status,
+# inspect, verify --deep, export/import, a scheduled run, and restore with an app's health check.
+MODERN_E2E=(
+  'RestoreRoundTrip\..*/(Mariadb11|Valkey)'
+  'ModernCompat\.'
+  'StackStatus\.RunningStackIsOkWithDatabaseFigures'
+  'StackInspect\.RunningStackWithProductionOverlay'
+  'Backup\.OnlineBackupHoldsTheDataAndListVerifyPruneWork'
+  'Restore\.BadBackupsAndBadInputAreRefusedBeforeAnythingChanges'
+  'Schedule\.CronEntryRunsTheBackupRecordsFailuresNotifiesAndIsRemoved'
+  'RestoreHealth\.AnAppUnhealthyAfterTheRestore'
+)
+# Only there: the Valkey round trips and the compat of trixie's servers against bookworm's.
+MODERN_ONLY='RestoreRoundTrip\..*/Valkey|ModernCompat\.'
+MODERN_DIR=/var/tmp/agentchat-e26
+MODERN_IMAGES=(agentchat-test/{trixie-mariadb11,trixie-redis,trixie-valkey,trixie-app,mysql,redis,app}:e2e)
+
 # A process and everything it started (the background build's compilers).
 kill_tree() {
   local child
@@ -38,6 +59,7 @@ on_exit() {
   local status=$?
   [ -z "${ASAN_BUILD_PID:-}" ] || kill_tree "$ASAN_BUILD_PID"
   phase_summary
+  [ -z "${MODERN_STARTED:-}" ] || tests/modern/engine26.sh remove "$MODERN_DIR" || true
   stop_started_engine
   exit $status
 }
@@ -61,7 +83,18 @@ trap on_exit EXIT
 phase "packages" install_packages
 phase "engine" ensure_engine
 trap on_exit EXIT # ensure_engine set its own trap: on_exit stops that engine too
-phase "test images" tests/images/build.sh
+
+# Both image sets and Engine 26's root file system (all cached by content hash) at once: mostly
+# waiting on the mirror.
+test_images() {
+  local pids=() pid failed=0
+  tests/images/build.sh & pids+=($!)
+  tests/images/build.sh trixie & pids+=($!)
+  tests/modern/engine26.sh compose >/dev/null & pids+=($!)
+  for pid in "${pids[@]}"; do wait "$pid" || failed=1; done
+  return $failed
+}
+phase "test images, Engine 26 root" test_images
 
 phase "build release" configure_and_build build/test-release -DCMAKE_BUILD_TYPE=Release
 phase "unit tests, release" ctest_logged build/test-release/unit.log --test-dir build/test-release \
@@ -82,9 +115,30 @@ rm -f build/test-asan.build.seconds
 asan_build &
 ASAN_BUILD_PID=$!
 
+# Engine 26 in its own namespaces, with the images both image sets' tests use; this run removes it.
+start_modern_engine() {
+  MODERN_STARTED=1
+  MODERN_HOST=$(tests/modern/engine26.sh start "$MODERN_DIR")
+  docker save "${MODERN_IMAGES[@]}" | DOCKER_HOST=$MODERN_HOST docker load -q >/dev/null
+  echo "Engine $(DOCKER_HOST=$MODERN_HOST docker version -f '{{.Server.Version}} (API {{.Server.APIVersion}})') at $MODERN_HOST"
+}
+phase "modern engine: start, load images" start_modern_engine
+export AGENTCHAT_E2E_ENGINE26=$MODERN_HOST
+AGENTCHAT_E2E_COMPOSE_V2=$(tests/modern/engine26.sh compose)
+export AGENTCHAT_E2E_COMPOSE_V2
+
 # End-to-end tests share one engine and one stack: run them one at a time.
-phase "e2e tests, release" ctest_logged build/test-release/e2e.log --test-dir build/test-release \
-  -L e2e --output-on-failure --timeout 900
+phase "e2e tests, release (Engine 20.10, compose v1)" ctest_logged build/test-release/e2e.log \
+  --test-dir build/test-release -L e2e -E "$MODERN_ONLY" --output-on-failure --timeout 900
+
+modern_filter=$(IFS='|'; echo "${MODERN_E2E[*]}")
+phase "e2e tests, release (Engine 26, compose v2)" env DOCKER_HOST="$MODERN_HOST" \
+  AGENTCHAT_TEST_COMPOSE="$AGENTCHAT_E2E_COMPOSE_V2" \
+  AGENTCHAT_MYSQL_IMAGE=agentchat-test/trixie-mariadb11:e2e AGENTCHAT_MARIADB_IMAGE=agentchat-test/trixie-mariadb11:e2e \
+  AGENTCHAT_REDIS_IMAGE=agentchat-test/trixie-redis:e2e AGENTCHAT_VALKEY_IMAGE=agentchat-test/trixie-valkey:e2e \
+  AGENTCHAT_APP_IMAGE=agentchat-test/trixie-app:e2e \
+  bash -c "$(declare -f ctest_logged); ctest_logged build/test-release/e2e-modern.log --test-dir build/test-release \
+    -L e2e -R '$modern_filter' --output-on-failure --timeout 900"
 
 wait_asan_build() {
   if ! wait "$ASAN_BUILD_PID"; then

@@ -9,6 +9,7 @@
 #include <cstdlib>
 #include <fstream>
 #include <random>
+#include <sstream>
 
 #include "dockerapi/context.hpp"
 #include "dockerapi/exec.hpp"
@@ -78,6 +79,19 @@ dockerapi::Engine* engineOrNull(std::string& whyNot) {
 
 std::string pluginPath() {
   return setting("AGENTCHAT_PLUGIN", AGENTCHAT_PLUGIN_DEFAULT);
+}
+
+std::vector<std::string> composeCommand() {
+  std::vector<std::string> out;
+  std::istringstream words(setting("AGENTCHAT_TEST_COMPOSE", "docker-compose"));
+  for (std::string w; words >> w;) out.push_back(w);
+  return out;
+}
+
+std::vector<std::string> redisCli(const std::vector<std::string>& args) {
+  std::vector<std::string> out{"sh", "-c", "exec $(command -v redis-cli || command -v valkey-cli) \"$@\"", "cli"};
+  out.insert(out.end(), args.begin(), args.end());
+  return out;
 }
 
 std::string sourceDir() {

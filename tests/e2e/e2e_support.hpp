@@ -21,6 +21,11 @@ std::string stack(const std::string& key);
 dockerapi::Engine* engineOrNull(std::string& whyNot);
 
 std::string pluginPath();  // the built docker-agentchat
+// The compose command the tests use: AGENTCHAT_TEST_COMPOSE split at spaces (default docker-compose,
+// v1; the modern test bed sets compose v2's binary).
+std::vector<std::string> composeCommand();
+// The command that runs redis-cli, or valkey-cli where only that exists, with `args`.
+std::vector<std::string> redisCli(const std::vector<std::string>& args);
 // The fixture stack's compose files (COMPOSE_FILES, in order).
 std::vector<std::string> composeFiles();
 // The plugin on the fixture's project: -p PROJECT --project-directory DIR -f FILE... ARGS...

@@ -138,7 +138,9 @@ void RestoreStack::use(const std::string& project) {
 }
 
 ProcessResult RestoreStack::compose(std::vector<std::string> args) const {
-  std::vector<std::string> argv{"docker-compose", "-p", active_, "--project-directory", dir_.string()};
+  std::vector<std::string> argv = composeCommand();
+  if (auto chosen = env_.find("AGENTCHAT_TEST_COMPOSE"); chosen != env_.end()) argv = {chosen->second};
+  argv.insert(argv.end(), {"-p", active_, "--project-directory", dir_.string()});
   for (const auto& f : files_) argv.insert(argv.end(), {"-f", f});
   argv.insert(argv.end(), args.begin(), args.end());
   return runProcess(argv, env_);
@@ -168,7 +170,7 @@ bool RestoreStack::waitReady() const {
     if (!mysqlId.empty() && !redisId.empty()) {
       try {
         auto m = dockerapi::execCapture(engine_, mysqlId, spec);
-        auto r = dockerapi::execCapture(engine_, redisId, {{"redis-cli", "ping"}, {}, {}, {}});
+        auto r = dockerapi::execCapture(engine_, redisId, {redisCli({"ping"}), {}, {}, {}});
         if (trimmed(m.out) == "1" && trimmed(r.out) == "PONG") return true;
       } catch (const std::exception&) {
         // not up yet
@@ -196,9 +198,7 @@ std::string RestoreStack::mysql(const std::string& sql) const {
 }
 
 std::string RestoreStack::redis(const std::vector<std::string>& args) const {
-  std::vector<std::string> cmd{"redis-cli"};
-  cmd.insert(cmd.end(), args.begin(), args.end());
-  auto r = dockerapi::execCapture(engine_, container("redis"), {cmd, {}, {}, {}});
+  auto r = dockerapi::execCapture(engine_, container("redis"), {redisCli(args), {}, {}, {}});
   EXPECT_EQ(r.exitCode, 0) << r.err;
   return trimmed(r.out);
 }

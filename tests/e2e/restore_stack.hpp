@@ -18,7 +18,8 @@ class RestoreStack {
   // `overlays`: extra compose files of tests/stack by name, e.g. "docker-compose.prod.yml".
   RestoreStack(dockerapi::Engine& engine, const std::vector<std::string>& overlays);
   // A stack that is not up yet: project files in `dir` (e.g. written by migrate) for `engine`,
-  // reached by docker-compose through `env` (DOCKER_HOST). Taken down with its volumes at the end.
+  // reached by docker-compose through `env` (DOCKER_HOST; AGENTCHAT_TEST_COMPOSE picks the compose
+  // binary). Taken down with its volumes at the end.
   struct Attach {
     std::string project;
     std::filesystem::path dir;

@@ -78,7 +78,9 @@ INSTANTIATE_TEST_SUITE_P(
         RoundTrip{"MysqlLikeOnline", {"docker-compose.prod.yml"}, "online"},
         RoundTrip{"MysqlLikeStop", {"docker-compose.prod.yml"}, "stop"},
         RoundTrip{"Mariadb11Online", {"docker-compose.prod.yml", "docker-compose.mariadb11.yml"}, "online"},
-        RoundTrip{"Mariadb11Stop", {"docker-compose.prod.yml", "docker-compose.mariadb11.yml"}, "stop"}),
+        RoundTrip{"Mariadb11Stop", {"docker-compose.prod.yml", "docker-compose.mariadb11.yml"}, "stop"},
+        RoundTrip{"ValkeyOnline", {"docker-compose.prod.yml", "docker-compose.valkey.yml"}, "online"},
+        RoundTrip{"ValkeyStop", {"docker-compose.prod.yml", "docker-compose.valkey.yml"}, "stop"}),
     [](const auto& info) { return info.param.name; });
 
 // Each step's failure (forced by the test-only fault hook) rolls back: the data is the same as

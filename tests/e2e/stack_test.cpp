@@ -42,7 +42,8 @@ const nlohmann::json* service(const nlohmann::json& inspect, const std::string& 
 class CreatedStack {
  public:
   explicit CreatedStack(bool startThenStop = false) : project_(e2e::uniqueName("agentchat-e2e-created")) {
-    base_ = {"docker-compose", "-p", project_, "--project-directory", e2e::stack("PROJECT_DIR")};
+    base_ = e2e::composeCommand();
+    base_.insert(base_.end(), {"-p", project_, "--project-directory", e2e::stack("PROJECT_DIR")});
     for (const auto& f : composeFiles()) base_.insert(base_.end(), {"-f", f});
     if (startThenStop) {
       run({"up", "-d"});

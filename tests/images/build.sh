@@ -1,47 +1,56 @@
 #!/usr/bin/env bash
 # Builds the end-to-end test images from Debian packages (no registry is needed), tagged by a hash of
-# this folder's content so that an unchanged folder costs nothing and any change rebuilds:
-#   agentchat-test/mysql      official mysql image's contract (MYSQL_*, initdb.d, mysql* and mariadb* tools)
-#   agentchat-test/mariadb11  MariaDB 11 image's contract (MARIADB_*, only mariadb-* tools)
-#   agentchat-test/redis      official redis image's contract (/data, runs as redis)
-#   agentchat-test/app        a stand-in for AgentChat's backend (writes /app/logs)
+# this folder's content so that an unchanged folder costs nothing and any change rebuilds.
+#   build.sh           bookworm (MariaDB 10.11, Redis 7.0):
+#     agentchat-test/mysql      official mysql image's contract (MYSQL_*, initdb.d, mysql* and mariadb* tools)
+#     agentchat-test/mariadb11  MariaDB 11 image's contract (MARIADB_*, only mariadb-* tools)
+#     agentchat-test/redis      official redis image's contract (/data, runs as redis)
+#     agentchat-test/app        a stand-in for AgentChat's backend (writes /app/logs)
+#   build.sh trixie    the modern set (MariaDB 11.8, Redis 8.0, Valkey 8.1), named agentchat-test/trixie-*:
+#     mariadb11, redis and app as above, and valkey (official valkey image's contract, valkey-* names only)
 # Each is tagged :<hash> and :e2e; the tests use :e2e.
 set -euo pipefail
 here=$(dirname "$(readlink -f "$0")")
 cd "$here"
 started=$(date +%s)
-images=(mysql mariadb11 redis app)
-hash=$(find . -type f | LC_ALL=C sort | xargs sha256sum | sha256sum | cut -c1-12)
+suite=${1:-bookworm}
+case "$suite" in
+  bookworm) images=(mysql mariadb11 redis app) prefix=agentchat-test/ packages=packages.txt ;;
+  trixie) images=(mariadb11 redis valkey app) prefix=agentchat-test/trixie- packages=packages-trixie.txt ;;
+  *) echo "usage: build.sh [bookworm|trixie]" >&2; exit 2 ;;
+esac
+hash=$( (find . -type f | LC_ALL=C sort | xargs sha256sum; echo "$suite") | sha256sum | cut -c1-12)
 
 have_all() {
   local image
   for image in "${images[@]}"; do
-    docker image inspect "agentchat-test/$image:$hash" >/dev/null 2>&1 || return 1
+    docker image inspect "$prefix$image:$hash" >/dev/null 2>&1 || return 1
   done
 }
 
 tag_e2e() {
   local image
-  for image in "${images[@]}"; do docker tag "agentchat-test/$image:$hash" "agentchat-test/$image:e2e"; done
+  for image in "${images[@]}"; do docker tag "$prefix$image:$hash" "$prefix$image:e2e"; done
 }
 
 if have_all; then
   tag_e2e
-  echo "test images cached ($hash)"
+  echo "$suite test images cached ($hash)"
   exit 0
 fi
 
 # shellcheck source=../../scripts/apt_mirror.sh
 source ../../scripts/apt_mirror.sh
 
-base="agentchat-test/base:$hash"
+base="${prefix}base:$hash"
 if ! docker image inspect "$base" >/dev/null 2>&1; then
   mirror=$(apt_mirror)
   rootfs=$(mktemp -d /var/tmp/agentchat-rootfs.XXXXXX)
-  log=/var/tmp/agentchat-debootstrap.log
+  log=/var/tmp/agentchat-debootstrap-$suite.log
   trap 'rm -rf "$rootfs"' EXIT
-  echo "debootstrap bookworm ($(paste -sd' ' packages.txt)) from $mirror ..."
-  if ! debootstrap --variant=minbase --include="$(paste -sd, packages.txt)" bookworm "$rootfs" "$mirror" >"$log" 2>&1; then
+  echo "debootstrap $suite ($(paste -sd' ' "$packages")) from $mirror ..."
+  if ! unshare -m --propagation private debootstrap --variant=minbase --include="$(paste -sd, "$packages")" \
+    "$suite" "$rootfs" "$mirror" >"$log" 2>&1; then
     echo "build.sh: debootstrap failed; last lines of $log:" >&2
     tail -n 20 "$log" >&2
     exit 1
@@ -55,13 +64,13 @@ if ! docker image inspect "$base" >/dev/null 2>&1; then
 fi
 
 for image in "${images[@]}"; do
-  echo "building agentchat-test/$image:$hash"
+  echo "building $prefix$image:$hash"
   if ! out=$(DOCKER_BUILDKIT=0 docker build -q --build-arg "BASE=$base" -f "$image.Dockerfile" \
-    -t "agentchat-test/$image:$hash" . 2>&1); then
-    echo "build.sh: building agentchat-test/$image failed:" >&2
+    -t "$prefix$image:$hash" . 2>&1); then
+    echo "build.sh: building $prefix$image failed:" >&2
     echo "$out" >&2
     exit 1
   fi
 done
 tag_e2e
-echo "test images built ($hash) in $(($(date +%s) - started)) s"
+echo "$suite test images built ($hash) in $(($(date +%s) - started)) s"

@@ -1,10 +1,12 @@
 #!/bin/sh
-# As the official redis image: `docker run IMAGE --flag` means redis-server --flag; the server runs as redis.
+# As the official redis (and valkey) image: `docker run IMAGE --flag` means redis-server --flag; the
+# server runs as redis. REDIS_FLAVOR=valkey: valkey-server, as valkey.
 set -e
+flavor=${REDIS_FLAVOR:-redis}
 if [ "${1#-}" != "$1" ] || [ "${1%.conf}" != "$1" ]; then
-  set -- redis-server "$@"
+  set -- "$flavor-server" "$@"
 fi
-if [ "$1" = redis-server ]; then
+if [ "$1" = "$flavor-server" ]; then
   # Without a config file Redis would refuse other containers (protected mode); the official image is
   # built with it off, so do the same unless the user chose.
   case " $* " in
@@ -12,8 +14,8 @@ if [ "$1" = redis-server ]; then
     *) set -- "$@" --protected-mode no ;;
   esac
   if [ "$(id -u)" = 0 ]; then
-    find . \! -user redis -exec chown redis:redis '{}' +
-    exec setpriv --reuid=redis --regid=redis --init-groups "$@"
+    find . \! -user "$flavor" -exec chown "$flavor:$flavor" '{}' +
+    exec setpriv --reuid="$flavor" --regid="$flavor" --init-groups "$@"
   fi
 fi
 exec "$@"

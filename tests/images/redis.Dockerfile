@@ -2,7 +2,8 @@
 ARG BASE
 FROM ${BASE}
 COPY redis-entrypoint.sh /usr/local/bin/docker-entrypoint.sh
-RUN mkdir -p /data && chown redis:redis /data
+# The trixie base also holds Valkey (for the valkey image): not in this one.
+RUN rm -f /usr/bin/valkey-* && mkdir -p /data && chown redis:redis /data
 VOLUME /data
 WORKDIR /data
 EXPOSE 6379

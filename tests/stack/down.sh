@@ -8,6 +8,7 @@ source "$state"
 args=(-p "$PROJECT" --project-directory "$PROJECT_DIR")
 IFS=: read -ra files <<<"$COMPOSE_FILES"
 for f in "${files[@]}"; do args+=(-f "$f"); done
-docker-compose "${args[@]}" down -v --remove-orphans >/dev/null 2>&1
+read -r -a compose <<<"${AGENTCHAT_TEST_COMPOSE:-docker-compose}"
+"${compose[@]}" "${args[@]}" down -v --remove-orphans >/dev/null 2>&1
 rm -f "$state"
 echo "stack $PROJECT removed"

@@ -4,6 +4,8 @@
 # PROJECT, PROJECT_DIR, COMPOSE_FILES, MYSQL_CONTAINER, REDIS_CONTAINER, BACKEND_CONTAINER, MYSQL_ROOT_PASSWORD.
 #   up.sh STATE_FILE [extra compose file ...]
 set -euo pipefail
+# AGENTCHAT_TEST_COMPOSE: the compose to use (default docker-compose; e.g. compose v2's binary).
+read -r -a compose <<<"${AGENTCHAT_TEST_COMPOSE:-docker-compose}"
 state=${1:?usage: up.sh STATE_FILE [extra compose files...]}
 shift
 here=$(dirname "$(readlink -f "$0")")
@@ -15,16 +17,16 @@ for f in "${files[@]}"; do compose_args+=(-f "$f"); done
 
 fail() {
   echo "up.sh: $*" >&2
-  docker-compose "${compose_args[@]}" logs --no-color --tail 40 >&2 || true
-  docker-compose "${compose_args[@]}" down -v --remove-orphans >/dev/null 2>&1 || true
+  "${compose[@]}" "${compose_args[@]}" logs --no-color --tail 40 >&2 || true
+  "${compose[@]}" "${compose_args[@]}" down -v --remove-orphans >/dev/null 2>&1 || true
   exit 1
 }
 
 started=$(date +%s)
-docker-compose "${compose_args[@]}" up -d --quiet-pull >/dev/null 2>&1 ||
-  fail "docker-compose up failed: $(docker-compose "${compose_args[@]}" up -d 2>&1 | tail -5)"
+"${compose[@]}" "${compose_args[@]}" up -d --quiet-pull >/dev/null 2>&1 ||
+  fail "${compose[*]} up failed: $("${compose[@]}" "${compose_args[@]}" up -d 2>&1 | tail -5)"
 
-container() { docker-compose "${compose_args[@]}" ps -q "$1"; }
+container() { "${compose[@]}" "${compose_args[@]}" ps -q "$1"; }
 mysql_id=$(container mysql)
 redis_id=$(container redis)
 backend_id=$(container backend)
@@ -41,7 +43,8 @@ until mysql_ready; do
   [ "$(date +%s)" -lt "$deadline" ] || fail "MySQL did not become ready within 180 s"
   sleep 1
 done
-until [ "$(docker exec "$redis_id" redis-cli ping 2>/dev/null)" = PONG ]; do
+# Valkey images may have only valkey-cli.
+until [ "$(docker exec "$redis_id" sh -c '$(command -v redis-cli || command -v valkey-cli) ping' 2>/dev/null)" = PONG ]; do
   [ "$(date +%s)" -lt "$deadline" ] || fail "Redis did not answer PONG within 180 s"
   sleep 0.5
 done
