@@ -7,10 +7,12 @@
 #include "compose/error.hpp"
 #include "compose/interpolate.hpp"
 #include "compose/merge.hpp"
+#include "compose/profiles.hpp"
 #include "compose/project_name.hpp"
 #include "compose/resources.hpp"
 #include "compose/service_parser.hpp"
 #include "compose/settings_parser.hpp"
+#include "compose/unsupported.hpp"
 #include "compose/yaml_mark.hpp"
 
 namespace compose {
@@ -172,6 +174,7 @@ Project load(const LoadOptions& options) {
   for (const auto& path : project.files) {
     const std::string name = displayName(path, cwd);
     YAML::Node node = loadYaml(path, name);
+    refuseUnsupported(node, name);
     interpolateNode(node, lookup, name, "");
     const YAML::Node& root = node;
     guarded(name, [&] {
@@ -195,6 +198,7 @@ Project load(const LoadOptions& options) {
     project.agentchat = parseSettings(root["x-agentchat"], first);
     return 0;
   });
+  applyProfiles(project.services, activeProfiles(options.profiles, lookup));
   applyShorthands(project, sources);
   checkReferences(project, sources);
   return project;

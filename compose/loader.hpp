@@ -18,6 +18,7 @@ struct LoadOptions {
   std::optional<std::string> projectName;                 // -p
   std::optional<std::filesystem::path> projectDirectory;  // --project-directory
   std::vector<std::filesystem::path> envFiles;            // --env-file; empty: <project dir>/.env if present
+  std::vector<std::string> profiles;                      // --profile, added to COMPOSE_PROFILES
   std::filesystem::path cwd;
   std::map<std::string, std::string> environ;  // the process environment (injected for tests)
 };

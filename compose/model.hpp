@@ -43,7 +43,9 @@ struct Service {
   std::vector<SecretUse> secrets;
   std::map<std::string, std::string> labels;
   std::optional<std::string> containerName;
-  ServiceSettings agentchat;  // x-agentchat under the service
+  std::vector<std::string> profiles;  // empty: always part of the project
+  bool enabled = true;                // no profiles, or one of them active (profiles.hpp)
+  ServiceSettings agentchat;          // x-agentchat under the service
 };
 
 struct Volume {

@@ -194,6 +194,12 @@ Service parseService(const std::string& name, const YAML::Node& node, const std:
   if (node["container_name"]) {
     service.containerName = scalarText(node["container_name"], file, base + ".container_name");
   }
+  if (const auto profiles = node["profiles"]; profiles && !profiles.IsNull()) {
+    if (!profiles.IsSequence())
+      throw Error(file, lineOf(profiles), base + ".profiles", "must be a list of profile names");
+    for (std::size_t i = 0; i < profiles.size(); ++i)
+      service.profiles.push_back(scalarText(profiles[i], file, indexed(base + ".profiles", i)));
+  }
   service.agentchat = parseServiceSettings(node["x-agentchat"], file, name);
   return service;
 }

@@ -23,6 +23,14 @@ std::map<std::string, std::string> envMap(const std::vector<std::string>& env) {
   return out;
 }
 
+bool hasContainers(const EngineView& view, const std::string& service) {
+  for (const auto& c : view.containers) {
+    auto it = c.labels.find(kServiceLabel);
+    if (it != c.labels.end() && it->second == service) return true;
+  }
+  return false;
+}
+
 }  // namespace
 
 Stack buildStack(const Project& project, const EngineView& view) {
@@ -47,6 +55,9 @@ Stack buildStack(const Project& project, const EngineView& view) {
   }
 
   for (const auto& [name, service] : project.services) {
+    // A service whose profiles are all inactive is not part of the stack, unless it has containers:
+    // started earlier with --profile, it holds data a backup must not leave out.
+    if (!service.enabled && !hasContainers(view, name)) continue;
     StackService s;
     s.name = name;
     s.image = service.image;

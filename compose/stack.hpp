@@ -77,6 +77,7 @@ struct EngineView {
 
 inline constexpr const char* kProjectLabel = "com.docker.compose.project";
 inline constexpr const char* kServiceLabel = "com.docker.compose.service";
+inline constexpr const char* kVolumeLabel = "com.docker.compose.volume";  // the key under volumes:
 inline constexpr const char* kRoleLabel = "agentchat.role";
 
 Stack buildStack(const Project& project, const EngineView& view);

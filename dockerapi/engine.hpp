@@ -2,6 +2,7 @@
 // The Engine API as the rest of the plugin sees it: typed calls and byte streams, no HTTP.
 // HttpEngine is the real implementation; tests may substitute a fake for faults a real engine
 // cannot produce on demand.
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -51,6 +52,8 @@ class Engine {
   virtual void removeVolume(const std::string& name, bool force) = 0;
 
   virtual bool imageExists(const std::string& image) = 0;
+  // The image's identity facts; nullopt when the engine has no such image.
+  virtual std::optional<ImageInfo> inspectImage(const std::string& image) = 0;
   // The image's registry digests ("mysql@sha256:..."); empty for a locally built or imported image.
   virtual std::vector<std::string> imageDigests(const std::string& image) = 0;
 };

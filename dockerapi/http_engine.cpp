@@ -9,50 +9,15 @@
 #include "dockerapi/errors.hpp"
 #include "dockerapi/frames.hpp"
 #include "dockerapi/hijack.hpp"
+#include "dockerapi/inspect_parse.hpp"
+#include "dockerapi/json_fields.hpp"
 
 namespace dockerapi {
 
+using json_fields::str;
 using nlohmann::json;
 
 namespace {
-
-std::map<std::string, std::string> stringMap(const json& value) {
-  std::map<std::string, std::string> out;
-  if (value.is_object()) {
-    for (const auto& [key, item] : value.items()) {
-      if (item.is_string()) out[key] = item.get<std::string>();
-    }
-  }
-  return out;
-}
-
-std::vector<std::string> stringList(const json& value) {
-  std::vector<std::string> out;
-  if (value.is_array()) {
-    for (const auto& item : value) {
-      if (item.is_string()) out.push_back(item.get<std::string>());
-    }
-  }
-  return out;
-}
-
-std::string str(const json& object, const char* key) {
-  auto it = object.find(key);
-  return it != object.end() && it->is_string() ? it->get<std::string>() : std::string{};
-}
-
-std::string trimSlash(std::string name) {
-  return !name.empty() && name.front() == '/' ? name.substr(1) : name;
-}
-
-VolumeInfo volumeFrom(const json& v) {
-  return VolumeInfo{str(v, "Name"),
-                    str(v, "Driver"),
-                    str(v, "Mountpoint"),
-                    str(v, "Scope"),
-                    stringMap(v.value("Labels", json())),
-                    stringMap(v.value("Options", json()))};
-}
 
 std::string base64Decode(const std::string& text) {
   if (text.empty()) return {};
@@ -174,9 +139,7 @@ json HttpEngine::callJson(const std::string& method, const std::string& resource
 }
 
 VersionInfo HttpEngine::version() {
-  json v = callJson("GET", "/version", "read the engine version");
-  return VersionInfo{str(v, "Version"), str(v, "ApiVersion"), str(v, "MinAPIVersion"),
-                     str(v, "Os"),      str(v, "Arch"),       str(v, "KernelVersion")};
+  return versionInfoFrom(callJson("GET", "/version", "read the engine version"));
 }
 
 json HttpEngine::info() {
@@ -190,45 +153,12 @@ json HttpEngine::systemDf() {
 std::vector<ContainerSummary> HttpEngine::listContainers(const Filters& filters, bool all) {
   QueryParams query{{"all", all ? "1" : "0"}};
   if (!filters.empty()) query.emplace_back("filters", encodeFilters(filters));
-  json list = callJson("GET", "/containers/json" + encodeQuery(query), "list containers");
-  std::vector<ContainerSummary> out;
-  for (const json& c : list) {
-    auto names = stringList(c.value("Names", json()));
-    out.push_back(ContainerSummary{str(c, "Id"), names.empty() ? std::string{} : trimSlash(names.front()),
-                                   str(c, "Image"), str(c, "ImageID"), str(c, "State"),
-                                   stringMap(c.value("Labels", json()))});
-  }
-  return out;
+  return containerSummariesFrom(callJson("GET", "/containers/json" + encodeQuery(query), "list containers"));
 }
 
 ContainerInfo HttpEngine::inspectContainer(const std::string& idOrName) {
-  json c =
-      callJson("GET", "/containers/" + percentEncode(idOrName) + "/json", "inspect container " + idOrName);
-  ContainerInfo info;
-  info.id = str(c, "Id");
-  info.name = trimSlash(str(c, "Name"));
-  info.imageId = str(c, "Image");
-  const json config = c.value("Config", json::object());
-  const json state = c.value("State", json::object());
-  info.image = str(config, "Image");
-  info.status = str(state, "Status");
-  info.running = state.value("Running", false);
-  info.paused = state.value("Paused", false);
-  info.startedAt = str(state, "StartedAt");
-  if (state.contains("Health") && state["Health"].is_object()) info.health = str(state["Health"], "Status");
-  info.healthState = parseHealthState(state);
-  info.healthcheck = parseHealthcheck(config);
-  info.labels = stringMap(config.value("Labels", json()));
-  info.env = stringList(config.value("Env", json()));
-  info.cmd = stringList(config.value("Cmd", json()));
-  info.entrypoint = stringList(config.value("Entrypoint", json()));
-  info.user = str(config, "User");
-  for (const json& m : c.value("Mounts", json::array())) {
-    info.mounts.push_back(MountPoint{str(m, "Type"), str(m, "Name"), str(m, "Source"), str(m, "Destination"),
-                                     !m.value("RW", true)});
-  }
-  info.raw = std::move(c);
-  return info;
+  return containerInfoFrom(
+      callJson("GET", "/containers/" + percentEncode(idOrName) + "/json", "inspect container " + idOrName));
 }
 
 std::string HttpEngine::createContainer(const ContainerSpec& spec) {
@@ -371,18 +301,21 @@ std::vector<VolumeInfo> HttpEngine::listVolumes(const Filters& filters) {
   if (!filters.empty()) resource += encodeQuery({{"filters", encodeFilters(filters)}});
   json list = callJson("GET", resource, "list volumes");
   std::vector<VolumeInfo> out;
-  for (const json& v : list.value("Volumes", json::array())) out.push_back(volumeFrom(v));
+  const json& volumes = json_fields::member(list, "Volumes");  // null when there are none
+  if (volumes.is_array()) {
+    for (const json& v : volumes) out.push_back(volumeInfoFrom(v));
+  }
   return out;
 }
 
 VolumeInfo HttpEngine::inspectVolume(const std::string& name) {
-  return volumeFrom(callJson("GET", "/volumes/" + percentEncode(name), "inspect volume " + name));
+  return volumeInfoFrom(callJson("GET", "/volumes/" + percentEncode(name), "inspect volume " + name));
 }
 
 VolumeInfo HttpEngine::createVolume(const VolumeSpec& spec) {
   json body = {
       {"Name", spec.name}, {"Driver", spec.driver}, {"Labels", spec.labels}, {"DriverOpts", spec.driverOpts}};
-  return volumeFrom(callJson("POST", "/volumes/create", "create volume " + spec.name, body, {201}));
+  return volumeInfoFrom(callJson("POST", "/volumes/create", "create volume " + spec.name, body, {201}));
 }
 
 void HttpEngine::removeVolume(const std::string& name, bool force) {
@@ -391,17 +324,26 @@ void HttpEngine::removeVolume(const std::string& name, bool force) {
 }
 
 bool HttpEngine::imageExists(const std::string& image) {
+  return inspectImage(image).has_value();
+}
+
+std::optional<ImageInfo> HttpEngine::inspectImage(const std::string& image) {
   HttpRequest request;
   request.target = path("/images/" + percentEncode(image) + "/json");
   HttpResponse response = transport_.perform(request);
-  if (response.status == 200) return true;
-  if (response.status == 404) return false;
-  throw errorFromResponse(response.status, response.body, "inspect image " + image);
+  if (response.status == 404) return std::nullopt;
+  if (response.status != 200)
+    throw errorFromResponse(response.status, response.body, "inspect image " + image);
+  json body = json::parse(response.body, nullptr, false);
+  if (body.is_discarded())
+    throw EngineError(ErrorKind::Protocol,
+                      "inspect image " + image + ": the engine answered with invalid JSON");
+  return imageInfoFrom(body);
 }
 
 std::vector<std::string> HttpEngine::imageDigests(const std::string& image) {
-  json body = callJson("GET", "/images/" + percentEncode(image) + "/json", "inspect image " + image);
-  return stringList(body.value("RepoDigests", json()));
+  return imageInfoFrom(callJson("GET", "/images/" + percentEncode(image) + "/json", "inspect image " + image))
+      .repoDigests;
 }
 
 }  // namespace dockerapi

@@ -44,6 +44,7 @@ class HttpEngine final : public Engine {
   void removeVolume(const std::string& name, bool force) override;
 
   bool imageExists(const std::string& image) override;
+  std::optional<ImageInfo> inspectImage(const std::string& image) override;
   std::vector<std::string> imageDigests(const std::string& image) override;
 
  private:

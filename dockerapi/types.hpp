@@ -73,6 +73,18 @@ struct ContainerInfo {
   nlohmann::json raw;
 };
 
+// GET /images/{name}/json, reduced to what tells one image from another across engines.
+struct ImageInfo {
+  // The classic store's Id is the config digest; the containerd image store's (Engine 29's default)
+  // is the digest of the manifest or index the image was pulled by. Ids of one image differ
+  // between the two kinds of store: see image_identity.hpp.
+  std::string id;
+  std::vector<std::string> repoTags;     // "mysql:8.0"
+  std::vector<std::string> repoDigests;  // "mysql@sha256:..."; empty for a built or imported image
+  std::vector<std::string> layers;       // RootFS.Layers: diff ids, the same in either store
+  std::string os, architecture, variant;
+};
+
 struct VolumeInfo {
   std::string name;
   std::string driver;

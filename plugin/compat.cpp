@@ -141,8 +141,11 @@ std::vector<Finding> compareMysql(const nlohmann::json& backup, const MysqlSurve
   return out;
 }
 
+// Redis's src/rdb.h RDB_VERSION: 10 in 7.0, 11 in 7.2, 12 from 7.4 through 8.4, 13 from 8.6. A
+// Redis loads every format up to its own.
 int rdbVersionOf(const std::string& redisVersion) {
   auto v = versionNumbers(redisVersion);
+  if (v[0] > 8 || (v[0] == 8 && v[1] >= 6)) return 13;
   if (v[0] > 7 || (v[0] == 7 && v[1] >= 4)) return 12;
   if (v[0] == 7 && v[1] >= 2) return 11;
   if (v[0] == 7) return 10;
@@ -151,18 +154,69 @@ int rdbVersionOf(const std::string& redisVersion) {
   return 7;
 }
 
-std::vector<Finding> compareRedis(int rdbVersion, const std::string& backupRedisVersion,
-                                  const std::string& liveRedisVersion) {
-  int loads = rdbVersionOf(liveRedisVersion);
-  std::string change =
-      backupRedisVersion + " (RDB " + std::to_string(rdbVersion) + ") -> " + liveRedisVersion;
-  if (rdbVersion > loads) {
-    return {{Risk::High, "redis", change,
-             "this Redis reads RDB files up to version " + std::to_string(loads) +
-                 " and will refuse to start with the backup's: restore into a Redis at least as new"}};
+namespace {
+// Valkey's src/rdb.h: RDB_VERSION 11 in 7.2 through 8.1; 80 (magic "VALKEY080") from 9.0, which
+// reserves 12-79 as "foreign" (Redis 7.4+) formats and refuses them unless rdb-version-check is
+// relaxed. Valkey 8.x refuses anything above 11.
+constexpr int kValkeyRdb = 80;
+constexpr int kSharedRdbMax = 11;  // the last format Redis and Valkey both write and read
+bool valkey9(const RedisServer& server) {
+  return versionNumbers(server.version)[0] >= 9;
+}
+std::string describe(const RedisServer& server) {
+  return std::string(server.flavour == RedisFlavour::Valkey ? "Valkey " : "Redis ") + server.version;
+}
+}  // namespace
+
+int rdbWrittenBy(const RedisServer& server) {
+  if (server.flavour == RedisFlavour::Redis) return rdbVersionOf(server.version);
+  return valkey9(server) ? kValkeyRdb : kSharedRdbMax;
+}
+
+bool rdbLoadableBy(const RedisServer& server, int rdbVersion) {
+  if (server.flavour == RedisFlavour::Redis) return rdbVersion <= rdbVersionOf(server.version);
+  return rdbVersion <= kSharedRdbMax || (valkey9(server) && rdbVersion == kValkeyRdb);
+}
+
+int rdbVersionFromHeader(const std::string& head) {
+  auto digits = [&head](std::size_t from) {
+    if (head.size() < 9) return -1;
+    int out = 0;
+    for (std::size_t i = from; i < 9; ++i) {
+      if (!std::isdigit(static_cast<unsigned char>(head[i]))) return -1;
+      out = out * 10 + (head[i] - '0');
+    }
+    return out;
+  };
+  if (head.rfind("REDIS", 0) == 0) return digits(5);
+  if (head.rfind("VALKEY", 0) == 0) return digits(6);
+  return -1;
+}
+
+std::vector<Finding> compareRedis(int rdbVersion, const RedisServer& backup, const RedisServer& live) {
+  std::string change = describe(backup) + " (RDB " + std::to_string(rdbVersion) + ") -> " + describe(live);
+  bool crossing = backup.flavour != live.flavour;
+  if (!rdbLoadableBy(live, rdbVersion)) {
+    std::string reason;
+    if (live.flavour == RedisFlavour::Valkey && rdbVersion > kSharedRdbMax && rdbVersion < kValkeyRdb) {
+      reason =
+          "Valkey reads Redis's RDB formats only up to 11 and refuses Redis 7.4+'s (RDB 12 and newer) "
+          "as foreign: restore into a Redis at least as new as the backup's";
+    } else if (live.flavour == RedisFlavour::Redis && rdbVersion == kValkeyRdb) {
+      reason = "Redis cannot read Valkey 9's own RDB format (80): restore into a Valkey 9 or newer";
+    } else {
+      reason = "the running server reads RDB files only up to version " + std::to_string(rdbWrittenBy(live)) +
+               " and will refuse to start with the backup's: restore into a server at least as new";
+    }
+    return {{Risk::High, "redis", change, reason}};
   }
-  if (backupRedisVersion != liveRedisVersion) {
-    return {{Risk::Low, "redis", change, "the RDB format is readable by the running Redis"}};
+  if (crossing) {
+    return {{Risk::Low, "redis", change,
+             "Redis and Valkey share the RDB format up to 11, and the running server reads this one; "
+             "check that the application needs no commands only one of them has"}};
+  }
+  if (backup.version != live.version) {
+    return {{Risk::Low, "redis", change, "the RDB format is readable by the running server"}};
   }
   return {};
 }

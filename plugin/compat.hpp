@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "plugin/mysql_catalog.hpp"
+#include "plugin/redis_server.hpp"
 
 namespace agentchat {
 
@@ -25,9 +26,14 @@ std::vector<Finding> compareMysql(const nlohmann::json& backup, const MysqlSurve
 
 // The RDB format version each Redis release writes and the newest it can load.
 int rdbVersionOf(const std::string& redisVersion);
-// `rdbVersion` from the backed-up file's header ("REDIS0010" -> 10).
-std::vector<Finding> compareRedis(int rdbVersion, const std::string& backupRedisVersion,
-                                  const std::string& liveRedisVersion);
+// The RDB format a server writes: Redis by its table, Valkey 7.2-8.x 11, Valkey 9+ 80.
+int rdbWrittenBy(const RedisServer& server);
+// Whether the server starts with an RDB file of that format.
+bool rdbLoadableBy(const RedisServer& server, int rdbVersion);
+// From the file's first 9 bytes: "REDIS0011" -> 11, "VALKEY080" -> 80; -1 if neither.
+int rdbVersionFromHeader(const std::string& head);
+// `rdbVersion` from the backed-up file's header.
+std::vector<Finding> compareRedis(int rdbVersion, const RedisServer& backup, const RedisServer& live);
 
 Risk worst(const std::vector<Finding>& findings);
 

@@ -9,7 +9,7 @@ namespace agentchat {
 
 namespace {
 
-// "REDIS0010..." -> 10, from the first bytes of the stored part.
+// "REDIS0010..." -> 10, "VALKEY080..." -> 80, from the first bytes of the stored part.
 int rdbVersion(const volumes::BackupRef& backup, const volumes::PartRecord& record,
                const volumes::PartKeys* keys) {
   volumes::PartReader reader(backup.open(record.name), record, keys);
@@ -20,9 +20,9 @@ int rdbVersion(const volumes::BackupRef& backup, const volumes::PartRecord& reco
     if (n == 0) break;
     got += n;
   }
-  std::string text(head, got);
-  if (got < 9 || text.rfind("REDIS", 0) != 0) throw std::runtime_error(record.name + ": not an RDB file");
-  return std::stoi(text.substr(5, 4));
+  int version = rdbVersionFromHeader(std::string(head, got));
+  if (version < 0) throw std::runtime_error(record.name + ": not an RDB file");
+  return version;
 }
 
 }  // namespace
@@ -58,7 +58,7 @@ std::vector<Finding> compatFindings(dockerapi::Engine& engine, const compose::St
     }
     RedisClient client(engine, container, service, databaseLogin(engine, it->second));
     int version = rdbVersion(backup, *part, keys);
-    for (auto& f : compareRedis(version, detail.value("version", ""), client.info("server")["redis_version"]))
+    for (auto& f : compareRedis(version, redisServerOf(detail), redisServerFrom(client.info("server"))))
       findings.push_back(std::move(f));
   }
 

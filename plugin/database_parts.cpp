@@ -89,10 +89,18 @@ void snapshotRedisParts(PartWriter& run, const PlannedPart& planned, PreparedDat
     result =
         snapshotRedis(run.engine, *db.redis, container, db.layout, sink, std::chrono::seconds(600), onForked);
   });
-  json detail = {{"part", planned.name},      {"version", result.redisVersion},
-                 {"image", service.image},    {"keys", result.keys},
-                 {"expires", result.expires}, {"aof", result.aofEnabled},
-                 {"rdbPath", result.rdbPath}, {"aofDirectory", result.aofDirectory}};
+  // "version" stays INFO's redis_version (what the restore reads the file layout by); compat
+  // judges by the flavour and its own version, as Valkey numbers RDB formats its own way.
+  json detail = {{"part", planned.name},
+                 {"version", result.redisVersion},
+                 {"flavour", flavourName(result.server.flavour)},
+                 {"serverVersion", result.server.version},
+                 {"image", service.image},
+                 {"keys", result.keys},
+                 {"expires", result.expires},
+                 {"aof", result.aofEnabled},
+                 {"rdbPath", result.rdbPath},
+                 {"aofDirectory", result.aofDirectory}};
   if (result.aofEnabled) {
     // Redis 7 keeps a multi-part AOF in a directory: taken too, so either file can be restored.
     PlannedPart aof{service.name + "-aof.tar.zst", "redis-aof", service.name, result.aofDirectory, {}};

@@ -7,6 +7,7 @@
 
 #include "dockerapi/errors.hpp"
 #include "dockerapi/helper_container.hpp"
+#include "dockerapi/image_identity.hpp"
 #include "plugin/database_login.hpp"
 #include "plugin/health.hpp"
 #include "plugin/mysql_client.hpp"
@@ -114,13 +115,22 @@ MigrationChecks checkMigration(dockerapi::Engine& source, const compose::Stack& 
       humanBytes(memory) + (memory >= 8 * kGiB ? "" : " (the guide asks for at least 8 GiB)"));
 
   // Images: compose on the target needs each one; a registry image it can pull, a local one not.
-  std::vector<std::string> missingLocal, missingPullable;
+  std::vector<std::string> missingLocal, missingPullable, differing;
   for (const auto& [name, service] : stack.services) {
-    if (service.image.empty() || target.imageExists(service.image)) {
-      if (out.targetHelperImage.empty() && !service.image.empty()) out.targetHelperImage = service.image;
+    if (service.image.empty()) continue;
+    auto onTarget = target.inspectImage(service.image);
+    auto onSource = source.inspectImage(service.imageId.empty() ? service.image : service.imageId);
+    if (onTarget) {
+      if (out.targetHelperImage.empty()) out.targetHelperImage = service.image;
+      // By content, not by Id: an Engine 29 on the containerd store names the same image by another Id.
+      if (onSource) {
+        auto same = dockerapi::compareImages(*onSource, *onTarget);
+        if (same.match == dockerapi::ImageMatch::Different)
+          differing.push_back(service.image + " (" + same.reason + ")");
+      }
       continue;
     }
-    bool pullable = !source.imageDigests(service.imageId.empty() ? service.image : service.imageId).empty();
+    bool pullable = onSource && !onSource->repoDigests.empty();
     (pullable ? missingPullable : missingLocal).push_back(service.image);
   }
   if (!missingLocal.empty()) {
@@ -134,6 +144,13 @@ MigrationChecks checkMigration(dockerapi::Engine& source, const compose::Stack& 
         fmt::format("missing: {} (docker compose up will pull them)", fmt::join(missingPullable, ", ")));
   } else {
     add("target images", CheckStatus::Ok, "all " + std::to_string(stack.services.size()) + " present");
+  }
+  if (!differing.empty()) {
+    add("target image versions", CheckStatus::Warn,
+        fmt::format(
+            "not the images the source runs: {}; docker compose up on the target runs these: copy the "
+            "source's with docker save IMAGE | docker -H {} load, or pull the same tag there",
+            fmt::join(differing, "; "), targetName));
   }
 
   // The target's volumes of these names must not exist: the migration never overwrites data there.

@@ -171,7 +171,9 @@ SnapshotCounts moveDatabasesOnline(dockerapi::Engine& source, const compose::Sta
   for (auto& move : redises) {
     const auto& service = *move->service;
     RedisFilesJob job;
-    job.image = service.imageId.empty() ? service.image : service.imageId;
+    // By name on the target: the source's Id may name nothing there (an Engine 29 on the containerd
+    // store knows an image by its index digest, a classic engine by its config digest).
+    job.image = service.image.empty() ? service.imageId : service.image;
     job.mount = *mountHolding(service, move->layout.dir);
     job.layout = move->layout;
     job.placeRdb = [&](const std::string& helper) {

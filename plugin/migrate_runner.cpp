@@ -23,6 +23,7 @@
 #include "plugin/service_twin.hpp"
 #include "plugin/stack_guard.hpp"
 #include "plugin/test_hooks.hpp"
+#include "plugin/volume_labels.hpp"
 #include "plugin/volume_transfer.hpp"
 #include "volumes/host_restore.hpp"
 #include "volumes/stream_pipe.hpp"
@@ -179,7 +180,8 @@ MigrationReport runMigration(dockerapi::Engine& source, const compose::Stack& st
       for (const auto& [key, volume] : stack.volumes) {
         if (!volume.exists) continue;
         auto info = source.inspectVolume(volume.name);
-        dockerapi::VolumeSpec spec{info.name, info.driver, info.labels, info.options};
+        dockerapi::VolumeSpec spec{info.name, info.driver, newVolumeLabels(info.labels, stack.name, key),
+                                   info.options};
         target.createVolume(spec);
         created.push_back(info.name);
         report.volumes.push_back(info.name);

@@ -43,6 +43,7 @@ RedisLayout redisLayout(RedisClient& client) {
   RedisLayout layout;
   auto info = client.info();
   layout.redisVersion = info["redis_version"];
+  layout.server = redisServerFrom(info);
   layout.aofEnabled = info["aof_enabled"] == "1";
   layout.dir = configValue(client, "dir");
   layout.rdbPath = layout.dir + "/" + configValue(client, "dbfilename");
@@ -78,6 +79,7 @@ RedisSnapshotResult snapshotRedis(dockerapi::Engine& engine, RedisClient& client
   } atExit{fork};
   RedisSnapshotResult result;
   result.redisVersion = layout.redisVersion;
+  result.server = layout.server;
   result.aofEnabled = layout.aofEnabled;
   result.rdbPath = layout.rdbPath;
   result.aofDirectory = layout.aofDirectory;

@@ -10,6 +10,7 @@
 
 #include "dockerapi/engine.hpp"
 #include "plugin/redis_client.hpp"
+#include "plugin/redis_server.hpp"
 
 namespace agentchat {
 
@@ -19,8 +20,9 @@ class SnapshotFailed : public std::runtime_error {
 };
 
 struct RedisSnapshotResult {
-  std::string redisVersion;
-  std::string rdbPath;  // in the container
+  std::string redisVersion;  // INFO's redis_version: 7.2.4 on every Valkey
+  RedisServer server;        // Redis or Valkey, and its own version
+  std::string rdbPath;       // in the container
   std::uint64_t rdbBytes = 0;
   bool aofEnabled = false;
   std::string aofDirectory;                      // <dir>/<appenddirname> when AOF is on
@@ -37,6 +39,7 @@ std::uint64_t expiresCount(const std::string& keyspaceValue);
 // save itself.
 struct RedisLayout {
   std::string redisVersion;
+  RedisServer server;
   std::string dir;
   std::string rdbPath;
   bool aofEnabled = false;

@@ -15,6 +15,7 @@
 #include "plugin/manifest_checks.hpp"
 #include "plugin/restore_steps.hpp"
 #include "plugin/test_hooks.hpp"
+#include "plugin/volume_labels.hpp"
 
 namespace agentchat {
 
@@ -148,9 +149,7 @@ class Restorer {
       dockerapi::VolumeSpec spec;
       spec.name = volume.name;
       spec.driver = volume.driver.empty() ? "local" : volume.driver;
-      spec.labels = volume.labels;
-      spec.labels["com.docker.compose.project"] = ctx_.stack.name;
-      spec.labels["com.docker.compose.volume"] = key;
+      spec.labels = newVolumeLabels(volume.labels, ctx_.stack.name, key);
       ctx_.engine.createVolume(spec);
       spdlog::info("created volume {} (it did not exist)", volume.name);
     }

@@ -14,6 +14,7 @@
 #include "plugin/health.hpp"
 #include "plugin/mysql_client.hpp"
 #include "plugin/redis_client.hpp"
+#include "plugin/redis_server.hpp"
 #include "plugin/repository_location.hpp"
 #include "plugin/schedule_record.hpp"
 #include "plugin/stack_loader.hpp"
@@ -73,7 +74,9 @@ void redisChecks(dockerapi::Engine& engine, const compose::StackService& s, std:
     return;
   }
   auto info = client.info();
-  checks.push_back({prefix + " ping", Severity::Ok, "PONG; redis " + info["redis_version"]});
+  auto server = redisServerFrom(info);  // Valkey's redis_version is always 7.2.4
+  checks.push_back({prefix + " ping", Severity::Ok,
+                    std::string("PONG; ") + flavourName(server.flavour) + " " + server.version});
   std::uint64_t used = number(info, "used_memory"), max = number(info, "maxmemory");
   checks.push_back(
       {prefix + " memory", usageSeverity(static_cast<double>(used), static_cast<double>(max)),
