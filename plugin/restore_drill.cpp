@@ -111,8 +111,8 @@ DrillResult redisDrill(dockerapi::Engine& engine, const volumes::PartRecord& par
   DrillResult result{part.name, false, {}, 0};
   dockerapi::ContainerSpec spec;
   spec.image = detail.at("image").get<std::string>();
-  spec.cmd = {"sh", "-c", kRedisServerScript, "drill", "--dir", "/data", "--dbfilename", "dump.rdb",
-              "--appendonly", "no", "--save", ""};
+  spec.cmd = {"sh",           "-c",       kRedisServerScript, "drill", "--dir",  "/data",
+              "--dbfilename", "dump.rdb", "--appendonly",     "no",    "--save", ""};
   Throwaway box(engine, spec, "/data", "verify --deep " + part.name);
   {
     volumes::PartReader reader(backup.open(part.name), part, keys);

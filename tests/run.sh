@@ -118,7 +118,8 @@ ASAN_BUILD_PID=$!
 # Engine 26 in its own namespaces, with the images both image sets' tests use; this run removes it.
 start_modern_engine() {
   MODERN_STARTED=1
-  MODERN_HOST=$(tests/modern/engine26.sh start "$MODERN_DIR")
+  # The shared test stack bind-mounts from this checkout: the engine must see it at the same path.
+  MODERN_HOST=$(ENGINE26_BINDS=$PWD tests/modern/engine26.sh start "$MODERN_DIR")
   docker save "${MODERN_IMAGES[@]}" | DOCKER_HOST=$MODERN_HOST docker load -q >/dev/null
   echo "Engine $(DOCKER_HOST=$MODERN_HOST docker version -f '{{.Server.Version}} (API {{.Server.APIVersion}})') at $MODERN_HOST"
 }

@@ -89,7 +89,8 @@ std::vector<std::string> composeCommand() {
 }
 
 std::vector<std::string> redisCli(const std::vector<std::string>& args) {
-  std::vector<std::string> out{"sh", "-c", "exec $(command -v redis-cli || command -v valkey-cli) \"$@\"", "cli"};
+  std::vector<std::string> out{"sh", "-c", "exec $(command -v redis-cli || command -v valkey-cli) \"$@\"",
+                               "cli"};
   out.insert(out.end(), args.begin(), args.end());
   return out;
 }

@@ -38,11 +38,11 @@ bool modernBed(std::string& host, std::string& compose, std::string& whyNot) {
 
 }  // namespace
 
-#define REQUIRE_MODERN_BED(host, compose)                                                   \
-  std::string host, compose, modernWhyNot_;                                                 \
-  if (!modernBed(host, compose, modernWhyNot_)) {                                           \
-    if (std::getenv("CI") != nullptr) FAIL() << modernWhyNot_;                              \
-    GTEST_SKIP() << "\n*** SKIPPED: no modern test bed: " << modernWhyNot_ << " ***";      \
+#define REQUIRE_MODERN_BED(host, compose)                                             \
+  std::string host, compose, modernWhyNot_;                                           \
+  if (!modernBed(host, compose, modernWhyNot_)) {                                     \
+    if (std::getenv("CI") != nullptr) FAIL() << modernWhyNot_;                        \
+    GTEST_SKIP() << "\n*** SKIPPED: no modern test bed: " << modernWhyNot_ << " ***"; \
   }
 
 // (c) A compose v1 project on Engine 20.10 moves to Engine 26, where compose v2 brings it up in the
@@ -60,7 +60,8 @@ TEST(ModernMigrate, FromEngine2010WithComposeV1ToEngine26WithComposeV2) {
   stack.seed();
   auto before = stack.fingerprint();
   fs::path dir = stack.repo().parent_path() / "on-engine26";
-  auto migrate = stack.plugin({"migrate", "--to-host", host, "--target-dir", dir.string(), "--yes", "--json"});
+  auto migrate =
+      stack.plugin({"migrate", "--to-host", host, "--target-dir", dir.string(), "--yes", "--json"});
   ASSERT_EQ(migrate.exitCode, 0) << migrate.out << migrate.err;
   EXPECT_TRUE(json::parse(migrate.out)["identical"].get<bool>());
   for (const auto& v : target.listVolumes({{"label", {"com.docker.compose.project=" + stack.project()}}}))
@@ -78,7 +79,8 @@ TEST(ModernMigrate, FromEngine2010WithComposeV1ToEngine26WithComposeV2) {
   ASSERT_TRUE(moved.waitReady());
   e2e::expectSameData(before, moved.fingerprint());
   // compose v2 names the containers project-service-1 and the plugin finds them by their labels.
-  EXPECT_THAT(target.inspectContainer(moved.container("mysql")).name, HasSubstr(stack.project() + "-mysql-1"));
+  EXPECT_THAT(target.inspectContainer(moved.container("mysql")).name,
+              HasSubstr(stack.project() + "-mysql-1"));
   auto status = moved.plugin({"status", "--json"}, {{"DOCKER_HOST", host}});
   EXPECT_EQ(status.exitCode, 0) << status.out << status.err;
 }

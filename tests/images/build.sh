@@ -42,7 +42,9 @@ fi
 # shellcheck source=../../scripts/apt_mirror.sh
 source ../../scripts/apt_mirror.sh
 
-base="${prefix}base:$hash"
+# The base (a debootstrap, the slow part) is keyed by its package list alone: editing a Dockerfile
+# or an entrypoint rebuilds only the images.
+base="${prefix}base:$( (cat "$packages"; echo "$suite") | sha256sum | cut -c1-12)"
 if ! docker image inspect "$base" >/dev/null 2>&1; then
   mirror=$(apt_mirror)
   rootfs=$(mktemp -d /var/tmp/agentchat-rootfs.XXXXXX)

@@ -12,7 +12,9 @@
 # first over docker0 and iptables) and its own mount namespace whose root is pivot_root'ed onto an
 # overlay of the trixie root (a plain chroot runs containers but breaks `docker exec`; the overlay's
 # tmpfs upper layer keeps the cached root pristine). /sys, /dev and /tmp are the host's (test stacks
-# bind-mount from /tmp), DIR is bound at the same path, so paths mean the same inside and out.
+# bind-mount from /tmp), DIR is bound at the same path, so paths mean the same inside and out; so is
+# every directory in ENGINE26_BINDS (space-separated: e.g. the checkout whose tests/stack the shared
+# test stack bind-mounts from).
 # Every command is idempotent. Needs root.
 set -euo pipefail
 usage="usage: engine26.sh start|stop|remove DIR | engine26.sh compose"
@@ -168,9 +170,10 @@ stop() {
 }
 
 # Runs in the new mount namespace (host binaries until pivot_root, the root's after), then becomes
-# dockerd. Arguments: root overlay-mount-point dir exec-root cgroup-parent.
+# dockerd. Arguments: root overlay-mount-point dir exec-root cgroup-parent [bind...].
 inside='set -euo pipefail
 root=$1 ovl=$2 dir=$3 exec_root=$4 cgroup_parent=$5
+shift 5
 mount --make-rprivate /
 mount -t tmpfs -o size=64m,mode=755 agentchat-e26 "$ovl"
 mkdir "$ovl/upper" "$ovl/work" "$ovl/root"
@@ -183,6 +186,10 @@ mount -t tmpfs -o mode=755 tmpfs "$new/run"
 mount --rbind /tmp "$new/tmp"
 mkdir -p "$new$dir"
 mount --bind "$dir" "$new$dir"
+for bind in "$@"; do
+  mkdir -p "$new$bind"
+  mount --rbind "$bind" "$new$bind"
+done
 cd "$new"
 pivot_root . oldroot
 cd /
@@ -197,6 +204,11 @@ start() {
     return 0
   fi
   stop # leftovers of an engine that died
+  local binds='' bind
+  for bind in ${ENGINE26_BINDS:-}; do
+    [ -d "$bind" ] || { echo "engine26.sh: ENGINE26_BINDS: $bind is not a directory" >&2; exit 2; }
+    binds+=" $(readlink -f "$bind")"
+  done
   ensure_root
   mkdir -p "$dir"
   if ! ip netns list | grep -qx "$ns\( .*\)\?"; then
@@ -207,7 +219,7 @@ start() {
   # nsenter, not `ip netns exec`: that remounts /sys, and dockerd then finds no devices cgroup.
   # setsid: a Ctrl-C meant for the test run does not reach the engine.
   setsid nsenter --net="/run/netns/$ns" unshare -m --propagation private \
-    bash -c "$inside" inside "$root" "$cache/ovl" "$dir" "$exec_root" "$ns" \
+    bash -c "$inside" inside "$root" "$cache/ovl" "$dir" "$exec_root" "$ns" $binds \
     </dev/null >>"$dir/dockerd.log" 2>&1 &
   local launched=$! ok='' why
   for _ in $(seq 1 120); do
