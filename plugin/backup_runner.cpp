@@ -12,6 +12,7 @@
 #include "plugin/database_parts.hpp"
 #include "plugin/dead_run.hpp"
 #include "plugin/file_parts.hpp"
+#include "plugin/restore_steps.hpp"
 #include "plugin/test_hooks.hpp"
 #include "plugin/utc_time.hpp"
 
@@ -22,6 +23,26 @@ using nlohmann::json;
 using Clock = std::chrono::steady_clock;
 
 namespace {
+
+// After a stop-mode copy the stack is handed back only once its databases answer again (a fresh
+// MariaDB 11 takes seconds to open its files): whatever runs next finds them serving, and one that
+// does not come back is said at once. The copy itself is complete either way.
+void waitForDatabasesStoppedIn(dockerapi::Engine& engine, const compose::Stack& stack,
+                               const BackupPlan& plan) {
+  for (const auto& [name, service] : stack.services) {
+    if (!isDatabase(service.role)) continue;
+    for (const auto& c : service.containers) {
+      bool stopped =
+          std::any_of(plan.hold.begin(), plan.hold.end(), [&](const auto& h) { return h.id == c.id; });
+      if (!stopped) continue;
+      try {
+        waitUntilServing(engine, service, c.id);
+      } catch (const std::exception& e) {
+        spdlog::error("the backup is complete, but after it {}", e.what());
+      }
+    }
+  }
+}
 
 json stackDetails(dockerapi::Engine& engine, const compose::Stack& stack) {
   json services = json::object();
@@ -156,6 +177,7 @@ volumes::Manifest runBackup(dockerapi::Engine& engine, const compose::Stack& sta
       tasks.wait();
       notRestarted = guard.resumeAll();
       pause["seconds"] = secondsSince(stopped);
+      waitForDatabasesStoppedIn(engine, stack, plan);
     } else {
       // The writers pause, the databases fix their point in time, the writers resume: MySQL and
       // Redis then hold the same moment. Everything else is copied afterwards, unpaused.
