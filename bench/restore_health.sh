@@ -53,7 +53,7 @@ for run in $(seq 1 "$runs"); do
   status=0
   "$PLUGIN" "${args[@]}" restore "$id" --yes --json >"$out" 2>"$work/restore-$run.err" || status=$?
   [ "$status" -eq 0 ] || { echo "run $run: restore exited $status"; tail -5 "$work/restore-$run.err"; exit 1; }
-  step() { jq -r --arg s "$1" '[.steps[] | select(.step | startswith($s)) | .seconds] | add // 0' "$out"; }
+  step() { jq -r --arg s "$1" '[.steps[] | select(.step | startswith($s)) | .seconds] | add // 0 | . * 1000 | round / 1000' "$out"; }
   safety=$(step "safety snapshot") check=$(step "check parts") dump=$(step "mysql") start=$(step "start")
   tail_s=$(echo "$(step start) + $(step verify) + $(step apps)" | bc -l)
   whole=$(echo "$(jq .seconds "$out") + $check" | bc -l)
