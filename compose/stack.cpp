@@ -1,5 +1,6 @@
 #include "compose/stack.hpp"
 
+#include <algorithm>
 #include <functional>
 #include <set>
 
@@ -31,16 +32,42 @@ bool hasContainers(const EngineView& view, const std::string& service) {
   return false;
 }
 
+int replicaNumber(const dockerapi::ContainerInfo& c) {
+  auto it = c.labels.find(kNumberLabel);
+  try {
+    return it == c.labels.end() ? 0 : std::stoi(it->second);
+  } catch (const std::exception&) {
+    return 0;
+  }
+}
+
+bool oneOff(const dockerapi::ContainerInfo& c) {
+  auto it = c.labels.find(kOneOffLabel);
+  return it != c.labels.end() && (it->second == "True" || it->second == "true");
+}
+
 }  // namespace
 
-Stack buildStack(const Project& project, const EngineView& view) {
+Stack buildStack(const Project& project, const EngineView& all) {
+  EngineView view{{}, all.volumes};
+  std::vector<std::string> oneOffs;
+  for (const auto& c : all.containers) {
+    if (!oneOff(c)) {
+      view.containers.push_back(c);
+    } else if (c.running) {
+      oneOffs.push_back(c.name);
+    }
+  }
+  std::stable_sort(view.containers.begin(), view.containers.end(),
+                   [](const auto& a, const auto& b) { return replicaNumber(a) < replicaNumber(b); });
   Stack stack;
+  stack.oneOffs = std::move(oneOffs);
   stack.name = project.name;
   stack.workingDir = project.workingDir.string();
   for (const auto& f : project.files) stack.files.push_back(f.string());
   stack.settings = project.agentchat;
   stack.secrets = project.secrets;
-  stack.engineView = !view.containers.empty();
+  stack.engineView = !all.containers.empty();
 
   for (const auto& [key, volume] : project.volumes) {
     StackVolume v{key, volume.name, volume.driver, volume.external, false, volume.labels, {}};

@@ -68,6 +68,9 @@ struct Stack {
   std::map<std::string, SecretSpec> secrets;  // file: secrets are config to back up
   bool engineView = false;                    // containers of the project were found on the engine
   Settings settings;
+  // Running one-off containers (`docker compose run`): not the service (never dumped from, paused
+  // or stopped), but they may write to its volumes, so the plan says so.
+  std::vector<std::string> oneOffs;
 };
 
 struct EngineView {
@@ -79,7 +82,11 @@ inline constexpr const char* kProjectLabel = "com.docker.compose.project";
 inline constexpr const char* kServiceLabel = "com.docker.compose.service";
 inline constexpr const char* kVolumeLabel = "com.docker.compose.volume";  // the key under volumes:
 inline constexpr const char* kRoleLabel = "agentchat.role";
+inline constexpr const char* kOneOffLabel = "com.docker.compose.oneoff";            // "True" for `run`
+inline constexpr const char* kNumberLabel = "com.docker.compose.container-number";  // replica 1, 2, ...
 
+// Services' containers are found by compose's labels only, in replica order (container-number):
+// "the service's container" is replica 1 when it runs. One-off containers are left out (oneOffs).
 Stack buildStack(const Project& project, const EngineView& view);
 
 // The services in dependency order (dependencies first); ties by name. Cycles are broken by name.

@@ -68,6 +68,11 @@ BackupPlan planBackup(const compose::Stack& stack, const BackupOptions& options)
   BackupPlan plan;
   plan.consistency = options.consistency;
   bool online = options.consistency == Consistency::Online;
+  for (const auto& name : stack.oneOffs) {
+    plan.notes.push_back("container " + name +
+                         " (docker compose run) is running: it is not part of any service, so it is neither "
+                         "paused nor stopped, and what it writes to a volume meanwhile may be missing");
+  }
 
   for (const auto& [name, service] : stack.services) {
     if (service.settings.skip) {

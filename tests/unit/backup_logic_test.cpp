@@ -45,6 +45,16 @@ TEST(BackupPlan, OnlyNarrowsAndUnknownPartsAreRefused) {
   EXPECT_THROW(parseComponents("mysql,postgresql"), std::invalid_argument);
 }
 
+TEST(BackupPlan, ARunningOneOffContainerIsNamedNotHeld) {
+  auto stack = agentchatStack();
+  stack.oneOffs = {"agentchat-backend-run-1a2b"};
+  auto plan = planBackup(stack, {Consistency::Stop, {}});
+  ASSERT_FALSE(plan.notes.empty());
+  EXPECT_NE(plan.notes.back().find("agentchat-backend-run-1a2b (docker compose run) is running"),
+            std::string::npos);
+  for (const auto& c : plan.hold) EXPECT_NE(c.name, "agentchat-backend-run-1a2b");
+}
+
 TEST(BackupPlan, SkippedServicesAndMissingVolumesAreNotedNotTaken) {
   auto stack = agentchatStack();
   stack.services["redis"].settings.skip = true;

@@ -77,6 +77,33 @@ TEST(StackModel, EngineViewAddsContainersVolumesAndLabelRoles) {
   EXPECT_FALSE(stack.volumes.at("redis_data").exists);
 }
 
+// Containers by compose's labels only: a `docker compose run` container of a service is not that
+// service (v1 and v2 both write oneoff "True"); replicas in their number order, whatever the engine's.
+TEST(StackModel, OneOffRunContainersAreNotTheServiceAndReplicasAreInOrder) {
+  EngineView view;
+  auto oneOff = container("mysql", "running", "mysql:8");
+  oneOff.id = "run-id";
+  oneOff.name = "agentchat-mysql-run-3f2a";
+  oneOff.labels["com.docker.compose.oneoff"] = "True";
+  auto second = container("backend", "running", "agentchat/backend");
+  second.id = "backend-2";
+  second.labels[kNumberLabel] = "2";
+  auto first = container("backend", "running", "agentchat/backend");
+  first.labels[kNumberLabel] = "1";
+  view.containers = {oneOff, container("mysql", "running", "mysql:8"), second, first};
+  view.containers[1].labels["com.docker.compose.oneoff"] = "False";
+  Stack stack = buildStack(agentchatProject(), view);
+  ASSERT_EQ(stack.services.at("mysql").containers.size(), 1u);
+  EXPECT_EQ(stack.services.at("mysql").containers[0].id, "mysql-id");
+  EXPECT_EQ(stack.oneOffs, std::vector<std::string>{"agentchat-mysql-run-3f2a"});
+  ASSERT_EQ(stack.services.at("backend").containers.size(), 2u);
+  EXPECT_EQ(stack.services.at("backend").containers[0].id, "backend-id");
+  EXPECT_EQ(stack.services.at("backend").containers[1].id, "backend-2");
+  // An exited one-off is not worth a word.
+  view.containers[0].running = false;
+  EXPECT_TRUE(buildStack(agentchatProject(), view).oneOffs.empty());
+}
+
 TEST(StackModel, StartOrderFollowsDependsOn) {
   Stack stack = buildStack(agentchatProject(), {});
   EXPECT_EQ(startOrder(stack), (std::vector<std::string>{"mysql", "redis", "backend"}));
