@@ -139,7 +139,8 @@ RegisteredCommand addBackupCommand(CLI::App& app) {
   auto* cli = app.add_subcommand("backup", "Back up the whole stack: databases, volumes, config and logs");
   cli->add_option("--consistency", command->consistency,
                   "online (default): pause app containers about a second around the database snapshots; "
-                  "stop: stop the stack and copy every volume raw");
+                  "stop: stop the stack and copy every volume raw")
+      ->check(CLI::IsMember({"online", "stop"}));
   cli->add_option("--only", command->only, "Comma-separated parts: mysql,redis,volumes,config,logs");
   cli->add_option("--label", command->label, "A label stored in the manifest");
   cli->add_flag("--dry-run", command->dryRun, "Print the plan; touch nothing");
