@@ -138,6 +138,15 @@ std::vector<DrillResult> restoreDrill(dockerapi::Engine& engine, const volumes::
                                       const volumes::BackupRef& backup, const volumes::PartKeys* keys) {
   std::vector<DrillResult> out;
   for (const auto& part : manifest.parts) {
+    if (!part.knownKind()) {  // this version could not restore it: not proven restorable
+      out.push_back({part.name,
+                     false,
+                     {"kind \"" + part.kind +
+                      "\" is unknown to this version of docker-agentchat, which could "
+                      "not restore it (a newer version wrote it?)"},
+                     0});
+      continue;
+    }
     const char* section = part.kind == "mysql-dump" ? "mysql" : part.kind == "redis-rdb" ? "redis" : nullptr;
     if (section == nullptr) continue;
     auto started = Clock::now();

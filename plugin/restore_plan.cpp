@@ -10,13 +10,22 @@ namespace agentchat {
 
 namespace {
 
-// The order of the guide's flowchart: databases first, then files.
+// The order of the README's restore steps: databases first, then files.
 int stepOf(const std::string& kind) {
-  if (kind == "mysql-dump") return 0;
-  if (kind == "redis-rdb") return 1;
-  if (kind == "volume") return 2;
-  if (kind == "config") return 3;
-  return 4;  // logs
+  switch (volumes::parsePartKind(kind).value_or(volumes::PartKind::Logs)) {
+    case volumes::PartKind::MysqlDump:
+      return 0;
+    case volumes::PartKind::RedisRdb:
+    case volumes::PartKind::RedisAof:
+      return 1;
+    case volumes::PartKind::Volume:
+      return 2;
+    case volumes::PartKind::Config:
+      return 3;
+    case volumes::PartKind::Logs:
+      return 4;
+  }
+  return 4;
 }
 
 bool selected(const RestoreSelection& selection, const std::string& component) {
@@ -73,6 +82,18 @@ RestorePlan planRestore(const volumes::Manifest& manifest, const compose::Stack&
   };
 
   for (const auto& part : manifest.parts) {
+    if (!part.knownKind()) {
+      // Skipping it would report a complete restore that left this part out.
+      if (selection.empty()) {
+        throw std::invalid_argument("backup " + manifest.id + ": part " + part.name + " is of kind \"" +
+                                    part.kind +
+                                    "\", which this version of docker-agentchat cannot restore (a newer "
+                                    "version wrote it?): upgrade, or restore the other parts with --only");
+      }
+      plan.notes.push_back(part.name + ": of kind \"" + part.kind +
+                           "\", unknown to this version: not restored");
+      continue;
+    }
     RestoreItem item{part, part.kind, part.service, {}, {}, {}};
     if (part.kind == "mysql-dump" && selected(selection, "mysql")) {
       requireService(part);

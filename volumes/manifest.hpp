@@ -3,10 +3,13 @@
 // never completed; and it is read defensively, since a restore trusts nothing it has not checked.
 #include <cstdint>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <stdexcept>
 #include <string>
 #include <string_view>
 #include <vector>
+
+#include "volumes/part_kind.hpp"
 
 namespace volumes {
 
@@ -20,7 +23,7 @@ class ManifestError : public std::runtime_error {
 
 struct PartRecord {
   std::string name;           // file name in the backup directory, e.g. "mysql.sql.zst"
-  std::string kind;           // mysql-dump, redis-rdb, redis-aof, volume, config, logs
+  std::string kind;           // as stored: partKindName() of a known kind, or a newer version's
   std::string service;        // compose service, if any
   std::string source;         // volume name or path it came from
   std::uint64_t size = 0;     // stored bytes
@@ -31,6 +34,8 @@ struct PartRecord {
   std::string plainSha256;
 
   bool encrypted() const { return !plainSha256.empty(); }
+  // None for a kind this version does not know.
+  std::optional<PartKind> knownKind() const { return parsePartKind(kind); }
   // The name of the content inside: "mysql.sql.zst" for "mysql.sql.zst.age".
   std::string contentName() const { return encrypted() ? name.substr(0, name.size() - 4) : name; }
 };

@@ -28,15 +28,21 @@ bool backendBecomes(dockerapi::Engine& engine, const e2e::RestoreStack& stack, c
   return false;
 }
 
+// A backup whose app_data volume makes the backend fail its check (the marker stays in place).
+std::string backUpWithTheMarker(const e2e::RestoreStack& stack) {
+  stack.sh("backend", "touch /app/data/unhealthy");
+  return stack.seedAndBackUp();
+}
+
+const std::vector<std::string> kOverlays{"docker-compose.secrets.yml", "docker-compose.health.yml"};
+
 }  // namespace
 
 TEST(RestoreHealth, AnAppUnhealthyAfterTheRestoreIsReportedAndTheVerifiedDataStay) {
   REQUIRE_ENGINE(engine);
-  e2e::RestoreStack stack(engine, {"docker-compose.secrets.yml", "docker-compose.health.yml"});
+  e2e::RestoreStack stack(engine, kOverlays);
   ASSERT_TRUE(stack.up()) << stack.upOutput();
-  // The backup holds a volume that makes the backend fail its check.
-  stack.sh("backend", "touch /app/data/unhealthy");
-  std::string id = stack.seedAndBackUp();
+  std::string id = backUpWithTheMarker(stack);
   ASSERT_FALSE(id.empty());
   auto backedUp = stack.fingerprint();
   stack.sh("backend", "rm /app/data/unhealthy");
@@ -67,10 +73,9 @@ TEST(RestoreHealth, AnAppUnhealthyAfterTheRestoreIsReportedAndTheVerifiedDataSta
 
 TEST(RestoreHealth, AnAppUnhealthyBeforeTheRestoreIsNoReasonToFailAndTheWaitCanBeSet) {
   REQUIRE_ENGINE(engine);
-  e2e::RestoreStack stack(engine, {"docker-compose.secrets.yml", "docker-compose.health.yml"});
+  e2e::RestoreStack stack(engine, kOverlays);
   ASSERT_TRUE(stack.up()) << stack.upOutput();
-  stack.sh("backend", "touch /app/data/unhealthy");
-  std::string id = stack.seedAndBackUp();
+  std::string id = backUpWithTheMarker(stack);
   ASSERT_FALSE(id.empty());
   stack.changeSinceBackup();
   ASSERT_TRUE(backendBecomes(engine, stack, "unhealthy"));

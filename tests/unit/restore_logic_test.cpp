@@ -9,6 +9,8 @@
 #include <set>
 
 #include "agentchat_stack.hpp"
+#include "dockerapi/http_engine.hpp"
+#include "plugin/restore_drill.hpp"
 #include "plugin/restore_plan.hpp"
 #include "tests/support/tar_blocks.hpp"
 #include "volumes/guarded_tar.hpp"
@@ -73,6 +75,48 @@ TEST(RestorePlan, ARawDatabaseVolumeStopsItsDatabaseAfterItsDependents) {
   for (const auto& c : plan.stop) stopped.push_back(c.name);
   EXPECT_EQ(stopped, (std::vector<std::string>{"chat_backend_1", "chat_mysql_1"}));
   EXPECT_EQ(plan.missingVolumes, (std::vector<std::string>{"chat_mysql_data"}));
+}
+
+// A kind a newer version wrote: a restore that skipped it would call itself complete.
+TEST(RestorePlan, APartOfAnUnknownKindIsRefusedUnlessOnlyLeavesItOut) {
+  auto backup = onlineBackup();
+  backup.parts.push_back(
+      {"sqlite-backend-app.db.zst", "sqlite-online", "backend", "/app/data/app.db", 1, 1, "", ""});
+  try {
+    planRestore(backup, agentchatStack(), {});
+    FAIL() << "a part of an unknown kind was planned around";
+  } catch (const std::invalid_argument& e) {
+    EXPECT_THAT(e.what(), HasSubstr("part sqlite-backend-app.db.zst is of kind \"sqlite-online\""));
+    EXPECT_THAT(e.what(), HasSubstr("upgrade, or restore the other parts with --only"));
+  }
+  auto plan = planRestore(backup, agentchatStack(), parseRestoreSelection("mysql"));
+  EXPECT_EQ(kinds(plan), (std::vector<std::string>{"mysql-dump"}));
+  EXPECT_THAT(plan.notes.back(), HasSubstr("unknown to this version: not restored"));
+  EXPECT_FALSE(backup.parts.back().knownKind());
+  EXPECT_TRUE(backup.parts.front().knownKind());
+}
+
+// verify --deep proves a backup restorable; this version cannot prove that of a kind it does not know.
+// Decided before any engine call (the endpoint here answers nothing).
+TEST(RestoreDrill, APartOfAnUnknownKindFailsTheDrill) {
+  volumes::Manifest backup;
+  backup.parts = {
+      {"sqlite-backend-app.db.zst", "sqlite-online", "backend", "/app/data/app.db", 1, 1, "", ""}};
+  dockerapi::Endpoint nowhere;
+  nowhere.socketPath = "/nonexistent/docker.sock";
+  dockerapi::HttpEngine engine(nowhere);
+  auto results = restoreDrill(engine, backup, {nullptr, "chat", "x"}, nullptr);
+  ASSERT_EQ(results.size(), 1u);
+  EXPECT_FALSE(results[0].ok);
+  EXPECT_THAT(results[0].problems.at(0), HasSubstr("kind \"sqlite-online\" is unknown to this version"));
+}
+
+TEST(PartKind, NamesRoundTrip) {
+  for (auto kind : {volumes::PartKind::MysqlDump, volumes::PartKind::RedisRdb, volumes::PartKind::RedisAof,
+                    volumes::PartKind::Volume, volumes::PartKind::Config, volumes::PartKind::Logs})
+    EXPECT_EQ(volumes::parsePartKind(volumes::partKindName(kind)), kind);
+  EXPECT_FALSE(volumes::parsePartKind("Volume"));
+  EXPECT_FALSE(volumes::parsePartKind(""));
 }
 
 TEST(RestorePlan, OnlySelectsComponentsAndSingleVolumes) {

@@ -1,0 +1,15 @@
+#pragma once
+// What a part holds. The manifest stores the kind as text; a kind this version does not know
+// (a newer plugin wrote it) stays readable for list, verify and copy, and is refused by a restore
+// that would otherwise skip it and call itself complete.
+#include <optional>
+#include <string>
+
+namespace volumes {
+
+enum class PartKind { MysqlDump, RedisRdb, RedisAof, Volume, Config, Logs };
+
+const char* partKindName(PartKind kind);  // as the manifest writes it: "mysql-dump", ...
+std::optional<PartKind> parsePartKind(const std::string& text);
+
+}  // namespace volumes
