@@ -63,6 +63,8 @@ void addGlobalOptions(CLI::App& app, GlobalOptions& global) {
   app.add_option("--env-file", p.envFiles,
                  "Env file for interpolation (default: .env in the project directory)")
       ->group(compose);
+  app.add_option("--profile", p.profiles, "Enable a compose profile (repeatable; added to COMPOSE_PROFILES)")
+      ->group(compose);
   app.add_option("--log-format", global.logFormat,
                  "Log lines on stderr: text (default) or json, one object a line")
       ->check(CLI::IsMember({"text", "json"}));

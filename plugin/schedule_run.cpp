@@ -62,6 +62,7 @@ std::vector<std::string> globalArguments(const GlobalOptions& o) {
   for (const auto& f : o.project.files) args.insert(args.end(), {"--file", f});
   add("--project-directory", o.project.projectDirectory);
   for (const auto& f : o.project.envFiles) args.insert(args.end(), {"--env-file", f});
+  for (const auto& profile : o.project.profiles) args.insert(args.end(), {"--profile", profile});
   add("--repo", o.repository);
   if (o.logFormat != "text") args.insert(args.end(), {"--log-format", o.logFormat});
   return args;

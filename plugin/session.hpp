@@ -16,6 +16,7 @@ struct ProjectOptions {
   std::vector<std::string> files;               // -f / --file, repeatable
   std::optional<std::string> projectDirectory;  // --project-directory
   std::vector<std::string> envFiles;            // --env-file
+  std::vector<std::string> profiles;            // --profile, added to COMPOSE_PROFILES
 };
 
 struct GlobalOptions {

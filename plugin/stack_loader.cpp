@@ -18,6 +18,7 @@ compose::LoadOptions optionsFor(Session& session) {
   options.projectName = p.projectName;
   if (p.projectDirectory) options.projectDirectory = *p.projectDirectory;
   for (const auto& f : p.envFiles) options.envFiles.emplace_back(f);
+  options.profiles = p.profiles;
   options.cwd = fs::current_path();
   options.environ = session.environ();
   return options;

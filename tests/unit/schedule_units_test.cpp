@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include "plugin/schedule_record.hpp"
+#include "plugin/schedule_run.hpp"
 #include "plugin/schedule_units.hpp"
 
 using namespace agentchat;
@@ -104,4 +105,25 @@ TEST(ScheduleStatus, FailedLastRunIsCriticalStaleIsWarning) {
   nlohmann::json ok = {{"time", "t"}, {"unixTime", 1000}, {"exitCode", 0}, {"backupId", "20261124T020000Z"}};
   EXPECT_EQ(scheduledRunCheck(ok, 1000 + 3600)->severity, Severity::Ok);
   EXPECT_EQ(scheduledRunCheck(ok, 1000 + 27 * 3600)->severity, Severity::Warning);
+}
+
+// The scheduled run sees the project as the command that installed it did: files, env files and
+// compose profiles pinned.
+TEST(ScheduleText, TheEntryPinsTheProjectsFilesEnvFilesAndProfiles) {
+  agentchat::GlobalOptions options;
+  options.project.projectName = "chat";
+  options.project.files = {"/srv/chat/compose.yaml"};
+  options.project.envFiles = {"/srv/chat/prod.env"};
+  options.project.profiles = {"search", "workers"};
+  auto args = agentchat::globalArguments(options);
+  auto has = [&](const std::string& flag, const std::string& value) {
+    for (std::size_t i = 0; i + 1 < args.size(); ++i)
+      if (args[i] == flag && args[i + 1] == value) return true;
+    return false;
+  };
+  EXPECT_TRUE(has("--project-name", "chat"));
+  EXPECT_TRUE(has("--file", "/srv/chat/compose.yaml"));
+  EXPECT_TRUE(has("--env-file", "/srv/chat/prod.env"));
+  EXPECT_TRUE(has("--profile", "search"));
+  EXPECT_TRUE(has("--profile", "workers"));
 }
