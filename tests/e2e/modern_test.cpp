@@ -88,7 +88,8 @@ TEST(ModernMigrate, FromEngine2010WithComposeV1ToEngine26WithComposeV2) {
   EXPECT_LE(status.exitCode, 1) << status.out << status.err;
   std::map<std::string, std::string> checks;
   const json report = json::parse(status.out);
-  for (const auto& c : report["checks"]) checks[c["check"].get<std::string>()] = c["status"].get<std::string>();
+  for (const auto& c : report["checks"])
+    checks[c["check"].get<std::string>()] = c["status"].get<std::string>();
   for (const auto* name : {"service mysql", "service redis", "service backend", "mysql alive", "redis ping"})
     EXPECT_NE(checks[name], "CRITICAL") << name << ": " << status.out;
   EXPECT_EQ(checks["mysql alive"], "OK") << status.out;
@@ -97,7 +98,7 @@ TEST(ModernMigrate, FromEngine2010WithComposeV1ToEngine26WithComposeV2) {
 
 // (d) A backup of MariaDB 11.8 / Redis 8.0 against the same project running MariaDB 10.11 / Redis
 // 7.0: Redis 7.0 cannot load RDB 12 and MariaDB would be downgraded a major version. compat rates
-// it high and restore refuses it without --force, changing nothing.
+// it high and restore refuses it without --force, changing nothing. Against Valkey 8.1 too.
 TEST(ModernCompat, ANewerDatabaseBackupAgainstOlderServersIsHighRiskAndRefused) {
   REQUIRE_ENGINE(engine);
   ASSERT_GE(engine.apiVersion().minor, 45) << "ModernCompat runs on the modern engine (DOCKER_HOST)";
@@ -108,17 +109,20 @@ TEST(ModernCompat, ANewerDatabaseBackupAgainstOlderServersIsHighRiskAndRefused) 
   std::string id = stack.seedAndBackUp();
   ASSERT_FALSE(id.empty());
 
-  // The same project again, on the older servers.
-  ASSERT_EQ(stack.compose({"down", "-v"}).exitCode, 0);
-  auto argv = e2e::composeCommand();
-  argv.insert(argv.end(), {"-p", stack.project(), "--project-directory", stack.dir().string()});
-  for (const auto& f : {"docker-compose.yml", "docker-compose.prod.yml", "docker-compose.secrets.yml",
-                        "docker-compose.bookworm.yml"})
-    argv.insert(argv.end(), {"-f", (stack.dir() / f).string()});
-  argv.insert(argv.end(), {"up", "-d"});
-  auto up = e2e::runProcess(argv);
-  ASSERT_EQ(up.exitCode, 0) << up.err;
-  ASSERT_TRUE(stack.waitReady());
+  // The same project again, on other servers (an overlay of tests/stack).
+  auto upWith = [&](const char* overlay) {
+    EXPECT_EQ(stack.compose({"down", "-v"}).exitCode, 0);
+    auto argv = e2e::composeCommand();
+    argv.insert(argv.end(), {"-p", stack.project(), "--project-directory", stack.dir().string()});
+    for (const auto* f :
+         {"docker-compose.yml", "docker-compose.prod.yml", "docker-compose.secrets.yml", overlay})
+      argv.insert(argv.end(), {"-f", (stack.dir() / f).string()});
+    argv.insert(argv.end(), {"up", "-d"});
+    auto up = e2e::runProcess(argv);
+    EXPECT_EQ(up.exitCode, 0) << up.err;
+    return up.exitCode == 0 && stack.waitReady();
+  };
+  ASSERT_TRUE(upWith("docker-compose.bookworm.yml"));
   EXPECT_THAT(stack.redis({"INFO", "server"}), HasSubstr("redis_version:7.0"));
   auto older = stack.fingerprint();
 
@@ -131,4 +135,12 @@ TEST(ModernCompat, ANewerDatabaseBackupAgainstOlderServersIsHighRiskAndRefused) 
   EXPECT_THAT(restore.err, HasSubstr("high-risk"));
   EXPECT_THAT(restore.err, HasSubstr("--force"));
   e2e::expectSameData(older, stack.fingerprint());
+
+  // Valkey 8.1 as the cache: it reads RDB up to 11 and refuses Redis 8's 12, whatever its
+  // redis_version (7.2.4) says.
+  ASSERT_TRUE(upWith("docker-compose.valkey.yml"));
+  auto valkey = stack.plugin({"compat", id, "--json"});
+  EXPECT_THAT(valkey.out, HasSubstr("(RDB 12) -> Valkey 8.1")) << valkey.out << valkey.err;
+  EXPECT_THAT(valkey.out + valkey.err, HasSubstr("high")) << valkey.out;
+  EXPECT_EQ(stack.plugin({"restore", id, "--yes", "--only", "redis"}).exitCode, 1);
 }
