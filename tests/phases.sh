@@ -62,5 +62,5 @@ phase_summary() {
          name = $0; sub(/^.*Test +#[0-9]+: /, "", name); sub(/ .*$/, "", name)
          run = FILENAME; sub(/\.log$/, "", run); sub(/^.*build\/test-/, "", run); sub(/\//, " ", run)
          printf "%8.1f s  %-13s %s\n", t, run, name
-       }' "${logs[@]}" | sort -rn | head -n 12
+       }' "${logs[@]}" | sort -rn | head -n 12 || true # head leaves early: sort's SIGPIPE is no failure
 }

@@ -55,11 +55,14 @@ kill_tree() {
   kill "$1" 2>/dev/null || true
 }
 
+# The summary must not change the run's status (errexit holds in this trap too), and what the run
+# started is stopped whatever happens.
 on_exit() {
   local status=$?
+  set +e
   [ -z "${ASAN_BUILD_PID:-}" ] || kill_tree "$ASAN_BUILD_PID"
   phase_summary
-  [ -z "${MODERN_STARTED:-}" ] || tests/modern/engine26.sh remove "$MODERN_DIR" || true
+  [ -z "${MODERN_STARTED:-}" ] || tests/modern/engine26.sh remove "$MODERN_DIR"
   stop_started_engine
   exit $status
 }
@@ -133,6 +136,7 @@ phase "e2e tests, release (Engine 20.10, compose v1)" ctest_logged build/test-re
   --test-dir build/test-release -L e2e -E "$MODERN_ONLY" --output-on-failure --timeout 900
 
 modern_filter=$(IFS='|'; echo "${MODERN_E2E[*]}")
+CTEST_LOGS+=(build/test-release/e2e-modern.log) # written by the ctest in the environment below
 phase "e2e tests, release (Engine 26, compose v2)" env DOCKER_HOST="$MODERN_HOST" \
   AGENTCHAT_TEST_COMPOSE="$AGENTCHAT_E2E_COMPOSE_V2" \
   AGENTCHAT_MYSQL_IMAGE=agentchat-test/trixie-mariadb11:e2e AGENTCHAT_MARIADB_IMAGE=agentchat-test/trixie-mariadb11:e2e \
