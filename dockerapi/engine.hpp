@@ -1,7 +1,7 @@
 #pragma once
 // The Engine API as the rest of the plugin sees it: typed calls and byte streams, no HTTP.
-// HttpEngine is the real implementation; tests may substitute a fake for faults a real engine
-// cannot produce on demand.
+// HttpEngine is its only implementation so far: the flows are tested against real engines, and
+// faults are injected through test_hooks.hpp until a fake engine can produce them.
 #include <optional>
 #include <string>
 #include <vector>

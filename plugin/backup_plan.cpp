@@ -32,13 +32,6 @@ std::string pathSlug(const std::string& path) {
 
 }  // namespace
 
-const char* componentName(Component c) {
-  for (auto [component, name] : kComponents) {
-    if (component == c) return name;
-  }
-  return "?";
-}
-
 std::optional<Component> componentNamed(const std::string& name) {
   for (auto [component, known] : kComponents) {
     if (name == known) return component;

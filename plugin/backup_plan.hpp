@@ -13,7 +13,6 @@ namespace agentchat {
 enum class Component { Mysql, Redis, Volumes, Config, Logs };
 // "mysql,redis" -> {Mysql, Redis}; throws std::invalid_argument naming an unknown one.
 std::set<Component> parseComponents(const std::string& list);
-const char* componentName(Component c);
 // "redis" -> Redis; nullopt for anything else.
 std::optional<Component> componentNamed(const std::string& name);
 // A service whose data the backup takes through its server (a dump or a snapshot), not its files.

@@ -30,8 +30,10 @@ struct BackupSettings {
   volumes::Encryption encryption;
 };
 
-// Runs the plan; returns the committed manifest. On any failure nothing complete is left behind
-// and the stack is as it was. Throws BackupFailed, volumes::RepositoryError, dockerapi::EngineError.
+// Runs the plan; returns the committed manifest. A failure before the commit leaves nothing complete
+// behind and the stack as it was. One case fails after it: a stop-mode copy that is complete while
+// a container would not start again is kept (the data are good) and BackupFailed says so, since the
+// stack is not as it was found. Throws BackupFailed, volumes::RepositoryError, dockerapi::EngineError.
 volumes::Manifest runBackup(dockerapi::Engine& engine, const compose::Stack& stack,
                             volumes::Repository& repository, const BackupPlan& plan,
                             const BackupSettings& settings);

@@ -11,7 +11,8 @@ namespace agentchat {
 
 namespace {
 
-// The guide's matrix: how risky a change is in each part of AgentChat, whatever the change.
+// The risk matrix (README: Commands, `compat`): how risky a change is in each part of AgentChat, whatever the
+// change.
 struct Module {
   const char* name;
   Risk risk;

@@ -1,6 +1,6 @@
 #pragma once
-// The guide's version-rollback check, automated: what changed between a backup and the running
-// stack, each finding rated low / medium / high with its reason. Pure: the caller supplies the
+// The version-compatibility check (README: Commands, `compat`), automated: what changed between a backup and
+// the running stack, each finding rated low / medium / high with its reason. Pure: the caller supplies the
 // manifest's details and what the live servers report.
 #include <nlohmann/json.hpp>
 #include <string>

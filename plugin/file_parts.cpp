@@ -74,7 +74,7 @@ void copyVolumePart(PartWriter& run, const PlannedPart& planned, const std::stri
   });
 }
 
-// Logs are taken incrementally, as the guide's daily log backup: only files changed since the
+// Logs are taken incrementally, as a daily log backup should be: only files changed since the
 // previous backup that took this part (the first backup takes them all).
 void copyLogsPart(PartWriter& run, const PlannedPart& planned, std::optional<std::int64_t> since) {
   const auto& service = serviceOf(run.stack, planned);

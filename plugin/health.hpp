@@ -1,5 +1,5 @@
 #pragma once
-// The seed's monitoring thresholds, as pure functions, and the monitoring-plugin severities.
+// The monitoring thresholds of README `status`, as pure functions, and the monitoring-plugin severities.
 #include <cstdint>
 #include <optional>
 #include <string>

@@ -22,7 +22,7 @@ namespace {
 
 using nlohmann::ordered_json;
 
-// The seed's LOG_RETENTION_DAYS: what the default report lists (nothing is deleted by default).
+// Log retention in days (README: `maintain`): what the default report lists (nothing is deleted by default).
 constexpr int kDefaultLogDays = 30;
 
 struct Row {

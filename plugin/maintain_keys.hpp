@@ -1,5 +1,5 @@
 #pragma once
-// The seed's cache maintenance: Redis keys that never expire, counted per database with SCAN (one
+// Cache maintenance (README: `maintain`): Redis keys that never expire, counted per database with SCAN (one
 // page of 1000 per call, so the server is never blocked for long), with a few sample names; and,
 // only when asked, a default TTL given to exactly those keys.
 #include <cstdint>

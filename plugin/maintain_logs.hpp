@@ -1,5 +1,5 @@
 #pragma once
-// The seed's log clean-up: log files older than N days (by mtime) below a service's x-agentchat
+// Log clean-up (README: `maintain`): log files older than N days (by mtime) below a service's x-agentchat
 // logs paths — the same paths a backup's logs parts take — deleted inside the service's container,
 // so a path on a volume, a bind mount or the container's own layer is reached alike.
 #include <cstdint>

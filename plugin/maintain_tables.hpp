@@ -1,5 +1,5 @@
 #pragma once
-// The seed's weekly table maintenance: ANALYZE TABLE (or OPTIMIZE TABLE) on every base table of the
+// Weekly table maintenance (README: `maintain`): ANALYZE TABLE (or OPTIMIZE TABLE) on every base table of the
 // databases a backup dumps, each timed by the server, with the server's own verdict per table.
 #include <string>
 #include <vector>

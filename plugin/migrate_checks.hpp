@@ -1,5 +1,5 @@
 #pragma once
-// The guide's migration checklist, run on both engines before anything is changed: each check a
+// The migration checklist of README `migrate`, run on both engines before anything is changed: each check a
 // line OK / WARN / FAIL. Any FAIL stops the migration with nothing created on the target.
 #include <cstdint>
 #include <filesystem>

@@ -1,8 +1,9 @@
 #pragma once
-// Moves a stack to another engine after the checks passed: the source stopped (the guide's
-// `docker-compose down` moment), every volume streamed engine to engine into volumes of the same
-// names, drivers and labels, the project's files written to a directory for the target host, the
-// source started again, and then the target's data compared with the source's, table by table.
+// Moves a stack to another engine after the checks passed: the source stopped (the moment a
+// migration by hand runs `docker-compose down`), every volume streamed engine to engine into
+// volumes of the same names, drivers and labels, the project's files written to a directory for
+// the target host, the source started again, and then the target's data compared with the
+// source's, table by table.
 #include <cstdint>
 #include <filesystem>
 #include <stdexcept>

@@ -20,7 +20,7 @@ class PruneCommand : public Command {
     compose::Stack stack = loadStackForRepository(session);
     auto opened = openRepository(session, stack);
     volumes::Repository& repository = *opened;
-    // The command line wins; else x-agentchat retention; else the guide's 30 daily backups.
+    // The command line wins; else x-agentchat retention; else 30 daily backups (README: `backup`, retention).
     const auto& configured = stack.settings.retention;
     bool given = keepLast || keepDaily || keepWeekly || keepMonthly;
     bool fromSettings =

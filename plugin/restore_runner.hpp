@@ -1,5 +1,5 @@
 #pragma once
-// Carries out a restore plan the way the guide's flowchart does it by hand: safety snapshot, stop
+// Carries out a restore plan in the steps of README `restore`: safety snapshot, stop
 // the apps, MySQL, Redis, files, start, verify; and if any of that fails, the safety snapshot is
 // restored the same way, so nothing the user had is lost.
 #include <chrono>

@@ -3,7 +3,7 @@
 
 namespace agentchat {
 
-// `schedule install|remove|show [--at HH:MM] [--prune] [--notify-url URL]`: the seed's nightly
+// `schedule install|remove|show [--at HH:MM] [--prune] [--notify-url URL]`: the nightly
 // backup (02:00 unless --at or x-agentchat schedule says otherwise) as a systemd timer or a cron
 // entry running `docker-agentchat <project options> schedule run` (hidden: backup, then prune with
 // --prune, outcome recorded, a failure POSTed to --notify-url).

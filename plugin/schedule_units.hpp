@@ -9,7 +9,7 @@
 namespace agentchat {
 
 struct TimeOfDay {
-  int hour = 2;  // the seed's nightly backup at 02:00
+  int hour = 2;  // the nightly backup at 02:00 (README: `schedule`)
   int minute = 0;
   std::string text() const;  // "02:00"
 };

@@ -1,8 +1,8 @@
 #pragma once
-// One backup as a single tar file, for moves without a network path between the hosts (the
-// guide's scp): "<project>/<id>/manifest.json" first, then every part exactly as stored (still
-// compressed, and encrypted when it is). Importing checks every part's size and sha256 against the
-// manifest on the way in and commits the backup only when all of them match.
+// One backup as a single tar file, for moves without a network path between the hosts (where one
+// would scp the backup directory): "<project>/<id>/manifest.json" first, then every part exactly as
+// stored (still compressed, and encrypted when it is). Importing checks every part's size and
+// sha256 against the manifest on the way in and commits the backup only when all of them match.
 #include <cstdint>
 #include <string>
 

@@ -1,6 +1,8 @@
 #pragma once
-// <repository>/<project>/.journal: what a running backup or restore holds in the engine (containers
-// it paused or stopped), written beside the project lock *before* each engine call. A run killed
+// The run journal: what a running backup or restore holds in the engine (containers it paused or
+// stopped), written beside the project lock *before* each engine call — at
+// Repository::journalPath(): <repository>/<project>/.journal for a local repository, this host's
+// state directory (AGENTCHAT_STATE_DIR) for an S3 one, which has no locks. A run killed
 // with -9 runs no destructor and no signal handler; this file is how the next run, or `status`,
 // learns what to resume. It exists only while something is held.
 #include <filesystem>
