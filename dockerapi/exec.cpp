@@ -16,15 +16,7 @@ CapturedExec execCapture(Engine& engine, const std::string& container, const Exe
     };
   };
   ChunkSource source;
-  std::size_t offset = 0;
-  if (!input.empty()) {
-    source = [&input, &offset](char* buffer, std::size_t capacity) {
-      std::size_t n = std::min(capacity, input.size() - offset);
-      std::memcpy(buffer, input.data() + offset, n);
-      offset += n;
-      return n;
-    };
-  }
+  if (!input.empty()) source = bytesSource(input);
   ExecResult result = engine.exec(container, spec, keep(captured.out), keep(captured.err), std::move(source));
   captured.execId = result.execId;
   captured.exitCode = result.exitCode;

@@ -3,16 +3,18 @@
 #include <cctype>
 #include <ctime>
 
+#include "dockerapi/json_fields.hpp"
+
 namespace dockerapi {
 
 using nlohmann::json;
 
 namespace {
 
-double seconds(const json& config, const char* key, double fallback) {
-  if (!config.contains(key) || !config[key].is_number()) return fallback;
-  double nanos = config[key].get<double>();
-  return nanos > 0 ? nanos / 1e9 : fallback;
+// Durations are nanoseconds; 0 or absent means Docker's default.
+double seconds(const json& check, const char* key, double fallback) {
+  const json& nanos = json_fields::member(check, key);
+  return nanos.is_number() && nanos.get<double>() > 0 ? nanos.get<double>() / 1e9 : fallback;
 }
 
 bool digits(const std::string& text, std::size_t at, std::size_t count, int& out) {
@@ -28,37 +30,34 @@ bool digits(const std::string& text, std::size_t at, std::size_t count, int& out
 }  // namespace
 
 std::optional<Healthcheck> parseHealthcheck(const json& config) {
-  if (!config.is_object() || !config.contains("Healthcheck") || !config["Healthcheck"].is_object())
-    return std::nullopt;
-  const json& check = config["Healthcheck"];
-  const json test = check.value("Test", json::array());
-  if (!test.is_array() || test.empty() || test[0] == "NONE") return std::nullopt;
+  const json& check = json_fields::member(config, "Healthcheck");
+  auto test = json_fields::stringList(json_fields::member(check, "Test"));
+  if (test.empty() || test[0] == "NONE") return std::nullopt;
   Healthcheck out;
   out.intervalSeconds = seconds(check, "Interval", out.intervalSeconds);
   out.timeoutSeconds = seconds(check, "Timeout", out.timeoutSeconds);
   out.startPeriodSeconds = seconds(check, "StartPeriod", 0);
-  if (check.contains("Retries") && check["Retries"].is_number_integer() && check["Retries"].get<int>() > 0)
-    out.retries = check["Retries"].get<int>();
+  if (const json& retries = json_fields::member(check, "Retries"); retries.is_number_integer() && retries > 0)
+    out.retries = retries.get<int>();
   return out;
 }
 
 std::optional<HealthState> parseHealthState(const json& state) {
-  if (!state.is_object() || !state.contains("Health") || !state["Health"].is_object()) return std::nullopt;
-  const json& health = state["Health"];
+  const json& health = json_fields::member(state, "Health");
+  if (!health.is_object()) return std::nullopt;
   HealthState out;
-  if (health.contains("Status") && health["Status"].is_string()) out.status = health["Status"];
-  if (health.contains("FailingStreak") && health["FailingStreak"].is_number_integer())
-    out.failingStreak = health["FailingStreak"];
-  const json log = health.value("Log", json::array());
+  out.status = json_fields::str(health, "Status");
+  if (const json& streak = json_fields::member(health, "FailingStreak"); streak.is_number_integer())
+    out.failingStreak = streak.get<int>();
+  const json& log = json_fields::member(health, "Log");  // null before the first probe
   if (log.is_array()) {
     for (const json& entry : log) {
       if (!entry.is_object()) continue;
       HealthProbe probe;
-      if (entry.contains("Start") && entry["Start"].is_string())
-        probe.startNanos = rfc3339Nanos(entry["Start"]);
-      if (entry.contains("ExitCode") && entry["ExitCode"].is_number_integer())
-        probe.exitCode = entry["ExitCode"];
-      if (entry.contains("Output") && entry["Output"].is_string()) probe.output = entry["Output"];
+      probe.startNanos = rfc3339Nanos(json_fields::str(entry, "Start"));
+      if (const json& code = json_fields::member(entry, "ExitCode"); code.is_number_integer())
+        probe.exitCode = code.get<int>();
+      probe.output = json_fields::str(entry, "Output");
       out.log.push_back(std::move(probe));
     }
   }

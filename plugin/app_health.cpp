@@ -39,7 +39,7 @@ std::chrono::milliseconds verdictTime(const dockerapi::Healthcheck& check) {
   return std::chrono::milliseconds(static_cast<long long>(total * 1000)) + std::chrono::seconds(2);
 }
 
-std::vector<AppHealth> appsWithHealthChecks(dockerapi::Engine& engine, const compose::Stack& stack) {
+std::vector<AppHealth> runningApps(dockerapi::Engine& engine, const compose::Stack& stack) {
   std::vector<AppHealth> out;
   for (const auto& [name, service] : stack.services) {
     if (isDatabase(service.role)) continue;  // their readiness is the data checks'

@@ -1,6 +1,7 @@
 #pragma once
-// After a restore's data checks pass, the apps: each container with a health check is watched
-// until Docker gives a fresh verdict or the wait ends. What it finds is reported, never rolled
+// After a restore's data checks pass, the apps: each app container that was running is watched
+// until Docker gives a fresh health verdict (or, without a check, until it is seen running) or the
+// wait ends. What it finds is reported, never rolled
 // back: the data are right, and an app that does not come up is the app's problem to show.
 #include <chrono>
 #include <optional>
@@ -36,7 +37,7 @@ struct AppHealth {
 };
 
 // The apps' running containers (databases are checked by their data) with their health now.
-std::vector<AppHealth> appsWithHealthChecks(dockerapi::Engine& engine, const compose::Stack& stack);
+std::vector<AppHealth> runningApps(dockerapi::Engine& engine, const compose::Stack& stack);
 
 // Watches them all at once until each has a fresh verdict, or until `wait` (default: each one's
 // verdictTime, at most five minutes). A container that is not running counts as exited.

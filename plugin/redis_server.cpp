@@ -19,11 +19,8 @@ RedisServer redisServerFrom(const std::map<std::string, std::string>& info) {
 }
 
 RedisServer redisServerOf(const nlohmann::json& detail) {
-  std::string version = detail.value("version", "");
-  if (detail.value("flavour", "redis") == "valkey") {
-    return {RedisFlavour::Valkey, detail.value("serverVersion", version)};
-  }
-  return {RedisFlavour::Redis, detail.value("serverVersion", version)};
+  auto flavour = detail.value("flavour", "redis") == "valkey" ? RedisFlavour::Valkey : RedisFlavour::Redis;
+  return {flavour, detail.value("serverVersion", detail.value("version", ""))};
 }
 
 }  // namespace agentchat

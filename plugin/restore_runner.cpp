@@ -227,7 +227,7 @@ RestoreReport runRestore(dockerapi::Engine& engine, const compose::Stack& target
   engine.apiVersion();
   RestoreReport report;
   // As found, before the safety snapshot (which may stop the stack) touches anything.
-  report.apps = appsWithHealthChecks(engine, target);
+  report.apps = runningApps(engine, target);
   std::string helperImage;
   if (plan.has("volume")) helperImage = dockerapi::pickHelperImage(engine, helperImages(target));
 

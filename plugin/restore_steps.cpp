@@ -177,14 +177,8 @@ void restoreRedis(RestoreContext& ctx, const RestoreItem& item) {
     std::string name = layout.aofEnabled && redis7 ? "appendonly.aof.manifest"
                        : layout.aofEnabled         ? "appendonly.aof"
                                                    : fs::path(layout.rdbPath).filename().string();
-    std::size_t offset = 0;
     ctx.engine.putArchive(helper, target,
-                          volumes::singleFileTar(name, junk.size(), [&](char* buffer, std::size_t capacity) {
-                            std::size_t n = std::min(capacity, junk.size() - offset);
-                            std::copy_n(junk.data() + offset, n, buffer);
-                            offset += n;
-                            return n;
-                          }));
+                          volumes::singleFileTar(name, junk.size(), dockerapi::bytesSource(junk)));
   };
   try {
     writeRedisFiles(ctx.engine, job, &ctx.guard);

@@ -2,8 +2,6 @@
 
 #include <spdlog/spdlog.h>
 
-#include <cstring>
-
 #include "dockerapi/helper_container.hpp"
 #include "plugin/database_login.hpp"
 #include "plugin/restore_steps.hpp"
@@ -32,14 +30,8 @@ ServiceTwin::ServiceTwin(dockerapi::Engine& target, const compose::StackService&
   // constructor, so no destructor removes the container: removed here.
   try {
     for (const auto& [path, content] : files) {
-      std::size_t at = 0;
-      auto bytes = [&content, &at](char* buffer, std::size_t capacity) {
-        std::size_t n = std::min(capacity, content.size() - at);
-        std::memcpy(buffer, content.data() + at, n);
-        at += n;
-        return n;
-      };
-      engine_.putArchive(id_, "/", volumes::singleFileTar(path.substr(1), content.size(), bytes));
+      engine_.putArchive(
+          id_, "/", volumes::singleFileTar(path.substr(1), content.size(), dockerapi::bytesSource(content)));
     }
   } catch (...) {
     try {
