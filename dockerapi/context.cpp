@@ -6,7 +6,7 @@
 #include <sstream>
 
 #include "dockerapi/errors.hpp"
-#include "dockerapi/sha256.hpp"
+#include "base/sha256.hpp"
 
 extern char** environ;
 
@@ -64,7 +64,7 @@ ResolvedEndpoint defaultContext(const ConnectionOptions& options, const Environ&
 
 ResolvedEndpoint namedContext(const std::string& name, const std::string& configDir,
                               const std::string& source) {
-  std::string digest = sha256Hex(name);
+  std::string digest = base::sha256Hex(name);
   fs::path metaPath = fs::path(configDir) / "contexts" / "meta" / digest / "meta.json";
   auto meta = readJson(metaPath);
   if (!meta) {

@@ -15,8 +15,8 @@ CapturedExec execCapture(Engine& engine, const std::string& container, const Exe
       into.append(chunk.substr(0, std::min(room, chunk.size())));
     };
   };
-  ChunkSource source;
-  if (!input.empty()) source = bytesSource(input);
+  base::ChunkSource source;
+  if (!input.empty()) source = base::bytesSource(input);
   ExecResult result = engine.exec(container, spec, keep(captured.out), keep(captured.err), std::move(source));
   captured.execId = result.execId;
   captured.exitCode = result.exitCode;

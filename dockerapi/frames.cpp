@@ -6,7 +6,7 @@
 
 namespace dockerapi {
 
-FrameDemuxer::FrameDemuxer(ChunkSink stdoutSink, ChunkSink stderrSink)
+FrameDemuxer::FrameDemuxer(base::ChunkSink stdoutSink, base::ChunkSink stderrSink)
     : stdout_(std::move(stdoutSink)), stderr_(std::move(stderrSink)) {}
 
 void FrameDemuxer::feed(std::string_view chunk) {

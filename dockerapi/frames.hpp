@@ -6,13 +6,13 @@
 #include <cstdint>
 #include <string_view>
 
-#include "dockerapi/streams.hpp"
+#include "base/streams.hpp"
 
 namespace dockerapi {
 
 class FrameDemuxer {
  public:
-  FrameDemuxer(ChunkSink stdoutSink, ChunkSink stderrSink);
+  FrameDemuxer(base::ChunkSink stdoutSink, base::ChunkSink stderrSink);
 
   void feed(std::string_view chunk);
   // True when the bytes fed so far end exactly at a frame boundary (a clean end of stream).
@@ -21,8 +21,8 @@ class FrameDemuxer {
   std::uint64_t stderrBytes() const { return stderrBytes_; }
 
  private:
-  ChunkSink stdout_;
-  ChunkSink stderr_;
+  base::ChunkSink stdout_;
+  base::ChunkSink stderr_;
   std::array<unsigned char, 8> header_{};
   std::size_t headerFill_ = 0;
   std::uint32_t remaining_ = 0;

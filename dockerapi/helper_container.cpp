@@ -5,7 +5,7 @@
 #include <random>
 
 #include "dockerapi/errors.hpp"
-#include "dockerapi/process_owner.hpp"
+#include "base/process_owner.hpp"
 
 namespace dockerapi {
 
@@ -42,7 +42,7 @@ HelperContainer::HelperContainer(Engine& engine, const std::string& image, std::
   spec.cmd =
       command.empty() ? std::vector<std::string>{"/agentchat-helper-is-never-started"} : std::move(command);
   spec.entrypoint = std::vector<std::string>{};
-  spec.labels = {{kHelperLabel, "true"}, {"io.agentchat.purpose", purpose}, {kOwnerLabel, thisProcess()}};
+  spec.labels = {{kHelperLabel, "true"}, {"io.agentchat.purpose", purpose}, {base::kOwnerLabel, base::thisProcess()}};
   spec.mounts = std::move(mounts);
   spec.networkDisabled = true;
   id_ = engine.createContainer(spec);

@@ -65,7 +65,7 @@ std::string errorBody(int fd, const std::string& head, std::string body) {
 }  // namespace
 
 void hijackedPost(const Endpoint& endpoint, const std::string& target, const std::string& jsonBody,
-                  ChunkSource input, ChunkSink output) {
+                  base::ChunkSource input, base::ChunkSink output) {
   Socket socket(endpoint);
   std::string request = "POST " + target +
                         " HTTP/1.1\r\nHost: docker\r\nUser-Agent: docker-agentchat\r\n"

@@ -5,11 +5,11 @@
 #include <string>
 
 #include "dockerapi/endpoint.hpp"
-#include "dockerapi/streams.hpp"
+#include "base/streams.hpp"
 
 namespace dockerapi {
 
 void hijackedPost(const Endpoint& endpoint, const std::string& target, const std::string& jsonBody,
-                  ChunkSource input, ChunkSink output);
+                  base::ChunkSource input, base::ChunkSink output);
 
 }  // namespace dockerapi

@@ -30,13 +30,13 @@ class HttpEngine final : public Engine {
   int waitContainer(const std::string& id) override;
   void removeContainer(const std::string& id, bool force) override;
 
-  ExecResult exec(const std::string& container, const ExecSpec& spec, ChunkSink out, ChunkSink err,
-                  ChunkSource in) override;
+  ExecResult exec(const std::string& container, const ExecSpec& spec, base::ChunkSink out, base::ChunkSink err,
+                  base::ChunkSource in) override;
   nlohmann::json inspectExec(const std::string& execId) override;
 
   PathStat statPath(const std::string& container, const std::string& path) override;
-  PathStat getArchive(const std::string& container, const std::string& path, ChunkSink tar) override;
-  void putArchive(const std::string& container, const std::string& directory, ChunkSource tar) override;
+  PathStat getArchive(const std::string& container, const std::string& path, base::ChunkSink tar) override;
+  void putArchive(const std::string& container, const std::string& directory, base::ChunkSource tar) override;
 
   std::vector<VolumeInfo> listVolumes(const Filters& filters) override;
   VolumeInfo inspectVolume(const std::string& name) override;

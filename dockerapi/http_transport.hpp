@@ -8,7 +8,7 @@
 #include <vector>
 
 #include "dockerapi/endpoint.hpp"
-#include "dockerapi/streams.hpp"
+#include "base/streams.hpp"
 
 namespace dockerapi {
 
@@ -16,9 +16,9 @@ struct HttpRequest {
   std::string method = "GET";
   std::string target;                   // path and query: "/v1.41/containers/json?all=1"
   std::optional<std::string> jsonBody;  // sent with Content-Type: application/json
-  ChunkSource upload;                   // streamed request body (chunked); exclusive with jsonBody
+  base::ChunkSource upload;                   // streamed request body (chunked); exclusive with jsonBody
   std::string uploadContentType = "application/x-tar";
-  ChunkSink download;  // streamed 2xx response body; otherwise collected in `body`
+  base::ChunkSink download;  // streamed 2xx response body; otherwise collected in `body`
   bool headOnly = false;
 };
 

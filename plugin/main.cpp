@@ -1,8 +1,8 @@
 #include <string>
 #include <vector>
 
-#include "plugin/cli.hpp"
-#include "plugin/stack_guard.hpp"
+#include "plugin/cli/cli.hpp"
+#include "plugin/guard/stack_guard.hpp"
 
 int main(int argc, char** argv) {
   // Before any thread exists, so the signal mask is inherited by all of them.

@@ -207,7 +207,7 @@ class HeaderReader {
 // Encryption
 
 struct AgeEncryptor::State {
-  dockerapi::ChunkSink out;
+  base::ChunkSink out;
   std::optional<Aead> aead;
   std::vector<std::uint8_t> plain = std::vector<std::uint8_t>(kChunkSize);
   std::size_t fill = 0;
@@ -220,7 +220,7 @@ struct AgeEncryptor::State {
   }
 };
 
-AgeEncryptor::AgeEncryptor(dockerapi::ChunkSink out, const std::vector<AgeRecipient>& recipients)
+AgeEncryptor::AgeEncryptor(base::ChunkSink out, const std::vector<AgeRecipient>& recipients)
     : state_(std::make_unique<State>()) {
   state_->out = std::move(out);
   if (recipients.empty()) throw std::invalid_argument("age: no recipients");
@@ -277,7 +277,7 @@ void AgeEncryptor::finish() {
 struct AgeDecryptor::State {
   enum class Phase { Header, Nonce, Payload, Done };
 
-  dockerapi::ChunkSink out;
+  base::ChunkSink out;
   std::uint64_t* outBytes;
   std::vector<AgeIdentity> identities;
   int maxScryptLogN;
@@ -419,7 +419,7 @@ void AgeDecryptor::State::finish() {
   emit(fill - kAgeTagSize);
 }
 
-AgeDecryptor::AgeDecryptor(dockerapi::ChunkSink out, const std::vector<AgeIdentity>& identities,
+AgeDecryptor::AgeDecryptor(base::ChunkSink out, const std::vector<AgeIdentity>& identities,
                            int maxScryptLogN)
     : state_(std::make_unique<State>()) {
   state_->out = std::move(out);

@@ -7,7 +7,7 @@
 #include <string_view>
 #include <vector>
 
-#include "dockerapi/streams.hpp"
+#include "base/streams.hpp"
 #include "volumes/age_keys.hpp"
 
 namespace volumes {
@@ -16,7 +16,7 @@ class AgeEncryptor {
  public:
   // Writes the header to `out` right away. A passphrase recipient must be the only one (the
   // format's rule), otherwise std::invalid_argument.
-  AgeEncryptor(dockerapi::ChunkSink out, const std::vector<AgeRecipient>& recipients);
+  AgeEncryptor(base::ChunkSink out, const std::vector<AgeRecipient>& recipients);
   ~AgeEncryptor();
   AgeEncryptor(const AgeEncryptor&) = delete;
   AgeEncryptor& operator=(const AgeEncryptor&) = delete;
@@ -36,7 +36,7 @@ class AgeDecryptor {
  public:
   // Any identity may unwrap the file key. A scrypt work factor above 2^maxScryptLogN is refused
   // (2^22 takes about 4 GiB and several seconds).
-  AgeDecryptor(dockerapi::ChunkSink out, const std::vector<AgeIdentity>& identities, int maxScryptLogN = 22);
+  AgeDecryptor(base::ChunkSink out, const std::vector<AgeIdentity>& identities, int maxScryptLogN = 22);
   ~AgeDecryptor();
   AgeDecryptor(const AgeDecryptor&) = delete;
   AgeDecryptor& operator=(const AgeDecryptor&) = delete;

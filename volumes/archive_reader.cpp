@@ -2,7 +2,7 @@
 
 namespace volumes {
 
-ArchiveReader::ArchiveReader(dockerapi::ChunkSource source, std::size_t chunk)
+ArchiveReader::ArchiveReader(base::ChunkSource source, std::size_t chunk)
     : source_(std::move(source)), buffer_(chunk), archive_(archive_read_new(), archive_read_free) {
   archive_read_support_format_tar(archive_.get());
   opened_ = archive_read_open(archive_.get(), this, nullptr, onRead, nullptr) == ARCHIVE_OK;

@@ -7,14 +7,14 @@
 #include <memory>
 #include <vector>
 
-#include "dockerapi/streams.hpp"
+#include "base/streams.hpp"
 
 namespace volumes {
 
 class ArchiveReader {
  public:
   // Opens `source` as a tar stream; throws via rethrowIfFailed() or returns false like libarchive.
-  explicit ArchiveReader(dockerapi::ChunkSource source, std::size_t chunk = 256 * 1024);
+  explicit ArchiveReader(base::ChunkSource source, std::size_t chunk = 256 * 1024);
   struct archive* get() const {
     return archive_.get();
   }
@@ -26,7 +26,7 @@ class ArchiveReader {
 
  private:
   static la_ssize_t onRead(struct archive*, void* data, const void** out);
-  dockerapi::ChunkSource source_;
+  base::ChunkSource source_;
   std::vector<char> buffer_;
   std::exception_ptr failure_;
   std::unique_ptr<struct archive, int (*)(struct archive*)> archive_;

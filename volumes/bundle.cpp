@@ -36,7 +36,7 @@ class BytesReader : public StoredReader {
 }  // namespace
 
 void writeBundle(const Repository& repository, const std::string& project, const std::string& id,
-                 const dockerapi::ChunkSink& out) {
+                 const base::ChunkSink& out) {
   auto manifest = repository.read(project, id);
   std::string prefix = project + "/" + id + "/";
   // The manifest as the repository gives it back (its parts are what it names).
@@ -52,7 +52,7 @@ void writeBundle(const Repository& repository, const std::string& project, const
   archiveStreams(entries, out);
 }
 
-ImportResult importBundle(Repository& repository, dockerapi::ChunkSource in) {
+ImportResult importBundle(Repository& repository, base::ChunkSource in) {
   ArchiveReader reader(std::move(in), 1 << 20);
   auto failed = [&](const std::string& what) -> RepositoryError {
     reader.rethrowIfFailed();

@@ -6,13 +6,13 @@
 #include <cstdint>
 #include <string>
 
-#include "dockerapi/streams.hpp"
+#include "base/streams.hpp"
 #include "volumes/repository.hpp"
 
 namespace volumes {
 
 void writeBundle(const Repository& repository, const std::string& project, const std::string& id,
-                 const dockerapi::ChunkSink& out);
+                 const base::ChunkSink& out);
 
 struct ImportResult {
   std::string project, id;
@@ -20,6 +20,6 @@ struct ImportResult {
 };
 
 // Throws RepositoryError or ManifestError naming what is wrong; nothing is kept then.
-ImportResult importBundle(Repository& repository, dockerapi::ChunkSource in);
+ImportResult importBundle(Repository& repository, base::ChunkSource in);
 
 }  // namespace volumes

@@ -6,8 +6,8 @@
 #include <string_view>
 #include <vector>
 
-#include "dockerapi/sha256.hpp"
-#include "dockerapi/streams.hpp"
+#include "base/sha256.hpp"
+#include "base/streams.hpp"
 #include "volumes/age_stream.hpp"
 #include "volumes/manifest.hpp"
 #include "volumes/stored_bytes.hpp"
@@ -23,7 +23,7 @@ class CompressedPart {
                  const std::vector<AgeRecipient>* recipients = nullptr);
 
   void write(std::string_view raw);
-  dockerapi::ChunkSink sink() {
+  base::ChunkSink sink() {
     return [this](std::string_view raw) { write(raw); };
   }
   // Ends the zstd frame (and the age stream), fsyncs and closes the file.
@@ -37,7 +37,7 @@ class CompressedPart {
   PartRecord record_;
   const std::vector<AgeRecipient>* recipients_;
   std::unique_ptr<AgeEncryptor> encryptor_;  // made with the first bytes: a passphrase costs a scrypt
-  dockerapi::Sha256 plainHash_;              // of the zstd stream, when encrypted
+  base::Sha256 plainHash_;              // of the zstd stream, when encrypted
   ZstdCompressor compressor_;
 };
 

@@ -5,15 +5,15 @@
 
 namespace volumes {
 
-GuardedTarSource::GuardedTarSource(dockerapi::ChunkSource source, std::string within)
+GuardedTarSource::GuardedTarSource(base::ChunkSource source, std::string within)
     : in_(std::move(source)),
       within_(std::move(within)),
-      walker_(TarWalker::filter(
-          [this](const TarEntry& entry) {
+      walker_(base::TarWalker::filter(
+          [this](const base::TarEntry& entry) {
             guard_.check(entry);
             auto path = containedPath(entry.name);
             if (!within_.empty() && (!path || (*path != within_ && path->rfind(within_ + "/", 0) != 0)))
-              throw TarError("entry " + entry.name + " is outside " + within_ + "/");
+              throw base::TarError("entry " + entry.name + " is outside " + within_ + "/");
             return true;
           },
           [this](std::string_view raw) { pending_.append(raw); })) {}

@@ -4,29 +4,29 @@
 // starts; this second look at the bytes actually sent closes the gap between check and use.
 #include <string>
 
-#include "dockerapi/streams.hpp"
+#include "base/streams.hpp"
 #include "volumes/tar_guard.hpp"
-#include "volumes/tar_walker.hpp"
+#include "base/tar_walker.hpp"
 
 namespace volumes {
 
 class GuardedTarSource {
  public:
   // `within`, when set: every entry must be that top-level directory or below it ("logs", "logs/a").
-  explicit GuardedTarSource(dockerapi::ChunkSource source, std::string within = {});
+  explicit GuardedTarSource(base::ChunkSource source, std::string within = {});
   GuardedTarSource(const GuardedTarSource&) = delete;
   GuardedTarSource& operator=(const GuardedTarSource&) = delete;
 
   std::size_t read(char* buffer, std::size_t capacity);
-  dockerapi::ChunkSource source() {
+  base::ChunkSource source() {
     return [this](char* buffer, std::size_t capacity) { return read(buffer, capacity); };
   }
 
  private:
-  dockerapi::ChunkSource in_;
+  base::ChunkSource in_;
   std::string within_;
   TarGuard guard_;
-  TarWalker walker_;
+  base::TarWalker walker_;
   std::string pending_;
   std::size_t offset_ = 0;
   bool finished_ = false;

@@ -16,7 +16,7 @@ namespace fs = std::filesystem;
 namespace {
 
 struct Output {
-  const dockerapi::ChunkSink* sink;
+  const base::ChunkSink* sink;
   HostArchiveResult* result;
   std::exception_ptr failure;
 };
@@ -53,7 +53,7 @@ ArchivePtr openWriter(Output& out) {
 
 }  // namespace
 
-HostArchiveResult archiveHostPaths(const std::vector<HostEntry>& entries, const dockerapi::ChunkSink& tar,
+HostArchiveResult archiveHostPaths(const std::vector<HostEntry>& entries, const base::ChunkSink& tar,
                                    const std::vector<fs::path>& excludes) {
   auto excluded = [&](const std::string& path) {
     for (const auto& ex : excludes) {
@@ -137,7 +137,7 @@ HostArchiveResult archiveHostPaths(const std::vector<HostEntry>& entries, const 
   return result;
 }
 
-HostArchiveResult archiveStreams(const std::vector<StreamEntry>& entries, const dockerapi::ChunkSink& tar) {
+HostArchiveResult archiveStreams(const std::vector<StreamEntry>& entries, const base::ChunkSink& tar) {
   HostArchiveResult result;
   Output out{&tar, &result, nullptr};
   ArchivePtr writer = openWriter(out);

@@ -9,7 +9,7 @@
 #include <string>
 #include <vector>
 
-#include "dockerapi/streams.hpp"
+#include "base/streams.hpp"
 #include "volumes/stored_bytes.hpp"
 
 namespace volumes {
@@ -31,7 +31,7 @@ struct HostArchiveResult {
 
 // Throws ArchiveError naming the path for anything unreadable. Paths under one of `excludes` are
 // left out (e.g. the backup repository inside a bind-mounted project directory).
-HostArchiveResult archiveHostPaths(const std::vector<HostEntry>& entries, const dockerapi::ChunkSink& tar,
+HostArchiveResult archiveHostPaths(const std::vector<HostEntry>& entries, const base::ChunkSink& tar,
                                    const std::vector<std::filesystem::path>& excludes = {});
 
 // A tar stream of regular files (0600) whose bytes come from elsewhere, e.g. a repository's parts.
@@ -40,6 +40,6 @@ struct StreamEntry {
   std::uint64_t size = 0;  // exactly what `open` yields, else ArchiveError
   std::function<std::unique_ptr<StoredReader>()> open;
 };
-HostArchiveResult archiveStreams(const std::vector<StreamEntry>& entries, const dockerapi::ChunkSink& tar);
+HostArchiveResult archiveStreams(const std::vector<StreamEntry>& entries, const base::ChunkSink& tar);
 
 }  // namespace volumes

@@ -10,7 +10,7 @@
 
 #include "volumes/archive_reader.hpp"
 #include "volumes/tar_guard.hpp"
-#include "volumes/tar_walker.hpp"
+#include "base/tar_walker.hpp"
 
 namespace volumes {
 
@@ -49,7 +49,7 @@ bool underOneOf(std::string name, const std::set<std::string>& roots) {
 
 }  // namespace
 
-HostRestoreResult restoreHostPaths(dockerapi::ChunkSource tar, const fs::path& projectDir,
+HostRestoreResult restoreHostPaths(base::ChunkSource tar, const fs::path& projectDir,
                                    const std::vector<std::string>& replace, const std::vector<fs::path>& keep,
                                    const fs::path& hostRoot, const std::set<std::string>* only) {
   HostRestoreResult result;
@@ -71,7 +71,7 @@ HostRestoreResult restoreHostPaths(dockerapi::ChunkSource tar, const fs::path& p
   struct archive_entry* entry = nullptr;
   int status;
   while ((status = archive_read_next_header(reader.get(), &entry)) == ARCHIVE_OK) {
-    TarEntry checked;
+    base::TarEntry checked;
     checked.name = archive_entry_pathname(entry);
     auto type = archive_entry_filetype(entry);
     checked.type = type == AE_IFDIR ? '5' : type == AE_IFLNK ? '2' : type == AE_IFREG ? '0' : '3';
@@ -81,14 +81,14 @@ HostRestoreResult restoreHostPaths(dockerapi::ChunkSource tar, const fs::path& p
     } else if (type == AE_IFLNK && archive_entry_symlink(entry) != nullptr) {
       checked.linkTarget = archive_entry_symlink(entry);
     }
-    guard.check(checked);  // throws TarError: nothing of this entry is written
+    guard.check(checked);  // throws base::TarError: nothing of this entry is written
     if (only != nullptr && !underOneOf(checked.name, *only)) {
       if (result.skipped.size() < 20) result.skipped.push_back(checked.name);
       archive_read_data_skip(reader.get());
       continue;
     }
     fs::path target = hostPathOf(checked.name, projectDir, hostRoot);
-    if (target.empty()) throw TarError("entry " + checked.name + " is neither project/ nor host/");
+    if (target.empty()) throw base::TarError("entry " + checked.name + " is neither project/ nor host/");
     archive_entry_set_pathname(entry, target.c_str());
     if (checked.type == '1')
       archive_entry_set_hardlink(entry, hostPathOf(checked.linkTarget, projectDir, hostRoot).c_str());

@@ -9,7 +9,7 @@
 #include <string>
 #include <vector>
 
-#include "dockerapi/streams.hpp"
+#include "base/streams.hpp"
 #include "volumes/host_archive.hpp"
 
 namespace volumes {
@@ -30,7 +30,7 @@ std::filesystem::path hostPathOf(const std::string& entryName, const std::filesy
 // below it (a migration writes them for another host). With `only`, an entry is written only when
 // it is one of those top-level names or below one: a config part can then put back what the stack's
 // own config is, and nothing else on the host, however it was made. Throws ArchiveError or TarError.
-HostRestoreResult restoreHostPaths(dockerapi::ChunkSource tar, const std::filesystem::path& projectDir,
+HostRestoreResult restoreHostPaths(base::ChunkSource tar, const std::filesystem::path& projectDir,
                                    const std::vector<std::string>& replace,
                                    const std::vector<std::filesystem::path>& keep,
                                    const std::filesystem::path& hostRoot = "/",

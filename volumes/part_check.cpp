@@ -8,9 +8,9 @@
 #include <optional>
 #include <vector>
 
-#include "dockerapi/sha256.hpp"
+#include "base/sha256.hpp"
 #include "volumes/tar_guard.hpp"
-#include "volumes/tar_walker.hpp"
+#include "base/tar_walker.hpp"
 
 namespace volumes {
 
@@ -27,8 +27,8 @@ class ContentCheck {
  public:
   ContentCheck(const std::string& name, bool guardPaths) {
     if (endsWith(name, ".tar.zst")) {
-      tar_ = std::make_unique<TarWalker>(
-          [this, guardPaths](const TarEntry& entry) {
+      tar_ = std::make_unique<base::TarWalker>(
+          [this, guardPaths](const base::TarEntry& entry) {
             if (guardPaths) guard_.check(entry);
             return false;
           },
@@ -58,7 +58,7 @@ class ContentCheck {
 
  private:
   enum class Kind { Other, Sql, Rdb } kind_ = Kind::Other;
-  std::unique_ptr<TarWalker> tar_;
+  std::unique_ptr<base::TarWalker> tar_;
   TarGuard guard_;
   std::string head_, tail_;
 };
@@ -87,7 +87,7 @@ PartCheck checkPart(const BackupRef& backup, const PartRecord& record, bool guar
 }
 
 PartCheck checkPart(StoredReader& stored, const PartRecord& record, bool guardPaths, const PartKeys* keys) {
-  dockerapi::Sha256 hash;
+  base::Sha256 hash;
   ContentCheck content(record.contentName(), guardPaths);
   // An encrypted part without keys: what can be proven is that the stored bytes are the ones written.
   bool storedOnly = record.encrypted() && (keys == nullptr || keys->empty());

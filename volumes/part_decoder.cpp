@@ -2,7 +2,7 @@
 
 namespace volumes {
 
-PartDecoder::PartDecoder(const PartRecord& record, const PartKeys* keys, dockerapi::ChunkSink raw)
+PartDecoder::PartDecoder(const PartRecord& record, const PartKeys* keys, base::ChunkSink raw)
     : name_(record.name), plainSha256_(record.plainSha256), zstd_(std::move(raw), record.rawSize) {
   if (!record.encrypted()) return;
   if (keys == nullptr || keys->empty()) {

@@ -9,8 +9,8 @@
 #include <string_view>
 #include <vector>
 
-#include "dockerapi/sha256.hpp"
-#include "dockerapi/streams.hpp"
+#include "base/sha256.hpp"
+#include "base/streams.hpp"
 #include "volumes/age_keys.hpp"
 #include "volumes/age_stream.hpp"
 #include "volumes/manifest.hpp"
@@ -30,7 +30,7 @@ class PartKeyError : public std::runtime_error {
 class PartDecoder {
  public:
   // Throws PartKeyError for an encrypted part when `keys` is null or empty.
-  PartDecoder(const PartRecord& record, const PartKeys* keys, dockerapi::ChunkSink raw);
+  PartDecoder(const PartRecord& record, const PartKeys* keys, base::ChunkSink raw);
 
   // Throws PartKeyError (no key matched), AgeError (damaged), CompressionError.
   void write(std::string_view stored);
@@ -42,7 +42,7 @@ class PartDecoder {
   std::string name_, plainSha256_;
   ZstdDecompressor zstd_;
   std::unique_ptr<AgeDecryptor> age_;
-  dockerapi::Sha256 plainHash_;
+  base::Sha256 plainHash_;
 };
 
 }  // namespace volumes

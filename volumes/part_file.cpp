@@ -52,7 +52,7 @@ std::string PartFile::close() {
 FileDigest digestFile(const std::filesystem::path& path) {
   int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0) fail("cannot read", path);
-  dockerapi::Sha256 hash;
+  base::Sha256 hash;
   FileDigest digest;
   std::vector<char> buffer(1 << 20);
   while (true) {

@@ -7,7 +7,7 @@
 #include <string>
 #include <string_view>
 
-#include "dockerapi/sha256.hpp"
+#include "base/sha256.hpp"
 #include "volumes/stored_bytes.hpp"
 
 namespace volumes {
@@ -39,7 +39,7 @@ class PartFile : public StoredWriter {
   std::filesystem::path path_;
   int fd_ = -1;
   std::uint64_t size_ = 0;
-  dockerapi::Sha256 hash_;
+  base::Sha256 hash_;
 };
 
 // sha256 and size of an existing file, read in chunks.

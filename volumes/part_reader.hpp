@@ -24,7 +24,7 @@ class PartReader {
   // Fills up to `capacity` bytes; 0 at the end. Throws CompressionError / RepositoryError /
   // AgeError / PartKeyError.
   std::size_t read(char* buffer, std::size_t capacity);
-  dockerapi::ChunkSource source() {
+  base::ChunkSource source() {
     return [this](char* buffer, std::size_t capacity) { return read(buffer, capacity); };
   }
 
@@ -38,7 +38,7 @@ class PartReader {
 
 // A tar stream holding one regular file `name` (mode 0644) of exactly `size` bytes from `content`:
 // what the archive upload endpoint needs to place a single file.
-dockerapi::ChunkSource singleFileTar(const std::string& name, std::uint64_t size,
-                                     dockerapi::ChunkSource content);
+base::ChunkSource singleFileTar(const std::string& name, std::uint64_t size,
+                                     base::ChunkSource content);
 
 }  // namespace volumes

@@ -8,7 +8,7 @@
 #include <cerrno>
 #include <cstring>
 
-#include "dockerapi/process_owner.hpp"
+#include "base/process_owner.hpp"
 
 namespace volumes {
 
@@ -101,7 +101,7 @@ std::unique_ptr<ProjectLock> Repository::lock(const std::string& project) {
   ssize_t got = ::pread(fd, previous, sizeof previous - 1, 0);
   std::string dead = got > 0 ? std::string(previous, static_cast<std::size_t>(got)) : std::string();
   while (!dead.empty() && dead.back() == '\n') dead.pop_back();
-  std::string me = dockerapi::thisProcess() + "\n";
+  std::string me = base::thisProcess() + "\n";
   if (::ftruncate(fd, 0) != 0 || ::pwrite(fd, me.data(), me.size(), 0) < 0 || ::fsync(fd) != 0) {
     // The lock itself is held; the holder's name is for finding a dead run after a crash.
   }

@@ -9,8 +9,8 @@
 #include <set>
 #include <thread>
 
-#include "dockerapi/process_owner.hpp"
-#include "dockerapi/sha256.hpp"
+#include "base/process_owner.hpp"
+#include "base/sha256.hpp"
 #include "volumes/stream_pipe.hpp"
 
 namespace volumes {
@@ -48,7 +48,7 @@ class S3PartWriter : public StoredWriter {
  private:
   std::unique_ptr<s3::Client::Upload> upload_;
   std::string where_;
-  dockerapi::Sha256 hash_;
+  base::Sha256 hash_;
   std::uint64_t size_ = 0;
 };
 
@@ -267,7 +267,7 @@ void S3Repository::appendAudit(const std::string& project, const nlohmann::json&
   static std::atomic<int> sequence{0};
   std::string time = entry.value("time", "");
   time.erase(std::remove(time.begin(), time.end(), ':'), time.end());
-  std::string name = time + "-" + dockerapi::hostName() + "-" + std::to_string(::getpid()) + "-" +
+  std::string name = time + "-" + base::hostName() + "-" + std::to_string(::getpid()) + "-" +
                      std::to_string(sequence++) + ".json";
   s3Call("cannot write the audit log in " + url_ + "/" + project + "/audit/",
          [&] { client_->putObject(projectKey(project) + "audit/" + name, entry.dump() + "\n"); });

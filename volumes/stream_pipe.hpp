@@ -10,7 +10,7 @@
 #include <stdexcept>
 #include <string>
 
-#include "dockerapi/streams.hpp"
+#include "base/streams.hpp"
 
 namespace volumes {
 
@@ -22,14 +22,14 @@ class StreamPipe {
   void write(std::string_view chunk);
   void close();                         // end of stream
   void fail(std::exception_ptr error);  // the producer failed: the reader's next read throws it
-  dockerapi::ChunkSink sink() {
+  base::ChunkSink sink() {
     return [this](std::string_view chunk) { write(chunk); };
   }
 
   // Consumer side: 0 at the end of the stream.
   std::size_t read(char* buffer, std::size_t capacity);
   void abandon();  // the transfer is given up: blocked or later write() and read() throw
-  dockerapi::ChunkSource source() {
+  base::ChunkSource source() {
     return [this](char* buffer, std::size_t capacity) { return read(buffer, capacity); };
   }
 

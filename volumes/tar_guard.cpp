@@ -49,9 +49,9 @@ std::vector<std::string> climbedOut(const std::string& path) {
 
 }  // namespace
 
-void TarGuard::check(const TarEntry& entry) {
+void TarGuard::check(const base::TarEntry& entry) {
   auto refuse = [&](const std::string& why) {
-    throw TarError("unsafe entry \"" + entry.name + "\": " + why);
+    throw base::TarError("unsafe entry \"" + entry.name + "\": " + why);
   };
   auto path = containedPath(entry.name);
   if (!path) refuse("its path leaves the target directory");

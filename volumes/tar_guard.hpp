@@ -8,14 +8,14 @@
 #include <set>
 #include <string>
 
-#include "volumes/tar_walker.hpp"
+#include "base/tar_walker.hpp"
 
 namespace volumes {
 
 class TarGuard {
  public:
   // Throws TarError naming the entry and why.
-  void check(const TarEntry& entry);
+  void check(const base::TarEntry& entry);
 
  private:
   std::set<std::string> symlinks_;  // normalised paths of symlinks seen so far

@@ -19,7 +19,7 @@ struct ZstdCompressor::State {
   ~State() { ZSTD_freeCCtx(ctx); }
 };
 
-ZstdCompressor::ZstdCompressor(dockerapi::ChunkSink out, int level, int threads)
+ZstdCompressor::ZstdCompressor(base::ChunkSink out, int level, int threads)
     : state_(std::make_unique<State>()), out_(std::move(out)) {
   if (state_->ctx == nullptr) throw CompressionError("zstd: cannot create a compression context");
   check(ZSTD_CCtx_setParameter(state_->ctx, ZSTD_c_compressionLevel, level), "zstd level");
@@ -66,7 +66,7 @@ struct ZstdDecompressor::State {
   ~State() { ZSTD_freeDCtx(ctx); }
 };
 
-ZstdDecompressor::ZstdDecompressor(dockerapi::ChunkSink out, std::uint64_t maxOutput)
+ZstdDecompressor::ZstdDecompressor(base::ChunkSink out, std::uint64_t maxOutput)
     : state_(std::make_unique<State>()), out_(std::move(out)), max_(maxOutput) {
   if (state_->ctx == nullptr) throw CompressionError("zstd: cannot create a decompression context");
 }

@@ -6,7 +6,7 @@
 #include <stdexcept>
 #include <string_view>
 
-#include "dockerapi/streams.hpp"
+#include "base/streams.hpp"
 
 namespace volumes {
 
@@ -18,7 +18,7 @@ class CompressionError : public std::runtime_error {
 class ZstdCompressor {
  public:
   // `threads` > 0 compresses with that many worker threads (zstd's own multithreading).
-  ZstdCompressor(dockerapi::ChunkSink out, int level = 3, int threads = 0);
+  ZstdCompressor(base::ChunkSink out, int level = 3, int threads = 0);
   ~ZstdCompressor();
   ZstdCompressor(const ZstdCompressor&) = delete;
   ZstdCompressor& operator=(const ZstdCompressor&) = delete;
@@ -31,7 +31,7 @@ class ZstdCompressor {
   void drive(std::string_view bytes, int mode);
   struct State;
   std::unique_ptr<State> state_;
-  dockerapi::ChunkSink out_;
+  base::ChunkSink out_;
   std::uint64_t in_ = 0;
   bool finished_ = false;
 };
@@ -40,7 +40,7 @@ class ZstdDecompressor {
  public:
   // Output beyond `maxOutput` bytes is an error: a part must not grow past what its manifest says
   // (a decompression bomb stops there instead of filling the disk).
-  ZstdDecompressor(dockerapi::ChunkSink out, std::uint64_t maxOutput = UINT64_MAX);
+  ZstdDecompressor(base::ChunkSink out, std::uint64_t maxOutput = UINT64_MAX);
   ~ZstdDecompressor();
   ZstdDecompressor(const ZstdDecompressor&) = delete;
   ZstdDecompressor& operator=(const ZstdDecompressor&) = delete;
@@ -53,7 +53,7 @@ class ZstdDecompressor {
  private:
   struct State;
   std::unique_ptr<State> state_;
-  dockerapi::ChunkSink out_;
+  base::ChunkSink out_;
   std::uint64_t max_;
   std::uint64_t out_bytes_ = 0;
   bool midFrame_ = false;

@@ -15,7 +15,7 @@
 #include <thread>
 
 #include "dockerapi/exec.hpp"
-#include "dockerapi/sha256.hpp"
+#include "base/sha256.hpp"
 #include "e2e_support.hpp"
 
 namespace fs = std::filesystem;

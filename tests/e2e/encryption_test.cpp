@@ -14,7 +14,7 @@
 #include <set>
 #include <sstream>
 
-#include "dockerapi/sha256.hpp"
+#include "base/sha256.hpp"
 #include "e2e_support.hpp"
 #include "restore_stack.hpp"
 
@@ -121,8 +121,8 @@ TEST_F(Encryption, PublicKeyAndPassphraseBackupsAreAgeFilesAndOnlyTheRightKeyRes
     ASSERT_TRUE(name.ends_with(".age")) << name;
     auto plain = e2e::runProcess({"age", "-d", "-i", (keys / "key.txt").string(), (dir / name).string()});
     ASSERT_EQ(plain.exitCode, 0) << name << ": " << plain.err;
-    EXPECT_EQ(dockerapi::sha256Hex(plain.out), part["plainSha256"]) << name;
-    EXPECT_EQ(dockerapi::sha256Hex(readFile(dir / name)), part["sha256"]) << name;
+    EXPECT_EQ(base::sha256Hex(plain.out), part["plainSha256"]) << name;
+    EXPECT_EQ(base::sha256Hex(readFile(dir / name)), part["sha256"]) << name;
     if (part["kind"] == "mysql-dump") {
       auto sql = e2e::runProcess({"sh", "-c",
                                   "age -d -i '" + (keys / "key.txt").string() + "' '" +

@@ -9,7 +9,7 @@
 #include "dockerapi/exec.hpp"
 #include "dockerapi/helper_container.hpp"
 #include "dockerapi/http_engine.hpp"
-#include "dockerapi/sha256.hpp"
+#include "base/sha256.hpp"
 #include "e2e_support.hpp"
 
 using namespace dockerapi;
@@ -46,7 +46,7 @@ TEST(EngineApi, ExecPassesEnvironmentUserAndWorkingDir) {
 
 TEST(EngineApi, ExecStreamsLargeOutputWithoutLoss) {
   REQUIRE_ENGINE(engine);
-  Sha256 hash;
+  base::Sha256 hash;
   std::uint64_t bytes = 0;
   // 64 MiB of a known pattern, hashed inside the container and on our side.
   auto result = engine.exec(
@@ -60,7 +60,7 @@ TEST(EngineApi, ExecStreamsLargeOutputWithoutLoss) {
   EXPECT_EQ(result.exitCode, 0);
   EXPECT_EQ(bytes, 67108864u);
   EXPECT_EQ(result.stdoutBytes, 67108864u);
-  EXPECT_EQ(hash.hexDigest(), sha256Hex(std::string(67108864, 'q')));
+  EXPECT_EQ(hash.hexDigest(), base::sha256Hex(std::string(67108864, 'q')));
 }
 
 TEST(EngineApi, ExecWithStdinPipes50MBThroughCat) {
@@ -68,7 +68,7 @@ TEST(EngineApi, ExecWithStdinPipes50MBThroughCat) {
   constexpr std::size_t kTotal = 50 * 1000 * 1000;
   std::mt19937_64 random(2026);
   std::size_t produced = 0;
-  Sha256 sent, received;
+  base::Sha256 sent, received;
   std::uint64_t receivedBytes = 0;
   auto source = [&](char* buffer, std::size_t capacity) -> std::size_t {
     std::size_t n = std::min(capacity, kTotal - produced) & ~std::size_t{7};

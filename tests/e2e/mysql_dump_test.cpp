@@ -8,7 +8,7 @@
 #include <fstream>
 
 #include "e2e_support.hpp"
-#include "plugin/mysql_dump.hpp"
+#include "plugin/databases/mysql_dump.hpp"
 #include "volumes/local_repository.hpp"
 #include "volumes/zstd_stream.hpp"
 

@@ -3,7 +3,7 @@
 
 #include "dockerapi/exec.hpp"
 #include "e2e_support.hpp"
-#include "plugin/redis_snapshot.hpp"
+#include "plugin/databases/redis_snapshot.hpp"
 
 TEST(RedisSnapshotLive, BgsaveThenStreamsTheFreshRdb) {
   REQUIRE_ENGINE(engine);

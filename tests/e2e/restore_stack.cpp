@@ -10,7 +10,7 @@
 #include <thread>
 
 #include "dockerapi/exec.hpp"
-#include "dockerapi/sha256.hpp"
+#include "base/sha256.hpp"
 
 namespace fs = std::filesystem;
 
@@ -27,7 +27,7 @@ std::string fileSha256(const fs::path& path) {
   std::ifstream in(path, std::ios::binary);
   std::stringstream content;
   content << in.rdbuf();
-  return dockerapi::sha256Hex(content.str());
+  return base::sha256Hex(content.str());
 }
 
 // path type owner mode size link mtime sha256, one line per entry, sorted.

@@ -8,7 +8,7 @@
 #include <iostream>
 #include <thread>
 
-#include "dockerapi/sha256.hpp"
+#include "base/sha256.hpp"
 #include "s3_fixture.hpp"
 #include "volumes/s3/client.hpp"
 
@@ -135,7 +135,7 @@ TEST(S3Client, StreamsA200MiBMultipartUploadWithOnePartBuffered) {
   const std::uint64_t total = (200ULL << 20) + 12345;  // a short last part
   long rssBefore = peakRssKiB();
 
-  dockerapi::Sha256 sent;
+  base::Sha256 sent;
   auto started = std::chrono::steady_clock::now();
   auto upload = client.startUpload("big/volume.tar.zst");
   std::string chunk;
@@ -159,7 +159,7 @@ TEST(S3Client, StreamsA200MiBMultipartUploadWithOnePartBuffered) {
   ASSERT_TRUE(head.has_value());
   EXPECT_EQ(head->size, total);
 
-  dockerapi::Sha256 received;
+  base::Sha256 received;
   std::uint64_t receivedBytes = 0;
   started = std::chrono::steady_clock::now();
   client.getObject("big/volume.tar.zst", [&](std::string_view bytes) {
@@ -228,7 +228,7 @@ TEST(S3Client, AFailingSourceLeavesNoObjectAndNoPendingUpload) {
   config.partSize = 1 << 20;
   s3::Client client(config);
   std::uint64_t produced = 0;
-  dockerapi::ChunkSource source = [&](char* buffer, std::size_t capacity) -> std::size_t {
+  base::ChunkSource source = [&](char* buffer, std::size_t capacity) -> std::size_t {
     if (produced > (5 << 20)) throw std::runtime_error("mysqldump died");
     std::size_t n = std::min<std::size_t>(capacity, 300000);
     std::string bytes = bytesAt(produced, n);

@@ -1,5 +1,5 @@
 // Whatever happens, what a run paused or stopped is resumed: at scope end, on error, on SIGINT.
-#include "plugin/stack_guard.hpp"
+#include "plugin/guard/stack_guard.hpp"
 
 #include <gtest/gtest.h>
 #include <signal.h>

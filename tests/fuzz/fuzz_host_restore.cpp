@@ -19,7 +19,7 @@
 #include "tests/fuzz/tar_checksums.hpp"
 #include "volumes/host_archive.hpp"
 #include "volumes/host_restore.hpp"
-#include "volumes/tar_walker.hpp"
+#include "base/tar_walker.hpp"
 
 namespace fs = std::filesystem;
 
@@ -65,7 +65,7 @@ void check(std::string_view input) {
   try {
     volumes::restoreHostPaths(source, project, {"project"}, {}, host);
   } catch (const volumes::ArchiveError&) {
-  } catch (const volumes::TarError&) {
+  } catch (const base::TarError&) {
   }
 
   for (auto it = fs::recursive_directory_iterator(scratch(), ec);

@@ -28,18 +28,18 @@
 
 #include "tests/fuzz/tar_checksums.hpp"
 #include "volumes/guarded_tar.hpp"
-#include "volumes/tar_walker.hpp"
+#include "base/tar_walker.hpp"
 
 namespace {
 
-using volumes::TarEntry;
+using base::TarEntry;
 
 [[noreturn]] void fail(const std::string& what) {
   std::fprintf(stderr, "fuzz_tar: %s\n", what.c_str());
   std::abort();
 }
 
-dockerapi::ChunkSource sourceOf(std::string_view bytes, std::size_t chunk) {
+base::ChunkSource sourceOf(std::string_view bytes, std::size_t chunk) {
   auto at = std::make_shared<std::size_t>(0);
   return [bytes, chunk, at](char* buffer, std::size_t capacity) {
     std::size_t n = std::min({chunk, capacity, bytes.size() - *at});
@@ -61,7 +61,7 @@ Guarded guarded(std::string_view input, std::size_t chunk, std::size_t readSize,
     std::vector<char> buffer(readSize);
     while (std::size_t n = source.read(buffer.data(), buffer.size())) result.out.append(buffer.data(), n);
     result.accepted = true;
-  } catch (const volumes::TarError&) {
+  } catch (const base::TarError&) {
     result.out.clear();
   }
   return result;
@@ -122,7 +122,7 @@ class Disk {
       : root_(std::move(root)), target_(within.empty() ? root_ : root_ + "/" + within) {}
 
   // Unpacks one entry; false when the engine itself would stop here.
-  bool unpack(const TarEntry& entry) {
+  bool unpack(const base::TarEntry& entry) {
     std::string path = clean(root_ + "/" + entry.name);
     if (!under(path, root_)) return false;  // the engine's breakout check
     auto parent = resolve(dirOf(path), true);
@@ -246,10 +246,10 @@ Seen seen(const std::string& name, char type, const std::string& link) {
   return {clean("/" + name), kind, kind == 'd' ? std::string() : link};
 }
 
-std::vector<TarEntry> walkerEntries(std::string_view tar) {
-  std::vector<TarEntry> entries;
-  volumes::TarWalker walker(
-      [&](const TarEntry& e) {
+std::vector<base::TarEntry> walkerEntries(std::string_view tar) {
+  std::vector<base::TarEntry> entries;
+  base::TarWalker walker(
+      [&](const base::TarEntry& e) {
         entries.push_back(e);
         return false;
       },
@@ -257,8 +257,8 @@ std::vector<TarEntry> walkerEntries(std::string_view tar) {
   try {
     walker.feed(tar);
     walker.finish();
-  } catch (const volumes::TarError& e) {
-    fail(std::string("GuardedTarSource passed on a stream TarWalker cannot read: ") + e.what());
+  } catch (const base::TarError& e) {
+    fail(std::string("GuardedTarSource passed on a stream base::TarWalker cannot read: ") + e.what());
   }
   return entries;
 }
@@ -419,7 +419,7 @@ std::optional<std::vector<Seen>> goEntries(std::string_view tar) {
   }
 }
 
-void unpack(const std::vector<TarEntry>& entries, const std::string& within) {
+void unpack(const std::vector<base::TarEntry>& entries, const std::string& within) {
   Disk disk("/srv/a/b/c/d/e/f/g/h/target", within);
   for (const auto& entry : entries) {
     if (!disk.unpack(entry)) break;

@@ -2,7 +2,7 @@
 #include <gtest/gtest.h>
 
 #include "dockerapi/health_state.hpp"
-#include "plugin/app_health.hpp"
+#include "plugin/restore/app_health.hpp"
 
 using nlohmann::json;
 

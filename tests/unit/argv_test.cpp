@@ -1,8 +1,8 @@
-#include "plugin/argv.hpp"
+#include "plugin/cli/argv.hpp"
 
 #include <gtest/gtest.h>
 
-#include "plugin/metadata.hpp"
+#include "plugin/cli/metadata.hpp"
 
 #include <nlohmann/json.hpp>
 

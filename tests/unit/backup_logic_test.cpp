@@ -3,8 +3,8 @@
 #include <gtest/gtest.h>
 
 #include "agentchat_stack.hpp"
-#include "plugin/backup_plan.hpp"
-#include "plugin/dump_row_counter.hpp"
+#include "plugin/backup/backup_plan.hpp"
+#include "plugin/databases/dump_row_counter.hpp"
 #include "volumes/retention.hpp"
 
 using namespace agentchat;

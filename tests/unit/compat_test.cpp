@@ -1,6 +1,6 @@
 // The version-rollback check: each kind of difference between a backup and the running stack,
 // with the guide's per-module risks.
-#include "plugin/compat.hpp"
+#include "plugin/compat/compat.hpp"
 
 #include <gtest/gtest.h>
 

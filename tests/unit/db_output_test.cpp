@@ -1,7 +1,7 @@
 #include <gtest/gtest.h>
 
-#include "plugin/mysql_client.hpp"
-#include "plugin/redis_client.hpp"
+#include "plugin/databases/mysql_client.hpp"
+#include "plugin/databases/redis_client.hpp"
 
 using agentchat::parseBatchOutput;
 using agentchat::parseRedisInfo;
@@ -33,7 +33,7 @@ TEST(RedisInfo, ParsesSectionsIgnoringComments) {
   EXPECT_EQ(info.count("# Server"), 0u);
 }
 
-#include "plugin/mysql_dump.hpp"
+#include "plugin/databases/mysql_dump.hpp"
 
 TEST(MysqlDump, CommandFitsTheServer) {
   agentchat::MysqlTools mariadb{"mariadb", "mariadb-dump", "mariadb-admin"};

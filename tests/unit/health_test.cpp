@@ -1,4 +1,4 @@
-#include "plugin/health.hpp"
+#include "plugin/status/health.hpp"
 
 #include <gtest/gtest.h>
 

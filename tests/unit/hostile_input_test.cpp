@@ -13,20 +13,20 @@
 #include <string>
 #include <vector>
 
-#include "dockerapi/sha256.hpp"
+#include "base/sha256.hpp"
 #include "tests/support/tar_blocks.hpp"
 #include "volumes/guarded_tar.hpp"
 #include "volumes/manifest.hpp"
 #include "volumes/part_check.hpp"
 #include "volumes/part_reader.hpp"
 #include "volumes/tar_guard.hpp"
-#include "volumes/tar_walker.hpp"
+#include "base/tar_walker.hpp"
 #include "volumes/zstd_stream.hpp"
 
 namespace fs = std::filesystem;
 using ::testing::HasSubstr;
-using volumes::TarEntry;
-using volumes::TarError;
+using base::TarEntry;
+using base::TarError;
 
 namespace {
 
@@ -72,8 +72,8 @@ std::string tarOf(const std::vector<std::string>& pieces) {
 // The check every tar part gets before a restore starts (checkPart with guardPaths): "" or why not.
 std::string walkAndGuard(const std::string& tar) {
   volumes::TarGuard guard;
-  volumes::TarWalker walker(
-      [&](const TarEntry& e) {
+  base::TarWalker walker(
+      [&](const base::TarEntry& e) {
         guard.check(e);
         return false;
       },
@@ -81,7 +81,7 @@ std::string walkAndGuard(const std::string& tar) {
   try {
     walker.feed(tar);
     walker.finish();
-  } catch (const TarError& e) {
+  } catch (const base::TarError& e) {
     return e.what();
   }
   return "";
@@ -102,7 +102,7 @@ std::string guardedSource(const std::string& tar, const std::string& within = ""
   try {
     while (source.read(buffer.data(), buffer.size()) > 0) {
     }
-  } catch (const TarError& e) {
+  } catch (const base::TarError& e) {
     return e.what();
   }
   return "";
@@ -111,8 +111,8 @@ std::string guardedSource(const std::string& tar, const std::string& within = ""
 // The names TarWalker gives the entries (meta headers applied).
 std::vector<std::string> namesIn(const std::string& tar) {
   std::vector<std::string> names;
-  volumes::TarWalker walker(
-      [&](const TarEntry& e) {
+  base::TarWalker walker(
+      [&](const base::TarEntry& e) {
         names.push_back(e.name);
         return false;
       },
@@ -126,7 +126,7 @@ std::vector<std::string> namesIn(const std::string& tar) {
 std::string refused(const std::string& tar, const std::string& within = "") {
   std::string first = walkAndGuard(tar);
   std::string second = guardedSource(tar, within);
-  EXPECT_NE(first, "") << "TarWalker + TarGuard accepted it";
+  EXPECT_NE(first, "") << "base::TarWalker + TarGuard accepted it";
   EXPECT_NE(second, "") << "GuardedTarSource passed it on";
   return first;
 }
@@ -142,7 +142,7 @@ std::string compressed(const std::string& raw) {
 }
 
 std::string sha256Of(const std::string& bytes) {
-  dockerapi::Sha256 hash;
+  base::Sha256 hash;
   hash.update(bytes);
   return hash.hexDigest();
 }

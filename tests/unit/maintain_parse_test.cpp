@@ -2,9 +2,9 @@
 // records of old log files, and the Redis TTL scan's replies.
 #include <gtest/gtest.h>
 
-#include "plugin/maintain_keys.hpp"
-#include "plugin/maintain_logs.hpp"
-#include "plugin/maintain_tables.hpp"
+#include "plugin/maintain/maintain_keys.hpp"
+#include "plugin/maintain/maintain_logs.hpp"
+#include "plugin/maintain/maintain_tables.hpp"
 
 using namespace agentchat;
 

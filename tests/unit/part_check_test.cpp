@@ -25,7 +25,7 @@ class PartCheck : public ::testing::Test {
   void TearDown() override { fs::remove_all(dir_); }
 
   volumes::PartRecord write(const std::string& name,
-                            const std::function<void(const dockerapi::ChunkSink&)>& produce) {
+                            const std::function<void(const base::ChunkSink&)>& produce) {
     volumes::CompressedPart part(std::make_unique<volumes::PartFile>(dir_ / name),
                                  {name, "x", "", "", 0, 0, "", ""}, 3, 0);
     produce(part.sink());
@@ -45,7 +45,7 @@ class PartCheck : public ::testing::Test {
 }  // namespace
 
 TEST_F(PartCheck, AGoodTarPartPassesAndAnyFlippedByteFails) {
-  auto record = write("v.tar.zst", [&](const dockerapi::ChunkSink& sink) {
+  auto record = write("v.tar.zst", [&](const base::ChunkSink& sink) {
     volumes::archiveHostPaths({{dir_ / "in", "in"}}, sink);
   });
   EXPECT_TRUE(volumes::checkPart(dir_ / "v.tar.zst", record).ok);
@@ -61,21 +61,21 @@ TEST_F(PartCheck, AGoodTarPartPassesAndAnyFlippedByteFails) {
 
 TEST_F(PartCheck, ContentIsCheckedEvenWhenTheDigestMatches) {
   // A dump without its closing line, recorded faithfully: the digest agrees, the content does not.
-  auto sql = write("db.sql.zst", [](const dockerapi::ChunkSink& sink) {
+  auto sql = write("db.sql.zst", [](const base::ChunkSink& sink) {
     sink("-- MySQL dump\nINSERT INTO `t` VALUES (1);\n");
   });
   auto check = volumes::checkPart(dir_ / "db.sql.zst", sql);
   EXPECT_FALSE(check.ok);
   EXPECT_NE(check.problem.find("Dump completed"), std::string::npos);
-  auto tar = write("t.tar.zst", [](const dockerapi::ChunkSink& sink) { sink(std::string(700, 'x')); });
+  auto tar = write("t.tar.zst", [](const base::ChunkSink& sink) { sink(std::string(700, 'x')); });
   EXPECT_FALSE(volumes::checkPart(dir_ / "t.tar.zst", tar).ok);
-  auto rdb = write("r.rdb.zst", [](const dockerapi::ChunkSink& sink) { sink("REDIS0010...."); });
+  auto rdb = write("r.rdb.zst", [](const base::ChunkSink& sink) { sink("REDIS0010...."); });
   EXPECT_TRUE(volumes::checkPart(dir_ / "r.rdb.zst", rdb).ok);
 }
 
 TEST_F(PartCheck, MissingOrTruncatedPartsAreNamed) {
   auto record =
-      write("r.rdb.zst", [](const dockerapi::ChunkSink& sink) { sink("REDIS" + std::string(50000, 'z')); });
+      write("r.rdb.zst", [](const base::ChunkSink& sink) { sink("REDIS" + std::string(50000, 'z')); });
   fs::resize_file(dir_ / "r.rdb.zst", record.size - 3);
   auto check = volumes::checkPart(dir_ / "r.rdb.zst", record);
   EXPECT_FALSE(check.ok);

@@ -2,7 +2,7 @@
 // AGENTCHAT_REPO or x-agentchat, its keys under the prefix, its lock and journal on this host.
 #include <gtest/gtest.h>
 
-#include "plugin/repository_location.hpp"
+#include "plugin/repository/repository_location.hpp"
 #include "volumes/part_file.hpp"
 
 namespace {

@@ -10,8 +10,8 @@
 
 #include "agentchat_stack.hpp"
 #include "dockerapi/http_engine.hpp"
-#include "plugin/restore_drill.hpp"
-#include "plugin/restore_plan.hpp"
+#include "plugin/restore/restore_drill.hpp"
+#include "plugin/restore/restore_plan.hpp"
 #include "tests/support/tar_blocks.hpp"
 #include "volumes/guarded_tar.hpp"
 #include "volumes/host_archive.hpp"
@@ -166,7 +166,7 @@ std::string pullGuarded(const std::string& tar, std::string& out, const std::str
   char buffer[333];
   try {
     while (std::size_t n = guarded.read(buffer, sizeof buffer)) out.append(buffer, n);
-  } catch (const volumes::TarError& e) {
+  } catch (const base::TarError& e) {
     return e.what();
   }
   return "";
@@ -213,7 +213,7 @@ class HostRestore : public ::testing::Test {
                               [&](std::string_view chunk) { tar.append(chunk); });
     return tar;
   }
-  static dockerapi::ChunkSource from(const std::string& tar) {
+  static base::ChunkSource from(const std::string& tar) {
     auto offset = std::make_shared<std::size_t>(0);
     return [&tar, offset](char* buffer, std::size_t capacity) {
       std::size_t n = std::min(capacity, tar.size() - *offset);
@@ -248,7 +248,7 @@ TEST_F(HostRestore, PutsFilesBackWithModesAndLinksAndRemovesWhatTheBackupLacked)
 TEST_F(HostRestore, RefusesEntriesThatClimbOutAndWritesNothingOfThem) {
   std::string tar =
       tarOf({ustarBlock("project/ok", '0', "", 2), ustarBlock("project/../../escaped", '0', "", 2)});
-  EXPECT_THROW(volumes::restoreHostPaths(from(tar), dir_ / "project", {}, {}), volumes::TarError);
+  EXPECT_THROW(volumes::restoreHostPaths(from(tar), dir_ / "project", {}, {}), base::TarError);
   EXPECT_FALSE(fs::exists(dir_ / "escaped"));
   EXPECT_FALSE(fs::exists(dir_.parent_path() / "escaped"));
   EXPECT_EQ(volumes::hostPathOf("host/etc/app.conf", "/srv"), fs::path("/etc/app.conf"));

@@ -6,7 +6,7 @@
 #include <fstream>
 #include <sstream>
 
-#include "dockerapi/sha256.hpp"
+#include "base/sha256.hpp"
 #include "volumes/s3/sigv4.hpp"
 #include "volumes/s3/transport.hpp"
 
@@ -61,7 +61,7 @@ sigv4::Request parseRaw(const std::string& raw) {
       request.headers.emplace_back(line.substr(0, colon), line.substr(colon + 1));
     }
   }
-  request.payloadHash = dockerapi::sha256Hex(body);
+  request.payloadHash = base::sha256Hex(body);
   return request;
 }
 

@@ -2,9 +2,9 @@
 // crontab block, and reading them back for `show`; the status check of the last run.
 #include <gtest/gtest.h>
 
-#include "plugin/schedule_record.hpp"
-#include "plugin/schedule_run.hpp"
-#include "plugin/schedule_units.hpp"
+#include "plugin/schedule/schedule_record.hpp"
+#include "plugin/schedule/schedule_run.hpp"
+#include "plugin/schedule/schedule_units.hpp"
 
 using namespace agentchat;
 

@@ -7,7 +7,7 @@
 #include <filesystem>
 #include <fstream>
 
-#include "volumes/tar_walker.hpp"
+#include "base/tar_walker.hpp"
 
 namespace fs = std::filesystem;
 
@@ -46,8 +46,8 @@ TEST_P(TarFilter, KeepsOnlyWhatThePredicateKeepsAsAValidArchive) {
   std::int64_t cutoff = 1767225600 + 3600;  // 2026-01-01T01:00Z
   for (std::size_t step : {std::size_t{1}, std::size_t{511}, std::size_t{4096}, tar.size()}) {
     std::string out;
-    auto filter = volumes::TarWalker::filter(
-        [&](const volumes::TarEntry& e) {
+    auto filter = base::TarWalker::filter(
+        [&](const base::TarEntry& e) {
           bool tmp = e.name.size() > 4 && e.name.compare(e.name.size() - 4, 4, ".tmp") == 0;
           return e.type == '5' || (e.mtime >= cutoff && !tmp);
         },

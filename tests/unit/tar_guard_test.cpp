@@ -11,8 +11,8 @@
 #include <filesystem>
 #include <vector>
 
-using volumes::TarEntry;
-using volumes::TarError;
+using base::TarEntry;
+using base::TarError;
 using volumes::TarGuard;
 
 namespace {
@@ -25,8 +25,8 @@ std::string guard(const std::vector<std::string>& blocks) {
   for (const auto& b : blocks) tar += b;
   tar += std::string(1024, '\0');
   TarGuard g;
-  volumes::TarWalker walker(
-      [&](const TarEntry& e) {
+  base::TarWalker walker(
+      [&](const base::TarEntry& e) {
         g.check(e);
         return false;
       },
@@ -34,7 +34,7 @@ std::string guard(const std::vector<std::string>& blocks) {
   try {
     walker.feed(tar);
     walker.finish();
-  } catch (const TarError& e) {
+  } catch (const base::TarError& e) {
     return e.what();
   }
   return "";
@@ -92,14 +92,14 @@ TEST(TarGuard, LongLinkTargetsAreReadFromGnuAndPaxHeaders) {
     ASSERT_EQ(::pclose(p), 0);
     std::string seen;
     TarGuard g;
-    volumes::TarWalker walker(
-        [&](const TarEntry& e) {
+    base::TarWalker walker(
+        [&](const base::TarEntry& e) {
           seen = e.linkTarget;
           g.check(e);
           return false;
         },
         [](std::string_view) {});
-    EXPECT_THROW(walker.feed(tar), TarError) << format;
+    EXPECT_THROW(walker.feed(tar), base::TarError) << format;
     EXPECT_EQ(seen, longTarget) << format;
   }
   fs::remove_all(dir);

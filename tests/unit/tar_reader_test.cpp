@@ -1,4 +1,4 @@
-#include "volumes/tar_file_reader.hpp"
+#include "base/tar_file_reader.hpp"
 
 #include <gtest/gtest.h>
 #include <unistd.h>
@@ -8,8 +8,8 @@
 #include <random>
 
 namespace fs = std::filesystem;
-using volumes::TarError;
-using volumes::TarFileReader;
+using base::TarError;
+using base::TarFileReader;
 
 namespace {
 
@@ -44,7 +44,7 @@ class TarFiles : public ::testing::Test {
 
 std::string extract(const std::string& tar, std::size_t chunk, std::string* name = nullptr) {
   std::string out;
-  TarFileReader reader([&out](std::string_view c) { out.append(c); });
+  base::TarFileReader reader([&out](std::string_view c) { out.append(c); });
   for (std::size_t at = 0; at < tar.size(); at += chunk) reader.feed(std::string_view(tar).substr(at, chunk));
   reader.finish();
   if (name) *name = reader.name();
@@ -82,13 +82,13 @@ TEST_F(TarFiles, EmptyFile) {
 
 TEST_F(TarFiles, RejectsDirectoriesTruncationAndCorruption) {
   fs::create_directories(dir_ / "in" / "appendonlydir");
-  EXPECT_THROW(extract(archive("appendonlydir", "pax"), 512), TarError);
+  EXPECT_THROW(extract(archive("appendonlydir", "pax"), 512), base::TarError);
   writeFile("dump.rdb", 5000);
   std::string tar = archive("dump.rdb", "pax");
-  EXPECT_THROW(extract(tar.substr(0, 3000), 512), TarError);
+  EXPECT_THROW(extract(tar.substr(0, 3000), 512), base::TarError);
   std::string corrupt = tar;
   corrupt[1030] ^= 1;  // inside the file's header (after the pax header block and its payload)
   corrupt[0] ^= 1;     // and the pax header's name: checksum no longer matches
-  EXPECT_THROW(extract(corrupt, 512), TarError);
-  EXPECT_THROW(extract("", 512), TarError);
+  EXPECT_THROW(extract(corrupt, 512), base::TarError);
+  EXPECT_THROW(extract("", 512), base::TarError);
 }

@@ -1,6 +1,6 @@
 // The labels a volume is created with on an engine that lacks it: the user's and compose's two
 // matching labels, never a label compose computed for another engine.
-#include "plugin/volume_labels.hpp"
+#include "plugin/backup/volume_labels.hpp"
 
 #include <gtest/gtest.h>
 

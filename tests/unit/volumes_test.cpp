@@ -226,7 +226,7 @@ void storeBackup(Repository& repo, const std::string& content) {
   staging->commit(m);
 }
 
-dockerapi::ChunkSource sourceOf(const std::string& bytes) {
+base::ChunkSource sourceOf(const std::string& bytes) {
   auto offset = std::make_shared<std::size_t>(0);
   return [&bytes, offset](char* buffer, std::size_t capacity) {
     std::size_t n = std::min(capacity, bytes.size() - *offset);

@@ -74,7 +74,7 @@ std::optional<std::string> Client::getSmallObject(const std::string& key, std::s
   return std::move(result.body);
 }
 
-void Client::getObject(const std::string& key, const dockerapi::ChunkSink& sink, std::uint64_t offset,
+void Client::getObject(const std::string& key, const base::ChunkSink& sink, std::uint64_t offset,
                        std::optional<std::uint64_t> length) {
   if (length && *length == 0) return;
   std::uint64_t delivered = 0;
@@ -82,7 +82,7 @@ void Client::getObject(const std::string& key, const dockerapi::ChunkSink& sink,
   int failures = 0;
   bool sinkFailed = false;
   // Counts what the sink accepted, so a resumed request starts exactly after it.
-  dockerapi::ChunkSink counting = [&](std::string_view bytes) {
+  base::ChunkSink counting = [&](std::string_view bytes) {
     try {
       sink(bytes);
     } catch (...) {

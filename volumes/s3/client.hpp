@@ -9,7 +9,7 @@
 #include <string_view>
 #include <vector>
 
-#include "dockerapi/streams.hpp"
+#include "base/streams.hpp"
 #include "volumes/s3/config.hpp"
 #include "volumes/s3/s3_error.hpp"
 #include "volumes/s3/xml.hpp"
@@ -29,7 +29,7 @@ class Client {
   // Streams the object, or the byte range [offset, offset+length), to `sink`. After a failure it
   // resumes with a Range request from the first byte the sink has not had (If-Match on the ETag, so
   // a replaced object fails instead of splicing), so no byte reaches the sink twice.
-  void getObject(const std::string& key, const dockerapi::ChunkSink& sink, std::uint64_t offset = 0,
+  void getObject(const std::string& key, const base::ChunkSink& sink, std::uint64_t offset = 0,
                  std::optional<std::uint64_t> length = std::nullopt);
   std::optional<ObjectInfo> headObject(const std::string& key);
   // ListObjectsV2, every page; pageSize only exists to let tests force pagination.

@@ -8,7 +8,7 @@
 #include <map>
 #include <stdexcept>
 
-#include "dockerapi/sha256.hpp"
+#include "base/sha256.hpp"
 
 namespace volumes::s3::sigv4 {
 
@@ -143,7 +143,7 @@ std::string credentialScope(std::string_view date, std::string_view region, std:
 std::string stringToSign(std::string_view amzDate, std::string_view scope,
                          std::string_view canonicalRequest) {
   return std::string(kAlgorithm) + "\n" + std::string(amzDate) + "\n" + std::string(scope) + "\n" +
-         dockerapi::sha256Hex(canonicalRequest);
+         base::sha256Hex(canonicalRequest);
 }
 
 std::string hmacSha256(std::string_view key, std::string_view data) {

@@ -11,7 +11,7 @@
 #include <random>
 #include <thread>
 
-#include "dockerapi/sha256.hpp"
+#include "base/sha256.hpp"
 #include "volumes/s3/url.hpp"
 #include "volumes/s3/xml.hpp"
 
@@ -160,7 +160,7 @@ S3Error statusError(const Config& config, const HttpCall& call, const HttpResult
 
 PreparedRequest prepare(const Config& config, const HttpCall& call, const std::string& amzDate) {
   Target target = buildTarget(config, config.bucket, call.key, call.query);
-  sigv4::Request request{call.method, target.path, call.query, call.headers, dockerapi::sha256Hex(call.body)};
+  sigv4::Request request{call.method, target.path, call.query, call.headers, base::sha256Hex(call.body)};
   request.headers.emplace_back("host", target.host);
   request.headers.emplace_back("x-amz-date", amzDate);
   request.headers.emplace_back("x-amz-content-sha256", request.payloadHash);

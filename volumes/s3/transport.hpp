@@ -7,7 +7,7 @@
 #include <string>
 #include <string_view>
 
-#include "dockerapi/streams.hpp"
+#include "base/streams.hpp"
 #include "volumes/s3/config.hpp"
 #include "volumes/s3/sigv4.hpp"
 
@@ -21,7 +21,7 @@ struct HttpCall {
   sigv4::Pairs headers;   // beyond host, x-amz-*, content-length (Range, If-Match, Content-Type)
   std::string_view body;  // sent as is, signed with its sha256
   // A 2xx body goes here when set (counted in HttpResult::delivered) instead of into HttpResult::body.
-  const dockerapi::ChunkSink* sink = nullptr;
+  const base::ChunkSink* sink = nullptr;
   std::size_t maxBody = 1 << 20;  // a larger buffered body fails the call (S3Error, not retryable)
 };
 

@@ -1,0 +1,61 @@
+#pragma once
+// Inside a backup run (backup_runner.cpp and the part writers): shared context and small helpers.
+#include <chrono>
+#include <functional>
+#include <mutex>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <vector>
+
+#include "compose/stack.hpp"
+#include "dockerapi/engine.hpp"
+#include "plugin/backup/backup_plan.hpp"
+#include "plugin/backup/backup_runner.hpp"
+#include "base/elapsed.hpp"
+#include "plugin/cli/progress.hpp"
+#include "plugin/guard/stack_guard.hpp"
+#include "base/task_group.hpp"
+#include "volumes/manifest.hpp"
+#include "volumes/repository.hpp"
+
+namespace agentchat {
+
+// What the part writers of one backup share: the engine and stack, the staging directory the parts
+// go to, progress, cancellation, and the manifest records they produce (threads write them under a lock).
+class PartWriter {
+ public:
+  PartWriter(dockerapi::Engine& engine, const compose::Stack& stack, volumes::Repository::Staging& staging,
+             const BackupSettings& settings, base::TaskGroup& tasks, Progress& progress, StackGuard& guard)
+      : engine(engine),
+        stack(stack),
+        tasks(tasks),
+        guard(guard),
+        staging_(staging),
+        settings_(settings),
+        progress_(progress) {}
+
+  // Streams `produce`'s bytes into a new compressed part; records it in the manifest.
+  void writePart(const PlannedPart& planned, const std::function<void(const base::ChunkSink&)>& produce);
+  void detail(const std::string& section, const std::string& key, nlohmann::json value);
+
+  dockerapi::Engine& engine;
+  const compose::Stack& stack;
+  base::TaskGroup& tasks;
+  StackGuard& guard;
+  std::vector<volumes::PartRecord> parts;
+  nlohmann::json timings = nlohmann::json::object();
+  nlohmann::json details = nlohmann::json::object();
+
+ private:
+  volumes::Repository::Staging& staging_;
+  const BackupSettings& settings_;
+  Progress& progress_;
+  std::mutex mutex_;
+};
+
+// The service a part belongs to.
+const compose::StackService& serviceOf(const compose::Stack& stack, const PlannedPart& part);
+// Its running container, or BackupFailed saying how to start it (or to use --consistency stop).
+std::string requireRunning(const compose::StackService& service);
+
+}  // namespace agentchat

@@ -1,0 +1,122 @@
+#include "plugin/backup/database_parts.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include "dockerapi/errors.hpp"
+#include "plugin/databases/database_login.hpp"
+#include "plugin/databases/dump_row_counter.hpp"
+#include "plugin/databases/mysql_dump.hpp"
+
+namespace agentchat {
+
+using nlohmann::json;
+
+PreparedDatabase prepareDatabase(dockerapi::Engine& engine, const compose::StackService& service) {
+  PreparedDatabase prepared;
+  prepared.container = requireRunning(service);
+  if (service.role == compose::Role::Redis) {
+    prepared.redis = std::make_unique<RedisClient>(engine, prepared.container, service.name,
+                                                   databaseLogin(engine, service));
+    std::string error;
+    if (!prepared.redis->ping(error))
+      throw BackupFailed("service " + service.name + ": Redis does not answer: " + error);
+    prepared.layout = redisLayout(*prepared.redis);
+    return prepared;
+  }
+  auto login = databaseLogin(engine, service);
+  if (!login) {
+    throw BackupFailed("service " + service.name +
+                       ": no MySQL login found in the container's environment (set MYSQL_ROOT_PASSWORD, "
+                       "MARIADB_ROOT_PASSWORD, a *_FILE variant or MYSQL_USER/MYSQL_PASSWORD)");
+  }
+  prepared.mysql = std::make_unique<MysqlClient>(engine, prepared.container, service.name, *login);
+  // Throws MysqlError naming the service and where the password came from.
+  prepared.survey = surveyMysql(*prepared.mysql, service.settings.databases);
+  for (const auto& [table, info] : prepared.survey.tables) {
+    if (!transactional(info.engine)) {
+      spdlog::warn(
+          "service {}: table {} uses {}, which a transaction cannot freeze: its rows may change during "
+          "an online dump (use --consistency stop for an exact copy)",
+          service.name, table, info.engine);
+    }
+  }
+  return prepared;
+}
+
+void dumpMysqlPart(PartWriter& run, const PlannedPart& planned, PreparedDatabase& db,
+                   const std::function<void()>& onSnapshot) {
+  const auto& service = serviceOf(run.stack, planned);
+  DumpRowCounter counter;
+  MysqlDumpResult result;
+  run.writePart(planned, [&](const base::ChunkSink& sink) {
+    result = dumpMysql(
+        *db.mysql, db.survey,
+        [&](std::string_view sql) {
+          counter.feed(sql);
+          sink(sql);
+        },
+        onSnapshot);
+  });
+  json tables = json::object();
+  for (const auto& [table, info] : db.survey.tables) {
+    auto rows = counter.rows().find(table);
+    json columnList = json::array();
+    for (const auto& c : info.columnList) columnList.push_back({c.name, c.type, c.nullable});
+    tables[table] = {{"engine", info.engine},
+                     {"columns", info.columns},
+                     {"columnCount", info.columnCount},
+                     {"columnList", columnList},  // [name, type, nullable]
+                     {"rows", rows == counter.rows().end() ? 0 : rows->second}};
+  }
+  json binlog = nullptr;
+  if (result.binlogFile) binlog = {{"file", *result.binlogFile}, {"position", *result.binlogPosition}};
+  run.detail("mysql", service.name,
+             {{"part", planned.name},
+              {"serverVersion", result.serverVersion},
+              {"mariadb", result.mariadb},
+              {"image", service.image},
+              {"databases", result.databases},
+              {"binlog", binlog},
+              {"tables", tables}});
+}
+
+void snapshotRedisParts(PartWriter& run, const PlannedPart& planned, PreparedDatabase& db,
+                        const std::function<void()>& onForked) {
+  const auto& service = serviceOf(run.stack, planned);
+  const std::string& container = db.container;
+  RedisSnapshotResult result;
+  run.writePart(planned, [&](const base::ChunkSink& sink) {
+    result =
+        snapshotRedis(run.engine, *db.redis, container, db.layout, sink, std::chrono::seconds(600), onForked);
+  });
+  // "version" stays INFO's redis_version (what the restore reads the file layout by); compat
+  // judges by the flavour and its own version, as Valkey numbers RDB formats its own way.
+  json detail = {{"part", planned.name},
+                 {"version", result.redisVersion},
+                 {"flavour", flavourName(result.server.flavour)},
+                 {"serverVersion", result.server.version},
+                 {"image", service.image},
+                 {"keys", result.keys},
+                 {"expires", result.expires},
+                 {"aof", result.aofEnabled},
+                 {"rdbPath", result.rdbPath},
+                 {"aofDirectory", result.aofDirectory}};
+  if (result.aofEnabled) {
+    // Redis 7 keeps a multi-part AOF in a directory: taken too, so either file can be restored.
+    PlannedPart aof{service.name + "-aof.tar.zst", "redis-aof", service.name, result.aofDirectory, {}};
+    try {
+      run.writePart(aof, [&](const base::ChunkSink& sink) {
+        run.engine.getArchive(container, result.aofDirectory, sink);
+      });
+      detail["aofPart"] = aof.name;
+    } catch (const dockerapi::EngineError& e) {
+      if (e.kind() != dockerapi::ErrorKind::NotFound) throw;
+      spdlog::warn(
+          "service {}: AOF is on but {} does not exist (Redis before 7 keeps one file); the RDB is complete",
+          service.name, result.aofDirectory);
+    }
+  }
+  run.detail("redis", service.name, detail);
+}
+
+}  // namespace agentchat

@@ -1,0 +1,36 @@
+#pragma once
+// The database parts of a backup: a MySQL/MariaDB dump and a Redis RDB (plus its AOF directory).
+// Each is prepared before the writers are paused, so the pause holds only the snapshot itself.
+#include <functional>
+#include <memory>
+#include <string>
+
+#include "plugin/backup/backup_run.hpp"
+#include "plugin/databases/mysql_catalog.hpp"
+#include "plugin/databases/mysql_client.hpp"
+#include "plugin/databases/redis_client.hpp"
+#include "plugin/databases/redis_snapshot.hpp"
+
+namespace agentchat {
+
+// A database part, made ready before any container is paused: login checked, server surveyed,
+// file layout read, so that the pause holds only the snapshot itself and a wrong password costs
+// the stack nothing.
+struct PreparedDatabase {
+  std::string container;
+  std::unique_ptr<MysqlClient> mysql;
+  MysqlSurvey survey;
+  std::unique_ptr<RedisClient> redis;
+  RedisLayout layout;
+};
+
+// Throws BackupFailed or MysqlError naming the service, before anything is held.
+PreparedDatabase prepareDatabase(dockerapi::Engine& engine, const compose::StackService& service);
+
+// `onSnapshot` runs once the database's point in time is fixed (dump snapshot, BGSAVE fork).
+void dumpMysqlPart(PartWriter& run, const PlannedPart& planned, PreparedDatabase& db,
+                   const std::function<void()>& onSnapshot);
+void snapshotRedisParts(PartWriter& run, const PlannedPart& planned, PreparedDatabase& db,
+                        const std::function<void()>& onForked);
+
+}  // namespace agentchat

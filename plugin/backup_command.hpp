@@ -1,9 +1,0 @@
-#pragma once
-#include "plugin/command.hpp"
-
-namespace agentchat {
-
-// `docker agentchat backup [--consistency online|stop] [--only PARTS] [--label L] [--dry-run] [--json]`
-RegisteredCommand addBackupCommand(CLI::App& app);
-
-}  // namespace agentchat

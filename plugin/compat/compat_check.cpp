@@ -1,0 +1,68 @@
+#include "plugin/compat/compat_check.hpp"
+
+#include "plugin/databases/database_login.hpp"
+#include "plugin/databases/mysql_client.hpp"
+#include "plugin/databases/redis_client.hpp"
+#include "volumes/part_reader.hpp"
+
+namespace agentchat {
+
+namespace {
+
+// "REDIS0010..." -> 10, "VALKEY080..." -> 80, from the first bytes of the stored part.
+int rdbVersion(const volumes::BackupRef& backup, const volumes::PartRecord& record,
+               const volumes::PartKeys* keys) {
+  volumes::PartReader reader(backup.open(record.name), record, keys);
+  char head[9];
+  std::size_t got = 0;
+  while (got < sizeof head) {
+    std::size_t n = reader.read(head + got, sizeof head - got);
+    if (n == 0) break;
+    got += n;
+  }
+  int version = rdbVersionFromHeader(std::string(head, got));
+  if (version < 0) throw std::runtime_error(record.name + ": not an RDB file");
+  return version;
+}
+
+}  // namespace
+
+std::vector<Finding> compatFindings(dockerapi::Engine& engine, const compose::Stack& stack,
+                                    const volumes::Manifest& manifest, const volumes::BackupRef& backup,
+                                    const volumes::PartKeys* keys) {
+  std::vector<Finding> findings;
+  // Named, not temporaries: items() refers to the object it iterates.
+  const auto mysqlDetails = manifest.details.value("mysql", nlohmann::json::object());
+  const auto redisDetails = manifest.details.value("redis", nlohmann::json::object());
+  for (const auto& [service, detail] : mysqlDetails.items()) {
+    auto it = stack.services.find(service);
+    std::string container = it == stack.services.end() ? "" : runningContainer(it->second);
+    if (container.empty()) {
+      findings.push_back({Risk::Medium, service, "not running", "cannot compare: start it first"});
+      continue;
+    }
+    auto login = databaseLogin(engine, it->second);
+    if (!login)
+      throw std::runtime_error("service " + service + ": no MySQL login in the container's environment");
+    MysqlClient client(engine, container, service, *login);
+    auto live = surveyMysql(client, detail.value("databases", std::vector<std::string>{}));
+    for (auto& f : compareMysql(detail, live)) findings.push_back(std::move(f));
+  }
+  for (const auto& [service, detail] : redisDetails.items()) {
+    auto it = stack.services.find(service);
+    std::string container = it == stack.services.end() ? "" : runningContainer(it->second);
+    const auto* part = manifest.part(detail.value("part", ""));
+    if (container.empty() || part == nullptr) {
+      findings.push_back({Risk::Medium, service, "not running", "cannot compare: start it first"});
+      continue;
+    }
+    RedisClient client(engine, container, service, databaseLogin(engine, it->second));
+    int version = rdbVersion(backup, *part, keys);
+    for (auto& f : compareRedis(version, redisServerOf(detail), redisServerFrom(client.info("server"))))
+      findings.push_back(std::move(f));
+  }
+
+  return findings;
+}
+
+}  // namespace agentchat

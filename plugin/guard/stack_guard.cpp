@@ -1,0 +1,156 @@
+#include "plugin/guard/stack_guard.hpp"
+
+#include <pthread.h>
+#include <signal.h>
+#include <spdlog/spdlog.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <atomic>
+#include <cstdio>
+#include <ctime>
+#include <stdexcept>
+#include <thread>
+
+#include "dockerapi/errors.hpp"
+#include "plugin/cli/exit_codes.hpp"
+
+namespace agentchat {
+
+namespace {
+
+std::mutex registryMutex;
+std::atomic<bool> interrupted{false};
+
+[[noreturn]] void refuse(const std::string& name) {
+  throw std::runtime_error("interrupted: not touching " + name);
+}
+std::vector<StackGuard*>& registry() {
+  static std::vector<StackGuard*> guards;
+  return guards;
+}
+
+}  // namespace
+
+StackGuard::StackGuard(dockerapi::Engine& engine, volumes::RunJournal* journal)
+    : engine_(engine), journal_(journal) {
+  std::lock_guard lock(registryMutex);
+  registry().push_back(this);
+}
+
+StackGuard::~StackGuard() {
+  resumeAll();
+  std::lock_guard lock(registryMutex);
+  auto& guards = registry();
+  guards.erase(std::remove(guards.begin(), guards.end(), this), guards.end());
+}
+
+// The engine call happens under the lock: an interrupt waits for it, then undoes it; and after an
+// interrupt nothing new is paused or stopped.
+void StackGuard::pause(const std::string& id, const std::string& name) {
+  std::lock_guard lock(mutex_);
+  if (interrupted) refuse(name);
+  record({id, name, false}, {id, name, false, {}, 0, 0});
+  engine_.pauseContainer(id);
+}
+
+void StackGuard::stop(const std::string& id, const std::string& name, int timeoutSeconds) {
+  std::lock_guard lock(mutex_);
+  if (interrupted) refuse(name);
+  volumes::HeldContainer entry{id, name, true, {}, 0, 0};
+  if (journal_ != nullptr) {
+    // What a next run needs to tell "this stop may still be under way" from "started again since".
+    entry.startedAt = engine_.inspectContainer(id).startedAt;
+    entry.heldAt = static_cast<long long>(std::time(nullptr));
+    entry.stopTimeout = timeoutSeconds;
+  }
+  record({id, name, true}, std::move(entry));
+  engine_.stopContainer(id, timeoutSeconds);
+}
+
+void StackGuard::record(const Held& held, volumes::HeldContainer journalEntry) {
+  // The journal first: if writing it fails, nothing was paused that the next run would not know of.
+  if (journal_ != nullptr) journal_->hold(journalEntry);
+  held_.push_back(held);
+}
+
+std::vector<std::string> StackGuard::resumeAll() {
+  std::vector<Held> held;
+  {
+    std::lock_guard lock(mutex_);
+    held.swap(held_);
+  }
+  std::vector<std::string> failed;
+  for (auto it = held.rbegin(); it != held.rend(); ++it) {
+    try {
+      try {
+        if (it->stopped) {
+          engine_.startContainer(it->id);
+        } else {
+          engine_.unpauseContainer(it->id);
+        }
+      } catch (const dockerapi::EngineError& e) {
+        if (it->stopped || e.kind() != dockerapi::ErrorKind::Conflict) throw;
+        // "is not paused": the pause never happened (interrupted before it), or the container
+        // stopped meanwhile (an engine restart): it was running when found, so it runs again.
+        if (!engine_.inspectContainer(it->id).running) engine_.startContainer(it->id);
+      }
+      // Still in the journal when it could not be resumed: the next run or `status` tries again.
+      // Resuming twice is harmless, so a journal that cannot be rewritten (disk full) is only logged.
+      if (journal_ != nullptr) {
+        try {
+          journal_->release(it->id);
+        } catch (const std::exception& e) {
+          spdlog::warn("{}", e.what());
+        }
+      }
+    } catch (const dockerapi::EngineError& e) {
+      failed.push_back(it->name);
+      spdlog::error("could not {} {}: {} — run `docker {} {}`", it->stopped ? "start" : "unpause", it->name,
+                    e.what(), it->stopped ? "start" : "unpause", it->name);
+    }
+  }
+  return failed;
+}
+
+void StackGuard::onInterrupt(std::function<void()> cleanup) {
+  std::lock_guard lock(mutex_);
+  cleanups_.push_back(std::move(cleanup));
+}
+
+void StackGuard::installSignalHandling() {
+  static std::once_flag once;
+  std::call_once(once, [] {
+    sigset_t set;
+    sigemptyset(&set);
+    sigaddset(&set, SIGINT);
+    sigaddset(&set, SIGTERM);
+    pthread_sigmask(SIG_BLOCK, &set, nullptr);  // inherited by every thread created from now on
+    std::thread([set] {
+      int signal = 0;
+      sigwait(&set, &signal);
+      std::fprintf(stderr, "docker agentchat: interrupted (%s); resuming what this run paused or stopped\n",
+                   signal == SIGINT ? "SIGINT" : "SIGTERM");
+      interrupted = true;
+      // Held while resuming, so no guard can finish its destructor (and be freed) meanwhile.
+      std::lock_guard lock(registryMutex);
+      for (auto* guard : registry()) {
+        guard->resumeAll();
+        std::vector<std::function<void()>> cleanups;
+        {
+          std::lock_guard held(guard->mutex_);
+          cleanups = guard->cleanups_;
+        }
+        for (const auto& cleanup : cleanups) {
+          try {
+            cleanup();
+          } catch (...) {
+          }
+        }
+      }
+      std::_Exit(exit_code::kInterrupted);
+    }).detach();
+  });
+}
+
+}  // namespace agentchat

@@ -1,9 +1,0 @@
-#pragma once
-#include "plugin/command.hpp"
-
-namespace agentchat {
-
-// `docker agentchat inspect [--json]`: the stack model — what would be backed up and how.
-RegisteredCommand addInspectCommand(CLI::App& app);
-
-}  // namespace agentchat

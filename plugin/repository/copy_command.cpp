@@ -1,0 +1,66 @@
+#include "plugin/repository/copy_command.hpp"
+
+#include <chrono>
+#include <iostream>
+
+#include "plugin/cli/exit_codes.hpp"
+#include "plugin/status/health.hpp"
+#include "plugin/repository/repository_location.hpp"
+#include "plugin/cli/stack_loader.hpp"
+#include "volumes/audit_log.hpp"
+
+namespace agentchat {
+
+namespace {
+
+class CopyCommand : public Command {
+ public:
+  std::string which = "latest", to, from;
+
+  int run(Session& session) override {
+    compose::Stack stack = loadStackForRepository(session);
+    std::string source = from.empty() ? repositoryLocation(session, stack) : absoluteLocation(from);
+    std::string target = absoluteLocation(to);
+    if (source == target)
+      throw std::invalid_argument("copy: --to is the repository it copies from (" + source + ")");
+    auto opened = openRepository(source, session.environ());
+    std::string id = resolveBackupId(*opened, stack.name, which);
+    audit["repository"] = target;
+    audit["project"] = stack.name;
+    audit["backupId"] = id;
+    audit["from"] = source;
+    auto manifest = opened->read(stack.name, id);
+    audit["parts"] = volumes::partDigests(manifest);
+    copyToRepository(session, *opened, stack.name, id, target);
+    return exit_code::kOk;
+  }
+};
+
+}  // namespace
+
+volumes::CopyResult copyToRepository(const Session& session, const volumes::Repository& from,
+                                     const std::string& project, const std::string& id,
+                                     const std::string& toLocation) {
+  auto to = openRepository(toLocation, session.environ());
+  auto lock = to->lock(project);
+  auto started = std::chrono::steady_clock::now();
+  auto result = volumes::copyBackup(from, *to, project, id);
+  double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+  std::cerr << "copied backup " << id << " of " << project << " to " << to->backupLocation(project, id)
+            << ": " << result.parts << " parts, " << humanBytes(result.bytes) << " in "
+            << static_cast<int>(seconds * 10) / 10.0 << " s, every sha256 as in its manifest\n";
+  return result;
+}
+
+RegisteredCommand addCopyCommand(CLI::App& app) {
+  auto command = std::make_unique<CopyCommand>();
+  auto* cli = app.add_subcommand("copy", "Copy one backup to another repository (e.g. s3://bucket/prefix)");
+  cli->add_option("backup", command->which, "Backup id, or latest (default)");
+  cli->add_option("--to", command->to, "The repository to copy to: a directory or s3://bucket/prefix")
+      ->required();
+  cli->add_option("--from", command->from,
+                  "The repository to copy from (default: the project's, see --repo)");
+  return {cli, std::move(command)};
+}
+
+}  // namespace agentchat

@@ -1,0 +1,46 @@
+#pragma once
+// Where a project's backups live: --repo, else AGENTCHAT_REPO, else x-agentchat repository,
+// else ./backups beside the compose file; a directory or s3://bucket/prefix. Backups of project P
+// are under <repo>/<P>/<backup-id>/.
+#include <filesystem>
+#include <memory>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "compose/stack.hpp"
+#include "plugin/cli/session.hpp"
+#include "volumes/repository.hpp"
+
+namespace agentchat {
+
+class BackupNotFound : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+// An absolute directory, or "s3://bucket/prefix" as given.
+std::string repositoryLocation(const Session& session, const compose::Stack& stack);
+bool isS3Location(const std::string& location);
+// A relative directory taken from where the command runs; an s3:// location as it is.
+std::string absoluteLocation(const std::string& location);
+// The repository at `location` (see above); S3 settings and credentials from `environ`.
+std::unique_ptr<volumes::Repository> openRepository(const std::string& location,
+                                                    const dockerapi::Environ& environ);
+std::unique_ptr<volumes::Repository> openRepository(const Session& session, const compose::Stack& stack);
+
+struct BackupEntry {
+  std::string id;  // 20261124T020000Z
+  double ageHours = 0;
+};
+
+// Complete backups (those with a manifest.json) of `project`, newest first; empty if none.
+std::vector<BackupEntry> completeBackups(const volumes::Repository& repository, const std::string& project);
+
+// "latest" -> the newest complete backup's id; an id -> itself if that backup is complete.
+// Throws BackupNotFound saying what exists when there is no such backup.
+std::string resolveBackupId(const volumes::Repository& repository, const std::string& project,
+                            const std::string& which);
+
+}  // namespace agentchat

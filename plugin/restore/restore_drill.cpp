@@ -1,0 +1,167 @@
+#include "plugin/restore/restore_drill.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include <chrono>
+#include <fstream>
+#include <thread>
+
+#include "dockerapi/errors.hpp"
+#include "dockerapi/helper_container.hpp"
+#include "base/sha256.hpp"
+#include "plugin/restore/manifest_checks.hpp"
+#include "plugin/databases/mysql_client.hpp"
+#include "plugin/databases/redis_client.hpp"
+#include "plugin/databases/redis_snapshot.hpp"
+#include "base/wait_until.hpp"
+#include "volumes/part_reader.hpp"
+
+namespace agentchat {
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+constexpr auto kStartTimeout = std::chrono::seconds(180);
+
+std::string randomToken() {
+  std::ifstream urandom("/dev/urandom", std::ios::binary);
+  char bytes[16];
+  urandom.read(bytes, sizeof bytes);
+  return base::sha256Hex(std::string_view(bytes, sizeof bytes)).substr(0, 24);
+}
+
+// A container and its data volume, both removed at scope end.
+class Throwaway {
+ public:
+  Throwaway(dockerapi::Engine& engine, dockerapi::ContainerSpec spec, const std::string& dataPath,
+            const std::string& purpose)
+      : engine_(engine) {
+    std::string token = randomToken().substr(0, 12);
+    dockerapi::VolumeSpec volume;
+    volume.name = "agentchat-drill-" + token;
+    volume.labels = {{dockerapi::kHelperLabel, purpose}};
+    volume_ = engine_.createVolume(volume).name;
+    spec.name = "agentchat-drill-" + token;
+    spec.labels[dockerapi::kHelperLabel] = purpose;
+    spec.mounts.push_back({dockerapi::MountSpec::Type::Volume, volume_, dataPath, false});
+    spec.networkDisabled = true;
+    id_ = engine_.createContainer(spec);
+  }
+  ~Throwaway() {
+    try {
+      if (!id_.empty()) engine_.removeContainer(id_, true);
+      engine_.removeVolume(volume_, true);
+    } catch (const std::exception& e) {
+      spdlog::warn(
+          "could not remove drill container/volume {}: {} (remove it by hand; it carries the label {})",
+          volume_, e.what(), dockerapi::kHelperLabel);
+    }
+  }
+  const std::string& id() const { return id_; }
+
+ private:
+  dockerapi::Engine& engine_;
+  std::string volume_, id_;
+};
+
+DrillResult mysqlDrill(dockerapi::Engine& engine, const volumes::PartRecord& part,
+                       const nlohmann::json& detail, const volumes::BackupRef& backup,
+                       const volumes::PartKeys* keys) {
+  DrillResult result{part.name, false, {}, 0};
+  compose::DatabaseLogin login{"root", compose::Secret(randomToken()), false, "drill"};
+  dockerapi::ContainerSpec spec;
+  spec.image = detail.at("image").get<std::string>();
+  // Both spellings: official mysql reads MYSQL_*, mariadb reads MARIADB_* and MYSQL_*.
+  spec.env = {"MYSQL_ROOT_PASSWORD=" + login.password.reveal(),
+              "MARIADB_ROOT_PASSWORD=" + login.password.reveal()};
+  Throwaway box(engine, spec, "/var/lib/mysql", "verify --deep " + part.name);
+  engine.startContainer(box.id());
+  MysqlClient client(engine, box.id(), part.service + " (drill)", login);
+  // The entrypoint's temporary server runs with skip_networking; the real one without.
+  base::waitUntil("the drill's MySQL server", kStartTimeout, [&] {
+    if (!engine.inspectContainer(box.id()).running)
+      throw std::runtime_error("the drill container exited (image " + spec.image + ")");
+    try {
+      return client.scalar("SELECT @@skip_networking").value_or("1") == "0";
+    } catch (const std::exception&) {
+      return false;
+    }
+  });
+  volumes::PartReader reader(backup.open(part.name), part, keys);
+  std::string errors;
+  auto load = client.run(
+      {client.tools().client, "-uroot"}, [](std::string_view) {},
+      [&](std::string_view e) {
+        if (errors.size() < 2000) errors.append(e);
+      },
+      reader.source());
+  if (load.exitCode != 0) {
+    result.problems.push_back("loading the dump failed (exit " + std::to_string(load.exitCode) +
+                              "): " + errors.substr(0, errors.find('\n')));
+    return result;
+  }
+  result.problems = mysqlProblems(client, detail);
+  result.ok = result.problems.empty();
+  return result;
+}
+
+DrillResult redisDrill(dockerapi::Engine& engine, const volumes::PartRecord& part,
+                       const nlohmann::json& detail, const volumes::BackupRef& backup,
+                       const volumes::PartKeys* keys) {
+  DrillResult result{part.name, false, {}, 0};
+  dockerapi::ContainerSpec spec;
+  spec.image = detail.at("image").get<std::string>();
+  spec.cmd = {"sh",           "-c",       kRedisServerScript, "drill", "--dir",  "/data",
+              "--dbfilename", "dump.rdb", "--appendonly",     "no",    "--save", ""};
+  Throwaway box(engine, spec, "/data", "verify --deep " + part.name);
+  {
+    volumes::PartReader reader(backup.open(part.name), part, keys);
+    engine.putArchive(box.id(), "/data", volumes::singleFileTar("dump.rdb", part.rawSize, reader.source()));
+  }
+  engine.startContainer(box.id());
+  RedisClient client(engine, box.id(), part.service + " (drill)", std::nullopt);
+  base::waitUntil("the drill's Redis server", kStartTimeout, [&] {
+    if (!engine.inspectContainer(box.id()).running)
+      throw std::runtime_error("the drill container exited: Redis refused the RDB file (image " + spec.image +
+                               ")");
+    std::string error;
+    return client.ping(error) && client.info("persistence")["loading"] == "0";
+  });
+  result.problems = redisProblems(client, detail);
+  result.ok = result.problems.empty();
+  return result;
+}
+
+}  // namespace
+
+std::vector<DrillResult> restoreDrill(dockerapi::Engine& engine, const volumes::Manifest& manifest,
+                                      const volumes::BackupRef& backup, const volumes::PartKeys* keys) {
+  std::vector<DrillResult> out;
+  for (const auto& part : manifest.parts) {
+    if (!part.knownKind()) {  // this version could not restore it: not proven restorable
+      out.push_back({part.name,
+                     false,
+                     {"kind \"" + part.kind +
+                      "\" is unknown to this version of docker-agentchat, which could "
+                      "not restore it (a newer version wrote it?)"},
+                     0});
+      continue;
+    }
+    const char* section = part.kind == "mysql-dump" ? "mysql" : part.kind == "redis-rdb" ? "redis" : nullptr;
+    if (section == nullptr) continue;
+    auto started = Clock::now();
+    DrillResult result{part.name, false, {}, 0};
+    try {
+      const auto& detail = manifest.details.at(section).at(part.service);
+      result = section == std::string("mysql") ? mysqlDrill(engine, part, detail, backup, keys)
+                                               : redisDrill(engine, part, detail, backup, keys);
+    } catch (const std::exception& e) {
+      result.problems.push_back(e.what());
+    }
+    result.seconds = std::chrono::duration<double>(Clock::now() - started).count();
+    out.push_back(result);
+  }
+  return out;
+}
+
+}  // namespace agentchat

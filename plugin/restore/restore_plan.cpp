@@ -1,0 +1,169 @@
+#include "plugin/restore/restore_plan.hpp"
+
+#include <algorithm>
+#include <sstream>
+#include <stdexcept>
+
+#include "plugin/backup/backup_plan.hpp"
+
+namespace agentchat {
+
+namespace {
+
+// The order of the README's restore steps: databases first, then files.
+int stepOf(const std::string& kind) {
+  switch (volumes::parsePartKind(kind).value_or(volumes::PartKind::Logs)) {
+    case volumes::PartKind::MysqlDump:
+      return 0;
+    case volumes::PartKind::RedisRdb:
+    case volumes::PartKind::RedisAof:
+      return 1;
+    case volumes::PartKind::Volume:
+      return 2;
+    case volumes::PartKind::Config:
+      return 3;
+    case volumes::PartKind::Logs:
+      return 4;
+  }
+  return 4;
+}
+
+bool selected(const RestoreSelection& selection, const std::string& component) {
+  return selection.empty() || selection.components.count(component) > 0;
+}
+
+}  // namespace
+
+bool RestorePlan::has(const std::string& kind) const {
+  return std::any_of(items.begin(), items.end(), [&](const RestoreItem& i) { return i.kind == kind; });
+}
+
+std::string volumeKeyOf(const std::string& partName) {
+  const std::string prefix = "volume-", suffix = ".tar.zst";
+  if (partName.size() <= prefix.size() + suffix.size() || partName.rfind(prefix, 0) != 0 ||
+      !partName.ends_with(suffix))
+    return {};
+  return partName.substr(prefix.size(), partName.size() - prefix.size() - suffix.size());
+}
+
+RestoreSelection parseRestoreSelection(const std::string& list) {
+  RestoreSelection out;
+  std::stringstream in(list);
+  std::string word;
+  while (std::getline(in, word, ',')) {
+    if (word.empty()) continue;
+    if (word.rfind("volume:", 0) == 0 && word.size() > 7) {
+      out.volumes.insert(word.substr(7));
+    } else if (componentNamed(word)) {
+      out.components.insert(word);
+    } else {
+      throw std::invalid_argument("unknown part '" + word +
+                                  "' (use mysql, redis, volumes, config, logs or volume:NAME)");
+    }
+  }
+  return out;
+}
+
+RestorePlan planRestore(const volumes::Manifest& manifest, const compose::Stack& target,
+                        const RestoreSelection& selection) {
+  RestorePlan plan;
+  plan.sourceProject = manifest.project;
+  plan.targetProject = target.name;
+  bool sameProject = manifest.project == target.name;
+  std::set<std::string> restoredVolumes;
+
+  auto requireService = [&](const volumes::PartRecord& part) -> const compose::StackService& {
+    auto it = target.services.find(part.service);
+    if (it == target.services.end()) {
+      throw std::invalid_argument("part " + part.name + " belongs to service " + part.service + ", which " +
+                                  target.name + " does not have: leave it out with --only");
+    }
+    return it->second;
+  };
+
+  for (const auto& part : manifest.parts) {
+    if (!part.knownKind()) {
+      // Skipping it would report a complete restore that left this part out.
+      if (selection.empty()) {
+        throw std::invalid_argument("backup " + manifest.id + ": part " + part.name + " is of kind \"" +
+                                    part.kind +
+                                    "\", which this version of docker-agentchat cannot restore (a newer "
+                                    "version wrote it?): upgrade, or restore the other parts with --only");
+      }
+      plan.notes.push_back(part.name + ": of kind \"" + part.kind +
+                           "\", unknown to this version: not restored");
+      continue;
+    }
+    RestoreItem item{part, part.kind, part.service, {}, {}, {}};
+    if (part.kind == "mysql-dump" && selected(selection, "mysql")) {
+      requireService(part);
+    } else if (part.kind == "redis-rdb" && selected(selection, "redis")) {
+      requireService(part);
+    } else if (part.kind == "redis-aof") {
+      if (selected(selection, "redis"))
+        plan.notes.push_back(part.name + ": not copied back; the append-only file is rebuilt from " +
+                             part.service + "'s RDB, the point in time the dump of the other services holds");
+      continue;
+    } else if (part.kind == "volume") {
+      std::string key = volumeKeyOf(part.contentName());
+      bool wanted = selected(selection, "volumes") || selection.volumes.count(key) ||
+                    selection.volumes.count(part.source);
+      if (!wanted) continue;
+      auto it = target.volumes.find(key);
+      if (it == target.volumes.end()) {
+        throw std::invalid_argument("part " + part.name + " holds volume " + key + ", which " + target.name +
+                                    " does not declare: leave it out with --only");
+      }
+      item.volumeKey = key;
+      item.volume = it->second.name;
+      item.service = it->second.mountedBy.empty() ? "" : it->second.mountedBy.front().first;
+      if (!it->second.exists) plan.missingVolumes.push_back(it->second.name);
+      restoredVolumes.insert(key);
+    } else if (part.kind == "config" && selected(selection, "config")) {
+      if (!sameProject) {
+        plan.notes.push_back("config.tar.zst: not restored into " + target.name +
+                             ": its files and bind mounts are the host paths " + manifest.project +
+                             " uses (restore them with --only config on that project)");
+        continue;
+      }
+    } else if (part.kind == "logs" && selected(selection, "logs")) {
+      requireService(part);
+      item.path = part.source;
+    } else {
+      continue;
+    }
+    plan.items.push_back(std::move(item));
+  }
+  for (const auto& key : selection.volumes) {
+    bool found = std::any_of(plan.items.begin(), plan.items.end(), [&](const RestoreItem& i) {
+      return i.volumeKey == key || i.part.source == key;
+    });
+    if (!found) throw std::invalid_argument("backup " + manifest.id + " has no part for volume " + key);
+  }
+  if (plan.items.empty()) {
+    throw std::invalid_argument("backup " + manifest.id + " has nothing to restore" +
+                                (selection.empty() ? "" : " for that --only"));
+  }
+  std::stable_sort(plan.items.begin(), plan.items.end(), [](const RestoreItem& a, const RestoreItem& b) {
+    return stepOf(a.kind) < stepOf(b.kind);
+  });
+
+  // Stopped first, dependents before what they depend on: the apps (they write), and any
+  // container that mounts a volume about to be replaced (a database restored from a raw copy).
+  std::set<std::string> mounting;  // services that mount a restored volume
+  for (const auto& key : restoredVolumes) {
+    for (const auto& use : target.volumes.at(key).mountedBy) mounting.insert(use.first);
+  }
+  auto order = compose::startOrder(target);
+  std::reverse(order.begin(), order.end());
+  for (const auto& name : order) {
+    const auto& service = target.services.at(name);
+    if (service.role != compose::Role::App && !mounting.count(name)) continue;
+    for (const auto& c : service.containers) {
+      if (c.state == "running" || c.state == "paused" || c.state == "restarting") plan.stop.push_back(c);
+    }
+  }
+  return plan;
+}
+
+}  // namespace agentchat

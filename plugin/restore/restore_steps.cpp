@@ -1,0 +1,294 @@
+#include "plugin/restore/restore_steps.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include <set>
+
+#include "dockerapi/errors.hpp"
+#include "dockerapi/exec.hpp"
+#include "dockerapi/helper_container.hpp"
+#include "plugin/restore/app_health.hpp"
+#include "plugin/backup/backup_plan.hpp"
+#include "plugin/backup/backup_runner.hpp"
+#include "plugin/databases/database_login.hpp"
+#include "plugin/backup/file_parts.hpp"
+#include "plugin/restore/manifest_checks.hpp"
+#include "plugin/databases/mysql_client.hpp"
+#include "plugin/databases/redis_client.hpp"
+#include "plugin/restore/redis_files.hpp"
+#include "plugin/databases/redis_snapshot.hpp"
+#include "base/text_lines.hpp"
+#include "plugin/databases/version_numbers.hpp"
+#include "base/wait_until.hpp"
+#include "volumes/guarded_tar.hpp"
+#include "volumes/host_restore.hpp"
+#include "volumes/part_reader.hpp"
+
+namespace agentchat {
+
+namespace fs = std::filesystem;
+using nlohmann::json;
+
+namespace {
+
+constexpr auto kServeTimeout = std::chrono::seconds(180);
+
+// The client's "ERROR 1064 (42000) at line 12: ..." line, else the first line it printed.
+std::string mysqlErrorLine(const std::string& text) {
+  auto at = text.find("ERROR");
+  return base::firstLine(at == std::string::npos ? text : text.substr(at));
+}
+
+// The part's bytes as they leave the repository, counted for the progress line.
+base::ChunkSource counted(volumes::PartReader& reader, Progress::Part& shown) {
+  return [&reader, &shown](char* buffer, std::size_t capacity) {
+    std::size_t n = reader.read(buffer, capacity);
+    shown.bytes += n;
+    return n;
+  };
+}
+
+// A started helper's exit status once it has finished.
+void runToCompletion(dockerapi::Engine& engine, const dockerapi::HelperContainer& helper,
+                     const std::string& what) {
+  engine.startContainer(helper.id());
+  int status = engine.waitContainer(helper.id());
+  if (status != 0)
+    throw RestoreStepFailed(what + " failed in a helper container (exit " + std::to_string(status) + ")");
+}
+
+// Ctrl-C exits from the signal watcher, past every destructor: the helper goes then too.
+void removedOnInterrupt(RestoreContext& ctx, const dockerapi::HelperContainer& helper) {
+  ctx.guard.onInterrupt([&engine = ctx.engine, id = helper.id()] { engine.removeContainer(id, true); });
+}
+
+std::string imageOf(const compose::StackService& service) {
+  return service.imageId.empty() ? service.image : service.imageId;
+}
+
+}  // namespace
+
+std::string liveContainer(dockerapi::Engine& engine, const compose::StackService& service) {
+  for (const auto& c : service.containers) {
+    if (engine.inspectContainer(c.id).running) return c.id;
+  }
+  return {};
+}
+
+void loadMysqlDump(RestoreContext& ctx, const RestoreItem& item) {
+  const auto& service = ctx.stack.services.at(item.service);
+  std::string container = liveContainer(ctx.engine, service);
+  if (container.empty()) throw RestoreStepFailed("service " + service.name + " is not running");
+  auto login = databaseLogin(ctx.engine, service);
+  if (!login)
+    throw RestoreStepFailed("service " + service.name + ": no MySQL login in its container's environment");
+  MysqlClient client(ctx.engine, container, service.name, *login);
+  const auto& detail = ctx.manifest.details.at("mysql").at(item.part.service);
+
+  // Recreated from scratch: tables, views and routines made since the backup must not survive it.
+  std::string drop;
+  for (const auto& db : detail.at("databases"))
+    drop += "DROP DATABASE IF EXISTS " + quoteIdentifier(db) + ";";
+  if (!drop.empty()) client.query(drop);
+
+  volumes::PartReader reader(ctx.backup.open(item.part.name), item.part, ctx.keys);
+  auto& shown = ctx.progress.add(item.part.name);
+  auto source = counted(reader, shown);
+  if (ctx.fault("mysql-halfway")) {
+    // A dump that breaks off in the middle: half the statements, then one the server rejects.
+    auto half = item.part.rawSize / 2;
+    source = [inner = source, half, sent = std::uint64_t{0}, broken = false](char* buffer,
+                                                                             std::size_t capacity) mutable {
+      if (sent >= half) {
+        if (broken) return std::size_t{0};
+        broken = true;
+        const std::string bad = "\nTHIS IS NOT SQL (injected fault);\n";
+        std::copy(bad.begin(), bad.end(), buffer);
+        return bad.size();
+      }
+      std::size_t n = inner(buffer, std::min<std::uint64_t>(capacity, half - sent));
+      sent += n;
+      return n;
+    };
+  }
+  std::vector<std::string> cmd{client.tools().client};
+  for (auto& arg : client.loginArgs()) cmd.push_back(arg);
+  cmd.push_back("--default-character-set=utf8mb4");
+  std::string errors;
+  auto result = client.run(
+      cmd, [](std::string_view) {},
+      [&](std::string_view e) {
+        if (errors.size() < 4096) errors.append(e);
+      },
+      source);
+  ctx.progress.finished(shown, item.part.size);
+  if (result.exitCode != 0) {
+    throw RestoreStepFailed("loading " + item.part.name + " into service " + service.name + " failed (exit " +
+                            std::to_string(result.exitCode) + "): " + mysqlErrorLine(errors));
+  }
+}
+
+void restoreRedis(RestoreContext& ctx, const RestoreItem& item) {
+  const auto& service = ctx.stack.services.at(item.service);
+  const auto& detail = ctx.manifest.details.at("redis").at(item.part.service);
+  // Where this Redis keeps its files and whether it loads an AOF: asked of the live server (its
+  // configuration is what it will start with), else as the backup recorded it.
+  RedisLayout layout;
+  layout.rdbPath = detail.value("rdbPath", "/data/dump.rdb");
+  layout.dir = fs::path(layout.rdbPath).parent_path().string();
+  layout.aofEnabled = detail.value("aof", false);
+  layout.aofDirectory = detail.value("aofDirectory", "");
+  layout.redisVersion = detail.value("version", "");
+  if (std::string running = liveContainer(ctx.engine, service); !running.empty()) {
+    RedisClient live(ctx.engine, running, service.name, databaseLogin(ctx.engine, service));
+    layout = redisLayout(live);
+  }
+  auto mount = mountHolding(service, layout.dir);
+  if (!mount) {
+    throw RestoreStepFailed("service " + service.name + " keeps its data in " + layout.dir +
+                            ", which is not on a volume or bind mount: nothing would survive a restart");
+  }
+  for (const auto& c : service.containers) ctx.guard.stop(c.id, c.name, 30);
+
+  RedisFilesJob job;
+  job.image = imageOf(service);
+  job.mount = *mount;
+  job.layout = layout;
+  job.placeRdb = [&](const std::string& helper) {
+    volumes::PartReader reader(ctx.backup.open(item.part.name), item.part, ctx.keys);
+    auto& shown = ctx.progress.add(item.part.name);
+    ctx.engine.putArchive(helper, layout.dir,
+                          volumes::singleFileTar(fs::path(layout.rdbPath).filename().string(),
+                                                 item.part.rawSize, counted(reader, shown)));
+    ctx.progress.finished(shown, item.part.size);
+  };
+  job.check = [&](RedisClient& loaded) {
+    if (auto problems = redisProblems(loaded, detail); !problems.empty())
+      throw RestoreStepFailed("the RDB loaded with other key counts than the manifest's: " +
+                              problems.front());
+  };
+  job.afterwards = [&](const std::string& helper) {
+    if (!ctx.fault("redis-start")) return;
+    // Files this Redis cannot read: it exits on start, as with a corrupt or too new RDB.
+    auto version = versionNumbers(layout.redisVersion);
+    bool redis7 = !version.empty() && version.front() >= 7;
+    std::string junk = "not a redis file (injected fault)\n";
+    std::string target = layout.aofEnabled && redis7 ? layout.aofDirectory : layout.dir;
+    std::string name = layout.aofEnabled && redis7 ? "appendonly.aof.manifest"
+                       : layout.aofEnabled         ? "appendonly.aof"
+                                                   : fs::path(layout.rdbPath).filename().string();
+    ctx.engine.putArchive(helper, target,
+                          volumes::singleFileTar(name, junk.size(), base::bytesSource(junk)));
+  };
+  try {
+    writeRedisFiles(ctx.engine, job, &ctx.guard);
+  } catch (const RestoreStepFailed&) {
+    throw;
+  } catch (const std::runtime_error& e) {
+    throw RestoreStepFailed(e.what());
+  }
+  for (const auto& c : service.containers) {
+    ctx.engine.startContainer(c.id);
+    waitUntilServing(ctx.engine, service, c.id);
+  }
+}
+
+void replaceVolume(RestoreContext& ctx, const RestoreItem& item) {
+  std::string root = dockerapi::HelperContainer::kVolumeMount;
+  dockerapi::HelperContainer helper(
+      ctx.engine, ctx.helperImage, {{dockerapi::MountSpec::Type::Volume, item.volume, root, false}},
+      "restore of volume " + item.volume, {"sh", "-c", "rm -rf -- \"$0\"/* \"$0\"/.[!.]* \"$0\"/..?*", root});
+  removedOnInterrupt(ctx, helper);
+  runToCompletion(ctx.engine, helper, "emptying volume " + item.volume);
+  if (ctx.fault("volumes")) throw RestoreStepFailed("injected fault after emptying volume " + item.volume);
+  volumes::PartReader reader(ctx.backup.open(item.part.name), item.part, ctx.keys);
+  auto& shown = ctx.progress.add(item.part.name);
+  volumes::GuardedTarSource guarded(counted(reader, shown));
+  ctx.engine.putArchive(helper.id(), root, guarded.source());
+  ctx.progress.finished(shown, item.part.size);
+}
+
+void restoreConfig(RestoreContext& ctx, const RestoreItem& item) {
+  const auto config = ctx.manifest.details.value("config", json::object());
+  std::vector<std::string> entries = config.value("entries", std::vector<std::string>{});
+  volumes::PartReader reader(ctx.backup.open(item.part.name), item.part, ctx.keys);
+  auto& shown = ctx.progress.add(item.part.name);
+  // Only where the stack's own config is now: a tampered config part cannot reach other host paths.
+  std::set<std::string> ours;
+  for (const auto& e : configEntries(ctx.stack, ctx.repositoryRoot.string())) ours.insert(e.name);
+  std::vector<std::string> replace;
+  for (const auto& e : entries) {
+    if (ours.count(e)) replace.push_back(e);
+  }
+  auto result = volumes::restoreHostPaths(counted(reader, shown), ctx.stack.workingDir, replace,
+                                          keptPaths(ctx.repositoryRoot), "/", &ours);
+  for (const auto& name : result.skipped) {
+    spdlog::warn(
+        "{}: {} not restored: it is not among the stack's config paths now (compose files, .env, "
+        "bind mounts, file secrets)",
+        item.part.name, name);
+  }
+  ctx.progress.finished(shown, item.part.size);
+  if (ctx.fault("config")) throw RestoreStepFailed("injected fault after unpacking " + item.part.name);
+  spdlog::info("{}: {} entries back in place, {} files the backup did not have removed", item.part.name,
+               result.entries, result.removed);
+}
+
+void restoreLogs(RestoreContext& ctx, const RestoreItem& item) {
+  const auto& service = ctx.stack.services.at(item.service);
+  if (service.containers.empty()) throw RestoreStepFailed("service " + service.name + " has no container");
+  fs::path path(item.path);
+  volumes::PartReader reader(ctx.backup.open(item.part.name), item.part, ctx.keys);
+  auto& shown = ctx.progress.add(item.part.name);
+  volumes::GuardedTarSource guarded(counted(reader, shown), path.filename().string());
+  ctx.engine.putArchive(service.containers.front().id, path.parent_path().string(), guarded.source());
+  ctx.progress.finished(shown, item.part.size);
+}
+
+void waitUntilServing(dockerapi::Engine& engine, const compose::StackService& service,
+                      const std::string& containerId) {
+  waitUntilServing(engine, service, containerId,
+                   isDatabase(service.role) ? databaseLogin(engine, service) : std::nullopt);
+}
+
+void waitUntilServing(dockerapi::Engine& engine, const compose::StackService& service,
+                      const std::string& containerId, const std::optional<compose::DatabaseLogin>& login) {
+  auto exited = [&](const dockerapi::ContainerInfo& info) {
+    if (!info.running)
+      throw RestoreStepFailed("service " + service.name + ": container " + info.name +
+                              " exited after it was started (see docker logs " + info.name + ")");
+  };
+  std::optional<MysqlClient> mysql;
+  std::optional<RedisClient> redis;
+  if (service.role == compose::Role::Mysql) {
+    if (login) mysql.emplace(engine, containerId, service.name, *login);
+  } else if (service.role == compose::Role::Redis) {
+    redis.emplace(engine, containerId, service.name, login);
+  }
+  try {
+    base::waitUntil("service " + service.name, kServeTimeout, [&] {
+      auto info = engine.inspectContainer(containerId);
+      exited(info);
+      if (mysql) {
+        // The entrypoint's first-run server has networking off; the real one answers with 0.
+        try {
+          return mysql->scalar("SELECT @@skip_networking").value_or("1") == "0";
+        } catch (const std::exception&) {
+          return false;
+        }
+      }
+      if (redis) {
+        std::string error;
+        return redis->ping(error) && redis->info("persistence")["loading"] == "0";
+      }
+      std::string health = currentHealth(info);
+      return health.empty() || health == "healthy";
+    });
+  } catch (const RestoreStepFailed&) {
+    throw;
+  } catch (const std::runtime_error& e) {
+    throw RestoreStepFailed(e.what());
+  }
+}
+
+}  // namespace agentchat

@@ -1,0 +1,68 @@
+#pragma once
+// The restore's steps, one per kind of part: each puts one part back into the target stack. They
+// run with the app containers stopped (restore_runner.cpp) and throw RestoreStepFailed saying what
+// failed and where; the runner then rolls back.
+#include <filesystem>
+#include <functional>
+#include <stdexcept>
+#include <string>
+
+#include "compose/credentials.hpp"
+#include "compose/stack.hpp"
+#include "dockerapi/engine.hpp"
+#include "plugin/cli/progress.hpp"
+#include "plugin/restore/restore_plan.hpp"
+#include "plugin/guard/stack_guard.hpp"
+#include "volumes/manifest.hpp"
+#include "volumes/part_decoder.hpp"
+#include "volumes/repository.hpp"
+
+namespace agentchat {
+
+class RestoreStepFailed : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+// What every step needs: the target stack and engine, the backup being restored, and the guard
+// that records whatever is stopped.
+struct RestoreContext {
+  dockerapi::Engine& engine;
+  const compose::Stack& stack;
+  const volumes::Manifest& manifest;
+  volumes::BackupRef backup;
+  std::filesystem::path repositoryRoot;  // a local repository: never removed from a restored directory
+  StackGuard& guard;
+  Progress& progress;
+  std::string helperImage;
+  const volumes::PartKeys* keys = nullptr;  // open an encrypted backup's parts
+  // Test-only fault injection (AGENTCHAT_TEST_FAULT=restore:<point>): true when `point` is the one asked for.
+  std::function<bool(const std::string&)> fault = [](const std::string&) { return false; };
+};
+
+// Recreates the dump's databases and streams the dump into the server through exec stdin.
+void loadMysqlDump(RestoreContext& ctx, const RestoreItem& item);
+// Replaces Redis's files with the backup's RDB and, when Redis runs with AOF, an append-only file
+// rebuilt from it; starts Redis and waits until it has loaded.
+void restoreRedis(RestoreContext& ctx, const RestoreItem& item);
+// Empties the volume and unpacks the part into it.
+void replaceVolume(RestoreContext& ctx, const RestoreItem& item);
+// Compose files, .env, bind-mounted directories and file secrets back on this host.
+void restoreConfig(RestoreContext& ctx, const RestoreItem& item);
+// Log files back into the service's container (added; newer logs there are kept).
+void restoreLogs(RestoreContext& ctx, const RestoreItem& item);
+
+// The first container of the service that is running now (the stack's states are as loaded).
+std::string liveContainer(dockerapi::Engine& engine, const compose::StackService& service);
+
+// Waits until the service answers (MySQL ping with its login, Redis PONG) or, for others, until a
+// container with a health check is healthy. Throws RestoreStepFailed when it exits or times out.
+// The login is the service's own, read on `engine` (a *_FILE inside its running container).
+void waitUntilServing(dockerapi::Engine& engine, const compose::StackService& service,
+                      const std::string& containerId);
+// The same with a login read before (a stand-in on another engine has neither the service's
+// containers nor its secret files).
+void waitUntilServing(dockerapi::Engine& engine, const compose::StackService& service,
+                      const std::string& containerId, const std::optional<compose::DatabaseLogin>& login);
+
+}  // namespace agentchat

@@ -1,0 +1,168 @@
+#include "plugin/schedule/schedule_run.hpp"
+
+#include <curl/curl.h>
+#include <spdlog/spdlog.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <iostream>
+#include <nlohmann/json.hpp>
+
+#include "plugin/cli/exit_codes.hpp"
+#include "plugin/repository/repository_location.hpp"
+#include "plugin/schedule/schedule_process.hpp"
+#include "plugin/schedule/schedule_record.hpp"
+#include "plugin/cli/stack_loader.hpp"
+#include "base/utc_time.hpp"
+
+namespace agentchat {
+
+using nlohmann::json;
+
+namespace {
+
+std::string base::hostName() {
+  char host[256] = {};
+  ::gethostname(host, sizeof host - 1);
+  return host;
+}
+
+struct Step {
+  std::string command;
+  ChildResult result;
+  double seconds = 0;
+};
+
+Step runStep(const std::vector<std::string>& base, std::vector<std::string> command) {
+  std::vector<std::string> argv = base;
+  argv.insert(argv.end(), command.begin(), command.end());
+  auto started = std::chrono::steady_clock::now();
+  Step step{command.front(), runChild(argv, {}, true), 0};
+  step.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+  return step;
+}
+
+}  // namespace
+
+std::vector<std::string> globalArguments(const GlobalOptions& o) {
+  std::vector<std::string> args;
+  auto add = [&](const char* flag, const std::optional<std::string>& value) {
+    if (value) args.insert(args.end(), {flag, *value});
+  };
+  const auto& c = o.connection;
+  add("--context", c.context);
+  add("--host", c.host);
+  add("--config", c.configDir);
+  if (c.tls) args.push_back("--tls");
+  if (c.tlsVerify) args.push_back("--tlsverify");
+  add("--tlscacert", c.tlsCaCert);
+  add("--tlscert", c.tlsCert);
+  add("--tlskey", c.tlsKey);
+  add("--project-name", o.project.projectName);
+  for (const auto& f : o.project.files) args.insert(args.end(), {"--file", f});
+  add("--project-directory", o.project.projectDirectory);
+  for (const auto& f : o.project.envFiles) args.insert(args.end(), {"--env-file", f});
+  for (const auto& profile : o.project.profiles) args.insert(args.end(), {"--profile", profile});
+  add("--repo", o.repository);
+  if (o.logFormat != "text") args.insert(args.end(), {"--log-format", o.logFormat});
+  return args;
+}
+
+std::string selfExecutable() {
+  std::error_code ec;
+  std::string path = std::filesystem::read_symlink("/proc/self/exe", ec).string();
+  const std::string deleted = " (deleted)";  // replaced by a reinstall while running
+  if (path.ends_with(deleted)) path.erase(path.size() - deleted.size());
+  if (ec || path.empty()) throw std::runtime_error("cannot find this program's path through /proc/self/exe");
+  return path;
+}
+
+std::string postJson(const std::string& url, const std::string& body) {
+  CURL* curl = curl_easy_init();
+  if (curl == nullptr) return "libcurl could not start";
+  curl_slist* headers = curl_slist_append(nullptr, "Content-Type: application/json");
+  curl_easy_setopt(curl, CURLOPT_URL, url.c_str());
+  curl_easy_setopt(curl, CURLOPT_HTTPHEADER, headers);
+  curl_easy_setopt(curl, CURLOPT_POSTFIELDS, body.c_str());
+  curl_easy_setopt(curl, CURLOPT_POSTFIELDSIZE, static_cast<long>(body.size()));
+  curl_easy_setopt(curl, CURLOPT_TIMEOUT, 10L);
+  curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
+  curl_easy_setopt(curl, CURLOPT_PROTOCOLS_STR, "http,https");
+  curl_easy_setopt(
+      curl, CURLOPT_WRITEFUNCTION, +[](char*, size_t size, size_t n, void*) { return size * n; });
+  CURLcode rc = curl_easy_perform(curl);
+  long status = 0;
+  curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &status);
+  curl_slist_free_all(headers);
+  curl_easy_cleanup(curl);
+  if (rc != CURLE_OK) return curl_easy_strerror(rc);
+  if (status < 200 || status > 299) return "the server answered HTTP " + std::to_string(status);
+  return "";
+}
+
+int runScheduled(Session& session, const ScheduledRunOptions& options) {
+  auto started = std::chrono::steady_clock::now();
+  std::time_t now = std::time(nullptr);
+  compose::Stack stack = loadStackForRepository(session);
+  auto repository = openRepository(session, stack);
+  std::vector<std::string> base{selfExecutable()};
+  auto global = globalArguments(session.options());
+  base.insert(base.end(), global.begin(), global.end());
+
+  std::vector<Step> steps{runStep(base, {"backup", "--json"})};
+  std::string backupId;
+  if (steps.back().result.exitCode == 0) {
+    auto result = json::parse(steps.back().result.out, nullptr, false);
+    if (!result.is_discarded() && result.is_object()) backupId = result.value("id", "");
+    if (options.prune) {
+      steps.push_back(runStep(base, {"prune"}));
+      std::cout << steps.back().result.out;
+    }
+  }
+  const Step& last = steps.back();
+  int code = last.result.exitCode;
+  json outcome = {
+      {"time", base::utcTimestamp(now)},
+      {"unixTime", static_cast<std::int64_t>(now)},
+      {"host", base::hostName()},
+      {"project", stack.name},
+      {"command", code == 0 && steps.size() > 1 ? "backup+prune" : last.command},
+      {"exitCode", code},
+      {"ok", code == 0},
+      {"message", code == 0 ? std::string("ok") : errorLine(last.result.errTail)},
+      {"seconds", std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count()},
+      {"steps", json::array()}};
+  if (!backupId.empty()) outcome["backupId"] = backupId;
+  for (const auto& s : steps) {
+    outcome["steps"].push_back(
+        {{"command", s.command}, {"exitCode", s.result.exitCode}, {"seconds", s.seconds}});
+  }
+  if (code != 0 && options.notifyUrl) {
+    // What failed, where, how: no option values, paths or anything a secret could hide in.
+    json body = {{"event", "agentchat.schedule.failed"},
+                 {"project", stack.name},
+                 {"host", outcome["host"]},
+                 {"command", last.command},
+                 {"exitCode", code},
+                 {"error", outcome["message"]},
+                 {"time", outcome["time"]}};
+    std::string why = postJson(*options.notifyUrl, body.dump());
+    outcome["notified"] = why.empty();
+    if (!why.empty()) spdlog::warn("could not notify the --notify-url: {}", why);  // the URL may hold a token
+  }
+  auto path = lastRunPath(*repository, stack.name);
+  try {
+    recordLastRun(path, outcome);
+  } catch (const std::exception& e) {
+    spdlog::error("could not record the run's outcome: {}", e.what());
+    if (code == 0) code = exit_code::kFailed;
+  }
+  std::cout << "scheduled run of " << stack.name << ": "
+            << (last.result.exitCode == 0 ? "ok" + (backupId.empty() ? "" : ", backup " + backupId)
+                                          : last.command + " failed (exit " + std::to_string(code) +
+                                                "): " + outcome["message"].get<std::string>())
+            << "\n";
+  return code;
+}
+
+}  // namespace agentchat
