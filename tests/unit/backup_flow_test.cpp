@@ -1,0 +1,255 @@
+// runBackup on the fake engine, with a failure at every engine call of the window in which it holds
+// the stack (writers paused, or everything stopped): the stack comes back, and nothing complete is
+// left in the repository. A real engine cannot fail on demand at each of those calls.
+#include <gtest/gtest.h>
+
+#include "dockerapi/errors.hpp"
+#include "dockerapi/helper_container.hpp"
+#include "plugin/backup/backup_runner.hpp"
+#include "plugin/guard/dead_run.hpp"
+#include "tests/support/fake_redis.hpp"
+#include "tests/support/fake_stack.hpp"
+#include "tests/support/temp_dir.hpp"
+#include "volumes/local_repository.hpp"
+#include "volumes/run_journal.hpp"
+
+namespace {
+
+using namespace agentchat;
+using agentchat_test::EngineCall;
+using agentchat_test::FakeEngine;
+
+// Redis and two app containers writing to it; the backend keeps uploads in a volume.
+struct ChatWorld {
+  agentchat_test::TempDir dir;
+  FakeEngine engine;
+  agentchat_test::FakeStack chat{engine, "chat"};
+  std::unique_ptr<agentchat_test::FakeRedis> redis;
+  volumes::LocalRepository repository{dir.path() / "repository"};
+
+  ChatWorld() {
+    chat.service("redis", compose::Role::Redis, "redis:7", {{"redis_data", "/data"}});
+    chat.service("backend", compose::Role::App, "chat/backend:1", {{"app_data", "/app/data"}}, {"redis"});
+    chat.service("worker", compose::Role::App, "chat/backend:1", {}, {"redis"});
+    redis = std::make_unique<agentchat_test::FakeRedis>(engine, "chat-redis-1", "chat_redis_data");
+    redis->set("session:1", "alice");
+    engine.volume("chat_app_data").write("uploads/a.txt", "first upload");
+  }
+
+  // Runs a backup; the error it ended with, or "" when it succeeded.
+  std::string backup(Consistency consistency, std::set<Component> only) {
+    BackupOptions options{consistency, std::move(only)};
+    try {
+      runBackup(engine, chat.stack(), repository, planBackup(chat.stack(), options), BackupSettings{});
+    } catch (const std::exception& e) {
+      return e.what();
+    }
+    return {};
+  }
+
+  std::vector<std::string> journalHeld() {
+    std::vector<std::string> names;
+    if (auto journal = volumes::readJournal(repository.journalPath("chat"))) {
+      for (const auto& held : journal->held) names.push_back(held.name);
+    }
+    std::sort(names.begin(), names.end());
+    return names;
+  }
+};
+
+// The call that failed in `calls`, if one did.
+std::optional<std::size_t> failedCall(const std::vector<EngineCall>& calls) {
+  for (std::size_t i = 0; i < calls.size(); ++i) {
+    if (calls[i].failed) return i;
+  }
+  return std::nullopt;
+}
+
+bool calledAfter(const std::vector<EngineCall>& calls, std::size_t after, const std::string& call,
+                 const std::string& target) {
+  for (std::size_t i = after + 1; i < calls.size(); ++i) {
+    if (calls[i].call == call && calls[i].target == target && !calls[i].failed) return true;
+  }
+  return false;
+}
+
+// The containers `call` succeeded on before `index`, and not undone by `undo` before it.
+std::set<std::string> heldAt(const std::vector<EngineCall>& calls, std::size_t index, const std::string& call,
+                             const std::string& undo) {
+  std::set<std::string> held;
+  for (std::size_t i = 0; i < index; ++i) {
+    if (calls[i].failed) continue;
+    if (calls[i].call == call) held.insert(calls[i].target);
+    if (calls[i].call == undo) held.erase(calls[i].target);
+  }
+  return held;
+}
+
+// From the first `first` call to the last `last` call of a clean run.
+std::pair<std::size_t, std::size_t> windowOf(const std::vector<EngineCall>& calls, const std::string& first,
+                                             const std::string& last) {
+  std::size_t begin = calls.size(), end = 0;
+  for (std::size_t i = 0; i < calls.size(); ++i) {
+    if (calls[i].call == first) begin = std::min(begin, i);
+    if (calls[i].call == last) end = i;
+  }
+  return {begin, end};
+}
+
+const std::map<std::string, std::string> kAllRunning{
+    {"chat-backend-1", "running"}, {"chat-redis-1", "running"}, {"chat-worker-1", "running"}};
+
+TEST(BackupFlow, OnlinePausesTheWritersAroundTheRedisSnapshotOnly) {
+  ChatWorld world;
+  ASSERT_EQ(world.backup(Consistency::Online, {Component::Redis}), "");
+  auto ids = world.repository.list("chat");
+  ASSERT_EQ(ids.size(), 1u);
+  auto manifest = world.repository.read("chat", ids.front());
+  ASSERT_EQ(manifest.parts.size(), 1u);
+  EXPECT_EQ(manifest.parts.front().contentName(), "redis.rdb.zst");
+  EXPECT_EQ(world.chat.states(), kAllRunning);
+  auto pause = world.engine.find("pauseContainer chat-backend-1");
+  auto save = world.engine.find("exec chat-redis-1 redis-cli --no-auth-warning BGSAVE");
+  auto unpause = world.engine.find("unpauseContainer chat-backend-1");
+  ASSERT_TRUE(pause && save && unpause);
+  EXPECT_LT(*pause, *save);
+  EXPECT_LT(*save, *unpause);
+  EXPECT_TRUE(world.journalHeld().empty());
+}
+
+TEST(BackupFlow, OnlineFailureAtAnyCallWhileWritersArePausedUnpausesThem) {
+  std::vector<EngineCall> clean;
+  {
+    ChatWorld world;
+    ASSERT_EQ(world.backup(Consistency::Online, {Component::Redis}), "");
+    clean = world.engine.calls();
+  }
+  auto [begin, end] = windowOf(clean, "pauseContainer", "unpauseContainer");
+  ASSERT_LT(begin, end);
+  for (std::size_t index = begin; index <= end; ++index) {
+    ChatWorld world;
+    world.engine.failCall(index, 500);
+    std::string error = world.backup(Consistency::Online, {Component::Redis});
+    auto calls = world.engine.calls();
+    auto failed = failedCall(calls);
+    ASSERT_TRUE(failed) << "call " << index << " never failed";
+    const EngineCall& call = calls[*failed];
+    SCOPED_TRACE("failing " + call.str());
+    EXPECT_NE(error, "") << "the backup passed over a failed " << call.str();
+    EXPECT_TRUE(world.repository.list("chat").empty());
+    if (call.call == "unpauseContainer") {
+      // The resume itself failed: the container stays paused, the error and the journal say so.
+      auto expected = kAllRunning;
+      expected[call.target] = "paused";
+      EXPECT_EQ(world.chat.states(), expected);
+      EXPECT_NE(error.find("could not unpause " + call.target), std::string::npos) << error;
+      EXPECT_EQ(world.journalHeld(), std::vector<std::string>{call.target});
+      continue;
+    }
+    EXPECT_EQ(world.chat.states(), kAllRunning);
+    for (const auto& paused : heldAt(calls, *failed, "pauseContainer", "unpauseContainer")) {
+      EXPECT_TRUE(calledAfter(calls, *failed, "unpauseContainer", paused)) << paused << " not unpaused";
+    }
+    EXPECT_TRUE(world.journalHeld().empty());
+  }
+}
+
+TEST(BackupFlow, EngineGoneWhileWritersArePausedLeavesAJournalTheNextRunUndoes) {
+  std::vector<EngineCall> clean;
+  {
+    ChatWorld world;
+    ASSERT_EQ(world.backup(Consistency::Online, {Component::Redis}), "");
+    clean = world.engine.calls();
+  }
+  auto [begin, end] = windowOf(clean, "pauseContainer", "unpauseContainer");
+  for (std::size_t index = begin; index <= end; ++index) {
+    ChatWorld world;
+    world.engine.goneFromCall(index);
+    std::string error = world.backup(Consistency::Online, {Component::Redis});
+    auto calls = world.engine.calls();
+    SCOPED_TRACE("engine gone at " + calls.at(index).str());
+    EXPECT_NE(error.find("cannot reach the Docker engine"), std::string::npos) << error;
+    EXPECT_TRUE(world.repository.list("chat").empty());
+    // Whatever is still paused is in the journal (it may name more: the journal is written first).
+    auto held = world.journalHeld();
+    for (const auto& [name, state] : world.chat.states()) {
+      if (state == "paused")
+        EXPECT_NE(std::find(held.begin(), held.end(), name), held.end()) << name << " paused, not in the journal";
+    }
+    if (index == begin + 1) {  // both writers paused: the next run finds and undoes that
+      world.engine.bringBack();
+      auto undone = undoDeadRun(world.engine, world.repository, "chat");
+      EXPECT_FALSE(undone.done.empty());
+      EXPECT_EQ(world.chat.states(), kAllRunning);
+      EXPECT_TRUE(world.journalHeld().empty());
+    }
+  }
+}
+
+TEST(BackupFlow, StopFailureAtAnyCallWhileStoppedStartsTheStackAgain) {
+  std::vector<EngineCall> clean;
+  {
+    ChatWorld world;
+    ASSERT_EQ(world.backup(Consistency::Stop, {Component::Volumes}), "");
+    clean = world.engine.calls();
+  }
+  auto [begin, end] = windowOf(clean, "stopContainer", "startContainer");
+  ASSERT_LT(begin, end);
+  for (std::size_t index = begin; index <= end; ++index) {
+    ChatWorld world;
+    world.engine.failCall(index, 500);
+    std::string error = world.backup(Consistency::Stop, {Component::Volumes});
+    auto calls = world.engine.calls();
+    auto failed = failedCall(calls);
+    ASSERT_TRUE(failed) << "call " << index << " never failed";
+    const EngineCall& call = calls[*failed];
+    SCOPED_TRACE("failing " + call.str());
+    EXPECT_NE(error, "");
+    if (call.call == "startContainer") {
+      // The copy was complete: it is kept, and the run fails naming what did not start again.
+      EXPECT_EQ(world.repository.list("chat").size(), 1u);
+      EXPECT_NE(error.find("did not start again: " + call.target), std::string::npos) << error;
+      auto expected = kAllRunning;
+      expected[call.target] = "exited";
+      EXPECT_EQ(world.chat.states(), expected);
+      continue;
+    }
+    EXPECT_TRUE(world.repository.list("chat").empty());
+    EXPECT_EQ(world.chat.states(), kAllRunning);
+    for (const auto& stopped : heldAt(calls, *failed, "stopContainer", "startContainer")) {
+      EXPECT_TRUE(calledAfter(calls, *failed, "startContainer", stopped)) << stopped << " not started";
+    }
+    EXPECT_TRUE(world.journalHeld().empty());
+    EXPECT_TRUE(world.repository.removeAbandoned("chat").empty()) << "a staging directory was left";
+  }
+}
+
+TEST(BackupFlow, StopWithAContainerThatWillNotStartKeepsTheCopyAndFails) {
+  ChatWorld world;
+  world.engine.container("chat-worker-1").refusesToStart = true;
+  std::string error = world.backup(Consistency::Stop, {Component::Volumes});
+  EXPECT_NE(error.find("did not start again: chat-worker-1"), std::string::npos) << error;
+  EXPECT_EQ(world.repository.list("chat").size(), 1u);
+  EXPECT_EQ(world.chat.states().at("chat-backend-1"), "running");
+  EXPECT_EQ(world.chat.states().at("chat-redis-1"), "running");
+}
+
+TEST(BackupFlow, EngineGoneMidVolumeCopyLeavesNoBackupAndTheNextRunRestartsAndCleansUp) {
+  ChatWorld world;
+  world.engine.inject({std::nullopt, "getArchive", "", 0, {}, 1, /*midStream=*/true});
+  std::string error = world.backup(Consistency::Stop, {Component::Volumes});
+  EXPECT_NE(error.find("cannot reach the Docker engine"), std::string::npos) << error;
+  EXPECT_TRUE(world.repository.list("chat").empty());
+  EXPECT_EQ(world.journalHeld(), (std::vector<std::string>{"chat-backend-1", "chat-redis-1", "chat-worker-1"}));
+
+  world.engine.bringBack();
+  auto undone = undoDeadRun(world.engine, world.repository, "chat");
+  EXPECT_EQ(world.chat.states(), kAllRunning);
+  EXPECT_TRUE(world.journalHeld().empty());
+  // The helper that copied the volume could not be removed while the engine was gone.
+  for (const auto& c : world.engine.listContainers({{"label", {dockerapi::kHelperLabel}}}, true))
+    ADD_FAILURE() << "helper " << c.name << " left";
+  EXPECT_TRUE(world.repository.removeAbandoned("chat").empty());
+}
+
+}  // namespace
