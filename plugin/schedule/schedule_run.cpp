@@ -21,7 +21,7 @@ using nlohmann::json;
 
 namespace {
 
-std::string base::hostName() {
+std::string hostName() {
   char host[256] = {};
   ::gethostname(host, sizeof host - 1);
   return host;
@@ -124,7 +124,7 @@ int runScheduled(Session& session, const ScheduledRunOptions& options) {
   json outcome = {
       {"time", base::utcTimestamp(now)},
       {"unixTime", static_cast<std::int64_t>(now)},
-      {"host", base::hostName()},
+      {"host", hostName()},
       {"project", stack.name},
       {"command", code == 0 && steps.size() > 1 ? "backup+prune" : last.command},
       {"exitCode", code},
