@@ -85,10 +85,9 @@ void removingARunningContainerNeedsForce(Scene& scene) {
 void anUnknownContainerIsNotFound(Scene& scene) {
   auto& engine = scene.engine();
   const std::string name = "agentchat-contract-no-such-container";
-  std::vector<EngineError> errors{errorOf([&] { engine.inspectContainer(name); }),
-                                  errorOf([&] { engine.startContainer(name); }),
-                                  errorOf([&] { engine.pauseContainer(name); }),
-                                  errorOf([&] { engine.removeContainer(name, true); })};
+  std::vector<EngineError> errors{
+      errorOf([&] { engine.inspectContainer(name); }), errorOf([&] { engine.startContainer(name); }),
+      errorOf([&] { engine.pauseContainer(name); }), errorOf([&] { engine.removeContainer(name, true); })};
   for (const auto& error : errors) {
     EXPECT_EQ(error.kind(), ErrorKind::NotFound) << error.what();
     EXPECT_EQ(error.httpStatus(), 404);
@@ -182,7 +181,8 @@ void archiveRoundTripsThroughAVolume(Scene& scene) {
   EXPECT_EQ(filesOf(tar), expected);
 
   std::string single;
-  auto stat = engine.getArchive(id, "/data/greeting.txt", [&](std::string_view chunk) { single.append(chunk); });
+  auto stat =
+      engine.getArchive(id, "/data/greeting.txt", [&](std::string_view chunk) { single.append(chunk); });
   EXPECT_EQ(filesOf(single), (std::map<std::string, std::string>{{"greeting.txt", "hello"}}));
   EXPECT_EQ(stat.name, "greeting.txt");
   EXPECT_EQ(stat.size, 5);
@@ -197,7 +197,8 @@ void aMissingPathIsNotFound(Scene& scene) {
   EXPECT_EQ(get.kind(), ErrorKind::NotFound) << get.what();
   auto stat = errorOf([&] { engine.statPath(id, "/agentchat-no-such-path"); });
   EXPECT_EQ(stat.kind(), ErrorKind::NotFound) << stat.what();
-  auto put = errorOf([&] { engine.putArchive(id, "/agentchat-no-such-dir", base::bytesSource(std::string(1024, '\0'))); });
+  auto put = errorOf(
+      [&] { engine.putArchive(id, "/agentchat-no-such-dir", base::bytesSource(std::string(1024, '\0'))); });
   EXPECT_EQ(put.kind(), ErrorKind::NotFound) << put.what();
 }
 

@@ -11,7 +11,8 @@
 namespace engine_contract {
 
 // The commands the exec cases run: a real shell runs them; the fake's handlers answer them.
-inline const std::vector<std::string> kStreamsCommand = {"sh", "-c", "printf to-out; printf to-err >&2; exit 3"};
+inline const std::vector<std::string> kStreamsCommand = {"sh", "-c",
+                                                         "printf to-out; printf to-err >&2; exit 3"};
 inline const std::vector<std::string> kEchoInputCommand = {"cat"};
 inline constexpr const char* kStreamsOut = "to-out";
 inline constexpr const char* kStreamsErr = "to-err";
@@ -47,7 +48,9 @@ void aVolumeInUseIsNotRemoved(Scene& scene);
 
 // Instantiates every case for `Fixture`, a ::testing::Test with a `scene()` returning a Scene&.
 #define ENGINE_CONTRACT_CASE(Fixture, Case, function) \
-  TEST_F(Fixture, Case) { engine_contract::function(scene()); }
+  TEST_F(Fixture, Case) {                             \
+    engine_contract::function(scene());               \
+  }
 #define ENGINE_CONTRACT_TESTS(Fixture)                                                                    \
   ENGINE_CONTRACT_CASE(Fixture, StartingARunningContainerIsANoOp, startingARunningContainerIsANoOp)       \
   ENGINE_CONTRACT_CASE(Fixture, StoppingAStoppedContainerIsANoOp, stoppingAStoppedContainerIsANoOp)       \

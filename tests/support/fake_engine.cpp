@@ -84,7 +84,8 @@ FakeContainer& FakeEngine::addContainer(const std::string& project, const std::s
 FakeContainer* FakeEngine::lookup(const std::string& idOrName) {
   if (idOrName.empty()) return nullptr;
   for (auto& [id, c] : containers_) {
-    if (id == idOrName || c.name == idOrName || (idOrName.size() >= 12 && id.starts_with(idOrName))) return &c;
+    if (id == idOrName || c.name == idOrName || (idOrName.size() >= 12 && id.starts_with(idOrName)))
+      return &c;
   }
   return nullptr;
 }
@@ -124,7 +125,8 @@ void FakeEngine::ensureVolume(const std::string& name) {
   v.info.mountpoint = "/var/lib/docker/volumes/" + name + "/_data";
 }
 
-void FakeEngine::mount(const std::string& container, const std::string& volume, const std::string& destination) {
+void FakeEngine::mount(const std::string& container, const std::string& volume,
+                       const std::string& destination) {
   std::lock_guard lock(mutex_);
   ensureVolume(volume);
   this->container(container).mounts.push_back(
@@ -149,8 +151,8 @@ std::pair<FileTree*, std::string> FakeEngine::resolve(const std::string& contain
   const dockerapi::MountPoint* best = nullptr;
   for (const auto& m : c.mounts) {
     std::string dest = normalisedPath(m.destination);
-    bool under = wanted == dest || (wanted.size() > dest.size() && wanted.compare(0, dest.size(), dest) == 0 &&
-                                    wanted[dest.size()] == '/');
+    bool under = wanted == dest || (wanted.size() > dest.size() &&
+                                    wanted.compare(0, dest.size(), dest) == 0 && wanted[dest.size()] == '/');
     if (m.type == "volume" && under && (!best || dest.size() > normalisedPath(best->destination).size()))
       best = &m;
   }
@@ -223,9 +225,10 @@ bool FakeEngine::enter(const std::string& call, const std::string& target, const
   if (gone_) gone(call + " " + name);
   for (auto& fault : faults_) {
     if (fault.times <= 0) continue;
-    bool matches = fault.atCall ? *fault.atCall == index
-                                : (fault.call.empty() || fault.call == call) &&
-                                      (fault.target.empty() || fault.target == name || fault.target == target);
+    bool matches = fault.atCall
+                       ? *fault.atCall == index
+                       : (fault.call.empty() || fault.call == call) &&
+                             (fault.target.empty() || fault.target == name || fault.target == target);
     if (!matches) continue;
     --fault.times;
     if (fault.midStream) return true;
@@ -296,7 +299,8 @@ dockerapi::ContainerInfo FakeEngine::infoOf(const FakeContainer& c) const {
   info.status = c.state;
   info.running = c.state == "running" || c.state == "paused";
   info.paused = c.state == "paused";
-  info.startedAt = c.starts == 0 ? "0001-01-01T00:00:00Z" : "2026-01-01T00:00:" + std::to_string(c.starts % 60) + "Z";
+  info.startedAt =
+      c.starts == 0 ? "0001-01-01T00:00:00Z" : "2026-01-01T00:00:" + std::to_string(c.starts % 60) + "Z";
   info.health = c.health;
   if (c.health) info.healthState = dockerapi::HealthState{*c.health, 0, {}};
   if (c.health) info.healthcheck = dockerapi::Healthcheck{};
@@ -304,7 +308,8 @@ dockerapi::ContainerInfo FakeEngine::infoOf(const FakeContainer& c) const {
   info.env = c.env;
   info.cmd = c.cmd;
   info.mounts = c.mounts;
-  info.raw = {{"Id", c.id}, {"Name", "/" + c.name}, {"State", {{"Status", c.state}, {"ExitCode", c.exitCode}}}};
+  info.raw = {
+      {"Id", c.id}, {"Name", "/" + c.name}, {"State", {{"Status", c.state}, {"ExitCode", c.exitCode}}}};
   return info;
 }
 
@@ -367,6 +372,17 @@ void FakeEngine::startContainer(const std::string& id) {
   c.state = "running";
   ++c.starts;
   if (!c.healthOnStart.empty()) c.health = c.healthOnStart;
+  // A container whose command a handler answers (a helper emptying a volume) runs it now; its
+  // exit shows at waitContainer. The others idle until stopped.
+  if (!c.cmd.empty()) {
+    ExecRequest request{c.name, c.cmd, c.env, {}, std::nullopt};
+    for (auto it = handlers_.rbegin(); it != handlers_.rend(); ++it) {
+      if (auto reply = (*it)(request)) {
+        c.exitCode = reply->exitCode;
+        break;
+      }
+    }
+  }
 }
 
 void FakeEngine::stopContainer(const std::string& id, int) {
@@ -434,8 +450,8 @@ dockerapi::ExecResult FakeEngine::exec(const std::string& container, const docke
                                        base::ChunkSink out, base::ChunkSink err, base::ChunkSource in) {
   ExecRequest request;
   bool breaks = false;
-  std::string what = "run `" + (spec.cmd.empty() ? std::string("?") : spec.cmd.front()) + "` in container " +
-                     container;
+  std::string what =
+      "run `" + (spec.cmd.empty() ? std::string("?") : spec.cmd.front()) + "` in container " + container;
   std::vector<ExecHandler> handlers;
   {
     std::lock_guard lock(mutex_);
@@ -454,9 +470,10 @@ dockerapi::ExecResult FakeEngine::exec(const std::string& container, const docke
   }
   if (in) request.input = drain(in);
   // No lock while the handler runs: it may change the scene (a restore writes files, ...).
-  ExecReply reply{"", "OCI runtime exec failed: exec failed: unable to start container process: exec: \"" +
-                          (spec.cmd.empty() ? std::string() : spec.cmd.front()) +
-                          "\": executable file not found in $PATH\r\n",
+  ExecReply reply{"",
+                  "OCI runtime exec failed: exec failed: unable to start container process: exec: \"" +
+                      (spec.cmd.empty() ? std::string() : spec.cmd.front()) +
+                      "\": executable file not found in $PATH\r\n",
                   127};
   for (auto it = handlers.rbegin(); it != handlers.rend(); ++it) {
     if (auto answer = (*it)(request)) {
@@ -533,7 +550,8 @@ dockerapi::PathStat FakeEngine::getArchive(const std::string& container, const s
   }
   // In chunks, as a socket delivers them: the flows' tar readers must cope.
   std::size_t end = breaks ? bytes.size() / 2 : bytes.size();
-  for (std::size_t at = 0; at < end; at += 700) tar(std::string_view(bytes).substr(at, std::min<std::size_t>(700, end - at)));
+  for (std::size_t at = 0; at < end; at += 700)
+    tar(std::string_view(bytes).substr(at, std::min<std::size_t>(700, end - at)));
   if (breaks) {
     std::lock_guard lock(mutex_);
     gone(what + " (mid-stream)");
@@ -541,7 +559,8 @@ dockerapi::PathStat FakeEngine::getArchive(const std::string& container, const s
   return stat;
 }
 
-void FakeEngine::putArchive(const std::string& container, const std::string& directory, base::ChunkSource tar) {
+void FakeEngine::putArchive(const std::string& container, const std::string& directory,
+                            base::ChunkSource tar) {
   std::string what = "copy into " + directory + " of container " + container;
   bool breaks = false;
   {
@@ -570,11 +589,11 @@ std::vector<dockerapi::VolumeInfo> FakeEngine::listVolumes(const dockerapi::Filt
   enter("listVolumes", "");
   std::vector<dockerapi::VolumeInfo> out;
   for (const auto& [name, v] : volumes_) {
-    if (auto it = filters.find("label"); it != filters.end() && !labelsMatch(v.info.labels, it->second)) continue;
-    if (auto it = filters.find("name"); it != filters.end() &&
-                                        std::none_of(it->second.begin(), it->second.end(), [&](const auto& n) {
-                                          return name.find(n) != std::string::npos;
-                                        }))
+    if (auto it = filters.find("label"); it != filters.end() && !labelsMatch(v.info.labels, it->second))
+      continue;
+    if (auto it = filters.find("name");
+        it != filters.end() && std::none_of(it->second.begin(), it->second.end(),
+                                            [&](const auto& n) { return name.find(n) != std::string::npos; }))
       continue;
     out.push_back(v.info);
   }

@@ -59,9 +59,9 @@ struct Fault {
   std::optional<std::size_t> atCall;  // the index in the call log
   std::string call;
   std::string target;
-  int status = 0;          // the HTTP status answered; 0: the engine is gone (refused connection) from then on
-  std::string message;     // the engine's message; a typical one for the status when empty
-  int times = 1;           // how many matching calls fail (status faults)
+  int status = 0;       // the HTTP status answered; 0: the engine is gone (refused connection) from then on
+  std::string message;  // the engine's message; a typical one for the status when empty
+  int times = 1;        // how many matching calls fail (status faults)
   bool midStream = false;  // exec and archives: half of the bytes pass, then the engine is gone
 };
 
@@ -72,8 +72,8 @@ class FakeEngine : public dockerapi::Engine {
   // --- setting the scene (not logged) ---
   void addImage(const std::string& image, const std::string& id = {});
   // A compose service's container (project/service/container-number labels), running unless said.
-  FakeContainer& addContainer(const std::string& project, const std::string& service, const std::string& image,
-                              const std::string& state = "running", int number = 1);
+  FakeContainer& addContainer(const std::string& project, const std::string& service,
+                              const std::string& image, const std::string& state = "running", int number = 1);
   FakeContainer& container(const std::string& idOrName);
   // `mounts`: volume name -> destination. Volumes are created when missing.
   void mount(const std::string& container, const std::string& volume, const std::string& destination);
@@ -106,7 +106,8 @@ class FakeEngine : public dockerapi::Engine {
   dockerapi::VersionInfo version() override;
   nlohmann::json info() override;
   nlohmann::json systemDf() override;
-  std::vector<dockerapi::ContainerSummary> listContainers(const dockerapi::Filters& filters, bool all) override;
+  std::vector<dockerapi::ContainerSummary> listContainers(const dockerapi::Filters& filters,
+                                                          bool all) override;
   dockerapi::ContainerInfo inspectContainer(const std::string& idOrName) override;
   std::string createContainer(const dockerapi::ContainerSpec& spec) override;
   void startContainer(const std::string& id) override;
@@ -115,8 +116,8 @@ class FakeEngine : public dockerapi::Engine {
   void unpauseContainer(const std::string& id) override;
   int waitContainer(const std::string& id) override;
   void removeContainer(const std::string& id, bool force) override;
-  dockerapi::ExecResult exec(const std::string& container, const dockerapi::ExecSpec& spec, base::ChunkSink out,
-                             base::ChunkSink err, base::ChunkSource in = {}) override;
+  dockerapi::ExecResult exec(const std::string& container, const dockerapi::ExecSpec& spec,
+                             base::ChunkSink out, base::ChunkSink err, base::ChunkSource in = {}) override;
   nlohmann::json inspectExec(const std::string& execId) override;
   dockerapi::PathStat statPath(const std::string& container, const std::string& path) override;
   dockerapi::PathStat getArchive(const std::string& container, const std::string& path,

@@ -23,8 +23,8 @@ std::string baseName(const std::string& path) {
 }
 
 bool below(const std::string& path, const std::string& dir) {
-  return dir.empty() || path == dir || (path.size() > dir.size() && path.compare(0, dir.size(), dir) == 0 &&
-                                        path[dir.size()] == '/');
+  return dir.empty() || path == dir ||
+         (path.size() > dir.size() && path.compare(0, dir.size(), dir) == 0 && path[dir.size()] == '/');
 }
 
 std::string header(const std::string& name, char type, std::uint64_t size, std::uint32_t mode,
@@ -37,7 +37,10 @@ std::string header(const std::string& name, char type, std::uint64_t size, std::
   std::snprintf(block.data() + 124, 12, "%011llo", static_cast<unsigned long long>(size));
   std::snprintf(block.data() + 136, 12, "%011llo", static_cast<unsigned long long>(mtime));
   block[156] = type;
-  std::memcpy(block.data() + 257, "ustar\0" "00", 8);
+  std::memcpy(block.data() + 257,
+              "ustar\0"
+              "00",
+              8);
   std::memset(block.data() + 148, ' ', 8);
   unsigned sum = 0;
   for (unsigned char c : block) sum += c;

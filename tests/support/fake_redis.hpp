@@ -42,7 +42,8 @@ class FakeRedis {
     std::string info() const {
       return "# Server\r\nredis_version:7.2.4\r\n# Persistence\r\naof_enabled:0\r\nrdb_saves:" +
              std::to_string(saves.load()) +
-             "\r\nloading:0\r\nrdb_bgsave_in_progress:0\r\nrdb_last_bgsave_status:ok\r\n# Keyspace\r\ndb0:keys=" +
+             "\r\nloading:0\r\nrdb_bgsave_in_progress:0\r\nrdb_last_bgsave_status:ok\r\n# "
+             "Keyspace\r\ndb0:keys=" +
              std::to_string(keys.size()) + ",expires=0,avg_ttl=0\r\n";
     }
 

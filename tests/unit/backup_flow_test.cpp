@@ -173,8 +173,8 @@ TEST(BackupFlow, EngineGoneWhileWritersArePausedLeavesAJournalTheNextRunUndoes) 
     // Whatever is still paused is in the journal (it may name more: the journal is written first).
     auto held = world.journalHeld();
     for (const auto& [name, state] : world.chat.states()) {
-      if (state == "paused")
-        EXPECT_NE(std::find(held.begin(), held.end(), name), held.end()) << name << " paused, not in the journal";
+      if (state != "paused") continue;
+      EXPECT_NE(std::find(held.begin(), held.end(), name), held.end()) << name << " paused, not in the journal";
     }
     if (index == begin + 1) {  // both writers paused: the next run finds and undoes that
       world.engine.bringBack();
@@ -240,7 +240,8 @@ TEST(BackupFlow, EngineGoneMidVolumeCopyLeavesNoBackupAndTheNextRunRestartsAndCl
   std::string error = world.backup(Consistency::Stop, {Component::Volumes});
   EXPECT_NE(error.find("cannot reach the Docker engine"), std::string::npos) << error;
   EXPECT_TRUE(world.repository.list("chat").empty());
-  EXPECT_EQ(world.journalHeld(), (std::vector<std::string>{"chat-backend-1", "chat-redis-1", "chat-worker-1"}));
+  EXPECT_EQ(world.journalHeld(),
+            (std::vector<std::string>{"chat-backend-1", "chat-redis-1", "chat-worker-1"}));
 
   world.engine.bringBack();
   auto undone = undoDeadRun(world.engine, world.repository, "chat");

@@ -18,7 +18,8 @@ class FakeScene : public engine_contract::Scene {
       if (request.cmd == engine_contract::kStreamsCommand)
         return ExecReply{engine_contract::kStreamsOut, engine_contract::kStreamsErr,
                          engine_contract::kStreamsExitCode};
-      if (request.cmd == engine_contract::kEchoInputCommand) return ExecReply{request.input.value_or(""), "", 0};
+      if (request.cmd == engine_contract::kEchoInputCommand)
+        return ExecReply{request.input.value_or(""), "", 0};
       return std::nullopt;
     });
   }
