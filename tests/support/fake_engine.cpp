@@ -139,6 +139,11 @@ FileTree& FakeEngine::volume(const std::string& name) {
   return volumes_.at(name).tree;
 }
 
+void FakeEngine::writeVolumeFile(const std::string& volume, const std::string& path, std::string content) {
+  std::lock_guard lock(mutex_);
+  this->volume(volume).write(path, std::move(content));
+}
+
 bool FakeEngine::hasVolume(const std::string& name) const {
   std::lock_guard lock(mutex_);
   return volumes_.count(name) > 0;
@@ -299,11 +304,18 @@ dockerapi::ContainerInfo FakeEngine::infoOf(const FakeContainer& c) const {
   info.status = c.state;
   info.running = c.state == "running" || c.state == "paused";
   info.paused = c.state == "paused";
-  info.startedAt =
-      c.starts == 0 ? "0001-01-01T00:00:00Z" : "2026-01-01T00:00:" + std::to_string(c.starts % 60) + "Z";
-  info.health = c.health;
-  if (c.health) info.healthState = dockerapi::HealthState{*c.health, 0, {}};
-  if (c.health) info.healthcheck = dockerapi::Healthcheck{};
+  char startedAt[32];
+  std::snprintf(startedAt, sizeof startedAt, "2026-01-01T%02d:%02d:%02dZ", c.starts / 3600 % 24,
+                c.starts / 60 % 60, c.starts % 60);
+  info.startedAt = c.starts == 0 ? "0001-01-01T00:00:00Z" : startedAt;
+  if (c.health) {
+    // One probe, run after this start: the verdict belongs to the running process.
+    dockerapi::HealthProbe probe{dockerapi::rfc3339Nanos(info.startedAt).value_or(0) + 1'000'000'000,
+                                 *c.health == "healthy" ? 0 : 1, "probe " + *c.health};
+    info.health = c.health;
+    info.healthState = dockerapi::HealthState{*c.health, *c.health == "unhealthy" ? 3 : 0, {probe}};
+    info.healthcheck = dockerapi::Healthcheck{};
+  }
   info.labels = c.labels;
   info.env = c.env;
   info.cmd = c.cmd;
@@ -416,8 +428,9 @@ void FakeEngine::unpauseContainer(const std::string& id) {
   std::string what = "unpause container " + id;
   FakeContainer& c = existing(id, what);
   if (c.state != "paused") {
+    // A plain error in the engine (daemon/pause.go), so HTTP 500, not the 409 of pausing twice.
     markFailed();
-    throw answered(409, "Container " + c.id + " is not paused", what);
+    throw answered(500, "Container " + c.id + " is not paused", what);
   }
   c.state = "running";
 }

@@ -60,7 +60,7 @@ class FakeRedis {
         return ExecReply{"dbfilename\ndump.rdb\n", "", 0};
       if (args[0] == "LASTSAVE") return ExecReply{"1700000000\n", "", 0};
       if (args[0] == "BGSAVE") {
-        engine->volume(volume).write("dump.rdb", dumpOf(keys));
+        engine->writeVolumeFile(volume, "dump.rdb", dumpOf(keys));
         ++saves;
         return ExecReply{"Background saving started\n", "", 0};
       }

@@ -80,11 +80,15 @@ TEST(RestoreFlow, AFailureAtAnyCallAfterTheSafetySnapshotRollsBackToTheDataFromB
     ASSERT_FALSE(world.restore());
     clean = world.engine.calls();
   }
-  // From the first stop (the safety snapshot is a backup, covered by backup_flow_test) to the end.
-  std::size_t begin = 0;
-  while (begin < clean.size() && clean[begin].call != "stopContainer") ++begin;
-  ASSERT_LT(begin, clean.size());
-  for (std::size_t index = begin; index < clean.size(); ++index) {
+  // From the first stop (the safety snapshot before it is a backup: backup_flow_test) to the last
+  // start. The apps' health is watched after that, once the data are verified: see below.
+  std::size_t begin = clean.size(), end = 0;
+  for (std::size_t i = 0; i < clean.size(); ++i) {
+    if (clean[i].call == "stopContainer") begin = std::min(begin, i);
+    if (clean[i].call == "startContainer" && clean[i].target.starts_with("chat-")) end = i;
+  }
+  ASSERT_LT(begin, end);
+  for (std::size_t index = begin; index <= end; ++index) {
     ChatWorld world;
     world.engine.failCall(index, 500);
     auto failure = world.restore();
@@ -105,6 +109,45 @@ TEST(RestoreFlow, AFailureAtAnyCallAfterTheSafetySnapshotRollsBackToTheDataFromB
     EXPECT_EQ(world.uploads(), kBeforeRestore);
     EXPECT_NE(std::string(failure->what()).find("Rolled back"), std::string::npos) << failure->what();
   }
+}
+
+// After the data are verified the apps' health is only watched and reported, never rolled back
+// over. An engine failure there escapes runRestore as the EngineError itself (not RestoreFailed,
+// which restore_runner.hpp promises): the data stay restored.
+TEST(RestoreFlow, AnEngineFailureWhileWatchingTheAppsLeavesTheRestoredDataInPlace) {
+  std::size_t lastInspect = 0;
+  {
+    ChatWorld world;
+    ASSERT_FALSE(world.restore());
+    auto calls = world.engine.calls();
+    for (std::size_t i = 0; i < calls.size(); ++i) {
+      if (calls[i].call == "inspectContainer") lastInspect = i;
+    }
+  }
+  ChatWorld world;
+  world.engine.failCall(lastInspect, 500);
+  EXPECT_THROW(world.restore(), dockerapi::EngineError);
+  EXPECT_EQ(world.uploads(), kBackedUp);
+  EXPECT_EQ(world.chat.states(), kAllRunning);
+}
+
+TEST(RestoreFlow, AnAppUnhealthyAfterTheRestoreIsReportedAndNotRolledBack) {
+  ChatWorld world;
+  auto& backend = world.engine.container("chat-backend-1");
+  backend.health = "healthy";
+  backend.healthOnStart = "unhealthy";
+  RestoreSettings settings;
+  settings.healthWait = std::chrono::seconds(0);
+  auto report = runRestore(world.engine, world.chat.stack(), world.repository, world.backup,
+                           planRestore(world.backup, world.chat.stack(), {}), settings);
+  EXPECT_EQ(world.uploads(), kBackedUp);
+  auto app = std::find_if(report.apps.begin(), report.apps.end(),
+                          [](const AppHealth& a) { return a.service == "backend"; });
+  ASSERT_NE(app, report.apps.end());
+  EXPECT_EQ(app->before, "healthy");
+  EXPECT_EQ(app->now, "unhealthy");
+  EXPECT_TRUE(app->newlyUnhealthy());
+  EXPECT_EQ(app->lastProbe, "probe unhealthy");
 }
 
 TEST(RestoreFlow, AFailingRollbackSaysTheStackIsNotRolledBackAndNamesTheSafetySnapshot) {
