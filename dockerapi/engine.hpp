@@ -1,7 +1,7 @@
 #pragma once
 // The Engine API as the rest of the plugin sees it: typed calls and byte streams, no HTTP.
-// HttpEngine is its only implementation so far: the flows are tested against real engines, and
-// faults are injected through test_hooks.hpp until a fake engine can produce them.
+// HttpEngine speaks it to a real engine; the tests' FakeEngine (tests/support) stands in for one
+// in the flows' unit tests, held to the same behaviour by a contract suite run against both.
 #include <optional>
 #include <string>
 #include <vector>

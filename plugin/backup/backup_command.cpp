@@ -70,7 +70,6 @@ class BackupCommand : public Command {
     settings.label = label;
     settings.terminal = ::isatty(STDERR_FILENO) == 1;
     settings.toolVersion = kVersion;
-    if (const char* fault = std::getenv("AGENTCHAT_TEST_FAULT")) settings.fault = fault;
     audit["repository"] = repo;
     audit["project"] = stack.name;
     auto manifest = runBackup(session.engine(), stack, repository, plan, settings);

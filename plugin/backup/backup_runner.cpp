@@ -13,7 +13,6 @@
 #include "plugin/guard/dead_run.hpp"
 #include "plugin/backup/file_parts.hpp"
 #include "plugin/restore/restore_steps.hpp"
-#include "plugin/test_hooks.hpp"
 #include "base/utc_time.hpp"
 
 namespace agentchat {
@@ -128,10 +127,6 @@ volumes::Manifest runBackup(dockerapi::Engine& engine, const compose::Stack& sta
   auto staging = repository.begin(stack.name, id);
   StackGuard guard(engine, projectRun.journal.get());
   guard.onInterrupt([partial = staging.get()] { partial->discard(); });
-  auto testPoint = [&](const std::string& point) {
-    if (faultAt(settings.fault, "backup:" + point)) throw BackupFailed("test fault at backup:" + point);
-  };
-  testPoint("locked");
   Progress progress(settings.terminal);
   json pause = {{"containers", json::array()}, {"seconds", 0.0}};
   std::vector<std::string> notRestarted;  // stop mode: containers that would not start again
@@ -171,7 +166,6 @@ volumes::Manifest runBackup(dockerapi::Engine& engine, const compose::Stack& sta
         guard.stop(c.id, c.name, 30);
         pause["containers"].push_back(c.name);
       }
-      testPoint("stopped");
       auto stopped = Clock::now();
       for (const auto& part : plan.parts) startPart(part, {}, true);
       tasks.wait();
@@ -188,7 +182,6 @@ volumes::Manifest runBackup(dockerapi::Engine& engine, const compose::Stack& sta
           guard.pause(c.id, c.name);
           pause["containers"].push_back(c.name);
         }
-        testPoint("paused");
       }
       for (std::size_t i = 0; i < databases.size(); ++i) {
         auto* promise = &snapshots[i];
@@ -240,9 +233,7 @@ volumes::Manifest runBackup(dockerapi::Engine& engine, const compose::Stack& sta
   manifest.details["notes"] = plan.notes;
   manifest.details["tool"] = {{"version", settings.toolVersion}};
   manifest.details["timings"] = {{"parts", run.timings}, {"totalSeconds", base::secondsSince(started)}};
-  testPoint("commit");
   staging->commit(manifest);
-  testPoint("committed");
   // The copy is good and kept; the stack is not as it was found, and that must not pass as success.
   if (!notRestarted.empty()) {
     throw BackupFailed("backup " + id + " is complete, but these containers did not start again: " +

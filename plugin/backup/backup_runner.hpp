@@ -24,7 +24,6 @@ struct BackupSettings {
   std::string label;
   bool terminal = false;  // draw progress
   std::string toolVersion;
-  std::string fault;  // AGENTCHAT_TEST_FAULT (test_hooks.hpp); empty in real use
   // Every part is encrypted to these (age v1) when there are any; the manifest records `encryption`.
   std::vector<volumes::AgeRecipient> recipients;
   volumes::Encryption encryption;

@@ -70,7 +70,6 @@ class MigrateCommand : public Command {
     std::string repository = repositoryLocation(session, stack);
     if (!isS3Location(repository)) settings.repositoryRoot = repository;
     settings.terminal = ::isatty(STDERR_FILENO) == 1;
-    if (const char* fault = std::getenv("AGENTCHAT_TEST_FAULT")) settings.fault = fault;
     audit["repository"] = repository;
     audit["project"] = stack.name;
     audit["target"] = targetName;

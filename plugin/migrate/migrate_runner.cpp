@@ -22,7 +22,6 @@
 #include "plugin/restore/restore_steps.hpp"
 #include "plugin/restore/service_twin.hpp"
 #include "plugin/guard/stack_guard.hpp"
-#include "plugin/test_hooks.hpp"
 #include "plugin/backup/volume_labels.hpp"
 #include "plugin/migrate/volume_transfer.hpp"
 #include "volumes/host_restore.hpp"
@@ -171,8 +170,6 @@ MigrationReport runMigration(dockerapi::Engine& source, const compose::Stack& st
           guard.stop(c.id, c.name, 30);
         }
       }
-      if (faultAt(settings.fault, "migrate:transfer"))
-        throw std::runtime_error("injected fault before the transfer");
       std::set<std::string> raw;
       for (const auto& part : plan.parts) {
         if (part.kind == "volume") raw.insert(part.source);

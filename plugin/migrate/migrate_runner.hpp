@@ -27,7 +27,6 @@ struct MigrateSettings {
   std::filesystem::path repositoryRoot;  // never copied into the target directory
   bool online = false;  // databases by logical dumps, the source running; else raw with it stopped
   bool terminal = false;
-  std::string fault;  // test-only: AGENTCHAT_TEST_FAULT=migrate:hold:transfer
 };
 
 struct Comparison {

@@ -93,7 +93,6 @@ void writeRedisFiles(dockerapi::Engine& engine, const RedisFilesJob& job, StackG
     // the connection closes as the server exits
   }
   engine.waitContainer(helper.id());
-  if (job.afterwards) job.afterwards(helper.id());
 }
 
 }  // namespace agentchat

@@ -23,8 +23,6 @@ struct RedisFilesJob {
   std::function<void(const std::string& helperId)> placeRdb;
   // Runs once the helper has loaded it (e.g. key counts against the manifest); may throw.
   std::function<void(RedisClient& loaded)> check;
-  // Runs after the helper has stopped, before it is removed (test-only fault injection).
-  std::function<void(const std::string& helperId)> afterwards;
 };
 
 // The mount of `service` that holds `dir` (a volume or a bind), at the same target.

@@ -136,7 +136,6 @@ class RestoreCommand : public Command {
     settings.safetyEncryption = safetyEncryption.manifest;
     settings.terminal = ::isatty(STDERR_FILENO) == 1;
     settings.toolVersion = kVersion;
-    if (const char* fault = std::getenv("AGENTCHAT_TEST_FAULT")) settings.fault = fault;
     if (healthWait >= 0) settings.healthWait = std::chrono::seconds(healthWait);
     try {
       auto report = runRestore(engine, target, repository, manifest, plan, settings);

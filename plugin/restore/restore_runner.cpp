@@ -14,7 +14,6 @@
 #include "plugin/backup/file_parts.hpp"
 #include "plugin/restore/manifest_checks.hpp"
 #include "plugin/restore/restore_steps.hpp"
-#include "plugin/test_hooks.hpp"
 #include "plugin/backup/volume_labels.hpp"
 
 namespace agentchat {
@@ -85,11 +84,6 @@ class Restorer {
     finished(step);
     for (const auto& item : plan_.items) {
       step = stepName(item);
-      std::string point = item.kind == "mysql-dump"  ? "mysql"
-                          : item.kind == "redis-rdb" ? "redis"
-                                                     : item.kind;
-      if (ctx_.fault(point + (item.kind == "volume" || item.kind == "config" ? "-before" : "")))
-        throw RestoreStepFailed("injected fault before " + step);
       spdlog::info("restoring {}", step);
       if (item.kind == "mysql-dump") {
         ensureServing(item.service);
@@ -116,10 +110,6 @@ class Restorer {
       if (verifying.valid()) verifying.wait();
       throw;
     }
-    if (ctx_.fault("start")) {
-      if (verifying.valid()) verifying.wait();
-      throw RestoreStepFailed("injected fault after starting the stack");
-    }
     finished(step);
     step = "verify";
     if (verifying.valid()) {
@@ -127,7 +117,6 @@ class Restorer {
     } else {
       verify();
     }
-    if (ctx_.fault("verify")) throw RestoreStepFailed("injected fault in verification");
     finished(step);
   }
 
@@ -267,9 +256,6 @@ RestoreReport runRestore(dockerapi::Engine& engine, const compose::Stack& target
                      progress,
                      helperImage};
   ctx.keys = settings.keys;
-  ctx.fault = [fault = settings.fault](const std::string& point) {
-    return faultAt(fault, "restore:" + point);
-  };
   std::string step;
   try {
     Restorer(ctx, plan).run(step, report.steps);

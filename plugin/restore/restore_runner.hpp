@@ -33,7 +33,6 @@ struct RestoreSettings {
   bool safetySnapshot = true;
   bool terminal = false;
   std::string toolVersion;
-  std::string fault;                        // test-only: AGENTCHAT_TEST_FAULT=restore:<point>
   const volumes::PartKeys* keys = nullptr;  // open the backup's parts and the safety snapshot's
   // The safety snapshot is encrypted like any backup of the project (x-agentchat).
   std::vector<volumes::AgeRecipient> safetyRecipients;

@@ -94,23 +94,6 @@ void loadMysqlDump(RestoreContext& ctx, const RestoreItem& item) {
   volumes::PartReader reader(ctx.backup.open(item.part.name), item.part, ctx.keys);
   auto& shown = ctx.progress.add(item.part.name);
   auto source = counted(reader, shown);
-  if (ctx.fault("mysql-halfway")) {
-    // A dump that breaks off in the middle: half the statements, then one the server rejects.
-    auto half = item.part.rawSize / 2;
-    source = [inner = source, half, sent = std::uint64_t{0}, broken = false](char* buffer,
-                                                                             std::size_t capacity) mutable {
-      if (sent >= half) {
-        if (broken) return std::size_t{0};
-        broken = true;
-        const std::string bad = "\nTHIS IS NOT SQL (injected fault);\n";
-        std::copy(bad.begin(), bad.end(), buffer);
-        return bad.size();
-      }
-      std::size_t n = inner(buffer, std::min<std::uint64_t>(capacity, half - sent));
-      sent += n;
-      return n;
-    };
-  }
   std::vector<std::string> cmd{client.tools().client};
   for (auto& arg : client.loginArgs()) cmd.push_back(arg);
   cmd.push_back("--default-character-set=utf8mb4");
@@ -167,19 +150,6 @@ void restoreRedis(RestoreContext& ctx, const RestoreItem& item) {
       throw RestoreStepFailed("the RDB loaded with other key counts than the manifest's: " +
                               problems.front());
   };
-  job.afterwards = [&](const std::string& helper) {
-    if (!ctx.fault("redis-start")) return;
-    // Files this Redis cannot read: it exits on start, as with a corrupt or too new RDB.
-    auto version = versionNumbers(layout.redisVersion);
-    bool redis7 = !version.empty() && version.front() >= 7;
-    std::string junk = "not a redis file (injected fault)\n";
-    std::string target = layout.aofEnabled && redis7 ? layout.aofDirectory : layout.dir;
-    std::string name = layout.aofEnabled && redis7 ? "appendonly.aof.manifest"
-                       : layout.aofEnabled         ? "appendonly.aof"
-                                                   : fs::path(layout.rdbPath).filename().string();
-    ctx.engine.putArchive(helper, target,
-                          volumes::singleFileTar(name, junk.size(), base::bytesSource(junk)));
-  };
   try {
     writeRedisFiles(ctx.engine, job, &ctx.guard);
   } catch (const RestoreStepFailed&) {
@@ -200,7 +170,6 @@ void replaceVolume(RestoreContext& ctx, const RestoreItem& item) {
       "restore of volume " + item.volume, {"sh", "-c", "rm -rf -- \"$0\"/* \"$0\"/.[!.]* \"$0\"/..?*", root});
   removedOnInterrupt(ctx, helper);
   runToCompletion(ctx.engine, helper, "emptying volume " + item.volume);
-  if (ctx.fault("volumes")) throw RestoreStepFailed("injected fault after emptying volume " + item.volume);
   volumes::PartReader reader(ctx.backup.open(item.part.name), item.part, ctx.keys);
   auto& shown = ctx.progress.add(item.part.name);
   volumes::GuardedTarSource guarded(counted(reader, shown));
@@ -229,7 +198,6 @@ void restoreConfig(RestoreContext& ctx, const RestoreItem& item) {
         item.part.name, name);
   }
   ctx.progress.finished(shown, item.part.size);
-  if (ctx.fault("config")) throw RestoreStepFailed("injected fault after unpacking " + item.part.name);
   spdlog::info("{}: {} entries back in place, {} files the backup did not have removed", item.part.name,
                result.entries, result.removed);
 }

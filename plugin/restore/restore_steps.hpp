@@ -36,8 +36,6 @@ struct RestoreContext {
   Progress& progress;
   std::string helperImage;
   const volumes::PartKeys* keys = nullptr;  // open an encrypted backup's parts
-  // Test-only fault injection (AGENTCHAT_TEST_FAULT=restore:<point>): true when `point` is the one asked for.
-  std::function<bool(const std::string&)> fault = [](const std::string&) { return false; };
 };
 
 // Recreates the dump's databases and streams the dump into the server through exec stdin.

@@ -1,5 +1,5 @@
-// kill -9 of the plugin in the middle of a backup, at 23 points: named points held by the test hook
-// (locked, containers paused, containers stopped, about to commit, just committed), the moment it
+// kill -9 of the plugin in the middle of a backup, at 22 points: moments held by a proxy in front of
+// the engine's socket (locked, containers paused, containers stopped, about to commit), the moment it
 // asked the engine to stop MySQL or Redis (the engine finishes that stop after the run died), and timed kills
 // spread over a whole online and a whole stop-mode run. After each: no backup that looks complete
 // but does not verify, the earlier backups intact, and the dead run undone — by `status` or by the
@@ -18,6 +18,7 @@
 #include <thread>
 
 #include "e2e_support.hpp"
+#include "holding_proxy.hpp"
 #include "restore_stack.hpp"
 
 namespace fs = std::filesystem;
@@ -28,7 +29,8 @@ namespace {
 
 struct Kill {
   std::string what;    // for messages
-  std::string fault;   // a hold point, or "" for a timed kill
+  std::string holdAt;  // the engine request the proxy holds, or "" for a timed kill
+  std::string after;   // ... once a request matching this has passed
   double seconds = 0;  // timed kill: after this long
   bool stopMode = false;
   std::string stopping;  // else: killed as soon as the journal says it is stopping this service
@@ -43,6 +45,9 @@ std::string readFile(const fs::path& path) {
 
 class Crash : public ::testing::Test {
  protected:
+  std::string engineHost() const { return host_; }
+  std::string host_;  // the engine's socket, behind the holding proxy
+
   // Runs `backup` and kills it with SIGKILL as `kill` says; returns the lock file's holder line
   // as the dead run left it ("" if it died before taking the lock or after releasing it).
   std::string backupKilled(e2e::RestoreStack& stack, const Kill& kill) {
@@ -51,7 +56,7 @@ class Crash : public ::testing::Test {
     fs::path lock = stack.repo() / stack.project() / ".lock";
     if (!kill.stopping.empty()) {
       killWhenStopping(stack, args, stack.container(kill.stopping));
-    } else if (kill.fault.empty()) {
+    } else if (kill.holdAt.empty()) {
       auto argv = stack.pluginArgv(args);
       char seconds[32];
       std::snprintf(seconds, sizeof seconds, "%.2f", kill.seconds);
@@ -60,7 +65,7 @@ class Crash : public ::testing::Test {
       // 137: killed; 0: it finished first (then it must have left a complete, verifiable backup).
       EXPECT_TRUE(run.exitCode == 137 || run.exitCode == 0) << kill.what << ": " << run.err;
     } else {
-      killHeld(stack, args, kill.fault);
+      killHeld(stack, args, kill);
     }
     std::string holder = readFile(lock);
     while (!holder.empty() && holder.back() == '\n') holder.pop_back();
@@ -95,27 +100,21 @@ class Crash : public ::testing::Test {
     EXPECT_EQ(run.exitCode, 137) << run.err;
   }
 
-  // Runs the plugin with `args` until it holds at `fault`, then kills it with SIGKILL (its pid from
-  // the project lock file).
-  void killHeld(e2e::RestoreStack& stack, const std::vector<std::string>& args, const std::string& fault) {
-    fs::path hold = stack.repo() / "hold";
-    std::ofstream(hold) << "hold";
-    auto pending = std::async(std::launch::async, [&] {
-      return stack.plugin(args, {{"AGENTCHAT_TEST_FAULT", fault}, {"AGENTCHAT_TEST_HOLD", hold}});
-    });
-    fs::path reached = hold.string() + ".reached";
-    auto deadline = std::chrono::steady_clock::now() + std::chrono::minutes(2);
-    while (!fs::exists(reached) && std::chrono::steady_clock::now() < deadline)
-      std::this_thread::sleep_for(std::chrono::milliseconds(50));
-    EXPECT_TRUE(fs::exists(reached)) << "never reached " << fault;
+  // Runs the plugin with `args` through a proxy in front of the engine until the proxy holds the
+  // request `kill` names, then kills it with SIGKILL (its pid from the project lock file).
+  void killHeld(e2e::RestoreStack& stack, const std::vector<std::string>& args, const Kill& kill) {
+    testsupport::HoldingProxy proxy(engineHost(), stack.repo());
+    proxy.holdAt(kill.holdAt, kill.after);
+    auto pending = std::async(std::launch::async,
+                              [&] { return stack.plugin(args, {{"DOCKER_HOST", proxy.address()}}); });
+    EXPECT_TRUE(proxy.waitHeld(std::chrono::minutes(2))) << "never reached " << kill.holdAt;
     std::string holder = readFile(stack.repo() / stack.project() / ".lock");
     long pid = holder.rfind("pid ", 0) == 0 ? std::stol(holder.substr(4)) : 0;
-    EXPECT_GT(pid, 0) << fault << ": lock file " << holder;
+    EXPECT_GT(pid, 0) << kill.holdAt << ": lock file " << holder;
     if (pid > 0) ::kill(static_cast<pid_t>(pid), SIGKILL);
     auto run = pending.get();
-    EXPECT_EQ(run.exitCode, 137) << fault << ": " << run.err;
-    fs::remove(hold);
-    fs::remove(reached);
+    EXPECT_EQ(run.exitCode, 137) << kill.holdAt << ": " << run.err;
+    proxy.release();
   }
 
   // No container of the stack is paused, and each one runs.
@@ -153,8 +152,9 @@ class Crash : public ::testing::Test {
 
 }  // namespace
 
-TEST_F(Crash, KillNineAtTwentyThreePointsOfABackupLosesNothingAndTheNextRunUndoesIt) {
+TEST_F(Crash, KillNineAtTwentyTwoPointsOfABackupLosesNothingAndTheNextRunUndoesIt) {
   REQUIRE_ENGINE(engine);
+  host_ = engine.endpointName();
   e2e::RestoreStack stack(engine, {"docker-compose.prod.yml"});
   ASSERT_TRUE(stack.up()) << stack.upOutput();
   std::string first = stack.seedAndBackUp();
@@ -175,22 +175,25 @@ TEST_F(Crash, KillNineAtTwentyThreePointsOfABackupLosesNothingAndTheNextRunUndoe
   std::printf("a whole backup takes %.2f s online, %.2f s in stop mode\n", online, stop);
 
   std::vector<Kill> kills{
-      {"held after taking the lock", "backup:hold:locked", 0, false, ""},
-      {"held with the app paused", "backup:hold:paused", 0, false, ""},
-      {"held with the stack stopped", "backup:hold:stopped", 0, true, ""},
-      {"held before the commit", "backup:hold:commit", 0, false, ""},
-      {"held after the commit", "backup:hold:committed", 0, false, ""},
-      {"killed while the engine stops mysql", "", 0, true, "mysql"},
-      {"killed while the engine stops redis", "", 0, true, "redis"},
+      // Locked, about to pause the app: its pause request is held.
+      {"held after taking the lock", R"(^POST .*/containers/[^/]+/pause$)", "", 0, false, ""},
+      // The app paused, the first database snapshot's exec held.
+      {"held with the app paused", R"(^POST .*/containers/[^/]+/exec$)", R"(/pause$)", 0, false, ""},
+      // Everything stopped, the first part's copy held.
+      {"held with the stack stopped", R"(^POST .*/containers/create|/archive)", R"(/stop)", 0, true, ""},
+      // Every part written; the manifest's image facts are the last thing read before the commit.
+      {"held before the commit", R"(^GET .*/images/)", R"(/unpause$)", 0, false, ""},
+      {"killed while the engine stops mysql", "", "", 0, true, "mysql"},
+      {"killed while the engine stops redis", "", "", 0, true, "redis"},
   };
   for (int i = 0; i < 8; ++i) {
     char what[64];
     double at = online * (i + 0.5) / 8;
     std::snprintf(what, sizeof what, "online, killed after %.2f s", at);
-    kills.push_back({what, "", at, false, ""});
+    kills.push_back({what, "", "", at, false, ""});
     at = stop * (i + 0.5) / 8;
     std::snprintf(what, sizeof what, "stop mode, killed after %.2f s", at);
-    kills.push_back({what, "", at, true, ""});
+    kills.push_back({what, "", "", at, true, ""});
   }
   ASSERT_GE(kills.size(), 21u);
 

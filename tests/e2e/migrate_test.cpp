@@ -45,13 +45,14 @@ TEST(Migrate, MovesTheStackToAnotherEngineWithIdenticalDataEvenAfterAFailedFirst
   fs::path dir = stack.repo().parent_path() / "on-target";
 
   // First try: the target engine stops while the source is stopped for the copy.
-  auto failed = second.stopWhileHeld(
-      "migrate:hold:transfer", stack.repo().parent_path() / "hold", [&](const auto& hook) {
-        return stack.plugin({"migrate", "--to-host", second.host, "--target-dir", dir.string(), "--yes"},
-                            hook);
-      });
+  // The proxy in front of the target holds the first volume the copy creates there.
+  std::string through;
+  auto failed = second.stopWhileHeld(R"(^POST .*/volumes/create$)", "", [&](const std::string& proxyHost) {
+    through = proxyHost;
+    return stack.plugin({"migrate", "--to-host", proxyHost, "--target-dir", dir.string(), "--yes"});
+  });
   EXPECT_EQ(failed.exitCode, 1) << failed.err;
-  EXPECT_THAT(failed.err, HasSubstr("cannot reach the Docker engine at " + second.host));
+  EXPECT_THAT(failed.err, HasSubstr("cannot reach the Docker engine at " + through));
   EXPECT_THAT(failed.err, HasSubstr("The source stack runs as before"));
   EXPECT_TRUE(stack.allRunning());
   EXPECT_FALSE(fs::exists(dir));  // no half-written project directory either

@@ -119,7 +119,7 @@ std::vector<std::string> RestoreStack::pluginArgv(std::vector<std::string> args)
 ProcessResult RestoreStack::plugin(std::vector<std::string> args,
                                    const std::map<std::string, std::string>& env) const {
   auto all = env_;
-  all.insert(env.begin(), env.end());
+  for (const auto& [key, value] : env) all[key] = value;
   return runProcess(pluginArgv(std::move(args)), all);
 }
 

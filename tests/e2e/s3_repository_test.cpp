@@ -15,6 +15,7 @@
 #include <thread>
 
 #include "e2e_support.hpp"
+#include "holding_proxy.hpp"
 #include "restore_stack.hpp"
 #include "s3_fixture.hpp"
 #include "volumes/s3/client.hpp"
@@ -172,9 +173,17 @@ TEST_F(S3Repository, AFailedOrKilledBackupLeavesNothingCompleteLookingAndNoPendi
   ASSERT_TRUE(stack.up()) << stack.upOutput();
   stack.seed();
 
-  // Fails just before the manifest would go up: every part it uploaded is removed.
-  auto failed = s3(stack, {"backup"}, {{"AGENTCHAT_TEST_FAULT", "backup:commit"}});
-  EXPECT_EQ(failed.exitCode, 1) << failed.err;
+  // The manifest cannot go up (a proxy in front of the server fails every PUT of it, retries
+  // included): every part it uploaded is removed.
+  {
+    testsupport::HoldingProxy proxy("tcp://127.0.0.1:" + std::to_string(server_.port()), stack.repo());
+    proxy.failAt(R"(^PUT /[^ ]*/manifest\.json)", "", -1);
+    auto env = s3Env();
+    env["AWS_ENDPOINT_URL"] = proxy.address();
+    auto failed = stack.pluginOn(url(), {"backup"}, env);
+    EXPECT_EQ(failed.exitCode, 1) << failed.err;
+    EXPECT_THAT(failed.err, HasSubstr("manifest.json")) << failed.err;
+  }
   EXPECT_TRUE(objects(stack.project()).empty());
   EXPECT_TRUE(client().listMultipartUploads("off-site/").empty());
   EXPECT_EQ(json::parse(s3(stack, {"list", "--json"}).out).size(), 0u);

@@ -18,6 +18,7 @@
 #include "dockerapi/context.hpp"
 #include "dockerapi/http_engine.hpp"
 #include "e2e_support.hpp"
+#include "holding_proxy.hpp"
 
 namespace e2e {
 
@@ -40,23 +41,18 @@ struct SecondEngine {
     return std::make_unique<dockerapi::HttpEngine>(
         dockerapi::resolveEndpoint(options, dockerapi::processEnviron()).endpoint);
   }
-  // Runs `command` (given the test hook's environment) on another thread until it holds at `fault`
-  // ("restore:hold:…"), stops this engine there, lets the command go on into the stopped engine, and
-  // returns how it ended.
-  ProcessResult stopWhileHeld(
-      const std::string& fault, const std::filesystem::path& holdFile,
-      const std::function<ProcessResult(const std::map<std::string, std::string>&)>& command) {
-    std::ofstream(holdFile) << "hold";
-    auto pending = std::async(std::launch::async, [&] {
-      return command({{"AGENTCHAT_TEST_FAULT", fault}, {"AGENTCHAT_TEST_HOLD", holdFile.string()}});
-    });
-    std::filesystem::path reached = holdFile.string() + ".reached";
-    auto deadline = std::chrono::steady_clock::now() + std::chrono::minutes(3);
-    while (!std::filesystem::exists(reached) && std::chrono::steady_clock::now() < deadline)
-      std::this_thread::sleep_for(std::chrono::milliseconds(100));
-    EXPECT_TRUE(std::filesystem::exists(reached)) << "the command never reached " << fault;
+  // Runs `command` on another thread, given the address of a proxy in front of this engine (for
+  // DOCKER_HOST or --to-host), until the proxy holds the request `at` (once one matching `after` has
+  // passed); stops this engine there, lets the command go on into the stopped engine, and returns
+  // how it ended.
+  ProcessResult stopWhileHeld(const std::string& at, const std::string& after,
+                              const std::function<ProcessResult(const std::string& proxyHost)>& command) {
+    testsupport::HoldingProxy proxy(host, dir);
+    proxy.holdAt(at, after);
+    auto pending = std::async(std::launch::async, [&] { return command(proxy.address()); });
+    EXPECT_TRUE(proxy.waitHeld(std::chrono::minutes(3))) << "the command never reached " << at;
     EXPECT_EQ(run("stop").exitCode, 0);
-    std::filesystem::remove(holdFile);
+    proxy.release();
     return pending.get();
   }
   ~SecondEngine() { run("remove"); }
