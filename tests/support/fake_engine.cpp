@@ -139,9 +139,17 @@ FileTree& FakeEngine::volume(const std::string& name) {
   return volumes_.at(name).tree;
 }
 
-void FakeEngine::writeVolumeFile(const std::string& volume, const std::string& path, std::string content) {
+std::optional<std::string> FakeEngine::readFile(const std::string& container, const std::string& path) {
   std::lock_guard lock(mutex_);
-  this->volume(volume).write(path, std::move(content));
+  auto [tree, relative] = resolve(container, path);
+  if (!tree->exists(relative) || tree->isDirectory(relative)) return std::nullopt;
+  return tree->read(relative);
+}
+
+void FakeEngine::writeFile(const std::string& container, const std::string& path, std::string content) {
+  std::lock_guard lock(mutex_);
+  auto [tree, relative] = resolve(container, path);
+  tree->write(relative, std::move(content));
 }
 
 bool FakeEngine::hasVolume(const std::string& name) const {

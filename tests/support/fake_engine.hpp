@@ -79,9 +79,10 @@ class FakeEngine : public dockerapi::Engine {
   void mount(const std::string& container, const std::string& volume, const std::string& destination);
   FileTree& volume(const std::string& name);  // created (with no labels) when missing
   bool hasVolume(const std::string& name) const;
-  // Writes a file into a volume under the engine's lock: for exec handlers, which run while other
-  // threads may be reading the same volume through the archive endpoints.
-  void writeVolumeFile(const std::string& volume, const std::string& path, std::string content);
+  // A file in a container (through its mounts), under the engine's lock: for exec handlers, which
+  // run while other threads may use the archive endpoints. readFile: nullopt when there is none.
+  std::optional<std::string> readFile(const std::string& container, const std::string& path);
+  void writeFile(const std::string& container, const std::string& path, std::string content);
   bool hasContainer(const std::string& idOrName) const;
   std::vector<std::string> containerNames() const;
   std::vector<std::string> volumeNames() const;

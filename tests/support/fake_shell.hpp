@@ -16,4 +16,14 @@ inline void answerVolumeEmptying(FakeEngine& engine) {
   });
 }
 
+// `sh -c 'chown -R "$(stat -c %u:%g "$0")" "$0"' DIR` (redis_files.cpp): the fake has no owners.
+inline void answerOwnerFix(FakeEngine& engine) {
+  engine.onExec([](const ExecRequest& request) -> std::optional<ExecReply> {
+    const auto& cmd = request.cmd;
+    if (cmd.size() != 4 || cmd[0] != "sh" || cmd[1] != "-c" || !cmd[2].starts_with("chown -R "))
+      return std::nullopt;
+    return ExecReply{};
+  });
+}
+
 }  // namespace agentchat_test

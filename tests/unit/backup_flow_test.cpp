@@ -31,7 +31,7 @@ struct ChatWorld {
     chat.service("redis", compose::Role::Redis, "redis:7", {{"redis_data", "/data"}});
     chat.service("backend", compose::Role::App, "chat/backend:1", {{"app_data", "/app/data"}}, {"redis"});
     chat.service("worker", compose::Role::App, "chat/backend:1", {}, {"redis"});
-    redis = std::make_unique<agentchat_test::FakeRedis>(engine, "chat-redis-1", "chat_redis_data");
+    redis = std::make_unique<agentchat_test::FakeRedis>(engine, "chat-redis-1");
     redis->set("session:1", "alice");
     engine.volume("chat_app_data").write("uploads/a.txt", "first upload");
   }
