@@ -75,7 +75,7 @@ class FakeEngine : public dockerapi::Engine {
   FakeContainer& addContainer(const std::string& project, const std::string& service,
                               const std::string& image, const std::string& state = "running", int number = 1);
   FakeContainer& container(const std::string& idOrName);
-  // `mounts`: volume name -> destination. Volumes are created when missing.
+  // Mounts `volume` at `destination` in the container; the volume is created when missing.
   void mount(const std::string& container, const std::string& volume, const std::string& destination);
   FileTree& volume(const std::string& name);  // created (with no labels) when missing
   bool hasVolume(const std::string& name) const;
@@ -87,7 +87,8 @@ class FakeEngine : public dockerapi::Engine {
   std::vector<std::string> containerNames() const;
   std::vector<std::string> volumeNames() const;
   // What a path in a container holds: a mounted volume's tree or the container's own, and the
-  // path below its root.
+  // path below its root. The tree is used after the engine's lock is released: for setting the scene
+  // and for a started container's command (run under the lock); exec handlers use readFile/writeFile.
   std::pair<FileTree*, std::string> resolve(const std::string& container, const std::string& path);
 
   void onExec(ExecHandler handler);
