@@ -7,14 +7,14 @@
 #include <sstream>
 
 #include "dockerapi/errors.hpp"
-#include "plugin/databases/database_login.hpp"
 #include "plugin/cli/exit_codes.hpp"
-#include "plugin/status/health.hpp"
+#include "plugin/cli/stack_loader.hpp"
+#include "plugin/databases/database_login.hpp"
 #include "plugin/maintain/maintain_keys.hpp"
 #include "plugin/maintain/maintain_logs.hpp"
 #include "plugin/maintain/maintain_tables.hpp"
 #include "plugin/repository/repository_location.hpp"
-#include "plugin/cli/stack_loader.hpp"
+#include "plugin/status/health.hpp"
 
 namespace agentchat {
 

@@ -5,14 +5,14 @@
 
 #include <sstream>
 
+#include "base/tar_file_reader.hpp"
 #include "dockerapi/errors.hpp"
 #include "dockerapi/helper_container.hpp"
 #include "dockerapi/image_identity.hpp"
 #include "plugin/databases/database_login.hpp"
-#include "plugin/status/health.hpp"
 #include "plugin/databases/mysql_client.hpp"
 #include "plugin/databases/redis_client.hpp"
-#include "base/tar_file_reader.hpp"
+#include "plugin/status/health.hpp"
 
 namespace agentchat {
 

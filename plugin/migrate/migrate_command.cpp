@@ -8,11 +8,11 @@
 
 #include "plugin/cli/confirmation.hpp"
 #include "plugin/cli/exit_codes.hpp"
-#include "plugin/status/health.hpp"
+#include "plugin/cli/stack_loader.hpp"
 #include "plugin/migrate/migrate_checks.hpp"
 #include "plugin/migrate/migrate_runner.hpp"
 #include "plugin/repository/repository_location.hpp"
-#include "plugin/cli/stack_loader.hpp"
+#include "plugin/status/health.hpp"
 
 namespace agentchat {
 

@@ -9,10 +9,10 @@
 #include <iostream>
 
 #include "plugin/cli/exit_codes.hpp"
-#include "plugin/status/health.hpp"
+#include "plugin/cli/stack_loader.hpp"
 #include "plugin/repository/part_keys.hpp"
 #include "plugin/repository/repository_location.hpp"
-#include "plugin/cli/stack_loader.hpp"
+#include "plugin/status/health.hpp"
 #include "volumes/audit_log.hpp"
 #include "volumes/bundle.hpp"
 #include "volumes/part_check.hpp"

@@ -4,9 +4,9 @@
 #include <iostream>
 
 #include "plugin/cli/exit_codes.hpp"
-#include "plugin/status/health.hpp"
-#include "plugin/repository/repository_location.hpp"
 #include "plugin/cli/stack_loader.hpp"
+#include "plugin/repository/repository_location.hpp"
+#include "plugin/status/health.hpp"
 #include "volumes/audit_log.hpp"
 
 namespace agentchat {

@@ -8,24 +8,19 @@
 #include <iostream>
 #include <nlohmann/json.hpp>
 
+#include "base/process_owner.hpp"
+#include "base/utc_time.hpp"
 #include "plugin/cli/exit_codes.hpp"
+#include "plugin/cli/stack_loader.hpp"
 #include "plugin/repository/repository_location.hpp"
 #include "plugin/schedule/schedule_process.hpp"
 #include "plugin/schedule/schedule_record.hpp"
-#include "plugin/cli/stack_loader.hpp"
-#include "base/utc_time.hpp"
 
 namespace agentchat {
 
 using nlohmann::json;
 
 namespace {
-
-std::string base::hostName() {
-  char host[256] = {};
-  ::gethostname(host, sizeof host - 1);
-  return host;
-}
 
 struct Step {
   std::string command;

@@ -9,15 +9,15 @@
 
 #include "compose/error.hpp"
 #include "dockerapi/errors.hpp"
+#include "plugin/cli/stack_loader.hpp"
 #include "plugin/databases/database_login.hpp"
-#include "plugin/guard/dead_run.hpp"
-#include "plugin/status/health.hpp"
 #include "plugin/databases/mysql_client.hpp"
 #include "plugin/databases/redis_client.hpp"
 #include "plugin/databases/redis_server.hpp"
+#include "plugin/guard/dead_run.hpp"
 #include "plugin/repository/repository_location.hpp"
 #include "plugin/schedule/schedule_record.hpp"
-#include "plugin/cli/stack_loader.hpp"
+#include "plugin/status/health.hpp"
 
 namespace agentchat {
 
