@@ -1,4 +1,4 @@
-#include "plugin/cli/cli.hpp"
+#include "plugin/cli.hpp"
 
 #include <pwd.h>
 #include <spdlog/spdlog.h>
