@@ -5,6 +5,7 @@
 #include <iostream>
 #include <nlohmann/json.hpp>
 
+#include "base/human_units.hpp"
 #include "plugin/backup/backup_plan.hpp"
 #include "plugin/backup/backup_runner.hpp"
 #include "plugin/cli/build_info.hpp"
@@ -14,7 +15,6 @@
 #include "plugin/repository/copy_command.hpp"
 #include "plugin/repository/part_keys.hpp"
 #include "plugin/repository/repository_location.hpp"
-#include "plugin/status/health.hpp"
 #include "volumes/audit_log.hpp"
 
 namespace agentchat {
@@ -106,7 +106,7 @@ class BackupCommand : public Command {
                 << "\n";
     } else {
       std::cout << "backup " << manifest.id << " of " << stack.name << " complete: " << manifest.parts.size()
-                << " parts, " << humanBytes(total) << ", in "
+                << " parts, " << base::humanBytes(total) << ", in "
                 << repository.backupLocation(stack.name, manifest.id) << "\n";
     }
     return exit_code::kOk;

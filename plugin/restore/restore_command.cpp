@@ -12,6 +12,7 @@
 #include <iostream>
 #include <nlohmann/json.hpp>
 
+#include "base/human_units.hpp"
 #include "plugin/cli/build_info.hpp"
 #include "plugin/cli/confirmation.hpp"
 #include "plugin/cli/exit_codes.hpp"
@@ -246,7 +247,7 @@ class RestoreCommand : public Command {
       if (item.kind == "config")
         out << "compose files, .env, bind mounts back in " << target.workingDir << " and their host paths";
       if (item.kind == "logs") out << "log files added back to " << item.service << ":" << item.path;
-      out << " (" << humanBytes(item.part.rawSize) << ")\n";
+      out << " (" << base::humanBytes(item.part.rawSize) << ")\n";
     }
     if (!plan.stop.empty()) {
       out << "stopped during the restore, started again after:";
