@@ -5,8 +5,8 @@
 #include <nlohmann/json.hpp>
 #include <sstream>
 
-#include "dockerapi/errors.hpp"
 #include "base/sha256.hpp"
+#include "dockerapi/errors.hpp"
 
 extern char** environ;
 

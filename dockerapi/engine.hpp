@@ -6,8 +6,8 @@
 #include <string>
 #include <vector>
 
-#include "dockerapi/query.hpp"
 #include "base/streams.hpp"
+#include "dockerapi/query.hpp"
 #include "dockerapi/types.hpp"
 
 namespace dockerapi {
@@ -36,15 +36,16 @@ class Engine {
   virtual void removeContainer(const std::string& id, bool force) = 0;  // never removes volumes
 
   // Runs a command in a running container, streaming its stdout/stderr (and stdin when given).
-  virtual ExecResult exec(const std::string& container, const ExecSpec& spec, base::ChunkSink out, base::ChunkSink err,
-                          base::ChunkSource in = {}) = 0;
+  virtual ExecResult exec(const std::string& container, const ExecSpec& spec, base::ChunkSink out,
+                          base::ChunkSink err, base::ChunkSource in = {}) = 0;
   // The engine's inspect of an exec, e.g. to check what ProcessConfig.arguments it recorded.
   virtual nlohmann::json inspectExec(const std::string& execId) = 0;
 
   // Archive endpoints: work on created-but-not-started containers too.
   virtual PathStat statPath(const std::string& container, const std::string& path) = 0;
   virtual PathStat getArchive(const std::string& container, const std::string& path, base::ChunkSink tar) = 0;
-  virtual void putArchive(const std::string& container, const std::string& directory, base::ChunkSource tar) = 0;
+  virtual void putArchive(const std::string& container, const std::string& directory,
+                          base::ChunkSource tar) = 0;
 
   virtual std::vector<VolumeInfo> listVolumes(const Filters& filters) = 0;
   virtual VolumeInfo inspectVolume(const std::string& name) = 0;

@@ -4,6 +4,7 @@
 #include <ctime>
 
 #include "dockerapi/json_fields.hpp"
+#include "dockerapi/types.hpp"
 
 namespace dockerapi {
 
@@ -108,6 +109,16 @@ std::optional<std::int64_t> rfc3339Nanos(const std::string& text) {
   tm.tm_sec = second;
   std::int64_t epoch = ::timegm(&tm) - offset;
   return epoch * 1000000000 + fraction;
+}
+
+std::string currentHealth(const ContainerInfo& info) {
+  if (!info.healthState) return "";
+  const auto& state = *info.healthState;
+  auto started = rfc3339Nanos(info.startedAt);
+  if (state.log.empty()) return "starting";
+  const auto& last = state.log.back();
+  if (started && (!last.startNanos || *last.startNanos < *started)) return "starting";
+  return state.status;
 }
 
 }  // namespace dockerapi

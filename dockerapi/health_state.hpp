@@ -37,4 +37,10 @@ std::optional<HealthState> parseHealthState(const nlohmann::json& state);
 // times; none for Go's zero time or anything else.
 std::optional<std::int64_t> rfc3339Nanos(const std::string& text);
 
+struct ContainerInfo;
+// The health Docker reports, unless no probe has run since the container last started: Engine
+// 20.10 keeps the previous run's status (and an empty log) until its first probe. Then "starting".
+// Empty when the container has no health check.
+std::string currentHealth(const ContainerInfo& info);
+
 }  // namespace dockerapi

@@ -4,8 +4,8 @@
 
 #include <random>
 
-#include "dockerapi/errors.hpp"
 #include "base/process_owner.hpp"
+#include "dockerapi/errors.hpp"
 
 namespace dockerapi {
 
@@ -42,7 +42,8 @@ HelperContainer::HelperContainer(Engine& engine, const std::string& image, std::
   spec.cmd =
       command.empty() ? std::vector<std::string>{"/agentchat-helper-is-never-started"} : std::move(command);
   spec.entrypoint = std::vector<std::string>{};
-  spec.labels = {{kHelperLabel, "true"}, {"io.agentchat.purpose", purpose}, {base::kOwnerLabel, base::thisProcess()}};
+  spec.labels = {
+      {kHelperLabel, "true"}, {"io.agentchat.purpose", purpose}, {base::kOwnerLabel, base::thisProcess()}};
   spec.mounts = std::move(mounts);
   spec.networkDisabled = true;
   id_ = engine.createContainer(spec);

@@ -4,8 +4,8 @@
 // on stdin, and keep reading its output until the engine closes the connection.
 #include <string>
 
-#include "dockerapi/endpoint.hpp"
 #include "base/streams.hpp"
+#include "dockerapi/endpoint.hpp"
 
 namespace dockerapi {
 

@@ -200,8 +200,8 @@ void HttpEngine::removeContainer(const std::string& id, bool force) {
            "remove container " + id, std::nullopt, {204});
 }
 
-ExecResult HttpEngine::exec(const std::string& container, const ExecSpec& spec, base::ChunkSink out, base::ChunkSink err,
-                            base::ChunkSource in) {
+ExecResult HttpEngine::exec(const std::string& container, const ExecSpec& spec, base::ChunkSink out,
+                            base::ChunkSink err, base::ChunkSource in) {
   std::string program = spec.cmd.empty() ? std::string("?") : spec.cmd.front();
   std::string what = "run `" + program + "` in container " + container;
   json create = {{"AttachStdin", static_cast<bool>(in)},
@@ -287,7 +287,8 @@ PathStat HttpEngine::getArchive(const std::string& container, const std::string&
   return pathStatFrom(call(std::move(request), "copy " + pathInContainer + " out of container " + container));
 }
 
-void HttpEngine::putArchive(const std::string& container, const std::string& directory, base::ChunkSource tar) {
+void HttpEngine::putArchive(const std::string& container, const std::string& directory,
+                            base::ChunkSource tar) {
   HttpRequest request;
   request.method = "PUT";
   request.target = path("/containers/" + percentEncode(container) + "/archive" +

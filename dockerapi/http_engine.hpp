@@ -30,8 +30,8 @@ class HttpEngine final : public Engine {
   int waitContainer(const std::string& id) override;
   void removeContainer(const std::string& id, bool force) override;
 
-  ExecResult exec(const std::string& container, const ExecSpec& spec, base::ChunkSink out, base::ChunkSink err,
-                  base::ChunkSource in) override;
+  ExecResult exec(const std::string& container, const ExecSpec& spec, base::ChunkSink out,
+                  base::ChunkSink err, base::ChunkSource in) override;
   nlohmann::json inspectExec(const std::string& execId) override;
 
   PathStat statPath(const std::string& container, const std::string& path) override;

@@ -7,8 +7,8 @@
 #include <string>
 #include <vector>
 
-#include "dockerapi/endpoint.hpp"
 #include "base/streams.hpp"
+#include "dockerapi/endpoint.hpp"
 
 namespace dockerapi {
 
@@ -16,7 +16,7 @@ struct HttpRequest {
   std::string method = "GET";
   std::string target;                   // path and query: "/v1.41/containers/json?all=1"
   std::optional<std::string> jsonBody;  // sent with Content-Type: application/json
-  base::ChunkSource upload;                   // streamed request body (chunked); exclusive with jsonBody
+  base::ChunkSource upload;             // streamed request body (chunked); exclusive with jsonBody
   std::string uploadContentType = "application/x-tar";
   base::ChunkSink download;  // streamed 2xx response body; otherwise collected in `body`
   bool headOnly = false;

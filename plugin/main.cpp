@@ -1,7 +1,7 @@
 #include <string>
 #include <vector>
 
-#include "plugin/cli/cli.hpp"
+#include "plugin/cli.hpp"
 #include "plugin/guard/stack_guard.hpp"
 
 int main(int argc, char** argv) {

@@ -419,8 +419,7 @@ void AgeDecryptor::State::finish() {
   emit(fill - kAgeTagSize);
 }
 
-AgeDecryptor::AgeDecryptor(base::ChunkSink out, const std::vector<AgeIdentity>& identities,
-                           int maxScryptLogN)
+AgeDecryptor::AgeDecryptor(base::ChunkSink out, const std::vector<AgeIdentity>& identities, int maxScryptLogN)
     : state_(std::make_unique<State>()) {
   state_->out = std::move(out);
   state_->outBytes = &out_;

@@ -37,7 +37,7 @@ class CompressedPart {
   PartRecord record_;
   const std::vector<AgeRecipient>* recipients_;
   std::unique_ptr<AgeEncryptor> encryptor_;  // made with the first bytes: a passphrase costs a scrypt
-  base::Sha256 plainHash_;              // of the zstd stream, when encrypted
+  base::Sha256 plainHash_;                   // of the zstd stream, when encrypted
   ZstdCompressor compressor_;
 };
 

@@ -5,8 +5,8 @@
 #include <string>
 
 #include "base/streams.hpp"
-#include "volumes/tar_guard.hpp"
 #include "base/tar_walker.hpp"
+#include "volumes/tar_guard.hpp"
 
 namespace volumes {
 

@@ -8,9 +8,9 @@
 #include <memory>
 #include <vector>
 
+#include "base/tar_walker.hpp"
 #include "volumes/archive_reader.hpp"
 #include "volumes/tar_guard.hpp"
-#include "base/tar_walker.hpp"
 
 namespace volumes {
 

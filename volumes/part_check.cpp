@@ -9,8 +9,8 @@
 #include <vector>
 
 #include "base/sha256.hpp"
-#include "volumes/tar_guard.hpp"
 #include "base/tar_walker.hpp"
+#include "volumes/tar_guard.hpp"
 
 namespace volumes {
 

@@ -65,8 +65,7 @@ std::string header(const std::string& name, std::uint64_t size) {
 
 }  // namespace
 
-base::ChunkSource singleFileTar(const std::string& name, std::uint64_t size,
-                                     base::ChunkSource content) {
+base::ChunkSource singleFileTar(const std::string& name, std::uint64_t size, base::ChunkSource content) {
   if (size > 077777777777ULL) throw ArchiveError("file too large for a ustar header: " + name);
   struct State {
     std::string head, tail;

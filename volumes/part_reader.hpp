@@ -38,7 +38,6 @@ class PartReader {
 
 // A tar stream holding one regular file `name` (mode 0644) of exactly `size` bytes from `content`:
 // what the archive upload endpoint needs to place a single file.
-base::ChunkSource singleFileTar(const std::string& name, std::uint64_t size,
-                                     base::ChunkSource content);
+base::ChunkSource singleFileTar(const std::string& name, std::uint64_t size, base::ChunkSource content);
 
 }  // namespace volumes

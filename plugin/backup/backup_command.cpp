@@ -5,16 +5,16 @@
 #include <iostream>
 #include <nlohmann/json.hpp>
 
+#include "base/human_units.hpp"
 #include "plugin/backup/backup_plan.hpp"
 #include "plugin/backup/backup_runner.hpp"
 #include "plugin/cli/build_info.hpp"
-#include "plugin/repository/copy_command.hpp"
-#include "plugin/guard/dead_run.hpp"
 #include "plugin/cli/exit_codes.hpp"
-#include "plugin/status/health.hpp"
+#include "plugin/cli/stack_loader.hpp"
+#include "plugin/guard/dead_run.hpp"
+#include "plugin/repository/copy_command.hpp"
 #include "plugin/repository/part_keys.hpp"
 #include "plugin/repository/repository_location.hpp"
-#include "plugin/cli/stack_loader.hpp"
 #include "volumes/audit_log.hpp"
 
 namespace agentchat {
@@ -106,7 +106,7 @@ class BackupCommand : public Command {
                 << "\n";
     } else {
       std::cout << "backup " << manifest.id << " of " << stack.name << " complete: " << manifest.parts.size()
-                << " parts, " << humanBytes(total) << ", in "
+                << " parts, " << base::humanBytes(total) << ", in "
                 << repository.backupLocation(stack.name, manifest.id) << "\n";
     }
     return exit_code::kOk;

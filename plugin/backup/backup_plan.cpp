@@ -39,10 +39,6 @@ std::optional<Component> componentNamed(const std::string& name) {
   return std::nullopt;
 }
 
-bool isDatabase(compose::Role role) {
-  return role == compose::Role::Mysql || role == compose::Role::Redis;
-}
-
 std::set<Component> parseComponents(const std::string& list) {
   std::set<Component> out;
   std::stringstream in(list);

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "compose/stack.hpp"
+#include "plugin/databases/database_role.hpp"
 
 namespace agentchat {
 
@@ -15,8 +16,6 @@ enum class Component { Mysql, Redis, Volumes, Config, Logs };
 std::set<Component> parseComponents(const std::string& list);
 // "redis" -> Redis; nullopt for anything else.
 std::optional<Component> componentNamed(const std::string& name);
-// A service whose data the backup takes through its server (a dump or a snapshot), not its files.
-bool isDatabase(compose::Role role);
 
 enum class Consistency { Online, Stop };
 

@@ -7,14 +7,14 @@
 #include <string>
 #include <vector>
 
+#include "base/elapsed.hpp"
+#include "base/task_group.hpp"
 #include "compose/stack.hpp"
 #include "dockerapi/engine.hpp"
 #include "plugin/backup/backup_plan.hpp"
-#include "plugin/backup/backup_runner.hpp"
-#include "base/elapsed.hpp"
+#include "plugin/backup/backup_settings.hpp"
 #include "plugin/cli/progress.hpp"
 #include "plugin/guard/stack_guard.hpp"
-#include "base/task_group.hpp"
 #include "volumes/manifest.hpp"
 #include "volumes/repository.hpp"
 

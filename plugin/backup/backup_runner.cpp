@@ -6,14 +6,14 @@
 #include <ctime>
 #include <future>
 
+#include "base/utc_time.hpp"
 #include "dockerapi/errors.hpp"
 #include "dockerapi/helper_container.hpp"
 #include "plugin/backup/backup_run.hpp"
 #include "plugin/backup/database_parts.hpp"
-#include "plugin/guard/dead_run.hpp"
 #include "plugin/backup/file_parts.hpp"
-#include "plugin/restore/restore_steps.hpp"
-#include "base/utc_time.hpp"
+#include "plugin/guard/dead_run.hpp"
+#include "plugin/guard/serving.hpp"
 
 namespace agentchat {
 

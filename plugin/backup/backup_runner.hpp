@@ -6,28 +6,12 @@
 #include "compose/stack.hpp"
 #include "dockerapi/engine.hpp"
 #include "plugin/backup/backup_plan.hpp"
+#include "plugin/backup/backup_settings.hpp"
 #include "volumes/age_keys.hpp"
 #include "volumes/manifest.hpp"
 #include "volumes/repository.hpp"
 
 namespace agentchat {
-
-// Something the backup needs is not there or not usable; the message says what to do.
-class BackupFailed : public std::runtime_error {
- public:
-  using std::runtime_error::runtime_error;
-};
-
-struct BackupSettings {
-  int compressionLevel = 3;
-  int threadsPerPart = 2;  // zstd workers per part
-  std::string label;
-  bool terminal = false;  // draw progress
-  std::string toolVersion;
-  // Every part is encrypted to these (age v1) when there are any; the manifest records `encryption`.
-  std::vector<volumes::AgeRecipient> recipients;
-  volumes::Encryption encryption;
-};
 
 // Runs the plan; returns the committed manifest. A failure before the commit leaves nothing complete
 // behind and the stack as it was. One case fails after it: a stop-mode copy that is complete while

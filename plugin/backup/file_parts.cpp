@@ -4,11 +4,11 @@
 
 #include <ctime>
 
+#include "base/tar_walker.hpp"
 #include "dockerapi/errors.hpp"
 #include "dockerapi/helper_container.hpp"
 #include "volumes/excludes.hpp"
 #include "volumes/host_archive.hpp"
-#include "base/tar_walker.hpp"
 
 namespace agentchat {
 
@@ -67,9 +67,9 @@ void copyVolumePart(PartWriter& run, const PlannedPart& planned, const std::stri
       run.engine.getArchive(helper.id(), root, sink);
       return;
     }
-    auto [kept, dropped] =
-        filteredArchive(run.engine, helper.id(), root, sink,
-                        [&](const base::TarEntry& e) { return !excludes.excludes(e.name); });
+    auto [kept, dropped] = filteredArchive(run.engine, helper.id(), root, sink, [&](const base::TarEntry& e) {
+      return !excludes.excludes(e.name);
+    });
     run.detail("excluded", planned.name, dropped);
   });
 }

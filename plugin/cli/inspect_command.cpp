@@ -5,9 +5,9 @@
 #include <nlohmann/json.hpp>
 
 #include "dockerapi/errors.hpp"
-#include "plugin/databases/database_login.hpp"
 #include "plugin/cli/exit_codes.hpp"
 #include "plugin/cli/stack_loader.hpp"
+#include "plugin/databases/database_login.hpp"
 
 namespace agentchat {
 

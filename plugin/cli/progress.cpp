@@ -1,7 +1,7 @@
 #include "plugin/cli/progress.hpp"
 
 #include "base/elapsed.hpp"
-#include "plugin/status/health.hpp"
+#include "base/human_units.hpp"
 
 #include <spdlog/spdlog.h>
 #include <unistd.h>
@@ -44,8 +44,8 @@ void Progress::draw() {
     if (part.done) continue;
     double seconds = std::max(base::secondsSince(part.started), 0.001);
     std::uint64_t bytes = part.bytes;
-    line += (line.empty() ? "" : " | ") + part.name + " " + humanBytes(bytes) + " " +
-            humanBytes(static_cast<std::uint64_t>(static_cast<double>(bytes) / seconds)) + "/s";
+    line += (line.empty() ? "" : " | ") + part.name + " " + base::humanBytes(bytes) + " " +
+            base::humanBytes(static_cast<std::uint64_t>(static_cast<double>(bytes) / seconds)) + "/s";
   }
   if (line.size() > 200) line = line.substr(0, 197) + "...";
   std::fprintf(stderr, "\r\033[K%s", line.c_str());
@@ -57,10 +57,10 @@ void Progress::finished(Part& part, std::uint64_t stored) {
   part.done = true;
   if (terminal_) std::fputs("\r\033[K", stderr);
   double seconds = base::secondsSince(part.started);
-  spdlog::info(
-      "{}: {} read, {} stored, {:.1f} s ({}/s)", part.name, humanBytes(part.bytes), humanBytes(stored),
-      seconds,
-      humanBytes(static_cast<std::uint64_t>(static_cast<double>(part.bytes) / std::max(seconds, 0.001))));
+  spdlog::info("{}: {} read, {} stored, {:.1f} s ({}/s)", part.name, base::humanBytes(part.bytes),
+               base::humanBytes(stored), seconds,
+               base::humanBytes(
+                   static_cast<std::uint64_t>(static_cast<double>(part.bytes) / std::max(seconds, 0.001))));
 }
 
 }  // namespace agentchat

@@ -3,11 +3,11 @@
 #include <iomanip>
 #include <iostream>
 
-#include "plugin/compat/compat_check.hpp"
 #include "plugin/cli/exit_codes.hpp"
+#include "plugin/cli/stack_loader.hpp"
+#include "plugin/compat/compat_check.hpp"
 #include "plugin/repository/part_keys.hpp"
 #include "plugin/repository/repository_location.hpp"
-#include "plugin/cli/stack_loader.hpp"
 
 namespace agentchat {
 

@@ -2,8 +2,8 @@
 
 #include <stdexcept>
 
-#include "dockerapi/exec.hpp"
 #include "base/text_lines.hpp"
+#include "dockerapi/exec.hpp"
 
 namespace agentchat {
 

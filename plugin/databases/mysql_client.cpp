@@ -1,7 +1,7 @@
 #include "plugin/databases/mysql_client.hpp"
 
-#include "dockerapi/exec.hpp"
 #include "base/text_lines.hpp"
+#include "dockerapi/exec.hpp"
 
 namespace agentchat {
 

@@ -37,8 +37,8 @@ class MysqlClient {
   bool ping(std::string& error);
 
   // Runs a client program (dump, client, admin) with the login; streams its output.
-  dockerapi::ExecResult run(const std::vector<std::string>& cmd, base::ChunkSink out,
-                            base::ChunkSink err, base::ChunkSource in = {});
+  dockerapi::ExecResult run(const std::vector<std::string>& cmd, base::ChunkSink out, base::ChunkSink err,
+                            base::ChunkSource in = {});
   const std::string& service() const { return service_; }
 
   // The exec environment carrying the password; exposed for the dump and restore flows.

@@ -1,7 +1,7 @@
 #include "plugin/databases/redis_client.hpp"
 
-#include "dockerapi/exec.hpp"
 #include "base/text_lines.hpp"
+#include "dockerapi/exec.hpp"
 
 namespace agentchat {
 
@@ -46,7 +46,8 @@ std::string RedisClient::command(const std::vector<std::string>& args) {
     auto valkey = run();
     if (valkey.exitCode == 126 || valkey.exitCode == 127) {
       throw RedisError("service " + service_ + ": neither redis-cli nor valkey-cli can be run in container " +
-                       container_ + " (" + base::firstLine(result.err.empty() ? result.out : result.err) + ")");
+                       container_ + " (" + base::firstLine(result.err.empty() ? result.out : result.err) +
+                       ")");
     }
     result = std::move(valkey);
   }

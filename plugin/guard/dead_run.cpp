@@ -11,10 +11,10 @@
 #include <filesystem>
 #include <thread>
 
-#include "dockerapi/errors.hpp"
-#include "dockerapi/helper_container.hpp"
 #include "base/process_owner.hpp"
 #include "base/utc_time.hpp"
+#include "dockerapi/errors.hpp"
+#include "dockerapi/helper_container.hpp"
 
 namespace agentchat {
 

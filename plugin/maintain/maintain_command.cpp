@@ -6,15 +6,15 @@
 #include <iostream>
 #include <sstream>
 
+#include "base/human_units.hpp"
 #include "dockerapi/errors.hpp"
-#include "plugin/databases/database_login.hpp"
 #include "plugin/cli/exit_codes.hpp"
-#include "plugin/status/health.hpp"
+#include "plugin/cli/stack_loader.hpp"
+#include "plugin/databases/database_login.hpp"
 #include "plugin/maintain/maintain_keys.hpp"
 #include "plugin/maintain/maintain_logs.hpp"
 #include "plugin/maintain/maintain_tables.hpp"
 #include "plugin/repository/repository_location.hpp"
-#include "plugin/cli/stack_loader.hpp"
 
 namespace agentchat {
 
@@ -189,7 +189,7 @@ class MaintainCommand : public Command {
                            : f.failed      ? "FAILED"
                            : logsOlderThan ? "would delete"
                                            : "older";
-      rows_.push_back({"logs", service, f.path, status, humanBytes(f.bytes), !f.failed});
+      rows_.push_back({"logs", service, f.path, status, base::humanBytes(f.bytes), !f.failed});
       if (f.failed) failures_.push_back("logs " + service + " " + f.path + ": could not delete it");
       if (f.deleted) {
         freed += f.bytes;
@@ -200,7 +200,7 @@ class MaintainCommand : public Command {
     }
     bytesFreed_ += freed;
     std::string summary = std::to_string(cleanup.files.size()) + " file(s) older than the cutoff, " +
-                          humanBytes(remove ? freed : listed) + (remove ? " freed" : " (listed only)");
+                          base::humanBytes(remove ? freed : listed) + (remove ? " freed" : " (listed only)");
     if (!cleanup.error.empty()) summary = cleanup.error;
     if (!cleanup.ok && !cleanup.error.empty()) {
       fail("logs", service, path, cleanup.error);

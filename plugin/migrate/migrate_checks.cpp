@@ -5,14 +5,14 @@
 
 #include <sstream>
 
+#include "base/human_units.hpp"
+#include "base/tar_file_reader.hpp"
 #include "dockerapi/errors.hpp"
 #include "dockerapi/helper_container.hpp"
 #include "dockerapi/image_identity.hpp"
 #include "plugin/databases/database_login.hpp"
-#include "plugin/status/health.hpp"
 #include "plugin/databases/mysql_client.hpp"
 #include "plugin/databases/redis_client.hpp"
-#include "base/tar_file_reader.hpp"
 
 namespace agentchat {
 
@@ -112,7 +112,7 @@ MigrationChecks checkMigration(dockerapi::Engine& source, const compose::Stack& 
       std::to_string(cpus) + (cpus >= 4 ? "" : " (the guide asks for at least 4)"));
   auto memory = info.value("MemTotal", std::uint64_t{0});
   add("target memory", memory >= 8 * kGiB ? CheckStatus::Ok : CheckStatus::Warn,
-      humanBytes(memory) + (memory >= 8 * kGiB ? "" : " (the guide asks for at least 8 GiB)"));
+      base::humanBytes(memory) + (memory >= 8 * kGiB ? "" : " (the guide asks for at least 8 GiB)"));
 
   // Images: compose on the target needs each one; a registry image it can pull, a local one not.
   std::vector<std::string> missingLocal, missingPullable, differing;
@@ -177,7 +177,7 @@ MigrationChecks checkMigration(dockerapi::Engine& source, const compose::Stack& 
     auto free = volumeSpaceFree(target, out.targetHelperImage);
     bool fits = out.bytesToMove + out.bytesToMove / 10 < free;  // a tenth to spare
     add("target space", fits ? CheckStatus::Ok : CheckStatus::Fail,
-        humanBytes(out.bytesToMove) + " to move, " + humanBytes(free) +
+        base::humanBytes(out.bytesToMove) + " to move, " + base::humanBytes(free) +
             " free where the target keeps volumes" +
             (fits ? "" : ": not enough (free space there, or move less)"));
   }

@@ -6,13 +6,13 @@
 #include <iostream>
 #include <nlohmann/json.hpp>
 
+#include "base/human_units.hpp"
 #include "plugin/cli/confirmation.hpp"
 #include "plugin/cli/exit_codes.hpp"
-#include "plugin/status/health.hpp"
+#include "plugin/cli/stack_loader.hpp"
 #include "plugin/migrate/migrate_checks.hpp"
 #include "plugin/migrate/migrate_runner.hpp"
 #include "plugin/repository/repository_location.hpp"
-#include "plugin/cli/stack_loader.hpp"
 
 namespace agentchat {
 
@@ -58,7 +58,7 @@ class MigrateCommand : public Command {
                 ? "the source stack is stopped during the copy ("
                 : "the source keeps running; its apps pause about a second for the database "
                   "snapshots (")
-        << humanBytes(checks.bytesToMove) << " of volumes); files go to " << dir.string() << "\n";
+        << base::humanBytes(checks.bytesToMove) << " of volumes); files go to " << dir.string() << "\n";
     if (!confirmOnce(yes, "migrate copies " + stack.name + " to " + targetName +
                               (consistency == "stop" ? ", stopping it meanwhile" : "")))
       return exit_code::kUsage;
@@ -95,9 +95,9 @@ class MigrateCommand : public Command {
       result["comparison"] = compared;
       std::cout << result.dump(2) << "\n";
     } else {
-      out << "moved " << report.volumes.size() << " volumes, " << humanBytes(report.bytes) << " in "
+      out << "moved " << report.volumes.size() << " volumes, " << base::humanBytes(report.bytes) << " in "
           << std::fixed << std::setprecision(1) << report.seconds << " s ("
-          << humanBytes(static_cast<std::uint64_t>(rate)) << "/s)\n";
+          << base::humanBytes(static_cast<std::uint64_t>(rate)) << "/s)\n";
       out << "  " << std::left << std::setw(8) << "service" << std::setw(34) << "table / db" << std::setw(12)
           << "source" << std::setw(12) << "target"
           << "\n";

@@ -11,11 +11,11 @@
 #include "plugin/databases/mysql_catalog.hpp"
 #include "plugin/databases/mysql_client.hpp"
 #include "plugin/databases/mysql_dump.hpp"
-#include "plugin/restore/redis_files.hpp"
 #include "plugin/databases/redis_snapshot.hpp"
+#include "plugin/guard/stack_guard.hpp"
+#include "plugin/restore/redis_files.hpp"
 #include "plugin/restore/restore_steps.hpp"
 #include "plugin/restore/service_twin.hpp"
-#include "plugin/guard/stack_guard.hpp"
 #include "volumes/stream_pipe.hpp"
 
 namespace agentchat {

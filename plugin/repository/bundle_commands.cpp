@@ -8,11 +8,11 @@
 #include <filesystem>
 #include <iostream>
 
+#include "base/human_units.hpp"
 #include "plugin/cli/exit_codes.hpp"
-#include "plugin/status/health.hpp"
+#include "plugin/cli/stack_loader.hpp"
 #include "plugin/repository/part_keys.hpp"
 #include "plugin/repository/repository_location.hpp"
-#include "plugin/cli/stack_loader.hpp"
 #include "volumes/audit_log.hpp"
 #include "volumes/bundle.hpp"
 #include "volumes/part_check.hpp"
@@ -81,7 +81,7 @@ class ExportCommand : public Command {
     // Renamed into place when complete, like a backup: a file under the asked name is whole.
     if (!toStdout) fs::rename(partial, output);
     std::cerr << "backup " << id << " of " << stack.name << " exported: " << manifest.parts.size()
-              << " parts, " << humanBytes(bytes) << (toStdout ? "" : " in " + output) << "\n";
+              << " parts, " << base::humanBytes(bytes) << (toStdout ? "" : " in " + output) << "\n";
     return exit_code::kOk;
   }
 };
@@ -111,7 +111,7 @@ class ImportCommand : public Command {
     audit["parts"] = volumes::partDigests(repository.read(result.project, result.id));
     audit["input"] = input;
     std::cout << "imported backup " << result.id << " of " << result.project << ": " << result.parts
-              << " parts, " << humanBytes(result.bytes) << ", every sha256 as in its manifest\n";
+              << " parts, " << base::humanBytes(result.bytes) << ", every sha256 as in its manifest\n";
     if (result.project != stack.name)
       std::cout << "note: it belongs to project " << result.project << " (here: " << stack.name
                 << "); use -p " << result.project << " to list or restore it\n";

@@ -3,10 +3,10 @@
 #include <chrono>
 #include <iostream>
 
+#include "base/human_units.hpp"
 #include "plugin/cli/exit_codes.hpp"
-#include "plugin/status/health.hpp"
-#include "plugin/repository/repository_location.hpp"
 #include "plugin/cli/stack_loader.hpp"
+#include "plugin/repository/repository_location.hpp"
 #include "volumes/audit_log.hpp"
 
 namespace agentchat {
@@ -47,7 +47,7 @@ volumes::CopyResult copyToRepository(const Session& session, const volumes::Repo
   auto result = volumes::copyBackup(from, *to, project, id);
   double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
   std::cerr << "copied backup " << id << " of " << project << " to " << to->backupLocation(project, id)
-            << ": " << result.parts << " parts, " << humanBytes(result.bytes) << " in "
+            << ": " << result.parts << " parts, " << base::humanBytes(result.bytes) << " in "
             << static_cast<int>(seconds * 10) / 10.0 << " s, every sha256 as in its manifest\n";
   return result;
 }

@@ -2,11 +2,11 @@
 #include <iostream>
 #include <nlohmann/json.hpp>
 
+#include "base/human_units.hpp"
 #include "plugin/cli/exit_codes.hpp"
-#include "plugin/status/health.hpp"
+#include "plugin/cli/stack_loader.hpp"
 #include "plugin/repository/repository_commands.hpp"
 #include "plugin/repository/repository_location.hpp"
-#include "plugin/cli/stack_loader.hpp"
 #include "volumes/repository.hpp"
 
 namespace agentchat {
@@ -65,7 +65,7 @@ class ListCommand : public Command {
                                                            : "FAILED";
       std::cout << std::setw(18) << row["id"].get<std::string>() << std::setw(22)
                 << row["createdAt"].get<std::string>() << std::setw(11)
-                << humanBytes(row["size"].get<std::uint64_t>()) << std::setw(7)
+                << base::humanBytes(row["size"].get<std::uint64_t>()) << std::setw(7)
                 << row["parts"].get<std::size_t>() << std::setw(9) << row["consistency"].get<std::string>()
                 << std::setw(10) << (row["encrypted"].get<bool>() ? "age" : "no") << verified << "\n";
     }

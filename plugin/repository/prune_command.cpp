@@ -1,9 +1,9 @@
 #include <iostream>
 
 #include "plugin/cli/exit_codes.hpp"
+#include "plugin/cli/stack_loader.hpp"
 #include "plugin/repository/repository_commands.hpp"
 #include "plugin/repository/repository_location.hpp"
-#include "plugin/cli/stack_loader.hpp"
 #include "volumes/repository.hpp"
 #include "volumes/retention.hpp"
 

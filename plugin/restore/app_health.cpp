@@ -23,16 +23,6 @@ std::string lastProbeOutput(const dockerapi::ContainerInfo& info) {
 
 }  // namespace
 
-std::string currentHealth(const dockerapi::ContainerInfo& info) {
-  if (!info.healthState) return "";
-  const auto& state = *info.healthState;
-  auto started = dockerapi::rfc3339Nanos(info.startedAt);
-  if (state.log.empty()) return "starting";
-  const auto& last = state.log.back();
-  if (started && (!last.startNanos || *last.startNanos < *started)) return "starting";
-  return state.status;
-}
-
 std::chrono::milliseconds verdictTime(const dockerapi::Healthcheck& check) {
   double first = std::max(check.intervalSeconds, check.startPeriodSeconds);
   double total = first + check.intervalSeconds * (check.retries - 1) + check.timeoutSeconds;

@@ -10,13 +10,9 @@
 
 #include "compose/stack.hpp"
 #include "dockerapi/engine.hpp"
+#include "dockerapi/health_state.hpp"
 
 namespace agentchat {
-
-// The health Docker reports, unless no probe has run since the container last started: Engine
-// 20.10 keeps the previous run's status (and an empty log) until its first probe. Then "starting".
-// Empty when the container has no health check.
-std::string currentHealth(const dockerapi::ContainerInfo& info);
 
 // How long Docker may take to call a container unhealthy: the first probe comes one interval after
 // the start (failures in the start period do not count), then `retries` failures, the last of

@@ -2,10 +2,10 @@
 
 #include <filesystem>
 
+#include "base/wait_until.hpp"
 #include "dockerapi/exec.hpp"
 #include "dockerapi/helper_container.hpp"
 #include "plugin/databases/version_numbers.hpp"
-#include "base/wait_until.hpp"
 
 namespace agentchat {
 

@@ -12,17 +12,18 @@
 #include <iostream>
 #include <nlohmann/json.hpp>
 
+#include "base/human_units.hpp"
 #include "plugin/cli/build_info.hpp"
-#include "plugin/compat/compat_check.hpp"
 #include "plugin/cli/confirmation.hpp"
-#include "plugin/guard/dead_run.hpp"
 #include "plugin/cli/exit_codes.hpp"
-#include "plugin/status/health.hpp"
+#include "plugin/cli/stack_loader.hpp"
+#include "plugin/compat/compat_check.hpp"
+#include "plugin/guard/dead_run.hpp"
 #include "plugin/repository/part_keys.hpp"
 #include "plugin/repository/repository_location.hpp"
 #include "plugin/restore/restore_plan.hpp"
 #include "plugin/restore/restore_runner.hpp"
-#include "plugin/cli/stack_loader.hpp"
+#include "plugin/status/health.hpp"
 #include "volumes/part_check.hpp"
 
 namespace agentchat {
@@ -246,7 +247,7 @@ class RestoreCommand : public Command {
       if (item.kind == "config")
         out << "compose files, .env, bind mounts back in " << target.workingDir << " and their host paths";
       if (item.kind == "logs") out << "log files added back to " << item.service << ":" << item.path;
-      out << " (" << humanBytes(item.part.rawSize) << ")\n";
+      out << " (" << base::humanBytes(item.part.rawSize) << ")\n";
     }
     if (!plan.stop.empty()) {
       out << "stopped during the restore, started again after:";

@@ -6,14 +6,14 @@
 #include <fstream>
 #include <thread>
 
+#include "base/sha256.hpp"
+#include "base/wait_until.hpp"
 #include "dockerapi/errors.hpp"
 #include "dockerapi/helper_container.hpp"
-#include "base/sha256.hpp"
-#include "plugin/restore/manifest_checks.hpp"
 #include "plugin/databases/mysql_client.hpp"
 #include "plugin/databases/redis_client.hpp"
 #include "plugin/databases/redis_snapshot.hpp"
-#include "base/wait_until.hpp"
+#include "plugin/restore/manifest_checks.hpp"
 #include "volumes/part_reader.hpp"
 
 namespace agentchat {

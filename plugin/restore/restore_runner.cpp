@@ -9,12 +9,12 @@
 #include "dockerapi/helper_container.hpp"
 #include "plugin/backup/backup_plan.hpp"
 #include "plugin/backup/backup_runner.hpp"
+#include "plugin/backup/file_parts.hpp"
+#include "plugin/backup/volume_labels.hpp"
 #include "plugin/databases/database_login.hpp"
 #include "plugin/guard/dead_run.hpp"
-#include "plugin/backup/file_parts.hpp"
 #include "plugin/restore/manifest_checks.hpp"
 #include "plugin/restore/restore_steps.hpp"
-#include "plugin/backup/volume_labels.hpp"
 
 namespace agentchat {
 

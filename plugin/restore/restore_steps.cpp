@@ -4,22 +4,22 @@
 
 #include <set>
 
+#include "base/text_lines.hpp"
+#include "base/wait_until.hpp"
 #include "dockerapi/errors.hpp"
 #include "dockerapi/exec.hpp"
 #include "dockerapi/helper_container.hpp"
-#include "plugin/restore/app_health.hpp"
 #include "plugin/backup/backup_plan.hpp"
 #include "plugin/backup/backup_runner.hpp"
-#include "plugin/databases/database_login.hpp"
 #include "plugin/backup/file_parts.hpp"
-#include "plugin/restore/manifest_checks.hpp"
+#include "plugin/databases/database_login.hpp"
 #include "plugin/databases/mysql_client.hpp"
 #include "plugin/databases/redis_client.hpp"
-#include "plugin/restore/redis_files.hpp"
 #include "plugin/databases/redis_snapshot.hpp"
-#include "base/text_lines.hpp"
 #include "plugin/databases/version_numbers.hpp"
-#include "base/wait_until.hpp"
+#include "plugin/restore/app_health.hpp"
+#include "plugin/restore/manifest_checks.hpp"
+#include "plugin/restore/redis_files.hpp"
 #include "volumes/guarded_tar.hpp"
 #include "volumes/host_restore.hpp"
 #include "volumes/part_reader.hpp"
@@ -30,8 +30,6 @@ namespace fs = std::filesystem;
 using nlohmann::json;
 
 namespace {
-
-constexpr auto kServeTimeout = std::chrono::seconds(180);
 
 // The client's "ERROR 1064 (42000) at line 12: ..." line, else the first line it printed.
 std::string mysqlErrorLine(const std::string& text) {
@@ -67,13 +65,6 @@ std::string imageOf(const compose::StackService& service) {
 }
 
 }  // namespace
-
-std::string liveContainer(dockerapi::Engine& engine, const compose::StackService& service) {
-  for (const auto& c : service.containers) {
-    if (engine.inspectContainer(c.id).running) return c.id;
-  }
-  return {};
-}
 
 void loadMysqlDump(RestoreContext& ctx, const RestoreItem& item) {
   const auto& service = ctx.stack.services.at(item.service);
@@ -211,52 +202,6 @@ void restoreLogs(RestoreContext& ctx, const RestoreItem& item) {
   volumes::GuardedTarSource guarded(counted(reader, shown), path.filename().string());
   ctx.engine.putArchive(service.containers.front().id, path.parent_path().string(), guarded.source());
   ctx.progress.finished(shown, item.part.size);
-}
-
-void waitUntilServing(dockerapi::Engine& engine, const compose::StackService& service,
-                      const std::string& containerId) {
-  waitUntilServing(engine, service, containerId,
-                   isDatabase(service.role) ? databaseLogin(engine, service) : std::nullopt);
-}
-
-void waitUntilServing(dockerapi::Engine& engine, const compose::StackService& service,
-                      const std::string& containerId, const std::optional<compose::DatabaseLogin>& login) {
-  auto exited = [&](const dockerapi::ContainerInfo& info) {
-    if (!info.running)
-      throw RestoreStepFailed("service " + service.name + ": container " + info.name +
-                              " exited after it was started (see docker logs " + info.name + ")");
-  };
-  std::optional<MysqlClient> mysql;
-  std::optional<RedisClient> redis;
-  if (service.role == compose::Role::Mysql) {
-    if (login) mysql.emplace(engine, containerId, service.name, *login);
-  } else if (service.role == compose::Role::Redis) {
-    redis.emplace(engine, containerId, service.name, login);
-  }
-  try {
-    base::waitUntil("service " + service.name, kServeTimeout, [&] {
-      auto info = engine.inspectContainer(containerId);
-      exited(info);
-      if (mysql) {
-        // The entrypoint's first-run server has networking off; the real one answers with 0.
-        try {
-          return mysql->scalar("SELECT @@skip_networking").value_or("1") == "0";
-        } catch (const std::exception&) {
-          return false;
-        }
-      }
-      if (redis) {
-        std::string error;
-        return redis->ping(error) && redis->info("persistence")["loading"] == "0";
-      }
-      std::string health = currentHealth(info);
-      return health.empty() || health == "healthy";
-    });
-  } catch (const RestoreStepFailed&) {
-    throw;
-  } catch (const std::runtime_error& e) {
-    throw RestoreStepFailed(e.what());
-  }
 }
 
 }  // namespace agentchat

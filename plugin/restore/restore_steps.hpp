@@ -11,8 +11,9 @@
 #include "compose/stack.hpp"
 #include "dockerapi/engine.hpp"
 #include "plugin/cli/progress.hpp"
-#include "plugin/restore/restore_plan.hpp"
+#include "plugin/guard/serving.hpp"
 #include "plugin/guard/stack_guard.hpp"
+#include "plugin/restore/restore_plan.hpp"
 #include "volumes/manifest.hpp"
 #include "volumes/part_decoder.hpp"
 #include "volumes/repository.hpp"
@@ -49,18 +50,5 @@ void replaceVolume(RestoreContext& ctx, const RestoreItem& item);
 void restoreConfig(RestoreContext& ctx, const RestoreItem& item);
 // Log files back into the service's container (added; newer logs there are kept).
 void restoreLogs(RestoreContext& ctx, const RestoreItem& item);
-
-// The first container of the service that is running now (the stack's states are as loaded).
-std::string liveContainer(dockerapi::Engine& engine, const compose::StackService& service);
-
-// Waits until the service answers (MySQL ping with its login, Redis PONG) or, for others, until a
-// container with a health check is healthy. Throws RestoreStepFailed when it exits or times out.
-// The login is the service's own, read on `engine` (a *_FILE inside its running container).
-void waitUntilServing(dockerapi::Engine& engine, const compose::StackService& service,
-                      const std::string& containerId);
-// The same with a login read before (a stand-in on another engine has neither the service's
-// containers nor its secret files).
-void waitUntilServing(dockerapi::Engine& engine, const compose::StackService& service,
-                      const std::string& containerId, const std::optional<compose::DatabaseLogin>& login);
 
 }  // namespace agentchat

@@ -30,8 +30,8 @@ ServiceTwin::ServiceTwin(dockerapi::Engine& target, const compose::StackService&
   // constructor, so no destructor removes the container: removed here.
   try {
     for (const auto& [path, content] : files) {
-      engine_.putArchive(
-          id_, "/", volumes::singleFileTar(path.substr(1), content.size(), base::bytesSource(content)));
+      engine_.putArchive(id_, "/",
+                         volumes::singleFileTar(path.substr(1), content.size(), base::bytesSource(content)));
     }
   } catch (...) {
     try {

@@ -2,13 +2,13 @@
 #include <iostream>
 #include <nlohmann/json.hpp>
 
+#include "base/utc_time.hpp"
 #include "plugin/cli/exit_codes.hpp"
+#include "plugin/cli/stack_loader.hpp"
 #include "plugin/repository/part_keys.hpp"
 #include "plugin/repository/repository_commands.hpp"
 #include "plugin/repository/repository_location.hpp"
 #include "plugin/restore/restore_drill.hpp"
-#include "plugin/cli/stack_loader.hpp"
-#include "base/utc_time.hpp"
 #include "volumes/audit_log.hpp"
 #include "volumes/part_check.hpp"
 #include "volumes/repository.hpp"

@@ -6,11 +6,11 @@
 #include <iostream>
 
 #include "plugin/cli/exit_codes.hpp"
+#include "plugin/cli/stack_loader.hpp"
 #include "plugin/repository/repository_location.hpp"
 #include "plugin/schedule/schedule_install.hpp"
 #include "plugin/schedule/schedule_record.hpp"
 #include "plugin/schedule/schedule_run.hpp"
-#include "plugin/cli/stack_loader.hpp"
 #include "volumes/s3_repository.hpp"
 
 namespace agentchat {

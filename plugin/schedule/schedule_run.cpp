@@ -8,24 +8,19 @@
 #include <iostream>
 #include <nlohmann/json.hpp>
 
+#include "base/process_owner.hpp"
+#include "base/utc_time.hpp"
 #include "plugin/cli/exit_codes.hpp"
+#include "plugin/cli/stack_loader.hpp"
 #include "plugin/repository/repository_location.hpp"
 #include "plugin/schedule/schedule_process.hpp"
 #include "plugin/schedule/schedule_record.hpp"
-#include "plugin/cli/stack_loader.hpp"
-#include "base/utc_time.hpp"
 
 namespace agentchat {
 
 using nlohmann::json;
 
 namespace {
-
-std::string hostName() {
-  char host[256] = {};
-  ::gethostname(host, sizeof host - 1);
-  return host;
-}
 
 struct Step {
   std::string command;
@@ -124,7 +119,7 @@ int runScheduled(Session& session, const ScheduledRunOptions& options) {
   json outcome = {
       {"time", base::utcTimestamp(now)},
       {"unixTime", static_cast<std::int64_t>(now)},
-      {"host", hostName()},
+      {"host", base::hostName()},
       {"project", stack.name},
       {"command", code == 0 && steps.size() > 1 ? "backup+prune" : last.command},
       {"exitCode", code},

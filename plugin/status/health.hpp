@@ -31,7 +31,4 @@ Severity backupSeverity(std::optional<double> newestAgeHours, std::size_t count)
 // A container's state and health.
 Severity containerSeverity(const std::string& state, const std::optional<std::string>& health);
 
-std::string humanBytes(std::uint64_t bytes);
-std::string percent(double fraction);
-
 }  // namespace agentchat

@@ -7,17 +7,18 @@
 #include <nlohmann/json.hpp>
 #include <optional>
 
+#include "base/human_units.hpp"
 #include "compose/error.hpp"
 #include "dockerapi/errors.hpp"
+#include "plugin/cli/stack_loader.hpp"
 #include "plugin/databases/database_login.hpp"
-#include "plugin/guard/dead_run.hpp"
-#include "plugin/status/health.hpp"
 #include "plugin/databases/mysql_client.hpp"
 #include "plugin/databases/redis_client.hpp"
 #include "plugin/databases/redis_server.hpp"
+#include "plugin/guard/dead_run.hpp"
 #include "plugin/repository/repository_location.hpp"
 #include "plugin/schedule/schedule_record.hpp"
-#include "plugin/cli/stack_loader.hpp"
+#include "plugin/status/health.hpp"
 
 namespace agentchat {
 
@@ -59,9 +60,9 @@ void mysqlChecks(dockerapi::Engine& engine, const compose::StackService& s, std:
   if (!rows.empty() && rows[0].size() == 2 && rows[0][0] && rows[0][1]) {
     double used = std::stod(*rows[0][0]);
     double max = std::stod(*rows[0][1]);
-    checks.push_back(
-        {prefix + " connections", usageSeverity(used, max),
-         *rows[0][0] + "/" + *rows[0][1] + " (" + percent(used / max) + "; warn > 80%, critical > 90%)"});
+    checks.push_back({prefix + " connections", usageSeverity(used, max),
+                      *rows[0][0] + "/" + *rows[0][1] + " (" + base::percent(used / max) +
+                          "; warn > 80%, critical > 90%)"});
   }
 }
 
@@ -78,17 +79,18 @@ void redisChecks(dockerapi::Engine& engine, const compose::StackService& s, std:
   checks.push_back({prefix + " ping", Severity::Ok,
                     std::string("PONG; ") + flavourName(server.flavour) + " " + server.version});
   std::uint64_t used = number(info, "used_memory"), max = number(info, "maxmemory");
-  checks.push_back(
-      {prefix + " memory", usageSeverity(static_cast<double>(used), static_cast<double>(max)),
-       humanBytes(used) + (max ? " of " + humanBytes(max) + " (" +
-                                     percent(static_cast<double>(used) / static_cast<double>(max)) + ")"
-                               : std::string(" (no maxmemory set)"))});
+  checks.push_back({prefix + " memory", usageSeverity(static_cast<double>(used), static_cast<double>(max)),
+                    base::humanBytes(used) +
+                        (max ? " of " + base::humanBytes(max) + " (" +
+                                   base::percent(static_cast<double>(used) / static_cast<double>(max)) + ")"
+                             : std::string(" (no maxmemory set)"))});
   std::uint64_t hits = number(info, "keyspace_hits"), misses = number(info, "keyspace_misses");
   checks.push_back({prefix + " hit rate", hitRateSeverity(hits, misses),
                     hits + misses == 0
                         ? std::string("no lookups yet")
-                        : percent(static_cast<double>(hits) / static_cast<double>(hits + misses)) + " of " +
-                              std::to_string(hits + misses) + " lookups (warn < 85%, critical < 70%)"});
+                        : base::percent(static_cast<double>(hits) / static_cast<double>(hits + misses)) +
+                              " of " + std::to_string(hits + misses) +
+                              " lookups (warn < 85%, critical < 70%)"});
   bool rdbOk = info["rdb_last_bgsave_status"] == "ok";
   bool aof = info["aof_enabled"] == "1";
   bool aofOk = !aof || info["aof_last_write_status"] == "ok";
@@ -107,7 +109,7 @@ void diskChecks(Session& session, const compose::Stack& stack, const volumes::Re
       if (v.value("Name", "") != volume.name) continue;
       auto size = v.value("/UsageData/Size"_json_pointer, std::int64_t{-1});
       sizes += (sizes.empty() ? "" : ", ") + key + " " +
-               (size >= 0 ? humanBytes(static_cast<std::uint64_t>(size)) : "?");
+               (size >= 0 ? base::humanBytes(static_cast<std::uint64_t>(size)) : "?");
     }
   }
   checks.push_back({"volumes", Severity::Ok, sizes.empty() ? "no volumes on the engine yet" : sizes});
@@ -122,8 +124,8 @@ void diskChecks(Session& session, const compose::Stack& stack, const volumes::Re
     std::uint64_t available = static_cast<std::uint64_t>(fs.f_bavail) * fs.f_frsize;
     checks.push_back(
         {"repository disk", diskSeverity(total, available),
-         repo + ": " + humanBytes(available) + " free of " + humanBytes(total) + " (" +
-             percent(total ? static_cast<double>(total - available) / static_cast<double>(total) : 0) +
+         repo + ": " + base::humanBytes(available) + " free of " + base::humanBytes(total) + " (" +
+             base::percent(total ? static_cast<double>(total - available) / static_cast<double>(total) : 0) +
              " used; warn > 85%, critical > 95%)"});
   }
   std::vector<BackupEntry> backups;

@@ -14,8 +14,8 @@
 #include <sstream>
 #include <thread>
 
-#include "dockerapi/exec.hpp"
 #include "base/sha256.hpp"
+#include "dockerapi/exec.hpp"
 #include "e2e_support.hpp"
 
 namespace fs = std::filesystem;

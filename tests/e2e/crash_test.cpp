@@ -28,10 +28,10 @@ using ::testing::HasSubstr;
 namespace {
 
 struct Kill {
-  std::string what;    // for messages
-  std::string holdAt;  // the engine request the proxy holds, or "" for a timed kill
-  std::string after;   // ... once a request matching this has passed
-  double seconds = 0;  // timed kill: after this long
+  std::string what;                // for messages
+  std::string holdAt;              // the engine request the proxy holds, or "" for a timed kill
+  std::vector<std::string> after;  // ... once requests matching these have passed, in order
+  double seconds = 0;              // timed kill: after this long
   bool stopMode = false;
   std::string stopping;  // else: killed as soon as the journal says it is stopping this service
 };
@@ -105,8 +105,9 @@ class Crash : public ::testing::Test {
   void killHeld(e2e::RestoreStack& stack, const std::vector<std::string>& args, const Kill& kill) {
     testsupport::HoldingProxy proxy(engineHost(), stack.repo());
     proxy.holdAt(kill.holdAt, kill.after);
-    auto pending = std::async(std::launch::async,
-                              [&] { return stack.plugin(args, {{"DOCKER_HOST", proxy.address()}}); });
+    auto pending = std::async(std::launch::async, [&] {
+      return stack.plugin(args, {{"DOCKER_HOST", proxy.address()}});
+    });
     EXPECT_TRUE(proxy.waitHeld(std::chrono::minutes(2))) << "never reached " << kill.holdAt;
     std::string holder = readFile(stack.repo() / stack.project() / ".lock");
     long pid = holder.rfind("pid ", 0) == 0 ? std::stol(holder.substr(4)) : 0;
@@ -176,24 +177,24 @@ TEST_F(Crash, KillNineAtTwentyTwoPointsOfABackupLosesNothingAndTheNextRunUndoesI
 
   std::vector<Kill> kills{
       // Locked, about to pause the app: its pause request is held.
-      {"held after taking the lock", R"(^POST .*/containers/[^/]+/pause$)", "", 0, false, ""},
+      {"held after taking the lock", R"(^POST .*/containers/[^/]+/pause$)", {}, 0, false, ""},
       // The app paused, the first database snapshot's exec held.
-      {"held with the app paused", R"(^POST .*/containers/[^/]+/exec$)", R"(/pause$)", 0, false, ""},
+      {"held with the app paused", R"(^POST .*/containers/[^/]+/exec$)", {R"(/pause$)"}, 0, false, ""},
       // Everything stopped, the first part's copy held.
-      {"held with the stack stopped", R"(^POST .*/containers/create|/archive)", R"(/stop)", 0, true, ""},
+      {"held with the stack stopped", R"(^POST .*/containers/create|/archive)", {R"(/stop\?)"}, 0, true, ""},
       // Every part written; the manifest's image facts are the last thing read before the commit.
-      {"held before the commit", R"(^GET .*/images/)", R"(/unpause$)", 0, false, ""},
-      {"killed while the engine stops mysql", "", "", 0, true, "mysql"},
-      {"killed while the engine stops redis", "", "", 0, true, "redis"},
+      {"held before the commit", R"(^GET .*/images/)", {R"(/unpause$)"}, 0, false, ""},
+      {"killed while the engine stops mysql", "", {}, 0, true, "mysql"},
+      {"killed while the engine stops redis", "", {}, 0, true, "redis"},
   };
   for (int i = 0; i < 8; ++i) {
     char what[64];
     double at = online * (i + 0.5) / 8;
     std::snprintf(what, sizeof what, "online, killed after %.2f s", at);
-    kills.push_back({what, "", "", at, false, ""});
+    kills.push_back({what, "", {}, at, false, ""});
     at = stop * (i + 0.5) / 8;
     std::snprintf(what, sizeof what, "stop mode, killed after %.2f s", at);
-    kills.push_back({what, "", "", at, true, ""});
+    kills.push_back({what, "", {}, at, true, ""});
   }
   ASSERT_GE(kills.size(), 21u);
 
@@ -249,6 +250,7 @@ TEST_F(Crash, KillNineAtTwentyTwoPointsOfABackupLosesNothingAndTheNextRunUndoesI
 // CRITICAL and names the safety snapshot, which brings the data back.
 TEST_F(Crash, KillNineMidRestoreIsCriticalAndItsSafetySnapshotBringsTheDataBack) {
   REQUIRE_ENGINE(engine);
+  host_ = engine.endpointName();
   e2e::RestoreStack stack(engine, {"docker-compose.prod.yml"});
   ASSERT_TRUE(stack.up()) << stack.upOutput();
   std::string id = stack.seedAndBackUp();
@@ -256,7 +258,9 @@ TEST_F(Crash, KillNineMidRestoreIsCriticalAndItsSafetySnapshotBringsTheDataBack)
   stack.changeSinceBackup();
   auto before = stack.fingerprint();
 
-  killHeld(stack, {"restore", id, "--yes"}, "restore:hold:volumes");
+  // Held with the app_data volume emptied, its files not yet put back (after the apps' stop and the
+  // Redis helper's wait, the first archive put).
+  killHeld(stack, {"restore", id, "--yes"}, {"", R"(^PUT .*/archive)", {R"(/stop\?)", R"(/wait\?)"}});
   auto status = stack.plugin({"status"});
   EXPECT_EQ(status.exitCode, 2) << status.out;
   EXPECT_THAT(status.out, HasSubstr("may be partly restored")) << status.out;

@@ -5,11 +5,11 @@
 #include <cstring>
 #include <random>
 
+#include "base/sha256.hpp"
 #include "dockerapi/errors.hpp"
 #include "dockerapi/exec.hpp"
 #include "dockerapi/helper_container.hpp"
 #include "dockerapi/http_engine.hpp"
-#include "base/sha256.hpp"
 #include "e2e_support.hpp"
 
 using namespace dockerapi;

@@ -41,7 +41,8 @@ json shapeOf(const json& value, const std::string& parent = "") {
   }
   if (value.is_array()) {
     json element;
-    for (const auto& member : value) element = element.is_null() ? shapeOf(member, parent) : merge(element, shapeOf(member, parent));
+    for (const auto& member : value)
+      element = element.is_null() ? shapeOf(member, parent) : merge(element, shapeOf(member, parent));
     return json::array({element.is_null() ? json("empty") : element});
   }
   if (value.is_string()) return "string";

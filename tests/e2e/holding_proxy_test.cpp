@@ -39,7 +39,7 @@ TEST(HoldingProxy, PassesFailsAndHoldsChosenRequests) {
   EXPECT_EQ(result.err, "done\n");
 
   // Failed once, after an inspect has passed: the client sees the engine's 500.
-  proxy.failAt(R"(^GET .*/info$)", R"(/containers/[^/]+/json$)");
+  proxy.failAt(R"(^GET .*/info$)", {R"(/containers/[^/]+/json$)"});
   EXPECT_NO_THROW(through->info());  // not yet: no inspect has passed
   through->inspectContainer(e2e::stack("BACKEND_CONTAINER"));
   try {

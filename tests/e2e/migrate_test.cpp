@@ -47,7 +47,7 @@ TEST(Migrate, MovesTheStackToAnotherEngineWithIdenticalDataEvenAfterAFailedFirst
   // First try: the target engine stops while the source is stopped for the copy.
   // The proxy in front of the target holds the first volume the copy creates there.
   std::string through;
-  auto failed = second.stopWhileHeld(R"(^POST .*/volumes/create$)", "", [&](const std::string& proxyHost) {
+  auto failed = second.stopWhileHeld(R"(^POST .*/volumes/create$)", {}, [&](const std::string& proxyHost) {
     through = proxyHost;
     return stack.plugin({"migrate", "--to-host", proxyHost, "--target-dir", dir.string(), "--yes"});
   });

@@ -1,6 +1,6 @@
 // The engine goes away in the middle of a restore or a backup: a second engine (tests/engine2.sh),
-// stopped on purpose while the command holds between two steps. A restore says the engine is
-// unreachable and that its rollback could not run, and its safety snapshot brings the data back; a
+// stopped on purpose while a proxy in front of it holds the command between two steps. A restore says the
+// engine is unreachable and that its rollback could not run, and its safety snapshot brings the data back; a
 // backup leaves nothing that looks complete, and what it could not resume is undone by the next run.
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
@@ -38,11 +38,12 @@ TEST(RestoreEngine, AnEngineThatStopsMidRestoreLeavesTheSafetySnapshotRestorable
   stack.changeSinceBackup();
   auto before = stack.fingerprint();
 
-  // The restore stops before replacing the volume (MySQL and Redis already restored); the engine
-  // goes down; the restore carries on into it.
-  auto restore =
-      second.stopWhileHeld("restore:hold:volume-before", stack.repo() / "hold", [&](const auto& hook) {
-        return stack.plugin({"restore", id, "--yes"}, hook);
+  // The restore is held before it replaces the volume (MySQL and Redis already restored: after the
+  // apps' stop, the Redis helper's wait, the next container created is the volume's helper); the
+  // engine goes down; the restore carries on into it.
+  auto restore = second.stopWhileHeld(
+      R"(^POST .*/containers/create)", {R"(/stop\?)", R"(/wait\?)"}, [&](const std::string& proxyHost) {
+        return stack.plugin({"restore", id, "--yes"}, {{"DOCKER_HOST", proxyHost}});
       });
   EXPECT_EQ(restore.exitCode, 5) << restore.err;
   EXPECT_THAT(restore.err, HasSubstr("cannot reach the Docker engine"));
@@ -82,8 +83,11 @@ TEST(RestoreEngine, AnEngineRestartedMidBackupLeavesNothingLookingCompleteAndThe
   std::string first = stack.seedAndBackUp();
   ASSERT_FALSE(first.empty());
 
-  auto backup = second.stopWhileHeld("backup:hold:paused", stack.repo() / "hold",
-                                     [&](const auto& hook) { return stack.plugin({"backup"}, hook); });
+  // Held with the app paused: the first database snapshot's exec after the pause.
+  auto backup = second.stopWhileHeld(R"(^POST .*/containers/[^/]+/exec$)", {R"(/pause$)"},
+                                     [&](const std::string& proxyHost) {
+                                       return stack.plugin({"backup"}, {{"DOCKER_HOST", proxyHost}});
+                                     });
   EXPECT_EQ(backup.exitCode, 3) << backup.err;
   EXPECT_THAT(backup.err, HasSubstr("cannot reach the Docker engine"));
   ASSERT_EQ(second.run("start").exitCode, 0);

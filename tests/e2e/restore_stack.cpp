@@ -9,8 +9,8 @@
 #include <sstream>
 #include <thread>
 
-#include "dockerapi/exec.hpp"
 #include "base/sha256.hpp"
+#include "dockerapi/exec.hpp"
 
 namespace fs = std::filesystem;
 

@@ -9,6 +9,7 @@
 #include <nlohmann/json.hpp>
 
 #include "e2e_support.hpp"
+#include "holding_proxy.hpp"
 #include "restore_stack.hpp"
 #include "tests/support/tar_blocks.hpp"
 #include "volumes/compressed_part.hpp"
@@ -83,8 +84,12 @@ INSTANTIATE_TEST_SUITE_P(
         RoundTrip{"ValkeyStop", {"docker-compose.prod.yml", "docker-compose.valkey.yml"}, "stop"}),
     [](const auto& info) { return info.param.name; });
 
-// Each step's failure (forced by the test-only fault hook) rolls back: the data is the same as
-// before the restore, byte for byte, and the stack runs.
+// A step that fails on a real engine rolls back: a proxy in front of the engine fails one request
+// of the restore, and the data are the same as before, byte for byte, and the stack runs. The
+// requests are the worst moments of this stack's restore (after the apps' stop): MySQL's load once
+// its databases were dropped, Redis's RDB put into its helper, the volume's files put back once it
+// was emptied, the first app start. Every step's failure, and a rollback that fails, are also
+// covered on the fake engine (tests/unit/*_flow_test.cpp).
 TEST(Restore, AFailureAtAnyStepRollsBackToIdenticalData) {
   REQUIRE_ENGINE(engine);
   e2e::RestoreStack stack(engine, {"docker-compose.prod.yml"});
@@ -94,20 +99,33 @@ TEST(Restore, AFailureAtAnyStepRollsBackToIdenticalData) {
   stack.changeSinceBackup();
   auto before = stack.fingerprint();
 
-  for (std::string point :
-       {"mysql", "mysql-halfway", "redis", "redis-start", "volumes", "config", "start", "verify"}) {
-    SCOPED_TRACE(point);
-    auto restore = stack.plugin({"restore", id, "--yes"}, {{"AGENTCHAT_TEST_FAULT", "restore:" + point}});
+  struct Failure {
+    std::string step, at;
+    std::vector<std::string> after;
+    int skip = 0;
+  };
+  const std::string stop = R"(/containers/[^/]+/stop\?)", wait = R"(/wait\?)";
+  for (const auto& failure : std::vector<Failure>{
+           {"mysql", R"(^POST .*/exec/[^/]+/start$)", {stop}, 2},  // its ping, the DROP, then the load
+           {"redis", R"(^PUT .*/archive)", {stop}},
+           {"volume", R"(^PUT .*/archive)", {stop, wait}},
+           {"start",
+            R"(^POST .*/containers/[^/]+/start$)",
+            {stop, wait, R"(^PUT .*/archive\?path=%2Fapp&)"}}}) {
+    SCOPED_TRACE(failure.step);
+    testsupport::HoldingProxy proxy(engine.endpointName(), stack.repo());
+    proxy.failAt(failure.at, failure.after, 1, failure.skip);
+    auto restore = stack.plugin({"restore", id, "--yes"}, {{"DOCKER_HOST", proxy.address()}});
     EXPECT_EQ(restore.exitCode, 1) << restore.err;
-    EXPECT_THAT(restore.err, HasSubstr("failed at step"));
+    EXPECT_THAT(restore.err, HasSubstr("failed at step " + failure.step)) << restore.err;
+    EXPECT_THAT(restore.err, HasSubstr("failed on purpose by the test's proxy"));
     EXPECT_THAT(restore.err, HasSubstr("Rolled back"));
     auto audit = stack.auditLines();
     ASSERT_FALSE(audit.empty());
     EXPECT_EQ(audit.back()["outcome"], "failed");
     EXPECT_EQ(audit.back()["rolledBack"], true);
     EXPECT_TRUE(stack.allRunning());
-    auto after = stack.fingerprint();
-    e2e::expectSameData(before, after);
+    e2e::expectSameData(before, stack.fingerprint());
   }
 }
 

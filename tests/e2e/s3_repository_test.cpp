@@ -177,7 +177,7 @@ TEST_F(S3Repository, AFailedOrKilledBackupLeavesNothingCompleteLookingAndNoPendi
   // included): every part it uploaded is removed.
   {
     testsupport::HoldingProxy proxy("tcp://127.0.0.1:" + std::to_string(server_.port()), stack.repo());
-    proxy.failAt(R"(^PUT /[^ ]*/manifest\.json)", "", -1);
+    proxy.failAt(R"(^PUT /[^ ]*/manifest\.json)", {}, -1);
     auto env = s3Env();
     env["AWS_ENDPOINT_URL"] = proxy.address();
     auto failed = stack.pluginOn(url(), {"backup"}, env);

@@ -14,6 +14,7 @@
 #include <memory>
 #include <string>
 #include <thread>
+#include <vector>
 
 #include "dockerapi/context.hpp"
 #include "dockerapi/http_engine.hpp"
@@ -45,7 +46,7 @@ struct SecondEngine {
   // DOCKER_HOST or --to-host), until the proxy holds the request `at` (once one matching `after` has
   // passed); stops this engine there, lets the command go on into the stopped engine, and returns
   // how it ended.
-  ProcessResult stopWhileHeld(const std::string& at, const std::string& after,
+  ProcessResult stopWhileHeld(const std::string& at, const std::vector<std::string>& after,
                               const std::function<ProcessResult(const std::string& proxyHost)>& command) {
     testsupport::HoldingProxy proxy(host, dir);
     proxy.holdAt(at, after);

@@ -16,10 +16,10 @@
 #include <string_view>
 #include <system_error>
 
+#include "base/tar_walker.hpp"
 #include "tests/fuzz/tar_checksums.hpp"
 #include "volumes/host_archive.hpp"
 #include "volumes/host_restore.hpp"
-#include "base/tar_walker.hpp"
 
 namespace fs = std::filesystem;
 

@@ -26,9 +26,9 @@
 #include <string_view>
 #include <vector>
 
+#include "base/tar_walker.hpp"
 #include "tests/fuzz/tar_checksums.hpp"
 #include "volumes/guarded_tar.hpp"
-#include "base/tar_walker.hpp"
 
 namespace {
 

@@ -45,7 +45,8 @@ void pump(int from, int to) {
 
 }  // namespace
 
-HoldingProxy::HoldingProxy(const std::string& upstream, const std::filesystem::path& dir) : upstream_(upstream) {
+HoldingProxy::HoldingProxy(const std::string& upstream, const std::filesystem::path& dir)
+    : upstream_(upstream) {
   if (upstream.rfind("unix://", 0) == 0) {
     socketPath_ = dir / "proxy.sock";
     std::filesystem::remove(socketPath_);
@@ -84,18 +85,14 @@ HoldingProxy::~HoldingProxy() {
   for (auto& w : workers) w.join();
 }
 
-void HoldingProxy::holdAt(const std::string& at, const std::string& after) {
+void HoldingProxy::holdAt(const std::string& at, const std::vector<std::string>& after) {
   std::lock_guard lock(mutex_);
-  Rule rule{std::regex(at), std::nullopt, true, 1};
-  if (!after.empty()) rule.after = std::regex(after);
-  rules_.push_back(std::move(rule));
+  rules_.push_back({std::regex(at), {after.begin(), after.end()}, true, 1, 0});
 }
 
-void HoldingProxy::failAt(const std::string& at, const std::string& after, int times, int skip) {
+void HoldingProxy::failAt(const std::string& at, const std::vector<std::string>& after, int times, int skip) {
   std::lock_guard lock(mutex_);
-  Rule rule{std::regex(at), std::nullopt, false, times, skip};
-  if (!after.empty()) rule.after = std::regex(after);
-  rules_.push_back(std::move(rule));
+  rules_.push_back({std::regex(at), {after.begin(), after.end()}, false, times, skip});
 }
 
 bool HoldingProxy::waitHeld(std::chrono::seconds timeout) {
@@ -177,12 +174,12 @@ HoldingProxy::Verdict HoldingProxy::judge(const std::string& chunk) {
   Verdict verdict = Verdict::Pass;
   for (auto it = std::sregex_iterator(chunk.begin(), chunk.end(), kRequestLine); it != std::sregex_iterator();
        ++it) {
-    std::string line = (*it)[1].str() + " " + (*it)[2].str();
+    std::string line = (*it)[1].str() + " " + (*it)[2].str();  // METHOD PATH?QUERY
     seen_.push_back(line);
     for (auto& rule : rules_) {
       if (rule.times == 0) continue;
-      if (rule.after && !rule.afterSeen) {
-        if (std::regex_search(line, *rule.after)) rule.afterSeen = true;
+      if (rule.afterSeen < rule.after.size()) {
+        if (std::regex_search(line, rule.after[rule.afterSeen])) ++rule.afterSeen;
         continue;
       }
       if (!std::regex_search(line, rule.at)) continue;
@@ -226,8 +223,9 @@ void HoldingProxy::serve(int client) {
       waitWhileHeld();
       if (verdict == Verdict::Fail) {
         static const std::string body = R"({"message":"failed on purpose by the test's proxy"})";
-        std::string answer = "HTTP/1.1 500 Internal Server Error\r\nContent-Type: application/json\r\nContent-Length: " +
-                             std::to_string(body.size()) + "\r\nConnection: close\r\n\r\n" + body;
+        std::string answer =
+            "HTTP/1.1 500 Internal Server Error\r\nContent-Type: application/json\r\nContent-Length: " +
+            std::to_string(body.size()) + "\r\nConnection: close\r\n\r\n" + body;
         writeAll(client, answer.data(), answer.size());
         break;
       }

@@ -8,7 +8,6 @@
 #include <condition_variable>
 #include <filesystem>
 #include <mutex>
-#include <optional>
 #include <regex>
 #include <set>
 #include <string>
@@ -29,14 +28,14 @@ class HoldingProxy {
   // Where clients connect: unix:///…/proxy.sock (for DOCKER_HOST) or http://127.0.0.1:PORT.
   std::string address() const { return address_; }
 
-  // The first request whose request line ("POST /v1.41/containers/x/pause HTTP/1.1") matches `at`,
-  // once one matching `after` has passed (empty: at once), freezes every byte towards the upstream
-  // until release(). Regexes are ECMAScript, searched in the request line.
-  void holdAt(const std::string& at, const std::string& after = "");
-  // The requests matching `at` (after `after`), but for the first `skip` of them, are answered 500
+  // The first request whose request line ("POST /v1.41/containers/x/pause") matches `at`, once
+  // requests matching each of `after` have passed in that order, freezes every byte towards the
+  // upstream until release(). Regexes are ECMAScript, searched in "METHOD PATH?QUERY".
+  void holdAt(const std::string& at, const std::vector<std::string>& after = {});
+  // The requests matching `at` (after `after`, as above), but for the first `skip` of them, are answered 500
   // with a JSON message and their connection closed: `times` of them (< 0: every one). They never
   // reach the upstream.
-  void failAt(const std::string& at, const std::string& after = "", int times = 1, int skip = 0);
+  void failAt(const std::string& at, const std::vector<std::string>& after = {}, int times = 1, int skip = 0);
   // True once a hold has been reached (false after `timeout`).
   bool waitHeld(std::chrono::seconds timeout);
   // Lets the held bytes go on. When the upstream no longer answers by then (the test stopped the
@@ -49,11 +48,11 @@ class HoldingProxy {
  private:
   struct Rule {
     std::regex at;
-    std::optional<std::regex> after;
+    std::vector<std::regex> after;
     bool hold = false;
     int times = 1;
     int skip = 0;
-    bool afterSeen = false;
+    std::size_t afterSeen = 0;  // how many of `after` have passed
   };
   enum class Verdict { Pass, Hold, Fail };
 

@@ -59,25 +59,25 @@ TEST(AppHealth, AVerdictFromBeforeTheStartIsNotTrusted) {
   auto restarted = containerWith(json::parse(R"({"Status": "running", "StartedAt": "2026-12-02T05:00:10.5Z",
       "Health": {"Status": "unhealthy", "FailingStreak": 0, "Log": null}})"),
                                  config);
-  EXPECT_EQ(agentchat::currentHealth(restarted), "starting");
+  EXPECT_EQ(dockerapi::currentHealth(restarted), "starting");
   // The last probe ran before this start: healthy from the previous run is no news either.
   auto stale = containerWith(json::parse(R"({"Status": "running", "StartedAt": "2026-12-02T05:00:10.5Z",
       "Health": {"Status": "healthy", "FailingStreak": 0, "Log": [
         {"Start": "2026-12-02T05:00:09.9Z", "End": "2026-12-02T05:00:10Z", "ExitCode": 0, "Output": "ok"}]}})"),
                              config);
-  EXPECT_EQ(agentchat::currentHealth(stale), "starting");
+  EXPECT_EQ(dockerapi::currentHealth(stale), "starting");
   // A probe after the start (written with the daemon's local offset) counts.
   auto fresh = containerWith(json::parse(R"({"Status": "running", "StartedAt": "2026-12-02T05:00:10.5Z",
       "Health": {"Status": "unhealthy", "FailingStreak": 3, "Log": [
         {"Start": "2026-12-02T06:00:12+01:00", "ExitCode": 1, "Output": "curl: (7) refused\n"}]}})"),
                              config);
-  EXPECT_EQ(agentchat::currentHealth(fresh), "unhealthy");
+  EXPECT_EQ(dockerapi::currentHealth(fresh), "unhealthy");
   ASSERT_EQ(fresh.healthState->log.size(), 1u);
   EXPECT_EQ(fresh.healthState->log[0].exitCode, 1);
   // No health check at all.
   auto none = containerWith(json::parse(R"({"Status": "running", "StartedAt": "2026-12-02T05:00:10.5Z"})"),
                             json::object());
-  EXPECT_EQ(agentchat::currentHealth(none), "");
+  EXPECT_EQ(dockerapi::currentHealth(none), "");
 }
 
 // Docker's first probe runs one interval after the start; failures in the start period do not count.

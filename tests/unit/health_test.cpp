@@ -1,4 +1,5 @@
 #include "plugin/status/health.hpp"
+#include "base/human_units.hpp"
 
 #include <gtest/gtest.h>
 
@@ -48,6 +49,6 @@ TEST(HealthThresholds, WorstWinsAndUnknownIsWorst) {
   EXPECT_EQ(worstOf({{"a", Severity::Ok, ""}, {"b", Severity::Warning, ""}}), Severity::Warning);
   EXPECT_EQ(worstOf({{"a", Severity::Critical, ""}, {"b", Severity::Unknown, ""}}), Severity::Unknown);
   EXPECT_EQ(worstOf({}), Severity::Ok);
-  EXPECT_EQ(humanBytes(1536), "1.5 KiB");
-  EXPECT_EQ(percent(0.5), "50.0%");
+  EXPECT_EQ(base::humanBytes(1536), "1.5 KiB");
+  EXPECT_EQ(base::percent(0.5), "50.0%");
 }

@@ -14,19 +14,19 @@
 #include <vector>
 
 #include "base/sha256.hpp"
+#include "base/tar_walker.hpp"
 #include "tests/support/tar_blocks.hpp"
 #include "volumes/guarded_tar.hpp"
 #include "volumes/manifest.hpp"
 #include "volumes/part_check.hpp"
 #include "volumes/part_reader.hpp"
 #include "volumes/tar_guard.hpp"
-#include "base/tar_walker.hpp"
 #include "volumes/zstd_stream.hpp"
 
 namespace fs = std::filesystem;
-using ::testing::HasSubstr;
 using base::TarEntry;
 using base::TarError;
+using ::testing::HasSubstr;
 
 namespace {
 

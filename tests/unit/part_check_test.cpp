@@ -61,9 +61,8 @@ TEST_F(PartCheck, AGoodTarPartPassesAndAnyFlippedByteFails) {
 
 TEST_F(PartCheck, ContentIsCheckedEvenWhenTheDigestMatches) {
   // A dump without its closing line, recorded faithfully: the digest agrees, the content does not.
-  auto sql = write("db.sql.zst", [](const base::ChunkSink& sink) {
-    sink("-- MySQL dump\nINSERT INTO `t` VALUES (1);\n");
-  });
+  auto sql = write("db.sql.zst",
+                   [](const base::ChunkSink& sink) { sink("-- MySQL dump\nINSERT INTO `t` VALUES (1);\n"); });
   auto check = volumes::checkPart(dir_ / "db.sql.zst", sql);
   EXPECT_FALSE(check.ok);
   EXPECT_NE(check.problem.find("Dump completed"), std::string::npos);

@@ -1,4 +1,4 @@
-#include "plugin/cli/cli.hpp"
+#include "plugin/cli.hpp"
 
 #include <pwd.h>
 #include <spdlog/spdlog.h>
@@ -8,29 +8,29 @@
 #include <chrono>
 #include <iostream>
 
+#include "base/utc_time.hpp"
 #include "compose/error.hpp"
 #include "dockerapi/errors.hpp"
-#include "plugin/cli/argv.hpp"
 #include "plugin/backup/backup_command.hpp"
+#include "plugin/cli/argv.hpp"
 #include "plugin/cli/build_info.hpp"
-#include "plugin/repository/bundle_commands.hpp"
 #include "plugin/cli/command.hpp"
-#include "plugin/compat/compat_command.hpp"
-#include "plugin/repository/copy_command.hpp"
 #include "plugin/cli/exit_codes.hpp"
 #include "plugin/cli/inspect_command.hpp"
 #include "plugin/cli/logging.hpp"
-#include "plugin/maintain/maintain_command.hpp"
 #include "plugin/cli/metadata.hpp"
+#include "plugin/cli/stack_loader.hpp"
+#include "plugin/cli/version_command.hpp"
+#include "plugin/compat/compat_command.hpp"
+#include "plugin/maintain/maintain_command.hpp"
 #include "plugin/migrate/migrate_command.hpp"
+#include "plugin/repository/bundle_commands.hpp"
+#include "plugin/repository/copy_command.hpp"
 #include "plugin/repository/repository_commands.hpp"
 #include "plugin/repository/repository_location.hpp"
 #include "plugin/restore/restore_command.hpp"
 #include "plugin/schedule/schedule_command.hpp"
-#include "plugin/cli/stack_loader.hpp"
 #include "plugin/status/status_command.hpp"
-#include "base/utc_time.hpp"
-#include "plugin/cli/version_command.hpp"
 #include "volumes/audit_log.hpp"
 #include "volumes/part_file.hpp"
 

@@ -1,0 +1,29 @@
+#pragma once
+// How a backup is taken (compression, encryption, label), and how it fails before anything is kept.
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "volumes/age_keys.hpp"
+#include "volumes/manifest.hpp"
+
+namespace agentchat {
+
+// Something the backup needs is not there or not usable; the message says what to do.
+class BackupFailed : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+struct BackupSettings {
+  int compressionLevel = 3;
+  int threadsPerPart = 2;  // zstd workers per part
+  std::string label;
+  bool terminal = false;  // draw progress
+  std::string toolVersion;
+  // Every part is encrypted to these (age v1) when there are any; the manifest records `encryption`.
+  std::vector<volumes::AgeRecipient> recipients;
+  volumes::Encryption encryption;
+};
+
+}  // namespace agentchat
