@@ -23,7 +23,6 @@
 #include "plugin/repository/repository_location.hpp"
 #include "plugin/restore/restore_plan.hpp"
 #include "plugin/restore/restore_runner.hpp"
-#include "plugin/status/health.hpp"
 #include "volumes/part_check.hpp"
 
 namespace agentchat {
