@@ -13,6 +13,7 @@
 #include "plugin/schedule/schedule_process.hpp"
 #include "plugin/schedule/schedule_record.hpp"
 #include "plugin/cli/stack_loader.hpp"
+#include "base/process_owner.hpp"
 #include "base/utc_time.hpp"
 
 namespace agentchat {
@@ -20,12 +21,6 @@ namespace agentchat {
 using nlohmann::json;
 
 namespace {
-
-std::string base::hostName() {
-  char host[256] = {};
-  ::gethostname(host, sizeof host - 1);
-  return host;
-}
 
 struct Step {
   std::string command;
