@@ -81,9 +81,9 @@ MysqlDumpResult dumpMysql(MysqlClient& client, const MysqlSurvey& survey, const 
       [&](std::string_view chunk) {
         if (errors.size() < 4096) errors.append(chunk.substr(0, 4096 - errors.size()));
       });
-  auto base::firstLine = [](const std::string& text) { return text.substr(0, text.find('\n')); };
+  auto firstLine = [](const std::string& text) { return text.substr(0, text.find('\n')); };
   if (exec.exitCode != 0) {
-    std::string why = base::firstLine(errors);
+    std::string why = firstLine(errors);
     if (exec.exitCode > 128 && why.empty()) {
       why = "it was killed (signal " + std::to_string(exec.exitCode - 128) +
             "): out of memory in the container, or stopped by someone";
@@ -95,7 +95,7 @@ MysqlDumpResult dumpMysql(MysqlClient& client, const MysqlSurvey& survey, const 
     throw DumpFailed("service " + client.service() +
                      ": the dump ended without its \"-- Dump completed\" line "
                      "(truncated output)" +
-                     (errors.empty() ? std::string{} : ": " + base::firstLine(errors)));
+                     (errors.empty() ? std::string{} : ": " + firstLine(errors)));
   }
   if (auto position = parseBinlogPosition(head)) {
     result.binlogFile = position->first;
