@@ -33,7 +33,7 @@ std::string randomBytes(std::size_t size, unsigned seed) {
   return out;
 }
 
-std::string base::sha256Hex(std::string_view data) {
+std::string sha256Hex(std::string_view data) {
   unsigned char digest[EVP_MAX_MD_SIZE];
   unsigned int len = 0;
   EVP_Digest(data.data(), data.size(), digest, &len, EVP_sha256(), nullptr);
@@ -519,7 +519,7 @@ TEST_P(AgeVector, DecryptsAsExpected) {
         << (out.error ? out.error->what() : "") << " (" << v.field("comment") << ")";
     // Whatever was released, even before a failure, is exactly what the vector says.
     if (expect == "success" || expect == "payload failure") {
-      EXPECT_EQ(base::sha256Hex(out.plain), v.field("payload"));
+      EXPECT_EQ(sha256Hex(out.plain), v.field("payload"));
     } else {
       EXPECT_TRUE(out.plain.empty());
     }
