@@ -3,6 +3,7 @@
 // stack (pause or stop) only as long as consistency needs, and commits the manifest last.
 #include <string>
 
+#include "base/error.hpp"
 #include "compose/stack.hpp"
 #include "dockerapi/engine.hpp"
 #include "plugin/backup/backup_plan.hpp"
@@ -13,9 +14,9 @@
 namespace agentchat {
 
 // Something the backup needs is not there or not usable; the message says what to do.
-class BackupFailed : public std::runtime_error {
+class BackupFailed : public base::Error {
  public:
-  using std::runtime_error::runtime_error;
+  using base::Error::Error;
 };
 
 struct BackupSettings {

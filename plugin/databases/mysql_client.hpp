@@ -5,6 +5,7 @@
 #include <string>
 #include <vector>
 
+#include "base/error.hpp"
 #include "compose/credentials.hpp"
 #include "dockerapi/engine.hpp"
 
@@ -17,9 +18,9 @@ struct MysqlTools {
   std::string admin;   // mariadb-admin | mysqladmin
 };
 
-class MysqlError : public std::runtime_error {
+class MysqlError : public base::Error {
  public:
-  using std::runtime_error::runtime_error;
+  using base::Error::Error;
 };
 
 class MysqlClient {
@@ -37,8 +38,8 @@ class MysqlClient {
   bool ping(std::string& error);
 
   // Runs a client program (dump, client, admin) with the login; streams its output.
-  dockerapi::ExecResult run(const std::vector<std::string>& cmd, base::ChunkSink out,
-                            base::ChunkSink err, base::ChunkSource in = {});
+  dockerapi::ExecResult run(const std::vector<std::string>& cmd, base::ChunkSink out, base::ChunkSink err,
+                            base::ChunkSource in = {});
   const std::string& service() const { return service_; }
 
   // The exec environment carrying the password; exposed for the dump and restore flows.

@@ -13,16 +13,16 @@
 #include <nlohmann/json.hpp>
 
 #include "plugin/cli/build_info.hpp"
-#include "plugin/compat/compat_check.hpp"
 #include "plugin/cli/confirmation.hpp"
-#include "plugin/guard/dead_run.hpp"
 #include "plugin/cli/exit_codes.hpp"
-#include "plugin/status/health.hpp"
+#include "plugin/cli/stack_loader.hpp"
+#include "plugin/compat/compat_check.hpp"
+#include "plugin/guard/dead_run.hpp"
 #include "plugin/repository/part_keys.hpp"
 #include "plugin/repository/repository_location.hpp"
 #include "plugin/restore/restore_plan.hpp"
 #include "plugin/restore/restore_runner.hpp"
-#include "plugin/cli/stack_loader.hpp"
+#include "plugin/status/health.hpp"
 #include "volumes/part_check.hpp"
 
 namespace agentchat {
@@ -173,7 +173,7 @@ class RestoreCommand : public Command {
       std::cerr << "docker agentchat: " << e.what() << "\n";
       audit["error"] = e.what();
       audit["rolledBack"] = e.rolledBack();
-      return e.rolledBack() ? exit_code::kFailed : exit_code::kRollbackFailed;
+      return e.exitCode();  // 1 when rolled back, 5 when the rollback failed too
     }
   }
 

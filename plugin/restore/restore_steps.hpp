@@ -7,21 +7,22 @@
 #include <stdexcept>
 #include <string>
 
+#include "base/error.hpp"
 #include "compose/credentials.hpp"
 #include "compose/stack.hpp"
 #include "dockerapi/engine.hpp"
 #include "plugin/cli/progress.hpp"
-#include "plugin/restore/restore_plan.hpp"
 #include "plugin/guard/stack_guard.hpp"
+#include "plugin/restore/restore_plan.hpp"
 #include "volumes/manifest.hpp"
 #include "volumes/part_decoder.hpp"
 #include "volumes/repository.hpp"
 
 namespace agentchat {
 
-class RestoreStepFailed : public std::runtime_error {
+class RestoreStepFailed : public base::Error {
  public:
-  using std::runtime_error::runtime_error;
+  using base::Error::Error;
 };
 
 // What every step needs: the target stack and engine, the backup being restored, and the guard
