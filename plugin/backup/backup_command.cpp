@@ -8,13 +8,13 @@
 #include "plugin/backup/backup_plan.hpp"
 #include "plugin/backup/backup_runner.hpp"
 #include "plugin/cli/build_info.hpp"
-#include "plugin/repository/copy_command.hpp"
-#include "plugin/guard/dead_run.hpp"
 #include "plugin/cli/exit_codes.hpp"
-#include "plugin/status/health.hpp"
+#include "plugin/cli/stack_loader.hpp"
+#include "plugin/guard/dead_run.hpp"
+#include "plugin/repository/copy_command.hpp"
 #include "plugin/repository/part_keys.hpp"
 #include "plugin/repository/repository_location.hpp"
-#include "plugin/cli/stack_loader.hpp"
+#include "plugin/status/health.hpp"
 #include "volumes/audit_log.hpp"
 
 namespace agentchat {
@@ -119,7 +119,8 @@ class BackupCommand : public Command {
               << (plan.consistency == Consistency::Online ? "online" : "stop") << ") into " << repo << "/"
               << stack.name << "/\n";
     for (const auto& p : plan.parts) {
-      std::cout << "  " << p.name << "  " << p.kind << (p.service.empty() ? "" : " of " + p.service)
+      std::cout << "  " << p.name << "  " << volumes::partKindName(p.kind)
+                << (p.service.empty() ? "" : " of " + p.service)
                 << (p.source.empty() ? "" : " from " + p.source) << "\n";
     }
     if (!plan.hold.empty()) {

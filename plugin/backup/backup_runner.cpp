@@ -6,17 +6,19 @@
 #include <ctime>
 #include <future>
 
+#include "base/utc_time.hpp"
 #include "dockerapi/errors.hpp"
 #include "dockerapi/helper_container.hpp"
 #include "plugin/backup/backup_run.hpp"
 #include "plugin/backup/database_parts.hpp"
-#include "plugin/guard/dead_run.hpp"
 #include "plugin/backup/file_parts.hpp"
+#include "plugin/guard/dead_run.hpp"
 #include "plugin/restore/restore_steps.hpp"
 #include "plugin/test_hooks.hpp"
-#include "base/utc_time.hpp"
 
 namespace agentchat {
+
+using volumes::PartKind;
 
 namespace fs = std::filesystem;
 using nlohmann::json;
@@ -115,9 +117,9 @@ volumes::Manifest runBackup(dockerapi::Engine& engine, const compose::Stack& sta
   std::optional<std::string> helperImage;
   std::map<std::string, PreparedDatabase> prepared;  // by part name
   for (const auto& part : plan.parts) {
-    if (part.kind == "mysql-dump" || part.kind == "redis-rdb")
+    if (part.kind == PartKind::MysqlDump || part.kind == PartKind::RedisRdb)
       prepared[part.name] = prepareDatabase(engine, stack.services.at(part.service));
-    if (part.kind == "volume" && !helperImage)
+    if (part.kind == PartKind::Volume && !helperImage)
       helperImage = dockerapi::pickHelperImage(engine, helperImages(stack));
   }
   if (plan.parts.empty())
@@ -137,7 +139,8 @@ volumes::Manifest runBackup(dockerapi::Engine& engine, const compose::Stack& sta
   std::vector<std::string> notRestarted;  // stop mode: containers that would not start again
   std::vector<PlannedPart> databases, others;
   for (const auto& part : plan.parts) {
-    (part.kind == "mysql-dump" || part.kind == "redis-rdb" ? databases : others).push_back(part);
+    (part.kind == PartKind::MysqlDump || part.kind == PartKind::RedisRdb ? databases : others)
+        .push_back(part);
   }
 
   base::TaskGroup tasks;
@@ -154,12 +157,15 @@ volumes::Manifest runBackup(dockerapi::Engine& engine, const compose::Stack& sta
             std::function<void()> run;
             ~Signal() { run(); }
           } atEnd{signal};
-          if (part.kind == "mysql-dump") return dumpMysqlPart(run, part, prepared.at(part.name), signal);
-          if (part.kind == "redis-rdb") return snapshotRedisParts(run, part, prepared.at(part.name), signal);
-          if (part.kind == "volume") return copyVolumePart(run, part, *helperImage);
-          if (part.kind == "logs")
+          if (part.kind == PartKind::MysqlDump)
+            return dumpMysqlPart(run, part, prepared.at(part.name), signal);
+          if (part.kind == PartKind::RedisRdb)
+            return snapshotRedisParts(run, part, prepared.at(part.name), signal);
+          if (part.kind == PartKind::Volume) return copyVolumePart(run, part, *helperImage);
+          if (part.kind == PartKind::Logs)
             return copyLogsPart(run, part, lastTaken(repository, stack.name, part.name));
-          if (part.kind == "config") return writeConfigPart(run, part, repository.localRoot().value_or(""));
+          if (part.kind == PartKind::Config)
+            return writeConfigPart(run, part, repository.localRoot().value_or(""));
         },
         bounded);
   };
@@ -230,7 +236,8 @@ volumes::Manifest runBackup(dockerapi::Engine& engine, const compose::Stack& sta
   for (const auto& planned : plan.parts) {
     for (const auto& p : run.parts) {
       if (p.contentName() == planned.name ||
-          (p.service == planned.service && p.kind == "redis-aof" && planned.kind == "redis-rdb"))
+          (p.service == planned.service && p.knownKind() == PartKind::RedisAof &&
+           planned.kind == PartKind::RedisRdb))
         manifest.parts.push_back(p);
     }
   }

@@ -12,19 +12,19 @@
 #include "dockerapi/helper_container.hpp"
 #include "plugin/backup/backup_plan.hpp"
 #include "plugin/backup/backup_runner.hpp"
-#include "plugin/databases/database_login.hpp"
 #include "plugin/backup/file_parts.hpp"
-#include "plugin/restore/manifest_checks.hpp"
-#include "plugin/migrate/migrate_online.hpp"
-#include "plugin/databases/mysql_catalog.hpp"
+#include "plugin/backup/volume_labels.hpp"
 #include "plugin/cli/progress.hpp"
+#include "plugin/databases/database_login.hpp"
+#include "plugin/databases/mysql_catalog.hpp"
 #include "plugin/databases/redis_snapshot.hpp"
+#include "plugin/guard/stack_guard.hpp"
+#include "plugin/migrate/migrate_online.hpp"
+#include "plugin/migrate/volume_transfer.hpp"
+#include "plugin/restore/manifest_checks.hpp"
 #include "plugin/restore/restore_steps.hpp"
 #include "plugin/restore/service_twin.hpp"
-#include "plugin/guard/stack_guard.hpp"
 #include "plugin/test_hooks.hpp"
-#include "plugin/backup/volume_labels.hpp"
-#include "plugin/migrate/volume_transfer.hpp"
 #include "volumes/host_restore.hpp"
 #include "volumes/stream_pipe.hpp"
 
@@ -175,7 +175,7 @@ MigrationReport runMigration(dockerapi::Engine& source, const compose::Stack& st
         throw std::runtime_error("injected fault before the transfer");
       std::set<std::string> raw;
       for (const auto& part : plan.parts) {
-        if (part.kind == "volume") raw.insert(part.source);
+        if (part.kind == volumes::PartKind::Volume) raw.insert(part.source);
       }
       for (const auto& [key, volume] : stack.volumes) {
         if (!volume.exists) continue;

@@ -6,14 +6,14 @@
 #include <fstream>
 #include <thread>
 
+#include "base/sha256.hpp"
+#include "base/wait_until.hpp"
 #include "dockerapi/errors.hpp"
 #include "dockerapi/helper_container.hpp"
-#include "base/sha256.hpp"
-#include "plugin/restore/manifest_checks.hpp"
 #include "plugin/databases/mysql_client.hpp"
 #include "plugin/databases/redis_client.hpp"
 #include "plugin/databases/redis_snapshot.hpp"
-#include "base/wait_until.hpp"
+#include "plugin/restore/manifest_checks.hpp"
 #include "volumes/part_reader.hpp"
 
 namespace agentchat {
@@ -147,7 +147,9 @@ std::vector<DrillResult> restoreDrill(dockerapi::Engine& engine, const volumes::
                      0});
       continue;
     }
-    const char* section = part.kind == "mysql-dump" ? "mysql" : part.kind == "redis-rdb" ? "redis" : nullptr;
+    const char* section = part.knownKind() == volumes::PartKind::MysqlDump  ? "mysql"
+                          : part.knownKind() == volumes::PartKind::RedisRdb ? "redis"
+                                                                            : nullptr;
     if (section == nullptr) continue;
     auto started = Clock::now();
     DrillResult result{part.name, false, {}, 0};

@@ -9,15 +9,17 @@
 #include "dockerapi/helper_container.hpp"
 #include "plugin/backup/backup_plan.hpp"
 #include "plugin/backup/backup_runner.hpp"
+#include "plugin/backup/file_parts.hpp"
+#include "plugin/backup/volume_labels.hpp"
 #include "plugin/databases/database_login.hpp"
 #include "plugin/guard/dead_run.hpp"
-#include "plugin/backup/file_parts.hpp"
 #include "plugin/restore/manifest_checks.hpp"
 #include "plugin/restore/restore_steps.hpp"
 #include "plugin/test_hooks.hpp"
-#include "plugin/backup/volume_labels.hpp"
 
 namespace agentchat {
+
+using volumes::PartKind;
 
 namespace {
 
@@ -29,13 +31,13 @@ std::optional<BackupPlan> safetyPlan(const compose::Stack& stack, const RestoreP
   BackupOptions options;
   bool raw = false, anyThere = false;
   for (const auto& item : plan.items) {
-    if (item.kind == "mysql-dump") options.only.insert(Component::Mysql);
-    if (item.kind == "redis-rdb") options.only.insert(Component::Redis);
-    if (item.kind == "config") {
+    if (item.kind == PartKind::MysqlDump) options.only.insert(Component::Mysql);
+    if (item.kind == PartKind::RedisRdb) options.only.insert(Component::Redis);
+    if (item.kind == PartKind::Config) {
       options.only.insert(Component::Config);
       anyThere = true;
     }
-    if (item.kind == "volume") {
+    if (item.kind == PartKind::Volume) {
       options.only.insert(Component::Volumes);
       const auto& volume = stack.volumes.at(item.volumeKey);
       anyThere = anyThere || volume.exists;
@@ -43,7 +45,7 @@ std::optional<BackupPlan> safetyPlan(const compose::Stack& stack, const RestoreP
         if (isDatabase(stack.services.at(service).role)) raw = true;
       }
     }
-    if (item.kind == "mysql-dump" || item.kind == "redis-rdb") {
+    if (item.kind == PartKind::MysqlDump || item.kind == PartKind::RedisRdb) {
       const auto& service = stack.services.at(item.service);
       if (runningContainer(service).empty()) {  // as loaded, before anything was touched
         raw = true;
@@ -85,22 +87,23 @@ class Restorer {
     finished(step);
     for (const auto& item : plan_.items) {
       step = stepName(item);
-      std::string point = item.kind == "mysql-dump"  ? "mysql"
-                          : item.kind == "redis-rdb" ? "redis"
-                                                     : item.kind;
-      if (ctx_.fault(point + (item.kind == "volume" || item.kind == "config" ? "-before" : "")))
+      std::string point = item.kind == PartKind::MysqlDump  ? "mysql"
+                          : item.kind == PartKind::RedisRdb ? "redis"
+                                                            : volumes::partKindName(item.kind);
+      if (ctx_.fault(point +
+                     (item.kind == PartKind::Volume || item.kind == PartKind::Config ? "-before" : "")))
         throw RestoreStepFailed("injected fault before " + step);
       spdlog::info("restoring {}", step);
-      if (item.kind == "mysql-dump") {
+      if (item.kind == PartKind::MysqlDump) {
         ensureServing(item.service);
         loadMysqlDump(ctx_, item);
-      } else if (item.kind == "redis-rdb") {
+      } else if (item.kind == PartKind::RedisRdb) {
         restoreRedis(ctx_, item);
-      } else if (item.kind == "volume") {
+      } else if (item.kind == PartKind::Volume) {
         replaceVolume(ctx_, item);
-      } else if (item.kind == "config") {
+      } else if (item.kind == PartKind::Config) {
         restoreConfig(ctx_, item);
-      } else if (item.kind == "logs") {
+      } else if (item.kind == PartKind::Logs) {
         restoreLogs(ctx_, item);
       }
       finished(step);
@@ -133,10 +136,12 @@ class Restorer {
 
  private:
   static std::string stepName(const RestoreItem& item) {
-    if (item.kind == "mysql-dump") return "mysql (" + item.part.name + " into service " + item.service + ")";
-    if (item.kind == "redis-rdb") return "redis (" + item.part.name + " into service " + item.service + ")";
-    if (item.kind == "volume") return "volume " + item.volume + " (" + item.part.name + ")";
-    if (item.kind == "config") return "config (" + item.part.name + ")";
+    if (item.kind == PartKind::MysqlDump)
+      return "mysql (" + item.part.name + " into service " + item.service + ")";
+    if (item.kind == PartKind::RedisRdb)
+      return "redis (" + item.part.name + " into service " + item.service + ")";
+    if (item.kind == PartKind::Volume) return "volume " + item.volume + " (" + item.part.name + ")";
+    if (item.kind == PartKind::Config) return "config (" + item.part.name + ")";
     return "logs (" + item.part.name + " into " + item.service + ":" + item.path + ")";
   }
 
@@ -182,7 +187,7 @@ class Restorer {
 
   bool databasesServing() {
     for (const auto& item : plan_.items) {
-      if ((item.kind == "mysql-dump" || item.kind == "redis-rdb") &&
+      if ((item.kind == PartKind::MysqlDump || item.kind == PartKind::RedisRdb) &&
           liveContainer(ctx_.engine, ctx_.stack.services.at(item.service)).empty())
         return false;
     }
@@ -192,12 +197,12 @@ class Restorer {
   void verify() {
     std::vector<std::string> problems;
     for (const auto& item : plan_.items) {
-      if (item.kind != "mysql-dump" && item.kind != "redis-rdb") continue;
+      if (item.kind != PartKind::MysqlDump && item.kind != PartKind::RedisRdb) continue;
       const auto& service = ctx_.stack.services.at(item.service);
       std::string container = liveContainer(ctx_.engine, service);
       if (container.empty()) throw RestoreStepFailed("service " + service.name + " is not running");
       std::vector<std::string> found;
-      if (item.kind == "mysql-dump") {
+      if (item.kind == PartKind::MysqlDump) {
         auto login = databaseLogin(ctx_.engine, service);
         if (!login) throw RestoreStepFailed("service " + service.name + ": no MySQL login to verify with");
         MysqlClient client(ctx_.engine, container, service.name, *login);
@@ -229,7 +234,7 @@ RestoreReport runRestore(dockerapi::Engine& engine, const compose::Stack& target
   // As found, before the safety snapshot (which may stop the stack) touches anything.
   report.apps = runningApps(engine, target);
   std::string helperImage;
-  if (plan.has("volume")) helperImage = dockerapi::pickHelperImage(engine, helperImages(target));
+  if (plan.has(PartKind::Volume)) helperImage = dockerapi::pickHelperImage(engine, helperImages(target));
 
   std::optional<volumes::Manifest> safety;
   if (!settings.safetySnapshot) {
@@ -298,7 +303,7 @@ RestoreReport runRestore(dockerapi::Engine& engine, const compose::Stack& target
                           progress,
                           helperImage};
       back.keys = settings.keys;
-      if (rollbackPlan.has("volume") && back.helperImage.empty())
+      if (rollbackPlan.has(PartKind::Volume) && back.helperImage.empty())
         back.helperImage = dockerapi::pickHelperImage(engine, helperImages(target));
       Restorer(back, rollbackPlan).run(rollbackStep, rollbackDone);
     } catch (const std::exception& r) {
