@@ -10,11 +10,13 @@
 #include <string>
 #include <string_view>
 
+#include "base/error.hpp"
+
 namespace base {
 
-class TarError : public std::runtime_error {
+class TarError : public Error {
  public:
-  using std::runtime_error::runtime_error;
+  using Error::Error;
 };
 
 struct TarEntry {

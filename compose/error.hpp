@@ -4,13 +4,16 @@
 #include <stdexcept>
 #include <string>
 
+#include "base/error.hpp"
+
 namespace compose {
 
-class Error : public std::runtime_error {
+// A compose file or setting the tool cannot use: a usage error (exit 2).
+class Error : public base::Error {
  public:
-  explicit Error(const std::string& message) : std::runtime_error(message) {}
+  explicit Error(const std::string& message) : base::Error(message, base::exit_code::kUsage) {}
   Error(const std::string& file, int line, const std::string& keyPath, const std::string& message)
-      : std::runtime_error(format(file, line, keyPath, message)) {}
+      : base::Error(format(file, line, keyPath, message), base::exit_code::kUsage) {}
 
   static std::string format(const std::string& file, int line, const std::string& keyPath,
                             const std::string& message) {

@@ -28,8 +28,24 @@ const char* kindName(ErrorKind kind) {
   return "error";
 }
 
+int exitCodeFor(ErrorKind kind) {
+  switch (kind) {
+    case ErrorKind::Unreachable:
+    case ErrorKind::Server:
+    case ErrorKind::Protocol:
+    case ErrorKind::Unsupported:
+      return base::exit_code::kEngine;
+    case ErrorKind::NotFound:
+      return base::exit_code::kNotFound;
+    case ErrorKind::BadRequest:
+      return base::exit_code::kUsage;
+    default:
+      return base::exit_code::kFailed;
+  }
+}
+
 EngineError::EngineError(ErrorKind kind, std::string message, int httpStatus, std::string engineMessage)
-    : std::runtime_error(std::move(message)),
+    : base::Error(message, exitCodeFor(kind)),
       kind_(kind),
       httpStatus_(httpStatus),
       engineMessage_(std::move(engineMessage)) {}

@@ -4,6 +4,8 @@
 #include <string>
 #include <string_view>
 
+#include "base/error.hpp"
+
 namespace dockerapi {
 
 enum class ErrorKind {
@@ -19,8 +21,11 @@ enum class ErrorKind {
 };
 
 const char* kindName(ErrorKind kind);
+// The exit code a command ends with on this kind of error: 3 for the engine itself, 4 for a missing
+// thing, 2 for a request the engine rejects, 1 for the rest.
+int exitCodeFor(ErrorKind kind);
 
-class EngineError : public std::runtime_error {
+class EngineError : public base::Error {
  public:
   EngineError(ErrorKind kind, std::string message, int httpStatus = 0, std::string engineMessage = {});
 

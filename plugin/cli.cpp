@@ -8,9 +8,8 @@
 #include <chrono>
 #include <iostream>
 
+#include "base/error.hpp"
 #include "base/utc_time.hpp"
-#include "compose/error.hpp"
-#include "dockerapi/errors.hpp"
 #include "plugin/backup/backup_command.hpp"
 #include "plugin/cli/argv.hpp"
 #include "plugin/cli/build_info.hpp"
@@ -32,7 +31,6 @@
 #include "plugin/schedule/schedule_command.hpp"
 #include "plugin/status/status_command.hpp"
 #include "volumes/audit_log.hpp"
-#include "volumes/part_file.hpp"
 
 namespace agentchat {
 
@@ -72,22 +70,6 @@ void addGlobalOptions(CLI::App& app, GlobalOptions& global) {
                  "Backup repository (default: AGENTCHAT_REPO, x-agentchat repository, or ./backups)");
 }
 
-int exitCodeFor(const dockerapi::EngineError& error) {
-  switch (error.kind()) {
-    case dockerapi::ErrorKind::Unreachable:
-    case dockerapi::ErrorKind::Server:
-    case dockerapi::ErrorKind::Protocol:
-    case dockerapi::ErrorKind::Unsupported:
-      return exit_code::kEngine;
-    case dockerapi::ErrorKind::NotFound:
-      return exit_code::kNotFound;
-    case dockerapi::ErrorKind::BadRequest:
-      return exit_code::kUsage;
-    default:
-      return exit_code::kFailed;
-  }
-}
-
 // Runs the command and maps what it throws to an exit code; `error` gets the message printed.
 int runCommand(Command& command, const GlobalOptions& global, const dockerapi::Environ& environ,
                std::string& error) {
@@ -99,21 +81,8 @@ int runCommand(Command& command, const GlobalOptions& global, const dockerapi::E
   try {
     Session session(global, environ);
     return command.run(session);
-  } catch (const dockerapi::EngineError& e) {
-    return fail(e.what(), exitCodeFor(e));
-  } catch (const compose::Error& e) {
-    return fail(e.what(), exit_code::kUsage);
-  } catch (const volumes::RepositoryError& e) {
-    return fail(
-        std::string(e.what()) +
-            (e.full() ? "\nThe repository's filesystem is full: free space there or point --repo elsewhere; "
-                        "nothing was kept of this run."
-                      : ""),
-        exit_code::kFailed);
-  } catch (const BackupNotFound& e) {
-    return fail(e.what(), exit_code::kNotFound);
-  } catch (const ProjectNotFound& e) {
-    return fail(e.what(), exit_code::kNotFound);
+  } catch (const base::Error& e) {  // every error of ours carries its exit code
+    return fail(e.report(), e.exitCode());
   } catch (const std::invalid_argument& e) {
     return fail(e.what(), exit_code::kUsage);
   } catch (const std::exception& e) {

@@ -11,9 +11,11 @@
 #include <string_view>
 #include <vector>
 
+#include "base/error.hpp"
+
 namespace volumes {
 
-class AgeError : public std::runtime_error {
+class AgeError : public base::Error {
  public:
   enum class Kind {
     NoIdentityMatched,  // wrong key or passphrase
@@ -23,7 +25,7 @@ class AgeError : public std::runtime_error {
     Unsupported,        // another age version, or a work factor above the limit
     BadKey,             // a recipient, identity or passphrase that cannot be used
   };
-  AgeError(Kind kind, const std::string& what) : std::runtime_error(what), kind_(kind) {}
+  AgeError(Kind kind, const std::string& what) : base::Error(what), kind_(kind) {}
   Kind kind() const { return kind_; }
 
  private:

@@ -9,14 +9,15 @@
 #include <string>
 #include <vector>
 
+#include "base/error.hpp"
 #include "base/streams.hpp"
 #include "volumes/stored_bytes.hpp"
 
 namespace volumes {
 
-class ArchiveError : public std::runtime_error {
+class ArchiveError : public base::Error {
  public:
-  using std::runtime_error::runtime_error;
+  using base::Error::Error;
 };
 
 struct HostEntry {

@@ -9,6 +9,7 @@
 #include <string_view>
 #include <vector>
 
+#include "base/error.hpp"
 #include "volumes/part_kind.hpp"
 
 namespace volumes {
@@ -16,9 +17,9 @@ namespace volumes {
 // A manifest larger than this is refused unread: it would only be a hostile one.
 inline constexpr std::size_t kManifestSizeLimit = 64 << 20;
 
-class ManifestError : public std::runtime_error {
+class ManifestError : public base::Error {
  public:
-  using std::runtime_error::runtime_error;
+  using base::Error::Error;
 };
 
 struct PartRecord {

@@ -9,6 +9,7 @@
 #include <string_view>
 #include <vector>
 
+#include "base/error.hpp"
 #include "base/sha256.hpp"
 #include "base/streams.hpp"
 #include "volumes/age_keys.hpp"
@@ -22,9 +23,9 @@ namespace volumes {
 using PartKeys = std::vector<AgeIdentity>;
 
 // An encrypted part and no key, or keys that do not open it.
-class PartKeyError : public std::runtime_error {
+class PartKeyError : public base::Error {
  public:
-  using std::runtime_error::runtime_error;
+  using base::Error::Error;
 };
 
 class PartDecoder {

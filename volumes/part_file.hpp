@@ -7,16 +7,23 @@
 #include <string>
 #include <string_view>
 
+#include "base/error.hpp"
 #include "base/sha256.hpp"
 #include "volumes/stored_bytes.hpp"
 
 namespace volumes {
 
 // Writing to the repository failed; `full()` for ENOSPC/EDQUOT, so the message can say what to do.
-class RepositoryError : public std::runtime_error {
+class RepositoryError : public base::Error {
  public:
-  RepositoryError(const std::string& message, bool full = false) : std::runtime_error(message), full_(full) {}
+  RepositoryError(const std::string& message, bool full = false) : base::Error(message), full_(full) {}
   bool full() const { return full_; }
+  std::string report() const override {
+    return std::string(what()) +
+           (full_ ? "\nThe repository's filesystem is full: free space there or point --repo elsewhere; "
+                    "nothing was kept of this run."
+                  : "");
+  }
 
  private:
   bool full_;

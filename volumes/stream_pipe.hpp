@@ -10,6 +10,7 @@
 #include <stdexcept>
 #include <string>
 
+#include "base/error.hpp"
 #include "base/streams.hpp"
 
 namespace volumes {
@@ -33,9 +34,9 @@ class StreamPipe {
     return [this](char* buffer, std::size_t capacity) { return read(buffer, capacity); };
   }
 
-  class PipeClosed : public std::runtime_error {
+  class PipeClosed : public base::Error {
    public:
-    PipeClosed() : std::runtime_error("the receiving side of the transfer stopped") {}
+    PipeClosed() : base::Error("the receiving side of the transfer stopped") {}
   };
 
  private:

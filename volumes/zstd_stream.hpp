@@ -6,13 +6,14 @@
 #include <stdexcept>
 #include <string_view>
 
+#include "base/error.hpp"
 #include "base/streams.hpp"
 
 namespace volumes {
 
-class CompressionError : public std::runtime_error {
+class CompressionError : public base::Error {
  public:
-  using std::runtime_error::runtime_error;
+  using base::Error::Error;
 };
 
 class ZstdCompressor {

@@ -118,7 +118,8 @@ class BackupCommand : public Command {
               << (plan.consistency == Consistency::Online ? "online" : "stop") << ") into " << repo << "/"
               << stack.name << "/\n";
     for (const auto& p : plan.parts) {
-      std::cout << "  " << p.name << "  " << p.kind << (p.service.empty() ? "" : " of " + p.service)
+      std::cout << "  " << p.name << "  " << volumes::partKindName(p.kind)
+                << (p.service.empty() ? "" : " of " + p.service)
                 << (p.source.empty() ? "" : " from " + p.source) << "\n";
     }
     if (!plan.hold.empty()) {

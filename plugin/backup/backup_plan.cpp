@@ -7,6 +7,8 @@
 
 namespace agentchat {
 
+using volumes::PartKind;
+
 namespace {
 constexpr std::pair<Component, const char*> kComponents[] = {{Component::Mysql, "mysql"},
                                                              {Component::Redis, "redis"},
@@ -69,10 +71,10 @@ BackupPlan planBackup(const compose::Stack& stack, const BackupOptions& options)
       continue;
     }
     if (online && service.role == compose::Role::Mysql && options.wants(Component::Mysql)) {
-      plan.parts.push_back({name + ".sql.zst", "mysql-dump", name, "", {}});
+      plan.parts.push_back({name + ".sql.zst", PartKind::MysqlDump, name, "", {}});
     }
     if (online && service.role == compose::Role::Redis && options.wants(Component::Redis)) {
-      plan.parts.push_back({name + ".rdb.zst", "redis-rdb", name, "", {}});
+      plan.parts.push_back({name + ".rdb.zst", PartKind::RedisRdb, name, "", {}});
     }
     if (service.role == compose::Role::Postgres) {
       plan.notes.push_back("service " + name +
@@ -82,7 +84,7 @@ BackupPlan planBackup(const compose::Stack& stack, const BackupOptions& options)
     if (options.wants(Component::Logs)) {
       for (const auto& path : service.settings.logs) {
         plan.parts.push_back(
-            {"logs-" + name + "-" + pathSlug(path) + ".tar.zst", "logs", name, path, {path}});
+            {"logs-" + name + "-" + pathSlug(path) + ".tar.zst", PartKind::Logs, name, path, {path}});
       }
     }
   }
@@ -107,11 +109,11 @@ BackupPlan planBackup(const compose::Stack& stack, const BackupOptions& options)
         continue;
       }
       std::string service = volume.mountedBy.empty() ? "" : volume.mountedBy.front().first;
-      plan.parts.push_back({"volume-" + key + ".tar.zst", "volume", service, volume.name, {}});
+      plan.parts.push_back({"volume-" + key + ".tar.zst", PartKind::Volume, service, volume.name, {}});
     }
   }
   if (options.wants(Component::Config))
-    plan.parts.push_back({"config.tar.zst", "config", "", stack.workingDir, {}});
+    plan.parts.push_back({"config.tar.zst", PartKind::Config, "", stack.workingDir, {}});
 
   // Who is held: online, the running app containers (they write to the databases); stop, every
   // running container, dependents first, so nothing writes to a service that is already down.

@@ -8,6 +8,7 @@
 
 #include "compose/stack.hpp"
 #include "plugin/databases/database_role.hpp"
+#include "volumes/part_kind.hpp"
 
 namespace agentchat {
 
@@ -26,8 +27,8 @@ struct BackupOptions {
 };
 
 struct PlannedPart {
-  std::string name;  // file name in the backup, e.g. "mysql.sql.zst"
-  std::string kind;  // mysql-dump, redis-rdb (+ redis-aof when AOF is on), volume, config, logs
+  std::string name;        // file name in the backup, e.g. "mysql.sql.zst"
+  volumes::PartKind kind;  // MysqlDump, RedisRdb (+ RedisAof when AOF is on), Volume, Config, Logs
   std::string service;
   std::string source;              // volume name, or paths
   std::vector<std::string> paths;  // logs: paths in the container

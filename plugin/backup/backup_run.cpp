@@ -12,7 +12,8 @@ void PartWriter::writePart(const PlannedPart& planned,
   // An encrypted part is named for what `age -d` gives back: mysql.sql.zst.age.
   bool encrypted = !settings_.recipients.empty();
   std::string name = planned.name + (encrypted ? ".age" : "");
-  volumes::PartRecord record{name, planned.kind, planned.service, planned.source, 0, 0, "", ""};
+  volumes::PartRecord record{
+      name, volumes::partKindName(planned.kind), planned.service, planned.source, 0, 0, "", ""};
   volumes::CompressedPart part(staging_.addPart(name), record, settings_.compressionLevel,
                                settings_.threadsPerPart, encrypted ? &settings_.recipients : nullptr);
   auto& shown = progress_.add(planned.name);

@@ -17,6 +17,8 @@
 
 namespace agentchat {
 
+using volumes::PartKind;
+
 namespace fs = std::filesystem;
 using nlohmann::json;
 using Clock = std::chrono::steady_clock;
@@ -114,9 +116,9 @@ volumes::Manifest runBackup(dockerapi::Engine& engine, const compose::Stack& sta
   std::optional<std::string> helperImage;
   std::map<std::string, PreparedDatabase> prepared;  // by part name
   for (const auto& part : plan.parts) {
-    if (part.kind == "mysql-dump" || part.kind == "redis-rdb")
+    if (part.kind == PartKind::MysqlDump || part.kind == PartKind::RedisRdb)
       prepared[part.name] = prepareDatabase(engine, stack.services.at(part.service));
-    if (part.kind == "volume" && !helperImage)
+    if (part.kind == PartKind::Volume && !helperImage)
       helperImage = dockerapi::pickHelperImage(engine, helperImages(stack));
   }
   if (plan.parts.empty())
@@ -132,7 +134,8 @@ volumes::Manifest runBackup(dockerapi::Engine& engine, const compose::Stack& sta
   std::vector<std::string> notRestarted;  // stop mode: containers that would not start again
   std::vector<PlannedPart> databases, others;
   for (const auto& part : plan.parts) {
-    (part.kind == "mysql-dump" || part.kind == "redis-rdb" ? databases : others).push_back(part);
+    (part.kind == PartKind::MysqlDump || part.kind == PartKind::RedisRdb ? databases : others)
+        .push_back(part);
   }
 
   base::TaskGroup tasks;
@@ -149,12 +152,15 @@ volumes::Manifest runBackup(dockerapi::Engine& engine, const compose::Stack& sta
             std::function<void()> run;
             ~Signal() { run(); }
           } atEnd{signal};
-          if (part.kind == "mysql-dump") return dumpMysqlPart(run, part, prepared.at(part.name), signal);
-          if (part.kind == "redis-rdb") return snapshotRedisParts(run, part, prepared.at(part.name), signal);
-          if (part.kind == "volume") return copyVolumePart(run, part, *helperImage);
-          if (part.kind == "logs")
+          if (part.kind == PartKind::MysqlDump)
+            return dumpMysqlPart(run, part, prepared.at(part.name), signal);
+          if (part.kind == PartKind::RedisRdb)
+            return snapshotRedisParts(run, part, prepared.at(part.name), signal);
+          if (part.kind == PartKind::Volume) return copyVolumePart(run, part, *helperImage);
+          if (part.kind == PartKind::Logs)
             return copyLogsPart(run, part, lastTaken(repository, stack.name, part.name));
-          if (part.kind == "config") return writeConfigPart(run, part, repository.localRoot().value_or(""));
+          if (part.kind == PartKind::Config)
+            return writeConfigPart(run, part, repository.localRoot().value_or(""));
         },
         bounded);
   };
@@ -223,7 +229,8 @@ volumes::Manifest runBackup(dockerapi::Engine& engine, const compose::Stack& sta
   for (const auto& planned : plan.parts) {
     for (const auto& p : run.parts) {
       if (p.contentName() == planned.name ||
-          (p.service == planned.service && p.kind == "redis-aof" && planned.kind == "redis-rdb"))
+          (p.service == planned.service && p.knownKind() == PartKind::RedisAof &&
+           planned.kind == PartKind::RedisRdb))
         manifest.parts.push_back(p);
     }
   }

@@ -3,6 +3,7 @@
 // stack (pause or stop) only as long as consistency needs, and commits the manifest last.
 #include <string>
 
+#include "base/error.hpp"
 #include "compose/stack.hpp"
 #include "dockerapi/engine.hpp"
 #include "plugin/backup/backup_plan.hpp"

@@ -1,18 +1,18 @@
 #pragma once
 // How a backup is taken (compression, encryption, label), and how it fails before anything is kept.
-#include <stdexcept>
 #include <string>
 #include <vector>
 
+#include "base/error.hpp"
 #include "volumes/age_keys.hpp"
 #include "volumes/manifest.hpp"
 
 namespace agentchat {
 
 // Something the backup needs is not there or not usable; the message says what to do.
-class BackupFailed : public std::runtime_error {
+class BackupFailed : public base::Error {
  public:
-  using std::runtime_error::runtime_error;
+  using base::Error::Error;
 };
 
 struct BackupSettings {

@@ -103,7 +103,8 @@ void snapshotRedisParts(PartWriter& run, const PlannedPart& planned, PreparedDat
                  {"aofDirectory", result.aofDirectory}};
   if (result.aofEnabled) {
     // Redis 7 keeps a multi-part AOF in a directory: taken too, so either file can be restored.
-    PlannedPart aof{service.name + "-aof.tar.zst", "redis-aof", service.name, result.aofDirectory, {}};
+    PlannedPart aof{
+        service.name + "-aof.tar.zst", volumes::PartKind::RedisAof, service.name, result.aofDirectory, {}};
     try {
       run.writePart(aof, [&](const base::ChunkSink& sink) {
         run.engine.getArchive(container, result.aofDirectory, sink);

@@ -3,15 +3,16 @@
 // with the engine's view into a Stack.
 #include <stdexcept>
 
+#include "base/error.hpp"
 #include "compose/loader.hpp"
 #include "compose/stack.hpp"
 #include "plugin/cli/session.hpp"
 
 namespace agentchat {
 
-class ProjectNotFound : public std::runtime_error {
+class ProjectNotFound : public base::Error {
  public:
-  using std::runtime_error::runtime_error;
+  explicit ProjectNotFound(const std::string& message) : base::Error(message, base::exit_code::kNotFound) {}
 };
 
 // The project from the files only (no engine calls). Throws compose::Error or ProjectNotFound.

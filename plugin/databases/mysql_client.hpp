@@ -5,6 +5,7 @@
 #include <string>
 #include <vector>
 
+#include "base/error.hpp"
 #include "compose/credentials.hpp"
 #include "dockerapi/engine.hpp"
 
@@ -17,9 +18,9 @@ struct MysqlTools {
   std::string admin;   // mariadb-admin | mysqladmin
 };
 
-class MysqlError : public std::runtime_error {
+class MysqlError : public base::Error {
  public:
-  using std::runtime_error::runtime_error;
+  using base::Error::Error;
 };
 
 class MysqlClient {

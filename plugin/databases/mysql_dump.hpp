@@ -8,15 +8,16 @@
 #include <string>
 #include <vector>
 
+#include "base/error.hpp"
 #include "base/streams.hpp"
 #include "plugin/databases/mysql_catalog.hpp"
 #include "plugin/databases/mysql_client.hpp"
 
 namespace agentchat {
 
-class DumpFailed : public std::runtime_error {
+class DumpFailed : public base::Error {
  public:
-  using std::runtime_error::runtime_error;
+  using base::Error::Error;
 };
 
 struct MysqlDumpResult {

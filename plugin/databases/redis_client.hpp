@@ -7,14 +7,15 @@
 #include <string>
 #include <vector>
 
+#include "base/error.hpp"
 #include "compose/credentials.hpp"
 #include "dockerapi/engine.hpp"
 
 namespace agentchat {
 
-class RedisError : public std::runtime_error {
+class RedisError : public base::Error {
  public:
-  using std::runtime_error::runtime_error;
+  using base::Error::Error;
 };
 
 class RedisClient {

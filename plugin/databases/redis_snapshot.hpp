@@ -8,15 +8,16 @@
 #include <stdexcept>
 #include <string>
 
+#include "base/error.hpp"
 #include "dockerapi/engine.hpp"
 #include "plugin/databases/redis_client.hpp"
 #include "plugin/databases/redis_server.hpp"
 
 namespace agentchat {
 
-class SnapshotFailed : public std::runtime_error {
+class SnapshotFailed : public base::Error {
  public:
-  using std::runtime_error::runtime_error;
+  using base::Error::Error;
 };
 
 struct RedisSnapshotResult {

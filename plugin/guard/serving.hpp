@@ -2,9 +2,9 @@
 // A service started again (after a stop-mode backup, a restore, a migration) is back when it
 // serves: its database answers with its own login, or its health check says healthy.
 #include <optional>
-#include <stdexcept>
 #include <string>
 
+#include "base/error.hpp"
 #include "compose/credentials.hpp"
 #include "compose/stack.hpp"
 #include "dockerapi/engine.hpp"
@@ -13,9 +13,9 @@ namespace agentchat {
 
 // The container exited after its start, or did not serve in time; the message says which and where
 // to look.
-class NotServing : public std::runtime_error {
+class NotServing : public base::Error {
  public:
-  using std::runtime_error::runtime_error;
+  using base::Error::Error;
 };
 
 // The first container of the service that is running now (the stack's states are as loaded).

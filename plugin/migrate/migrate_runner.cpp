@@ -172,7 +172,7 @@ MigrationReport runMigration(dockerapi::Engine& source, const compose::Stack& st
       }
       std::set<std::string> raw;
       for (const auto& part : plan.parts) {
-        if (part.kind == "volume") raw.insert(part.source);
+        if (part.kind == volumes::PartKind::Volume) raw.insert(part.source);
       }
       for (const auto& [key, volume] : stack.volumes) {
         if (!volume.exists) continue;

@@ -10,15 +10,16 @@
 #include <string>
 #include <vector>
 
+#include "base/error.hpp"
 #include "compose/stack.hpp"
 #include "dockerapi/engine.hpp"
 #include "plugin/migrate/migrate_checks.hpp"
 
 namespace agentchat {
 
-class MigrationFailed : public std::runtime_error {
+class MigrationFailed : public base::Error {
  public:
-  using std::runtime_error::runtime_error;
+  using base::Error::Error;
 };
 
 struct MigrateSettings {

@@ -9,15 +9,16 @@
 #include <string>
 #include <vector>
 
+#include "base/error.hpp"
 #include "compose/stack.hpp"
 #include "plugin/cli/session.hpp"
 #include "volumes/repository.hpp"
 
 namespace agentchat {
 
-class BackupNotFound : public std::runtime_error {
+class BackupNotFound : public base::Error {
  public:
-  using std::runtime_error::runtime_error;
+  explicit BackupNotFound(const std::string& message) : base::Error(message, base::exit_code::kNotFound) {}
 };
 
 // An absolute directory, or "s3://bucket/prefix" as given.

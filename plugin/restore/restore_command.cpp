@@ -23,7 +23,6 @@
 #include "plugin/repository/repository_location.hpp"
 #include "plugin/restore/restore_plan.hpp"
 #include "plugin/restore/restore_runner.hpp"
-#include "plugin/status/health.hpp"
 #include "volumes/part_check.hpp"
 
 namespace agentchat {
@@ -173,7 +172,7 @@ class RestoreCommand : public Command {
       std::cerr << "docker agentchat: " << e.what() << "\n";
       audit["error"] = e.what();
       audit["rolledBack"] = e.rolledBack();
-      return e.rolledBack() ? exit_code::kFailed : exit_code::kRollbackFailed;
+      return e.exitCode();  // 1 when rolled back, 5 when the rollback failed too
     }
   }
 
@@ -225,7 +224,7 @@ class RestoreCommand : public Command {
   static std::vector<std::string> missingDatabases(const compose::Stack& target, const RestorePlan& plan) {
     std::vector<std::string> out;
     for (const auto& item : plan.items) {
-      bool database = item.kind == "mysql-dump" || item.kind == "redis-rdb";
+      bool database = item.kind == volumes::PartKind::MysqlDump || item.kind == volumes::PartKind::RedisRdb;
       if (database && target.services.at(item.service).containers.empty() &&
           std::find(out.begin(), out.end(), item.service) == out.end())
         out.push_back(item.service);
@@ -240,13 +239,15 @@ class RestoreCommand : public Command {
         << manifest.consistency << ") into " << target.name << "\n";
     for (const auto& item : plan.items) {
       out << "  " << std::left << std::setw(28) << item.part.name << " ";
-      if (item.kind == "mysql-dump") out << "databases recreated and loaded into service " << item.service;
-      if (item.kind == "redis-rdb")
+      if (item.kind == volumes::PartKind::MysqlDump)
+        out << "databases recreated and loaded into service " << item.service;
+      if (item.kind == volumes::PartKind::RedisRdb)
         out << "replaces the data of service " << item.service << " (stopped, swapped, started)";
-      if (item.kind == "volume") out << "replaces the contents of volume " << item.volume;
-      if (item.kind == "config")
+      if (item.kind == volumes::PartKind::Volume) out << "replaces the contents of volume " << item.volume;
+      if (item.kind == volumes::PartKind::Config)
         out << "compose files, .env, bind mounts back in " << target.workingDir << " and their host paths";
-      if (item.kind == "logs") out << "log files added back to " << item.service << ":" << item.path;
+      if (item.kind == volumes::PartKind::Logs)
+        out << "log files added back to " << item.service << ":" << item.path;
       out << " (" << base::humanBytes(item.part.rawSize) << ")\n";
     }
     if (!plan.stop.empty()) {

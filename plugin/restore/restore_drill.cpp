@@ -147,7 +147,9 @@ std::vector<DrillResult> restoreDrill(dockerapi::Engine& engine, const volumes::
                      0});
       continue;
     }
-    const char* section = part.kind == "mysql-dump" ? "mysql" : part.kind == "redis-rdb" ? "redis" : nullptr;
+    const char* section = part.knownKind() == volumes::PartKind::MysqlDump  ? "mysql"
+                          : part.knownKind() == volumes::PartKind::RedisRdb ? "redis"
+                                                                            : nullptr;
     if (section == nullptr) continue;
     auto started = Clock::now();
     DrillResult result{part.name, false, {}, 0};

@@ -8,21 +8,23 @@
 
 namespace agentchat {
 
+using volumes::PartKind;
+
 namespace {
 
 // The order of the README's restore steps: databases first, then files.
-int stepOf(const std::string& kind) {
-  switch (volumes::parsePartKind(kind).value_or(volumes::PartKind::Logs)) {
-    case volumes::PartKind::MysqlDump:
+int stepOf(PartKind kind) {
+  switch (kind) {
+    case PartKind::MysqlDump:
       return 0;
-    case volumes::PartKind::RedisRdb:
-    case volumes::PartKind::RedisAof:
+    case PartKind::RedisRdb:
+    case PartKind::RedisAof:
       return 1;
-    case volumes::PartKind::Volume:
+    case PartKind::Volume:
       return 2;
-    case volumes::PartKind::Config:
+    case PartKind::Config:
       return 3;
-    case volumes::PartKind::Logs:
+    case PartKind::Logs:
       return 4;
   }
   return 4;
@@ -34,7 +36,7 @@ bool selected(const RestoreSelection& selection, const std::string& component) {
 
 }  // namespace
 
-bool RestorePlan::has(const std::string& kind) const {
+bool RestorePlan::has(PartKind kind) const {
   return std::any_of(items.begin(), items.end(), [&](const RestoreItem& i) { return i.kind == kind; });
 }
 
@@ -94,17 +96,18 @@ RestorePlan planRestore(const volumes::Manifest& manifest, const compose::Stack&
                            "\", unknown to this version: not restored");
       continue;
     }
-    RestoreItem item{part, part.kind, part.service, {}, {}, {}};
-    if (part.kind == "mysql-dump" && selected(selection, "mysql")) {
+    PartKind kind = *part.knownKind();
+    RestoreItem item{part, kind, part.service, {}, {}, {}};
+    if (kind == PartKind::MysqlDump && selected(selection, "mysql")) {
       requireService(part);
-    } else if (part.kind == "redis-rdb" && selected(selection, "redis")) {
+    } else if (kind == PartKind::RedisRdb && selected(selection, "redis")) {
       requireService(part);
-    } else if (part.kind == "redis-aof") {
+    } else if (kind == PartKind::RedisAof) {
       if (selected(selection, "redis"))
         plan.notes.push_back(part.name + ": not copied back; the append-only file is rebuilt from " +
                              part.service + "'s RDB, the point in time the dump of the other services holds");
       continue;
-    } else if (part.kind == "volume") {
+    } else if (kind == PartKind::Volume) {
       std::string key = volumeKeyOf(part.contentName());
       bool wanted = selected(selection, "volumes") || selection.volumes.count(key) ||
                     selection.volumes.count(part.source);
@@ -119,14 +122,14 @@ RestorePlan planRestore(const volumes::Manifest& manifest, const compose::Stack&
       item.service = it->second.mountedBy.empty() ? "" : it->second.mountedBy.front().first;
       if (!it->second.exists) plan.missingVolumes.push_back(it->second.name);
       restoredVolumes.insert(key);
-    } else if (part.kind == "config" && selected(selection, "config")) {
+    } else if (kind == PartKind::Config && selected(selection, "config")) {
       if (!sameProject) {
         plan.notes.push_back("config.tar.zst: not restored into " + target.name +
                              ": its files and bind mounts are the host paths " + manifest.project +
                              " uses (restore them with --only config on that project)");
         continue;
       }
-    } else if (part.kind == "logs" && selected(selection, "logs")) {
+    } else if (kind == PartKind::Logs && selected(selection, "logs")) {
       requireService(part);
       item.path = part.source;
     } else {

@@ -22,9 +22,9 @@ RestoreSelection parseRestoreSelection(const std::string& list);
 
 struct RestoreItem {
   volumes::PartRecord part;
-  std::string kind;     // mysql-dump, redis-rdb, volume, config, logs
-  std::string service;  // target service (mysql-dump, redis-rdb, logs; volume: first user)
-  std::string volume;   // volume: the target volume's real name
+  volumes::PartKind kind;  // MysqlDump, RedisRdb, Volume, Config, Logs
+  std::string service;     // target service (mysql-dump, redis-rdb, logs; volume: first user)
+  std::string volume;      // volume: the target volume's real name
   std::string volumeKey;
   std::string path;  // logs: the directory in the container
 };
@@ -36,7 +36,7 @@ struct RestorePlan {
   std::vector<compose::StackContainer> stop;
   std::vector<std::string> missingVolumes;  // created with compose's labels before restoring
   std::vector<std::string> notes;
-  bool has(const std::string& kind) const;
+  bool has(volumes::PartKind kind) const;
 };
 
 // Throws std::invalid_argument when the backup has nothing the selection asks for, or a part

@@ -18,6 +18,8 @@
 
 namespace agentchat {
 
+using volumes::PartKind;
+
 namespace {
 
 using Clock = std::chrono::steady_clock;
@@ -28,13 +30,13 @@ std::optional<BackupPlan> safetyPlan(const compose::Stack& stack, const RestoreP
   BackupOptions options;
   bool raw = false, anyThere = false;
   for (const auto& item : plan.items) {
-    if (item.kind == "mysql-dump") options.only.insert(Component::Mysql);
-    if (item.kind == "redis-rdb") options.only.insert(Component::Redis);
-    if (item.kind == "config") {
+    if (item.kind == PartKind::MysqlDump) options.only.insert(Component::Mysql);
+    if (item.kind == PartKind::RedisRdb) options.only.insert(Component::Redis);
+    if (item.kind == PartKind::Config) {
       options.only.insert(Component::Config);
       anyThere = true;
     }
-    if (item.kind == "volume") {
+    if (item.kind == PartKind::Volume) {
       options.only.insert(Component::Volumes);
       const auto& volume = stack.volumes.at(item.volumeKey);
       anyThere = anyThere || volume.exists;
@@ -42,7 +44,7 @@ std::optional<BackupPlan> safetyPlan(const compose::Stack& stack, const RestoreP
         if (isDatabase(stack.services.at(service).role)) raw = true;
       }
     }
-    if (item.kind == "mysql-dump" || item.kind == "redis-rdb") {
+    if (item.kind == PartKind::MysqlDump || item.kind == PartKind::RedisRdb) {
       const auto& service = stack.services.at(item.service);
       if (runningContainer(service).empty()) {  // as loaded, before anything was touched
         raw = true;
@@ -85,16 +87,16 @@ class Restorer {
     for (const auto& item : plan_.items) {
       step = stepName(item);
       spdlog::info("restoring {}", step);
-      if (item.kind == "mysql-dump") {
+      if (item.kind == PartKind::MysqlDump) {
         ensureServing(item.service);
         loadMysqlDump(ctx_, item);
-      } else if (item.kind == "redis-rdb") {
+      } else if (item.kind == PartKind::RedisRdb) {
         restoreRedis(ctx_, item);
-      } else if (item.kind == "volume") {
+      } else if (item.kind == PartKind::Volume) {
         replaceVolume(ctx_, item);
-      } else if (item.kind == "config") {
+      } else if (item.kind == PartKind::Config) {
         restoreConfig(ctx_, item);
-      } else if (item.kind == "logs") {
+      } else if (item.kind == PartKind::Logs) {
         restoreLogs(ctx_, item);
       }
       finished(step);
@@ -122,10 +124,12 @@ class Restorer {
 
  private:
   static std::string stepName(const RestoreItem& item) {
-    if (item.kind == "mysql-dump") return "mysql (" + item.part.name + " into service " + item.service + ")";
-    if (item.kind == "redis-rdb") return "redis (" + item.part.name + " into service " + item.service + ")";
-    if (item.kind == "volume") return "volume " + item.volume + " (" + item.part.name + ")";
-    if (item.kind == "config") return "config (" + item.part.name + ")";
+    if (item.kind == PartKind::MysqlDump)
+      return "mysql (" + item.part.name + " into service " + item.service + ")";
+    if (item.kind == PartKind::RedisRdb)
+      return "redis (" + item.part.name + " into service " + item.service + ")";
+    if (item.kind == PartKind::Volume) return "volume " + item.volume + " (" + item.part.name + ")";
+    if (item.kind == PartKind::Config) return "config (" + item.part.name + ")";
     return "logs (" + item.part.name + " into " + item.service + ":" + item.path + ")";
   }
 
@@ -171,7 +175,7 @@ class Restorer {
 
   bool databasesServing() {
     for (const auto& item : plan_.items) {
-      if ((item.kind == "mysql-dump" || item.kind == "redis-rdb") &&
+      if ((item.kind == PartKind::MysqlDump || item.kind == PartKind::RedisRdb) &&
           liveContainer(ctx_.engine, ctx_.stack.services.at(item.service)).empty())
         return false;
     }
@@ -181,12 +185,12 @@ class Restorer {
   void verify() {
     std::vector<std::string> problems;
     for (const auto& item : plan_.items) {
-      if (item.kind != "mysql-dump" && item.kind != "redis-rdb") continue;
+      if (item.kind != PartKind::MysqlDump && item.kind != PartKind::RedisRdb) continue;
       const auto& service = ctx_.stack.services.at(item.service);
       std::string container = liveContainer(ctx_.engine, service);
       if (container.empty()) throw RestoreStepFailed("service " + service.name + " is not running");
       std::vector<std::string> found;
-      if (item.kind == "mysql-dump") {
+      if (item.kind == PartKind::MysqlDump) {
         auto login = databaseLogin(ctx_.engine, service);
         if (!login) throw RestoreStepFailed("service " + service.name + ": no MySQL login to verify with");
         MysqlClient client(ctx_.engine, container, service.name, *login);
@@ -218,7 +222,7 @@ RestoreReport runRestore(dockerapi::Engine& engine, const compose::Stack& target
   // As found, before the safety snapshot (which may stop the stack) touches anything.
   report.apps = runningApps(engine, target);
   std::string helperImage;
-  if (plan.has("volume")) helperImage = dockerapi::pickHelperImage(engine, helperImages(target));
+  if (plan.has(PartKind::Volume)) helperImage = dockerapi::pickHelperImage(engine, helperImages(target));
 
   std::optional<volumes::Manifest> safety;
   if (!settings.safetySnapshot) {
@@ -284,7 +288,7 @@ RestoreReport runRestore(dockerapi::Engine& engine, const compose::Stack& target
                           progress,
                           helperImage};
       back.keys = settings.keys;
-      if (rollbackPlan.has("volume") && back.helperImage.empty())
+      if (rollbackPlan.has(PartKind::Volume) && back.helperImage.empty())
         back.helperImage = dockerapi::pickHelperImage(engine, helperImages(target));
       Restorer(back, rollbackPlan).run(rollbackStep, rollbackDone);
     } catch (const std::exception& r) {

@@ -7,6 +7,7 @@
 #include <stdexcept>
 #include <string>
 
+#include "base/error.hpp"
 #include "compose/stack.hpp"
 #include "dockerapi/engine.hpp"
 #include "plugin/restore/app_health.hpp"
@@ -18,11 +19,12 @@
 namespace agentchat {
 
 // A step failed. `rolledBack`: the safety snapshot was restored and verified (the stack is as it
-// was); otherwise the message says what state it is in and how to get back.
-class RestoreFailed : public std::runtime_error {
+// was); otherwise the message says what state it is in and how to get back, and the exit code is 5.
+class RestoreFailed : public base::Error {
  public:
   RestoreFailed(const std::string& message, bool rolledBack)
-      : std::runtime_error(message), rolledBack_(rolledBack) {}
+      : base::Error(message, rolledBack ? base::exit_code::kFailed : base::exit_code::kRollbackFailed),
+        rolledBack_(rolledBack) {}
   bool rolledBack() const { return rolledBack_; }
 
  private:

@@ -7,6 +7,7 @@
 #include <stdexcept>
 #include <string>
 
+#include "base/error.hpp"
 #include "compose/credentials.hpp"
 #include "compose/stack.hpp"
 #include "dockerapi/engine.hpp"
@@ -20,9 +21,9 @@
 
 namespace agentchat {
 
-class RestoreStepFailed : public std::runtime_error {
+class RestoreStepFailed : public base::Error {
  public:
-  using std::runtime_error::runtime_error;
+  using base::Error::Error;
 };
 
 // What every step needs: the target stack and engine, the backup being restored, and the guard

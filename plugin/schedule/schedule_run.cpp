@@ -1,6 +1,5 @@
 #include "plugin/schedule/schedule_run.hpp"
 
-#include <curl/curl.h>
 #include <spdlog/spdlog.h>
 #include <unistd.h>
 
@@ -8,6 +7,7 @@
 #include <iostream>
 #include <nlohmann/json.hpp>
 
+#include "base/http_client.hpp"
 #include "base/process_owner.hpp"
 #include "base/utc_time.hpp"
 #include "plugin/cli/exit_codes.hpp"
@@ -72,26 +72,29 @@ std::string selfExecutable() {
   return path;
 }
 
+// Why the notification did not go out, or "" when the server took it.
 std::string postJson(const std::string& url, const std::string& body) {
-  CURL* curl = curl_easy_init();
-  if (curl == nullptr) return "libcurl could not start";
-  curl_slist* headers = curl_slist_append(nullptr, "Content-Type: application/json");
-  curl_easy_setopt(curl, CURLOPT_URL, url.c_str());
-  curl_easy_setopt(curl, CURLOPT_HTTPHEADER, headers);
-  curl_easy_setopt(curl, CURLOPT_POSTFIELDS, body.c_str());
-  curl_easy_setopt(curl, CURLOPT_POSTFIELDSIZE, static_cast<long>(body.size()));
-  curl_easy_setopt(curl, CURLOPT_TIMEOUT, 10L);
-  curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
-  curl_easy_setopt(curl, CURLOPT_PROTOCOLS_STR, "http,https");
-  curl_easy_setopt(
-      curl, CURLOPT_WRITEFUNCTION, +[](char*, size_t size, size_t n, void*) { return size * n; });
-  CURLcode rc = curl_easy_perform(curl);
-  long status = 0;
-  curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &status);
-  curl_slist_free_all(headers);
-  curl_easy_cleanup(curl);
-  if (rc != CURLE_OK) return curl_easy_strerror(rc);
-  if (status < 200 || status > 299) return "the server answered HTTP " + std::to_string(status);
+  base::HttpRequest request;
+  request.method = "POST";
+  request.url = url;
+  request.headers = {"Content-Type: application/json"};
+  request.body = body;
+  request.discardBody = true;
+  request.protocols = "http,https";
+  request.timeout = std::chrono::seconds(10);
+  auto response = base::httpExchange(request);
+  switch (response.failure) {
+    case base::HttpFailure::None:
+      break;
+    case base::HttpFailure::NoHandle:
+    case base::HttpFailure::NoMemory:
+      return "libcurl could not start";
+    case base::HttpFailure::TooLarge:  // the body is discarded, never buffered
+    case base::HttpFailure::Network:
+      return response.error;
+  }
+  if (response.status < 200 || response.status > 299)
+    return "the server answered HTTP " + std::to_string(response.status);
   return "";
 }
 

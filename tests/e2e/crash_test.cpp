@@ -115,8 +115,7 @@ class Crash : public ::testing::Test {
     if (pid > 0) ::kill(static_cast<pid_t>(pid), SIGKILL);
     auto run = pending.get();
     EXPECT_EQ(run.exitCode, 137) << kill.holdAt << ": " << run.err;
-    proxy.release();
-  }
+  }  // the held request dies with the proxy, as it would have with the process
 
   // No container of the stack is paused, and each one runs.
   void expectStackAsFound(dockerapi::Engine& engine, e2e::RestoreStack& stack, const std::string& what) {
@@ -260,7 +259,13 @@ TEST_F(Crash, KillNineMidRestoreIsCriticalAndItsSafetySnapshotBringsTheDataBack)
 
   // Held with the app_data volume emptied, its files not yet put back (after the apps' stop and the
   // Redis helper's wait, the first archive put).
-  killHeld(stack, {"restore", id, "--yes"}, {"", R"(^PUT .*/archive)", {R"(/stop\?)", R"(/wait\?)"}});
+  killHeld(stack, {"restore", id, "--yes"},
+           {"restore held with a volume emptied",
+            R"(^PUT .*/archive)",
+            {R"(/stop\?)", R"(/wait\?)"},
+            0,
+            false,
+            ""});
   auto status = stack.plugin({"status"});
   EXPECT_EQ(status.exitCode, 2) << status.out;
   EXPECT_THAT(status.out, HasSubstr("may be partly restored")) << status.out;

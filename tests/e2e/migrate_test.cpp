@@ -45,12 +45,14 @@ TEST(Migrate, MovesTheStackToAnotherEngineWithIdenticalDataEvenAfterAFailedFirst
   fs::path dir = stack.repo().parent_path() / "on-target";
 
   // First try: the target engine stops while the source is stopped for the copy.
-  // The proxy in front of the target holds the first volume the copy creates there.
+  // The proxy in front of the target holds the first volume the copy creates there (after the
+  // checks' space probe, a volume created and removed).
   std::string through;
-  auto failed = second.stopWhileHeld(R"(^POST .*/volumes/create$)", {}, [&](const std::string& proxyHost) {
-    through = proxyHost;
-    return stack.plugin({"migrate", "--to-host", proxyHost, "--target-dir", dir.string(), "--yes"});
-  });
+  auto failed = second.stopWhileHeld(
+      R"(^POST .*/volumes/create$)", {R"(^DELETE .*/volumes/)"}, [&](const std::string& proxyHost) {
+        through = proxyHost;
+        return stack.plugin({"migrate", "--to-host", proxyHost, "--target-dir", dir.string(), "--yes"});
+      });
   EXPECT_EQ(failed.exitCode, 1) << failed.err;
   EXPECT_THAT(failed.err, HasSubstr("cannot reach the Docker engine at " + through));
   EXPECT_THAT(failed.err, HasSubstr("The source stack runs as before"));

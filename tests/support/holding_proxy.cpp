@@ -74,8 +74,8 @@ HoldingProxy::HoldingProxy(const std::string& upstream, const std::filesystem::p
 
 HoldingProxy::~HoldingProxy() {
   stopping_ = true;
+  goAway();  // first: what is still held is dropped, never sent
   release();
-  goAway();
   if (acceptor_.joinable()) acceptor_.join();
   std::vector<std::thread> workers;
   {
@@ -215,9 +215,13 @@ void HoldingProxy::serve(int client) {
     }
     back = std::thread([client, upstream] { pump(upstream, client); });
     char buffer[65536];
+    bool clientDone = false;  // the client closed its sending half: the answer may still come
     for (;;) {
       ssize_t n = ::read(client, buffer, sizeof buffer);
-      if (n <= 0) break;
+      if (n <= 0) {
+        clientDone = n == 0;
+        break;
+      }
       std::string chunk(buffer, static_cast<std::size_t>(n));
       Verdict verdict = judge(chunk);
       waitWhileHeld();
@@ -236,8 +240,12 @@ void HoldingProxy::serve(int client) {
       }
       if (gone || !writeAll(upstream, chunk.data(), chunk.size())) break;
     }
-    ::shutdown(upstream, SHUT_RDWR);
-    ::shutdown(client, SHUT_RDWR);
+    if (clientDone) {
+      ::shutdown(upstream, SHUT_WR);  // e.g. the end of an exec's stdin
+    } else {
+      ::shutdown(upstream, SHUT_RDWR);
+      ::shutdown(client, SHUT_RDWR);
+    }
     back.join();
   }
   std::lock_guard lock(mutex_);

@@ -21,6 +21,7 @@ class HoldingProxy {
   // `upstream`: "unix:///path/docker.sock" or "tcp://127.0.0.1:PORT". The proxy listens on a unix
   // socket in `dir` for a unix upstream, on a loopback port for a tcp one.
   HoldingProxy(const std::string& upstream, const std::filesystem::path& dir);
+  // Drops what it still holds: a request held when its client was killed never reaches the upstream.
   ~HoldingProxy();
   HoldingProxy(const HoldingProxy&) = delete;
   HoldingProxy& operator=(const HoldingProxy&) = delete;

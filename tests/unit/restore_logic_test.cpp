@@ -46,7 +46,7 @@ volumes::Manifest onlineBackup() {
 
 std::vector<std::string> kinds(const RestorePlan& plan) {
   std::vector<std::string> out;
-  for (const auto& i : plan.items) out.push_back(i.kind);
+  for (const auto& i : plan.items) out.push_back(volumes::partKindName(i.kind));
   return out;
 }
 

@@ -5,13 +5,15 @@
 #include <stdexcept>
 #include <string>
 
+#include "base/error.hpp"
+
 namespace volumes::s3 {
 
-class S3Error : public std::runtime_error {
+class S3Error : public base::Error {
  public:
   explicit S3Error(const std::string& message, int httpStatus = 0, std::string code = "",
                    bool retryable = false)
-      : std::runtime_error(message), httpStatus_(httpStatus), code_(std::move(code)), retryable_(retryable) {}
+      : base::Error(message), httpStatus_(httpStatus), code_(std::move(code)), retryable_(retryable) {}
 
   int httpStatus() const { return httpStatus_; }     // 0 when no HTTP answer came (network)
   const std::string& code() const { return code_; }  // "NoSuchKey", "AccessDenied", "" for network

@@ -1,16 +1,11 @@
 #include "volumes/s3/transport.hpp"
 
-#include <curl/curl.h>
-
 #include <algorithm>
-#include <cctype>
 #include <chrono>
-#include <cstring>
-#include <exception>
-#include <memory>
 #include <random>
 #include <thread>
 
+#include "base/http_client.hpp"
 #include "base/sha256.hpp"
 #include "volumes/s3/url.hpp"
 #include "volumes/s3/xml.hpp"
@@ -18,108 +13,6 @@
 namespace volumes::s3 {
 
 namespace {
-
-struct CurlGlobal {
-  CurlGlobal() { curl_global_init(CURL_GLOBAL_DEFAULT); }
-};
-
-// One easy handle per thread, reset between calls: keeps connections alive across requests while
-// letting several threads use one Client at once.
-struct ThreadHandle {
-  CURL* handle = nullptr;
-  ThreadHandle() {
-    static CurlGlobal global;
-    handle = curl_easy_init();
-  }
-  ~ThreadHandle() { curl_easy_cleanup(handle); }
-};
-
-CURL* threadHandle() {
-  thread_local ThreadHandle handle;
-  if (handle.handle == nullptr) throw S3Error("S3: curl_easy_init failed");
-  curl_easy_reset(handle.handle);
-  return handle.handle;
-}
-
-struct Exchange {
-  CURL* curl = nullptr;
-  const HttpCall* call = nullptr;
-  HttpResult* result = nullptr;
-  std::string_view pending;  // request body still to send
-  std::exception_ptr sinkError;
-  bool tooLarge = false;
-};
-
-std::size_t onWrite(char* data, std::size_t size, std::size_t count, void* user) {
-  auto& exchange = *static_cast<Exchange*>(user);
-  std::size_t bytes = size * count;
-  long status = 0;
-  curl_easy_getinfo(exchange.curl, CURLINFO_RESPONSE_CODE, &status);
-  if (exchange.call->sink != nullptr && status >= 200 && status < 300) {
-    try {
-      (*exchange.call->sink)(std::string_view(data, bytes));
-    } catch (...) {
-      exchange.sinkError = std::current_exception();
-      return 0;
-    }
-    exchange.result->delivered += bytes;
-    return bytes;
-  }
-  if (exchange.result->body.size() + bytes > exchange.call->maxBody) {
-    exchange.tooLarge = true;
-    return 0;
-  }
-  exchange.result->body.append(data, bytes);
-  return bytes;
-}
-
-std::size_t onHeader(char* data, std::size_t size, std::size_t count, void* user) {
-  auto& exchange = *static_cast<Exchange*>(user);
-  std::string_view line(data, size * count);
-  if (line.rfind("HTTP/", 0) == 0) {
-    exchange.result->headers.clear();  // a new response (after 100 Continue or a redirect)
-    return line.size();
-  }
-  std::size_t colon = line.find(':');
-  if (colon == std::string_view::npos) return line.size();
-  std::string name(line.substr(0, colon));
-  std::transform(name.begin(), name.end(), name.begin(), [](unsigned char c) { return std::tolower(c); });
-  std::string_view value = line.substr(colon + 1);
-  while (!value.empty() && (value.front() == ' ' || value.front() == '\t')) value.remove_prefix(1);
-  while (!value.empty() && (value.back() == '\r' || value.back() == '\n' || value.back() == ' ')) {
-    value.remove_suffix(1);
-  }
-  exchange.result->headers[name] = std::string(value);
-  return line.size();
-}
-
-std::size_t onRead(char* buffer, std::size_t size, std::size_t count, void* user) {
-  auto& exchange = *static_cast<Exchange*>(user);
-  std::size_t n = std::min(size * count, exchange.pending.size());
-  std::memcpy(buffer, exchange.pending.data(), n);
-  exchange.pending.remove_prefix(n);
-  return n;
-}
-
-// libcurl rewinds the body when it must resend it (a redirect or an auth retry).
-int onSeek(void* user, curl_off_t offset, int origin) {
-  auto& exchange = *static_cast<Exchange*>(user);
-  if (origin != SEEK_SET || offset < 0 || static_cast<std::size_t>(offset) > exchange.call->body.size()) {
-    return CURL_SEEKFUNC_CANTSEEK;
-  }
-  exchange.pending = exchange.call->body.substr(static_cast<std::size_t>(offset));
-  return CURL_SEEKFUNC_OK;
-}
-
-struct HeaderList {
-  curl_slist* list = nullptr;
-  ~HeaderList() { curl_slist_free_all(list); }
-  void add(const std::string& line) {
-    curl_slist* next = curl_slist_append(list, line.c_str());
-    if (next == nullptr) throw S3Error("S3: out of memory building request headers");
-    list = next;
-  }
-};
 
 std::string hintFor(int status, const std::string& code) {
   if (code == "InvalidAccessKeyId" || code == "SignatureDoesNotMatch") {
@@ -179,55 +72,37 @@ HttpResult perform(const Config& config, const HttpCall& call) {
       std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch())
           .count());
   PreparedRequest prepared = prepare(config, call, date);
-  HeaderList headers;
-  for (const auto& [name, value] : prepared.headers) headers.add(name + ": " + value);
-  headers.add("Expect:");  // parts are sent at once; 100-continue only adds a round trip
-
-  HttpResult result;
-  CURL* curl = threadHandle();
-  Exchange exchange{curl, &call, &result, call.body, nullptr, false};
-  curl_easy_setopt(curl, CURLOPT_URL, prepared.url.c_str());
-  curl_easy_setopt(curl, CURLOPT_HTTPHEADER, headers.list);
-  curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
-  curl_easy_setopt(curl, CURLOPT_CONNECTTIMEOUT, 15L);
+  base::HttpRequest request;
+  request.method = call.method;
+  request.url = prepared.url;
+  for (const auto& [name, value] : prepared.headers) request.headers.push_back(name + ": " + value);
+  request.headers.push_back("Expect:");  // parts are sent at once; 100-continue only adds a round trip
+  request.body = call.body;
+  request.sink = call.sink;
+  request.maxBody = call.maxBody;
+  request.connectTimeout = std::chrono::seconds(15);
   // A transfer slower than 1 KiB/s for a minute is stalled: fail it so the retry loop takes over.
-  curl_easy_setopt(curl, CURLOPT_LOW_SPEED_LIMIT, 1024L);
-  curl_easy_setopt(curl, CURLOPT_LOW_SPEED_TIME, 60L);
-  curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, onWrite);
-  curl_easy_setopt(curl, CURLOPT_WRITEDATA, &exchange);
-  curl_easy_setopt(curl, CURLOPT_HEADERFUNCTION, onHeader);
-  curl_easy_setopt(curl, CURLOPT_HEADERDATA, &exchange);
-  if (call.method == "HEAD") {
-    curl_easy_setopt(curl, CURLOPT_NOBODY, 1L);
-  } else if (call.method == "PUT" || call.method == "POST") {
-    curl_easy_setopt(curl, CURLOPT_UPLOAD, 1L);
-    curl_easy_setopt(curl, CURLOPT_INFILESIZE_LARGE, static_cast<curl_off_t>(call.body.size()));
-    curl_easy_setopt(curl, CURLOPT_READFUNCTION, onRead);
-    curl_easy_setopt(curl, CURLOPT_READDATA, &exchange);
-    curl_easy_setopt(curl, CURLOPT_SEEKFUNCTION, onSeek);
-    curl_easy_setopt(curl, CURLOPT_SEEKDATA, &exchange);
-    if (call.method == "POST") curl_easy_setopt(curl, CURLOPT_CUSTOMREQUEST, "POST");
-  } else if (call.method != "GET") {
-    curl_easy_setopt(curl, CURLOPT_CUSTOMREQUEST, call.method.c_str());
-  }
-  char errorBuffer[CURL_ERROR_SIZE] = {0};
-  curl_easy_setopt(curl, CURLOPT_ERRORBUFFER, errorBuffer);
+  request.stallBytesPerSecond = 1024;
+  request.stallTime = std::chrono::seconds(60);
 
-  CURLcode code = curl_easy_perform(curl);
-  curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &result.status);
-  if (exchange.sinkError) std::rethrow_exception(exchange.sinkError);
-  if (exchange.tooLarge) {
-    throw S3Error(describe(config, call) + " failed: the answer is larger than " +
-                      std::to_string(call.maxBody) + " bytes",
-                  static_cast<int>(result.status), "TooLarge");
+  base::HttpResponse response = base::httpExchange(request);
+  switch (response.failure) {
+    case base::HttpFailure::None:
+      break;
+    case base::HttpFailure::NoMemory:
+      throw S3Error("S3: out of memory building request headers");
+    case base::HttpFailure::NoHandle:
+      throw S3Error("S3: curl_easy_init failed");
+    case base::HttpFailure::TooLarge:
+      throw S3Error(describe(config, call) + " failed: the answer is larger than " +
+                        std::to_string(call.maxBody) + " bytes",
+                    static_cast<int>(response.status), "TooLarge");
+    case base::HttpFailure::Network:
+      throw S3Error(describe(config, call) + " failed: " + response.detail + " (endpoint " + config.endpoint +
+                        "; check AWS_ENDPOINT_URL_S3 / AWS_ENDPOINT_URL and the network)",
+                    0, "", true);
   }
-  if (code != CURLE_OK) {
-    std::string detail = errorBuffer[0] != '\0' ? errorBuffer : curl_easy_strerror(code);
-    throw S3Error(describe(config, call) + " failed: " + detail + " (endpoint " + config.endpoint +
-                      "; check AWS_ENDPOINT_URL_S3 / AWS_ENDPOINT_URL and the network)",
-                  0, "", true);
-  }
-  return result;
+  return {response.status, std::move(response.headers), std::move(response.body), response.delivered};
 }
 
 void backoff(const Config& config, int attempt) {

@@ -1,6 +1,6 @@
 #pragma once
-// One signed HTTP exchange with S3 over libcurl, and the retry loop around it. No S3 semantics here
-// beyond signing: the client decides what a status means.
+// One signed HTTP exchange with S3 (the exchange itself is base/http_client's), and the retry loop
+// around it. No S3 semantics here beyond signing: the client decides what a status means.
 #include <cstdint>
 #include <functional>
 #include <map>
