@@ -32,7 +32,8 @@ ASAN_E2E=(
 
 # On Engine 26 with compose v2 and the trixie images (issue #15): restore round trips with MariaDB
 # 11.8 + Redis 8 and with Valkey 8.1 (online and stop), compat of those against 10.11/7.0, status,
-# inspect, verify --deep, export/import, a scheduled run, and restore with an app's health check.
+# inspect, verify --deep, export/import, a scheduled run, restore with an app's health check, and the
+# engine contract the tests' FakeEngine is held to.
 MODERN_E2E=(
   'RestoreRoundTrip\..*/(Mariadb11|Valkey)'
   'ModernCompat\.'
@@ -42,6 +43,7 @@ MODERN_E2E=(
   'Restore\.BadBackupsAndBadInputAreRefusedBeforeAnythingChanges'
   'Schedule\.CronEntryRunsTheBackupRecordsFailuresNotifiesAndIsRemoved'
   'RestoreHealth\.AnAppUnhealthyAfterTheRestore'
+  'EngineContractOnEngine\.'
 )
 # Only there: the Valkey round trips and the compat of trixie's servers against bookworm's.
 MODERN_ONLY='RestoreRoundTrip\..*/Valkey|ModernCompat\.'

@@ -9,6 +9,7 @@
 #include <atomic>
 #include <cstdio>
 #include <ctime>
+#include <optional>
 #include <stdexcept>
 #include <thread>
 
@@ -89,11 +90,19 @@ std::vector<std::string> StackGuard::resumeAll() {
         } else {
           engine_.unpauseContainer(it->id);
         }
-      } catch (const dockerapi::EngineError& e) {
-        if (it->stopped || e.kind() != dockerapi::ErrorKind::Conflict) throw;
-        // "is not paused": the pause never happened (interrupted before it), or the container
-        // stopped meanwhile (an engine restart): it was running when found, so it runs again.
-        if (!engine_.inspectContainer(it->id).running) engine_.startContainer(it->id);
+      } catch (const dockerapi::EngineError&) {
+        if (it->stopped) throw;
+        // "is not paused" (HTTP 500 on real engines, not a 409: the engine contract shows it): the
+        // pause never happened (interrupted before it), or the container stopped meanwhile (an
+        // engine restart). Its state decides: still paused is a real failure; else it was running
+        // when found, so it runs again.
+        std::optional<dockerapi::ContainerInfo> now;
+        try {
+          now = engine_.inspectContainer(it->id);
+        } catch (const std::exception&) {
+        }
+        if (!now || now->paused) throw;
+        if (!now->running) engine_.startContainer(it->id);
       }
       // Still in the journal when it could not be resumed: the next run or `status` tries again.
       // Resuming twice is harmless, so a journal that cannot be rewritten (disk full) is only logged.

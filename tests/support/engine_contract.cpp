@@ -110,7 +110,7 @@ void pauseAndUnpauseShowInInspect(Scene& scene) {
   EXPECT_FALSE(resumed.paused);
   EXPECT_EQ(resumed.status, "running");
   // Not a 409 like pausing twice: the daemon returns a plain error (seen on Engine 20.10; its code
-  // still does later), so StackGuard's Conflict fallback for "is not paused" does not see it.
+  // still does later), so StackGuard decides a failed unpause by the container's state, not the code.
   auto notPaused = errorOf([&] { engine.unpauseContainer(id); });
   EXPECT_EQ(notPaused.httpStatus(), 500);
   EXPECT_EQ(notPaused.kind(), ErrorKind::Server) << notPaused.what();
