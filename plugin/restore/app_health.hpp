@@ -24,7 +24,8 @@ struct AppHealth {
   std::string container;  // id
   std::string name;
   std::string before;     // health before the restore; "running" for a container without a check
-  std::string now;        // the same after: or unhealthy, starting (no verdict within the wait), exited
+  std::string now;        // the same after: or unhealthy, starting (no verdict within the wait), exited,
+                          // unknown (the engine failed while it was watched; lastProbe says how)
   std::string lastProbe;  // the last probe's output, trimmed
   double seconds = 0;     // from the start of the wait to the verdict
   // Not healthy now, though it was not unhealthy before: the restore's exit code says so.

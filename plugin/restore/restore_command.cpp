@@ -195,13 +195,16 @@ class RestoreCommand : public Command {
   static void printUnhealthyApps(const RestoreReport& report) {
     for (const auto& a : report.apps) {
       if (a.fine()) continue;
-      std::string what = a.now == "exited"     ? "exited after it was started again"
+      std::string what = a.now == "unknown"    ? "could not be watched"
+                         : a.now == "exited"   ? "exited after it was started again"
                          : a.now == "starting" ? "has not passed its health check within " +
                                                      fmt::format("{:.0f}", a.seconds) + " s (--health-wait)"
                                                : "is unhealthy";
       std::cerr << "docker agentchat: " << (a.newlyUnhealthy() ? "" : "warning: ") << "service " << a.service
                 << ": container " << a.name << " " << what
-                << (a.lastProbe.empty() ? std::string() : "; its last health check said: " + a.lastProbe)
+                << (a.lastProbe.empty()  ? std::string()
+                    : a.now == "unknown" ? ": " + a.lastProbe
+                                         : "; its last health check said: " + a.lastProbe)
                 << "\n";
       if (a.newlyUnhealthy()) {
         std::cerr

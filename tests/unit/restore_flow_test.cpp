@@ -112,9 +112,8 @@ TEST(RestoreFlow, AFailureAtAnyCallAfterTheSafetySnapshotRollsBackToTheDataFromB
 }
 
 // After the data are verified the apps' health is only watched and reported, never rolled back
-// over. An engine failure there escapes runRestore as the EngineError itself (not RestoreFailed,
-// which restore_runner.hpp promises): the data stay restored.
-TEST(RestoreFlow, AnEngineFailureWhileWatchingTheAppsLeavesTheRestoredDataInPlace) {
+// over: an engine failure there leaves the data restored and the apps reported as not watched.
+TEST(RestoreFlow, AnEngineFailureWhileWatchingTheAppsIsReportedAndTheRestoredDataStay) {
   std::size_t lastInspect = 0;
   {
     ChatWorld world;
@@ -126,9 +125,17 @@ TEST(RestoreFlow, AnEngineFailureWhileWatchingTheAppsLeavesTheRestoredDataInPlac
   }
   ChatWorld world;
   world.engine.failCall(lastInspect, 500);
-  EXPECT_THROW(world.restore(), dockerapi::EngineError);
+  RestoreSettings settings;
+  auto report = runRestore(world.engine, world.chat.stack(), world.repository, world.backup,
+                           planRestore(world.backup, world.chat.stack(), {}), settings);
   EXPECT_EQ(world.uploads(), kBackedUp);
   EXPECT_EQ(world.chat.states(), kAllRunning);
+  // Reported as an app that could not be watched (exit 6), not as a failed restore.
+  auto unknown = std::find_if(report.apps.begin(), report.apps.end(),
+                              [](const AppHealth& a) { return a.now == "unknown"; });
+  ASSERT_NE(unknown, report.apps.end());
+  EXPECT_TRUE(unknown->newlyUnhealthy());
+  EXPECT_NE(unknown->lastProbe.find("500"), std::string::npos) << unknown->lastProbe;
 }
 
 TEST(RestoreFlow, AnAppUnhealthyAfterTheRestoreIsReportedAndNotRolledBack) {
