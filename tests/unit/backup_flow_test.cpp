@@ -7,6 +7,7 @@
 #include "dockerapi/helper_container.hpp"
 #include "plugin/backup/backup_runner.hpp"
 #include "plugin/guard/dead_run.hpp"
+#include "tests/support/call_log.hpp"
 #include "tests/support/fake_redis.hpp"
 #include "tests/support/fake_stack.hpp"
 #include "tests/support/temp_dir.hpp"
@@ -16,8 +17,12 @@
 namespace {
 
 using namespace agentchat;
+using agentchat_test::calledAfter;
 using agentchat_test::EngineCall;
+using agentchat_test::failedCall;
 using agentchat_test::FakeEngine;
+using agentchat_test::heldAt;
+using agentchat_test::windowOf;
 
 // Redis and two app containers writing to it; the backend keeps uploads in a volume.
 struct ChatWorld {
@@ -56,45 +61,6 @@ struct ChatWorld {
     return names;
   }
 };
-
-// The call that failed in `calls`, if one did.
-std::optional<std::size_t> failedCall(const std::vector<EngineCall>& calls) {
-  for (std::size_t i = 0; i < calls.size(); ++i) {
-    if (calls[i].failed) return i;
-  }
-  return std::nullopt;
-}
-
-bool calledAfter(const std::vector<EngineCall>& calls, std::size_t after, const std::string& call,
-                 const std::string& target) {
-  for (std::size_t i = after + 1; i < calls.size(); ++i) {
-    if (calls[i].call == call && calls[i].target == target && !calls[i].failed) return true;
-  }
-  return false;
-}
-
-// The containers `call` succeeded on before `index`, and not undone by `undo` before it.
-std::set<std::string> heldAt(const std::vector<EngineCall>& calls, std::size_t index, const std::string& call,
-                             const std::string& undo) {
-  std::set<std::string> held;
-  for (std::size_t i = 0; i < index; ++i) {
-    if (calls[i].failed) continue;
-    if (calls[i].call == call) held.insert(calls[i].target);
-    if (calls[i].call == undo) held.erase(calls[i].target);
-  }
-  return held;
-}
-
-// From the first `first` call to the last `last` call of a clean run.
-std::pair<std::size_t, std::size_t> windowOf(const std::vector<EngineCall>& calls, const std::string& first,
-                                             const std::string& last) {
-  std::size_t begin = calls.size(), end = 0;
-  for (std::size_t i = 0; i < calls.size(); ++i) {
-    if (calls[i].call == first) begin = std::min(begin, i);
-    if (calls[i].call == last) end = i;
-  }
-  return {begin, end};
-}
 
 const std::map<std::string, std::string> kAllRunning{
     {"chat-backend-1", "running"}, {"chat-redis-1", "running"}, {"chat-worker-1", "running"}};

@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include "plugin/migrate/migrate_runner.hpp"
+#include "tests/support/call_log.hpp"
 #include "tests/support/fake_stack.hpp"
 #include "tests/support/temp_dir.hpp"
 
@@ -11,6 +12,7 @@ namespace {
 
 using namespace agentchat;
 using agentchat_test::EngineCall;
+using agentchat_test::failedCall;
 using agentchat_test::FakeEngine;
 
 const std::map<std::string, std::string> kAllRunning{{"chat-backend-1", "running"},
@@ -54,13 +56,6 @@ struct TwoEngines {
       ADD_FAILURE() << "container " << name << " left on the target";
   }
 };
-
-std::optional<std::size_t> failedCall(const std::vector<EngineCall>& calls) {
-  for (std::size_t i = 0; i < calls.size(); ++i) {
-    if (calls[i].failed) return i;
-  }
-  return std::nullopt;
-}
 
 TEST(MigrateFlow, MovesTheVolumesAndStartsTheSourceAgain) {
   TwoEngines world;

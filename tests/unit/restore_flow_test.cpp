@@ -6,6 +6,7 @@
 #include "dockerapi/errors.hpp"
 #include "plugin/backup/backup_runner.hpp"
 #include "plugin/restore/restore_runner.hpp"
+#include "tests/support/call_log.hpp"
 #include "tests/support/fake_shell.hpp"
 #include "tests/support/fake_stack.hpp"
 #include "tests/support/temp_dir.hpp"
@@ -82,11 +83,7 @@ TEST(RestoreFlow, AFailureAtAnyCallAfterTheSafetySnapshotRollsBackToTheDataFromB
   }
   // From the first stop (the safety snapshot before it is a backup: backup_flow_test) to the last
   // start. The apps' health is watched after that, once the data are verified: see below.
-  std::size_t begin = clean.size(), end = 0;
-  for (std::size_t i = 0; i < clean.size(); ++i) {
-    if (clean[i].call == "stopContainer") begin = std::min(begin, i);
-    if (clean[i].call == "startContainer" && clean[i].target.starts_with("chat-")) end = i;
-  }
+  auto [begin, end] = agentchat_test::windowOf(clean, "stopContainer", "startContainer", "chat-");
   ASSERT_LT(begin, end);
   for (std::size_t index = begin; index <= end; ++index) {
     ChatWorld world;

@@ -5,6 +5,7 @@
 
 #include "plugin/backup/backup_runner.hpp"
 #include "plugin/restore/restore_runner.hpp"
+#include "tests/support/call_log.hpp"
 #include "tests/support/fake_redis.hpp"
 #include "tests/support/fake_shell.hpp"
 #include "tests/support/fake_stack.hpp"
@@ -78,11 +79,7 @@ TEST(RestoreRedisFlow, AFailureAtAnyCallAfterTheSafetySnapshotRollsBackToTheKeys
     ASSERT_FALSE(world.restore());
     clean = world.engine.calls();
   }
-  std::size_t begin = clean.size(), end = 0;
-  for (std::size_t i = 0; i < clean.size(); ++i) {
-    if (clean[i].call == "stopContainer") begin = std::min(begin, i);
-    if (clean[i].call == "startContainer" && clean[i].target.starts_with("chat-")) end = i;
-  }
+  auto [begin, end] = agentchat_test::windowOf(clean, "stopContainer", "startContainer", "chat-");
   ASSERT_LT(begin, end);
   for (std::size_t index = begin; index <= end; ++index) {
     ChatWorld world;
