@@ -12,12 +12,37 @@ struct Retention {
   std::optional<int> keepLast, keepDaily, keepWeekly, keepMonthly;
 };
 
+// A command run by exec in the service's container around a backup or restore (x-agentchat hooks,
+// or agentchat.hooks.* labels). A failing pre-hook with on_error fail stops the run before anything
+// is held; `warn` logs it and goes on.
+struct Hook {
+  std::vector<std::string> command;
+  int timeoutSeconds = 60;
+  bool failRun = true;              // on_error: fail (default) | warn
+  std::optional<std::string> user;  // default: the container's user
+};
+
+struct Hooks {
+  std::vector<Hook> preBackup, postBackup, preRestore, postRestore;
+  bool empty() const {
+    return preBackup.empty() && postBackup.empty() && preRestore.empty() && postRestore.empty();
+  }
+};
+
 struct ServiceSettings {
   std::optional<std::string> role;  // mysql | redis | postgres | app | none
   std::vector<std::string> databases;
   std::vector<std::string> logs;  // absolute paths inside the container
   std::vector<std::string> excludes;
   bool skip = false;
+  Hooks hooks;
+};
+
+// Unattended runs: pings in the healthchecks.io style (URL/start, URL, URL/fail), a metrics file
+// for node_exporter's textfile collector, and how far a backup may stray from the previous ones.
+struct Sanity {
+  double smallerThan = 0.5;  // warn below this fraction of the median of the previous backups
+  double largerThan = 2.0;   // and above this multiple
 };
 
 struct Settings {
@@ -34,6 +59,9 @@ struct Settings {
   // Shorthands: roles: {service: role}, logs: {service: [paths]}; folded into the services.
   std::map<std::string, std::string> roles;
   std::map<std::string, std::vector<std::string>> logs;
+  std::optional<std::string> notifyUrl;  // MAY HOLD A TOKEN: never printed
+  std::optional<std::string> metricsFile;
+  Sanity sanity;
 };
 
 }  // namespace compose

@@ -5,6 +5,7 @@
 #include <set>
 
 #include "compose/error.hpp"
+#include "compose/shell_split.hpp"
 #include "compose/yaml_mark.hpp"
 
 namespace compose {
@@ -76,6 +77,48 @@ std::string oneOf(const YAML::Node& node, const std::string& file, const std::st
   return value;
 }
 
+double number(const YAML::Node& node, const std::string& file, const std::string& path, double min,
+              double max, const std::string& range) {
+  std::string text = node.IsScalar() ? node.Scalar() : std::string{};
+  try {
+    std::size_t used = 0;
+    double value = std::stod(text, &used);
+    if (used == text.size() && value >= min && value <= max) return value;
+  } catch (const std::exception&) {
+  }
+  throw Error(file, lineOf(node), path, "must be a number " + range);
+}
+
+// A hook's command: a list of words, or one string split as a shell would (no expansion).
+std::vector<std::string> commandWords(const YAML::Node& node, const std::string& file,
+                                      const std::string& path) {
+  std::vector<std::string> words =
+      node.IsScalar() ? shellSplit(scalar(node, file, path)) : strings(node, file, path);
+  if (words.empty()) throw Error(file, lineOf(node), path, "must name a command");
+  return words;
+}
+
+std::vector<Hook> hookList(const YAML::Node& node, const std::string& file, const std::string& path) {
+  if (!node.IsSequence())
+    throw Error(file, lineOf(node), path,
+                "must be a list of hooks ({command: [...], timeout, on_error, user})");
+  std::vector<Hook> out;
+  for (std::size_t i = 0; i < node.size(); ++i) {
+    std::string at = path + "[" + std::to_string(i) + "]";
+    const YAML::Node& h = node[i];
+    checkKeys(h, file, at, {"command", "timeout", "on_error", "user"});
+    if (!h["command"]) throw Error(file, lineOf(h), at, "needs a command");
+    Hook hook;
+    hook.command = commandWords(h["command"], file, at + ".command");
+    if (h["timeout"]) hook.timeoutSeconds = integer(h["timeout"], file, at + ".timeout", 1, 86400);
+    if (h["on_error"])
+      hook.failRun = oneOf(h["on_error"], file, at + ".on_error", {"fail", "warn"}) == "fail";
+    if (h["user"]) hook.user = scalar(h["user"], file, at + ".user");
+    out.push_back(std::move(hook));
+  }
+  return out;
+}
+
 const std::set<std::string> kRoles = {"mysql", "redis", "postgres", "app", "none"};
 
 }  // namespace
@@ -86,7 +129,7 @@ Settings parseSettings(const YAML::Node& node, const std::string& file) {
   if (!node || node.IsNull()) return settings;
   checkKeys(node, file, base,
             {"repository", "retention", "schedule", "compression_level", "consistency", "excludes", "roles",
-             "logs", "encrypt_to", "passphrase_file"});
+             "logs", "encrypt_to", "passphrase_file", "notify", "metrics_file", "sanity"});
   if (node["repository"]) settings.repository = scalar(node["repository"], file, base + ".repository");
   if (const auto r = node["retention"]) {
     std::string path = base + ".retention";
@@ -124,6 +167,30 @@ Settings parseSettings(const YAML::Node& node, const std::string& file) {
   }
   if (node["passphrase_file"])
     settings.passphraseFile = scalar(node["passphrase_file"], file, base + ".passphrase_file");
+  if (const auto n = node["notify"]) {
+    checkKeys(n, file, base + ".notify", {"url"});
+    if (n["url"]) {
+      std::string url = scalar(n["url"], file, base + ".notify.url");
+      if (url.rfind("http://", 0) != 0 && url.rfind("https://", 0) != 0)
+        throw Error(file, lineOf(n["url"]), base + ".notify.url", "must be an http:// or https:// URL");
+      settings.notifyUrl = url;
+    }
+  }
+  if (node["metrics_file"]) {
+    settings.metricsFile = scalar(node["metrics_file"], file, base + ".metrics_file");
+    if (settings.metricsFile->size() < 5 || !settings.metricsFile->ends_with(".prom"))
+      throw Error(file, lineOf(node["metrics_file"]), base + ".metrics_file",
+                  "must end in .prom (node_exporter's textfile collector reads only those)");
+  }
+  if (const auto s = node["sanity"]) {
+    checkKeys(s, file, base + ".sanity", {"smaller_than", "larger_than"});
+    if (s["smaller_than"])
+      settings.sanity.smallerThan =
+          number(s["smaller_than"], file, base + ".sanity.smaller_than", 0, 1, "from 0 to 1, e.g. 0.5");
+    if (s["larger_than"])
+      settings.sanity.largerThan =
+          number(s["larger_than"], file, base + ".sanity.larger_than", 1, 1000, "from 1 to 1000, e.g. 2.0");
+  }
   if (const auto roles = node["roles"]) {
     if (!roles.IsMap()) throw Error(file, lineOf(roles), base + ".roles", "must map service names to roles");
     for (const auto& item : roles) {
@@ -147,12 +214,21 @@ ServiceSettings parseServiceSettings(const YAML::Node& node, const std::string& 
   const std::string base = "services." + service + ".x-agentchat";
   ServiceSettings settings;
   if (!node || node.IsNull()) return settings;
-  checkKeys(node, file, base, {"role", "databases", "logs", "excludes", "skip"});
+  checkKeys(node, file, base, {"role", "databases", "logs", "excludes", "skip", "hooks"});
   if (node["role"]) settings.role = oneOf(node["role"], file, base + ".role", kRoles);
   if (node["databases"]) settings.databases = strings(node["databases"], file, base + ".databases");
   if (node["logs"]) settings.logs = absolutePaths(node["logs"], file, base + ".logs");
   if (node["excludes"]) settings.excludes = strings(node["excludes"], file, base + ".excludes");
   if (node["skip"]) settings.skip = booleanOf(node["skip"], file, base + ".skip");
+  if (const auto h = node["hooks"]) {
+    std::string path = base + ".hooks";
+    checkKeys(h, file, path, {"pre_backup", "post_backup", "pre_restore", "post_restore"});
+    if (h["pre_backup"]) settings.hooks.preBackup = hookList(h["pre_backup"], file, path + ".pre_backup");
+    if (h["post_backup"]) settings.hooks.postBackup = hookList(h["post_backup"], file, path + ".post_backup");
+    if (h["pre_restore"]) settings.hooks.preRestore = hookList(h["pre_restore"], file, path + ".pre_restore");
+    if (h["post_restore"])
+      settings.hooks.postRestore = hookList(h["post_restore"], file, path + ".post_restore");
+  }
   return settings;
 }
 

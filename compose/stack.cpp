@@ -4,6 +4,8 @@
 #include <functional>
 #include <set>
 
+#include "compose/hook_labels.hpp"
+
 namespace compose {
 
 bool StackService::running() const {
@@ -109,6 +111,18 @@ Stack buildStack(const Project& project, const EngineView& all) {
       }
       if (auto role = c.labels.find(kRoleLabel); role != c.labels.end()) labelRole = role->second;
     }
+    // Hook labels: the newest container's (the compose file's labels are on it), else the file's.
+    const std::map<std::string, std::string>* hookLabels = &service.labels;
+    std::string labelOwner = "service " + name;
+    for (const auto& c : view.containers) {
+      auto it = c.labels.find(kServiceLabel);
+      if (it != c.labels.end() && it->second == name) {
+        hookLabels = &c.labels;
+        labelOwner = "container " + c.name;
+        if (c.running) break;
+      }
+    }
+    addHookLabels(*hookLabels, labelOwner, s.settings.hooks);
     std::map<std::string, std::string> env = envMap(s.env);
     std::vector<std::string> words = s.command;
     words.insert(words.end(), service.entrypoint.begin(), service.entrypoint.end());

@@ -25,6 +25,13 @@ const char* kindName(ErrorKind kind);
 // thing, 2 for a request the engine rejects, 1 for the rest.
 int exitCodeFor(ErrorKind kind);
 
+// An exec given a timeout (ExecSpec::timeoutSeconds) still ran when it passed. The engine has no call
+// to stop an exec's process: it may go on running in the container.
+class ExecTimedOut : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
 class EngineError : public base::Error {
  public:
   EngineError(ErrorKind kind, std::string message, int httpStatus = 0, std::string engineMessage = {});

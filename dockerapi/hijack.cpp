@@ -5,7 +5,10 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
+#include <chrono>
+#include <cstdint>
 #include <cstring>
 #include <vector>
 
@@ -65,7 +68,8 @@ std::string errorBody(int fd, const std::string& head, std::string body) {
 }  // namespace
 
 void hijackedPost(const Endpoint& endpoint, const std::string& target, const std::string& jsonBody,
-                  base::ChunkSource input, base::ChunkSink output) {
+                  base::ChunkSource input, base::ChunkSink output,
+                  std::optional<std::chrono::steady_clock::time_point> deadline) {
   Socket socket(endpoint);
   std::string request = "POST " + target +
                         " HTTP/1.1\r\nHost: docker\r\nUser-Agent: docker-agentchat\r\n"
@@ -94,10 +98,19 @@ void hijackedPost(const Endpoint& endpoint, const std::string& target, const std
   while (true) {
     pollfd pfd{fd, POLLIN, 0};
     if (inputOpen) pfd.events |= POLLOUT;
-    if (::poll(&pfd, 1, -1) < 0) {
+    int wait = -1;
+    if (deadline) {
+      auto left =
+          std::chrono::duration_cast<std::chrono::milliseconds>(*deadline - std::chrono::steady_clock::now());
+      if (left.count() <= 0) throw ExecTimedOut("the process ran past its deadline");
+      wait = static_cast<int>(std::min<std::int64_t>(left.count() + 1, 60'000));
+    }
+    int ready = ::poll(&pfd, 1, wait);
+    if (ready < 0) {
       if (errno == EINTR) continue;
       ioFailure("poll");
     }
+    if (ready == 0) continue;  // the deadline is checked above
     if (pfd.revents & (POLLIN | POLLHUP | POLLERR)) {
       ssize_t got = ::recv(fd, readBuffer.data(), readBuffer.size(), 0);
       if (got == 0) break;  // the engine closed: the process has exited

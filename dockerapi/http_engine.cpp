@@ -221,9 +221,18 @@ ExecResult HttpEngine::exec(const std::string& container, const ExecSpec& spec, 
   FrameDemuxer demux(std::move(out), std::move(err));
   std::string startBody = json{{"Detach", false}, {"Tty", false}}.dump();
   std::string target = path("/exec/" + result.execId + "/start");
-  if (in) {
-    hijackedPost(transport_.endpoint(), target, startBody, std::move(in),
-                 [&demux](std::string_view chunk) { demux.feed(chunk); });
+  if (in || spec.timeoutSeconds > 0) {  // our own socket: poll() keeps the deadline
+    std::optional<std::chrono::steady_clock::time_point> deadline;
+    if (spec.timeoutSeconds > 0)
+      deadline = std::chrono::steady_clock::now() + std::chrono::seconds(spec.timeoutSeconds);
+    try {
+      hijackedPost(
+          transport_.endpoint(), target, startBody, std::move(in),
+          [&demux](std::string_view chunk) { demux.feed(chunk); }, deadline);
+    } catch (const ExecTimedOut&) {
+      throw ExecTimedOut(what + ": still running after " + std::to_string(spec.timeoutSeconds) + " s (exec " +
+                         result.execId + ")");
+    }
   } else {
     HttpRequest start;
     start.method = "POST";

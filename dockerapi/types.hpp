@@ -127,6 +127,7 @@ struct ExecSpec {
   std::vector<std::string> env;  // "K=V"; the way to hand a secret to a process without argv
   std::string user;
   std::string workingDir;
+  int timeoutSeconds = 0;  // 0: wait as long as it runs; else Engine::exec throws ExecTimedOut
 };
 
 struct ExecResult {

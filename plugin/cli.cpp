@@ -176,6 +176,7 @@ int runCli(const std::vector<std::string>& rawArgs, const dockerapi::Environ& en
   auto started = std::chrono::steady_clock::now();
   std::string error;
   int code = runCommand(*chosen->command, global, environ, error);
+  chosen->command->finished(code, error);
   auto& audit = chosen->command->audit;
   if (audit.contains("repository") && audit.contains("project")) {
     audit["command"] = chosen->cli->get_name();

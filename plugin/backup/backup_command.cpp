@@ -12,9 +12,11 @@
 #include "plugin/cli/exit_codes.hpp"
 #include "plugin/cli/stack_loader.hpp"
 #include "plugin/guard/dead_run.hpp"
+#include "plugin/hooks/hook_runner.hpp"
 #include "plugin/repository/copy_command.hpp"
 #include "plugin/repository/part_keys.hpp"
 #include "plugin/repository/repository_location.hpp"
+#include "plugin/unattended/backup_report.hpp"
 #include "volumes/audit_log.hpp"
 
 namespace agentchat {
@@ -31,6 +33,11 @@ class BackupCommand : public Command {
   std::vector<std::string> encryptTo;
   std::string passphraseFile;
   std::vector<std::string> copyTo;
+  bool noNotify = false;
+
+  void finished(int exitCode, const std::string& error) noexcept override {
+    if (report_) report_->finished(exitCode, error);
+  }
 
   int run(Session& session) override {
     compose::Stack stack = loadStack(session);
@@ -41,6 +48,10 @@ class BackupCommand : public Command {
     options.consistency = mode == "stop" ? Consistency::Stop : Consistency::Online;
     options.only = parseComponents(only);
     auto repo = repositoryLocation(session, stack);
+    if (!dryRun) {
+      report_ = std::make_unique<BackupReport>(stack, repo, session.environ(), !noNotify);
+      report_->started();
+    }
     auto opened = openRepository(repo, session.environ());
     volumes::Repository& repository = *opened;
     // A run that died may have left containers paused or stopped: undone before the plan reads them.
@@ -63,7 +74,10 @@ class BackupCommand : public Command {
                             session.engine().endpointName() +
                             ": bring it up (docker compose up -d) before backing it up");
     }
+    HookRunner hooks(session.engine(), stack, report_->mask(), {{"AGENTCHAT_PROJECT", stack.name}});
     BackupSettings settings;
+    settings.hooks = &hooks;
+    settings.sanity = &stack.settings.sanity;
     settings.recipients = std::move(encryption.recipients);
     settings.encryption = encryption.manifest;
     settings.compressionLevel = stack.settings.compressionLevel.value_or(3);
@@ -72,7 +86,15 @@ class BackupCommand : public Command {
     settings.toolVersion = kVersion;
     audit["repository"] = repo;
     audit["project"] = stack.name;
-    auto manifest = runBackup(session.engine(), stack, repository, plan, settings);
+    volumes::Manifest manifest;
+    try {
+      manifest = runBackup(session.engine(), stack, repository, plan, settings);
+    } catch (...) {
+      if (!hooks.records().empty()) audit["hooks"] = hooks.toJson();
+      throw;
+    }
+    report_->completed(manifest);
+    if (!hooks.records().empty()) audit["hooks"] = hooks.toJson();
     audit["backupId"] = manifest.id;
     audit["parts"] = volumes::partDigests(manifest);
     std::uint64_t total = 0;
@@ -113,6 +135,8 @@ class BackupCommand : public Command {
   }
 
  private:
+  std::unique_ptr<BackupReport> report_;  // once the backup really starts
+
   static void printPlan(const compose::Stack& stack, const BackupPlan& plan, const std::string& repo) {
     std::cout << "backup plan for " << stack.name << " ("
               << (plan.consistency == Consistency::Online ? "online" : "stop") << ") into " << repo << "/"
@@ -153,6 +177,8 @@ RegisteredCommand addBackupCommand(CLI::App& app) {
                   "x-agentchat passphrase_file");
   cli->add_option("--copy-to", command->copyTo,
                   "Then copy the backup to this repository too (e.g. s3://bucket/prefix); repeatable");
+  cli->add_flag("--no-notify", command->noNotify,
+                "Send no x-agentchat notify pings (a scheduled run sends them for the whole run)");
   return {cli, std::move(command)};
 }
 

@@ -14,6 +14,8 @@
 #include "plugin/backup/file_parts.hpp"
 #include "plugin/guard/dead_run.hpp"
 #include "plugin/guard/serving.hpp"
+#include "plugin/hooks/hook_runner.hpp"
+#include "plugin/unattended/sanity.hpp"
 
 namespace agentchat {
 
@@ -126,128 +128,152 @@ volumes::Manifest runBackup(dockerapi::Engine& engine, const compose::Stack& sta
 
   auto projectRun = startProjectRun(engine, repository, stack.name, "backup");
   std::string id = repository.newBackupId(stack.name, now);
-  auto staging = repository.begin(stack.name, id);
-  StackGuard guard(engine, projectRun.journal.get());
-  guard.onInterrupt([partial = staging.get()] { partial->discard(); });
-  Progress progress(settings.terminal);
-  json pause = {{"containers", json::array()}, {"seconds", 0.0}};
-  std::vector<std::string> notRestarted;  // stop mode: containers that would not start again
-  std::vector<PlannedPart> databases, others;
-  for (const auto& part : plan.parts) {
-    (part.kind == PartKind::MysqlDump || part.kind == PartKind::RedisRdb ? databases : others)
-        .push_back(part);
+  HookRunner* hooks = settings.hooks;
+  if (hooks) {
+    hooks->setEnvironment("AGENTCHAT_BACKUP_ID", id);
+    hooks->runPre(HookPhase::PreBackup);  // before anything is held: a failure leaves all as found
   }
+  // The post hooks run once the guard has resumed everything: in a paused container they could not.
+  auto take = [&]() -> volumes::Manifest {
+    auto staging = repository.begin(stack.name, id);
+    StackGuard guard(engine, projectRun.journal.get());
+    guard.onInterrupt([partial = staging.get()] { partial->discard(); });
+    Progress progress(settings.terminal);
+    json pause = {{"containers", json::array()}, {"seconds", 0.0}};
+    std::vector<std::string> notRestarted;  // stop mode: containers that would not start again
+    std::vector<PlannedPart> databases, others;
+    for (const auto& part : plan.parts) {
+      (part.kind == PartKind::MysqlDump || part.kind == PartKind::RedisRdb ? databases : others)
+          .push_back(part);
+    }
 
-  base::TaskGroup tasks;
-  PartWriter run(engine, stack, *staging, settings, tasks, progress, guard);
-  auto startPart = [&](const PlannedPart& part, std::function<void()> onSnapshot, bool bounded) {
-    // Whoever waits for the snapshot is told once, also when the part fails before reaching it.
-    auto once = std::make_shared<std::once_flag>();
-    std::function<void()> signal = [once, onSnapshot] {
-      if (onSnapshot) std::call_once(*once, onSnapshot);
+    base::TaskGroup tasks;
+    PartWriter run(engine, stack, *staging, settings, tasks, progress, guard);
+    auto startPart = [&](const PlannedPart& part, std::function<void()> onSnapshot, bool bounded) {
+      // Whoever waits for the snapshot is told once, also when the part fails before reaching it.
+      auto once = std::make_shared<std::once_flag>();
+      std::function<void()> signal = [once, onSnapshot] {
+        if (onSnapshot) std::call_once(*once, onSnapshot);
+      };
+      tasks.run(
+          [&run, &part, &repository, &helperImage, &stack, &prepared, signal] {
+            struct Signal {
+              std::function<void()> run;
+              ~Signal() { run(); }
+            } atEnd{signal};
+            if (part.kind == PartKind::MysqlDump)
+              return dumpMysqlPart(run, part, prepared.at(part.name), signal);
+            if (part.kind == PartKind::RedisRdb)
+              return snapshotRedisParts(run, part, prepared.at(part.name), signal);
+            if (part.kind == PartKind::Volume) return copyVolumePart(run, part, *helperImage);
+            if (part.kind == PartKind::Logs)
+              return copyLogsPart(run, part, lastTaken(repository, stack.name, part.name));
+            if (part.kind == PartKind::Config)
+              return writeConfigPart(run, part, repository.localRoot().value_or(""));
+          },
+          bounded);
     };
-    tasks.run(
-        [&run, &part, &repository, &helperImage, &stack, &prepared, signal] {
-          struct Signal {
-            std::function<void()> run;
-            ~Signal() { run(); }
-          } atEnd{signal};
-          if (part.kind == PartKind::MysqlDump)
-            return dumpMysqlPart(run, part, prepared.at(part.name), signal);
-          if (part.kind == PartKind::RedisRdb)
-            return snapshotRedisParts(run, part, prepared.at(part.name), signal);
-          if (part.kind == PartKind::Volume) return copyVolumePart(run, part, *helperImage);
-          if (part.kind == PartKind::Logs)
-            return copyLogsPart(run, part, lastTaken(repository, stack.name, part.name));
-          if (part.kind == PartKind::Config)
-            return writeConfigPart(run, part, repository.localRoot().value_or(""));
-        },
-        bounded);
-  };
 
-  try {
-    if (plan.consistency == Consistency::Stop) {
-      for (const auto& c : plan.hold) {
-        spdlog::info("stopping {}", c.name);
-        guard.stop(c.id, c.name, 30);
-        pause["containers"].push_back(c.name);
-      }
-      auto stopped = Clock::now();
-      for (const auto& part : plan.parts) startPart(part, {}, true);
-      tasks.wait();
-      notRestarted = guard.resumeAll();
-      pause["seconds"] = base::secondsSince(stopped);
-      waitForDatabasesStoppedIn(engine, stack, plan);
-    } else {
-      // The writers pause, the databases fix their point in time, the writers resume: MySQL and
-      // Redis then hold the same moment. Everything else is copied afterwards, unpaused.
-      std::vector<std::promise<void>> snapshots(databases.size());
-      auto pausedAt = Clock::now();
-      if (!databases.empty()) {
+    try {
+      if (plan.consistency == Consistency::Stop) {
         for (const auto& c : plan.hold) {
-          guard.pause(c.id, c.name);
+          spdlog::info("stopping {}", c.name);
+          guard.stop(c.id, c.name, 30);
           pause["containers"].push_back(c.name);
         }
-      }
-      for (std::size_t i = 0; i < databases.size(); ++i) {
-        auto* promise = &snapshots[i];
-        startPart(
-            databases[i], [promise] { promise->set_value(); }, false);
-      }
-      auto deadline = Clock::now() + kPauseLimit;
-      for (auto& s : snapshots) {
-        if (s.get_future().wait_until(deadline) != std::future_status::ready) {
-          spdlog::warn("the database snapshots took over {} s; resuming the paused containers anyway",
-                       kPauseLimit.count());
-          break;
+        auto stopped = Clock::now();
+        for (const auto& part : plan.parts) startPart(part, {}, true);
+        tasks.wait();
+        notRestarted = guard.resumeAll();
+        pause["seconds"] = base::secondsSince(stopped);
+        waitForDatabasesStoppedIn(engine, stack, plan);
+      } else {
+        // The writers pause, the databases fix their point in time, the writers resume: MySQL and
+        // Redis then hold the same moment. Everything else is copied afterwards, unpaused.
+        std::vector<std::promise<void>> snapshots(databases.size());
+        auto pausedAt = Clock::now();
+        if (!databases.empty()) {
+          for (const auto& c : plan.hold) {
+            guard.pause(c.id, c.name);
+            pause["containers"].push_back(c.name);
+          }
         }
+        for (std::size_t i = 0; i < databases.size(); ++i) {
+          auto* promise = &snapshots[i];
+          startPart(
+              databases[i], [promise] { promise->set_value(); }, false);
+        }
+        auto deadline = Clock::now() + kPauseLimit;
+        for (auto& s : snapshots) {
+          if (s.get_future().wait_until(deadline) != std::future_status::ready) {
+            spdlog::warn("the database snapshots took over {} s; resuming the paused containers anyway",
+                         kPauseLimit.count());
+            break;
+          }
+        }
+        auto failed = guard.resumeAll();
+        pause["seconds"] = databases.empty() ? 0.0 : base::secondsSince(pausedAt);
+        if (!failed.empty()) unpauseFailed(engine, failed);
+        if (!databases.empty()) {
+          spdlog::info(
+              "writers paused for {:.3f} s ({})", pause["seconds"].get<double>(),
+              pause["containers"].empty() ? std::string("none running") : pause["containers"].dump());
+        }
+        for (const auto& part : others) startPart(part, {}, true);
+        tasks.wait();
       }
-      auto failed = guard.resumeAll();
-      pause["seconds"] = databases.empty() ? 0.0 : base::secondsSince(pausedAt);
-      if (!failed.empty()) unpauseFailed(engine, failed);
-      if (!databases.empty()) {
-        spdlog::info("writers paused for {:.3f} s ({})", pause["seconds"].get<double>(),
-                     pause["containers"].empty() ? std::string("none running") : pause["containers"].dump());
-      }
-      for (const auto& part : others) startPart(part, {}, true);
-      tasks.wait();
+    } catch (...) {
+      tasks.cancel();
+      tasks.waitQuietly();
+      throw;
     }
+
+    volumes::Manifest manifest;
+    manifest.id = id;
+    manifest.project = stack.name;
+    manifest.createdAt = base::utcTimestamp(now);
+    manifest.label = settings.label;
+    manifest.consistency = plan.consistency == Consistency::Online ? "online" : "stop";
+    manifest.encryption = settings.encryption;
+    // Parts in plan order, whatever order the threads finished in.
+    for (const auto& planned : plan.parts) {
+      for (const auto& p : run.parts) {
+        if (p.contentName() == planned.name ||
+            (p.service == planned.service && p.knownKind() == PartKind::RedisAof &&
+             planned.kind == PartKind::RedisRdb))
+          manifest.parts.push_back(p);
+      }
+    }
+    manifest.details = run.details;
+    manifest.details["stack"] = stackDetails(engine, stack);
+    manifest.details["pause"] = pause;
+    manifest.details["notes"] = plan.notes;
+    manifest.details["tool"] = {{"version", settings.toolVersion}};
+    manifest.details["timings"] = {{"parts", run.timings}, {"totalSeconds", base::secondsSince(started)}};
+    if (settings.sanity) {
+      auto sanity = checkSanity(manifest, recentBackups(repository, stack.name), *settings.sanity);
+      for (const auto& warning : sanity.warnings) spdlog::warn("sanity: {}", warning);
+      manifest.details["sanity"] = sanity.toJson();
+    }
+    std::string postFailure = hooks ? hooks->runPost(HookPhase::PostBackup, true) : "";
+    if (hooks && !hooks->records().empty()) manifest.details["hooks"] = hooks->toJson();
+    staging->commit(manifest);
+    if (!postFailure.empty())
+      throw HookFailed("backup " + id + " is complete and kept, but its " + postFailure);
+    // The copy is good and kept; the stack is not as it was found, and that must not pass as success.
+    if (!notRestarted.empty()) {
+      throw BackupFailed("backup " + id + " is complete, but these containers did not start again: " +
+                         fmt::format("{}", fmt::join(notRestarted, ", ")) +
+                         " (see the log above; start them with docker compose start)");
+    }
+    return manifest;
+  };
+  try {
+    return take();
   } catch (...) {
-    tasks.cancel();
-    tasks.waitQuietly();
+    if (hooks) hooks->runPost(HookPhase::PostBackup, false);
     throw;
   }
-
-  volumes::Manifest manifest;
-  manifest.id = id;
-  manifest.project = stack.name;
-  manifest.createdAt = base::utcTimestamp(now);
-  manifest.label = settings.label;
-  manifest.consistency = plan.consistency == Consistency::Online ? "online" : "stop";
-  manifest.encryption = settings.encryption;
-  // Parts in plan order, whatever order the threads finished in.
-  for (const auto& planned : plan.parts) {
-    for (const auto& p : run.parts) {
-      if (p.contentName() == planned.name ||
-          (p.service == planned.service && p.knownKind() == PartKind::RedisAof &&
-           planned.kind == PartKind::RedisRdb))
-        manifest.parts.push_back(p);
-    }
-  }
-  manifest.details = run.details;
-  manifest.details["stack"] = stackDetails(engine, stack);
-  manifest.details["pause"] = pause;
-  manifest.details["notes"] = plan.notes;
-  manifest.details["tool"] = {{"version", settings.toolVersion}};
-  manifest.details["timings"] = {{"parts", run.timings}, {"totalSeconds", base::secondsSince(started)}};
-  staging->commit(manifest);
-  // The copy is good and kept; the stack is not as it was found, and that must not pass as success.
-  if (!notRestarted.empty()) {
-    throw BackupFailed("backup " + id + " is complete, but these containers did not start again: " +
-                       fmt::format("{}", fmt::join(notRestarted, ", ")) +
-                       " (see the log above; start them with docker compose start)");
-  }
-  return manifest;
 }
 
 }  // namespace agentchat

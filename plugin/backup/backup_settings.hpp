@@ -4,10 +4,13 @@
 #include <vector>
 
 #include "base/error.hpp"
+#include "compose/settings.hpp"
 #include "volumes/age_keys.hpp"
 #include "volumes/manifest.hpp"
 
 namespace agentchat {
+
+class HookRunner;
 
 // Something the backup needs is not there or not usable; the message says what to do.
 class BackupFailed : public base::Error {
@@ -24,6 +27,10 @@ struct BackupSettings {
   // Every part is encrypted to these (age v1) when there are any; the manifest records `encryption`.
   std::vector<volumes::AgeRecipient> recipients;
   volumes::Encryption encryption;
+  // The stack's pre_backup/post_backup hooks; none for a restore's safety snapshot.
+  HookRunner* hooks = nullptr;
+  // Compare with the previous backups (sanity.hpp); none for a safety snapshot.
+  const compose::Sanity* sanity = nullptr;
 };
 
 }  // namespace agentchat

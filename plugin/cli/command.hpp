@@ -17,6 +17,10 @@ class Command {
   // goes), and what they did ("backupId", "parts" with sha256, ...). The CLI adds who, when, how
   // it ended, and appends it to the project's audit.log.
   nlohmann::json audit = nlohmann::json::object();
+
+  // Called once the command has ended, however, with its exit code and the error printed ("" when
+  // none): what reports a run to the outside (pings, metrics) does it here. Must not throw.
+  virtual void finished(int /*exitCode*/, const std::string& /*error*/) noexcept {}
 };
 
 struct RegisteredCommand {

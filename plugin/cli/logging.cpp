@@ -1,5 +1,7 @@
 #include "plugin/cli/logging.hpp"
 
+#include <spdlog/pattern_formatter.h>
+#include <spdlog/sinks/ringbuffer_sink.h>
 #include <spdlog/sinks/stdout_sinks.h>
 #include <spdlog/spdlog.h>
 
@@ -34,7 +36,20 @@ class JsonFormatter : public spdlog::formatter {
   std::unique_ptr<spdlog::formatter> clone() const override { return std::make_unique<JsonFormatter>(); }
 };
 
+std::shared_ptr<spdlog::sinks::ringbuffer_sink_mt> recent() {
+  static auto sink = std::make_shared<spdlog::sinks::ringbuffer_sink_mt>(40);
+  return sink;
+}
+
 }  // namespace
+
+std::vector<std::string> recentLogLines() {
+  std::vector<std::string> lines = recent()->last_formatted();
+  for (auto& line : lines) {
+    while (!line.empty() && (line.back() == '\n' || line.back() == '\r')) line.pop_back();
+  }
+  return lines;
+}
 
 void setupLogging(const std::string& level, bool debug, const std::string& format) {
   spdlog::level::level_enum parsed;
@@ -53,12 +68,17 @@ void setupLogging(const std::string& level, bool debug, const std::string& forma
                                 "' (use debug, info, warn, error or fatal)");
   }
   auto logger = spdlog::get("agentchat");
-  if (!logger) logger = spdlog::stderr_logger_mt("agentchat");
+  if (!logger) {
+    logger = spdlog::stderr_logger_mt("agentchat");
+    logger->sinks().push_back(recent());
+  }
   if (format == "json") {
     logger->set_formatter(std::make_unique<JsonFormatter>());
   } else {
     logger->set_pattern("%^%l%$: %v");
   }
+  recent()->set_formatter(std::make_unique<spdlog::pattern_formatter>("%Y-%m-%dT%H:%M:%SZ %l: %v",
+                                                                      spdlog::pattern_time_type::utc));
   logger->set_level(parsed);
   spdlog::set_default_logger(logger);
 }

@@ -1,5 +1,6 @@
 #pragma once
 #include <string>
+#include <vector>
 
 namespace agentchat {
 
@@ -8,5 +9,8 @@ namespace agentchat {
 // `format` json writes one JSON object a line ({"time", "level", "msg"}) for log collectors.
 // Throws std::invalid_argument for an unknown level.
 void setupLogging(const std::string& level, bool debug, const std::string& format = "text");
+
+// The last log lines (at most 40, oldest first, "warning: …"), for a failure ping's body.
+std::vector<std::string> recentLogLines();
 
 }  // namespace agentchat

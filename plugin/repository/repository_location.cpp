@@ -44,21 +44,18 @@ std::unique_ptr<volumes::Repository> openRepository(const Session& session, cons
   return openRepository(repositoryLocation(session, stack), session.environ());
 }
 
-namespace {
-// "20261124T020000Z" -> seconds since the epoch, or nullopt.
-std::optional<std::time_t> parseId(const std::string& id) {
+std::optional<std::time_t> backupTime(const std::string& id) {
   std::tm tm{};
   if (id.size() != 16 || id[8] != 'T' || id[15] != 'Z') return std::nullopt;
   if (::strptime(id.c_str(), "%Y%m%dT%H%M%SZ", &tm) == nullptr) return std::nullopt;
   return ::timegm(&tm);
 }
-}  // namespace
 
 std::vector<BackupEntry> completeBackups(const volumes::Repository& repository, const std::string& project) {
   std::vector<BackupEntry> out;
   auto now = std::time(nullptr);
   for (const auto& id : repository.list(project)) {
-    if (auto time = parseId(id)) out.push_back({id, static_cast<double>(now - *time) / 3600.0});
+    if (auto time = backupTime(id)) out.push_back({id, static_cast<double>(now - *time) / 3600.0});
   }
   return out;
 }

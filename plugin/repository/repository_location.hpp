@@ -2,6 +2,7 @@
 // Where a project's backups live: --repo, else AGENTCHAT_REPO, else x-agentchat repository,
 // else ./backups beside the compose file; a directory or s3://bucket/prefix. Backups of project P
 // are under <repo>/<P>/<backup-id>/.
+#include <ctime>
 #include <filesystem>
 #include <memory>
 #include <optional>
@@ -30,6 +31,9 @@ std::string absoluteLocation(const std::string& location);
 std::unique_ptr<volumes::Repository> openRepository(const std::string& location,
                                                     const dockerapi::Environ& environ);
 std::unique_ptr<volumes::Repository> openRepository(const Session& session, const compose::Stack& stack);
+
+// "20261124T020000Z" -> seconds since the epoch (the id is the time it was taken), or nullopt.
+std::optional<std::time_t> backupTime(const std::string& id);
 
 struct BackupEntry {
   std::string id;  // 20261124T020000Z

@@ -1,6 +1,7 @@
 #include "plugin/schedule/schedule_record.hpp"
 
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -17,9 +18,10 @@ fs::path lastRunPath(const volumes::Repository& repository, const std::string& p
   return repository.journalPath(project).parent_path() / "schedule-last.json";
 }
 
-void writePrivateFile(const fs::path& path, const std::string& text) {
+void writePrivateFile(const fs::path& path, const std::string& text, unsigned mode) {
   fs::path temporary = path.string() + ".tmp";
-  int fd = ::open(temporary.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+  int fd = ::open(temporary.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode);
+  if (fd >= 0) ::fchmod(fd, mode);  // whatever the umask
   bool ok = fd >= 0 && ::write(fd, text.data(), text.size()) == static_cast<ssize_t>(text.size()) &&
             ::fsync(fd) == 0;
   int saved = errno;

@@ -14,9 +14,9 @@ namespace agentchat {
 
 std::filesystem::path lastRunPath(const volumes::Repository& repository, const std::string& project);
 
-// `text` into a new 0600 file renamed over `path`: a reader sees the old file or the new one, whole.
-// Throws RepositoryError naming the file.
-void writePrivateFile(const std::filesystem::path& path, const std::string& text);
+// `text` into a new file (0600 unless told) renamed over `path`: a reader sees the old file or the
+// new one, whole. Throws RepositoryError naming the file.
+void writePrivateFile(const std::filesystem::path& path, const std::string& text, unsigned mode = 0600);
 
 // Written whole and renamed into place, so a reader never sees half of it. Throws RepositoryError.
 void recordLastRun(const std::filesystem::path& path, const nlohmann::json& outcome);

@@ -98,7 +98,9 @@ x-agentchat:
 TEST_F(ComposeSettings, UnknownTopLevelKey) {
   EXPECT_EQ(topError("  repo: /x\n"),
             "docker-compose.yml:7: x-agentchat.repo: unknown key (known: repository, retention, schedule, "
-            "compression_level, consistency, excludes, roles, logs, encrypt_to, passphrase_file)");
+            "compression_level, consistency, excludes, roles, logs, encrypt_to, passphrase_file, notify, "
+            "metrics_file, "
+            "sanity)");
 }
 
 TEST_F(ComposeSettings, EncryptionSettingsTakePublicKeysAndAPassphraseFile) {
@@ -121,7 +123,7 @@ TEST_F(ComposeSettings, UnknownRetentionKey) {
 TEST_F(ComposeSettings, UnknownServiceKey) {
   EXPECT_EQ(serviceError("      roles: mysql\n"),
             "docker-compose.yml:5: services.db.x-agentchat.roles: unknown key (known: role, databases, logs, "
-            "excludes, skip)");
+            "excludes, skip, hooks)");
 }
 
 TEST_F(ComposeSettings, WrongTypesAndValues) {
@@ -219,4 +221,58 @@ TEST_F(ComposeSettings, ServiceErrorsOutsideXAgentchatAlsoNameTheKey) {
   EXPECT_EQ(errorOfText("services: [a]\n"),
             "docker-compose.yml:1: services: must be a mapping of service names");
   EXPECT_EQ(errorOfText("services:\n  a: image\n"), "docker-compose.yml:2: services.a: must be a mapping");
+}
+
+TEST_F(ComposeSettings, HooksNotifyMetricsAndSanityAreRead) {
+  auto p = loadText(R"(services:
+  backend:
+    image: app
+    x-agentchat:
+      hooks:
+        pre_backup:   [{command: ["sh", "-c", "app flush"], timeout: 30, on_error: fail}]
+        post_backup:  [{command: "app resume --now 'a b'", on_error: warn, user: "1000"}]
+        pre_restore:  []
+x-agentchat:
+  notify: {url: https://hc-ping.com/0f0e}
+  metrics_file: /var/lib/node_exporter/textfile/agentchat.prom
+  sanity: {smaller_than: 0.25, larger_than: 3}
+)");
+  const auto& hooks = p.services.at("backend").agentchat.hooks;
+  ASSERT_EQ(hooks.preBackup.size(), 1u);
+  EXPECT_EQ(hooks.preBackup[0].command, (std::vector<std::string>{"sh", "-c", "app flush"}));
+  EXPECT_EQ(hooks.preBackup[0].timeoutSeconds, 30);
+  EXPECT_TRUE(hooks.preBackup[0].failRun);
+  ASSERT_EQ(hooks.postBackup.size(), 1u);
+  EXPECT_EQ(hooks.postBackup[0].command, (std::vector<std::string>{"app", "resume", "--now", "a b"}));
+  EXPECT_EQ(hooks.postBackup[0].timeoutSeconds, 60);
+  EXPECT_FALSE(hooks.postBackup[0].failRun);
+  EXPECT_EQ(hooks.postBackup[0].user, "1000");
+  EXPECT_TRUE(hooks.preRestore.empty());
+  EXPECT_EQ(p.agentchat.notifyUrl, "https://hc-ping.com/0f0e");
+  EXPECT_EQ(p.agentchat.metricsFile, "/var/lib/node_exporter/textfile/agentchat.prom");
+  EXPECT_DOUBLE_EQ(p.agentchat.sanity.smallerThan, 0.25);
+  EXPECT_DOUBLE_EQ(p.agentchat.sanity.largerThan, 3.0);
+  EXPECT_DOUBLE_EQ(loadText(kServices).agentchat.sanity.smallerThan, 0.5);  // the issue's defaults
+  EXPECT_DOUBLE_EQ(loadText(kServices).agentchat.sanity.largerThan, 2.0);
+}
+
+TEST_F(ComposeSettings, BadHooksAndReportingSettingsNameTheKey) {
+  EXPECT_EQ(
+      serviceError("      hooks:\n        pre_backup: [{command: [app], on_error: ignore}]\n"),
+      "docker-compose.yml:6: services.db.x-agentchat.hooks.pre_backup[0].on_error: 'ignore' is not one of "
+      "fail, warn");
+  EXPECT_EQ(serviceError("      hooks:\n        pre_backup: [{timeout: 5}]\n"),
+            "docker-compose.yml:6: services.db.x-agentchat.hooks.pre_backup[0]: needs a command");
+  EXPECT_EQ(serviceError("      hooks:\n        pre_bakup: []\n"),
+            "docker-compose.yml:6: services.db.x-agentchat.hooks.pre_bakup: unknown key (known: pre_backup, "
+            "post_backup, pre_restore, post_restore)");
+  EXPECT_EQ(
+      serviceError("      hooks:\n        post_restore: [{command: [a], timeout: 0}]\n"),
+      "docker-compose.yml:6: services.db.x-agentchat.hooks.post_restore[0].timeout: must be a whole number "
+      "from 1 to 86400");
+  EXPECT_EQ(topError("  notify: {url: ftp://x}\n"),
+            "docker-compose.yml:7: x-agentchat.notify.url: must be an http:// or https:// URL");
+  EXPECT_NE(topError("  metrics_file: /tmp/agentchat.txt\n").find("must end in .prom"), std::string::npos);
+  EXPECT_EQ(topError("  sanity: {smaller_than: 2}\n"),
+            "docker-compose.yml:7: x-agentchat.sanity.smaller_than: must be a number from 0 to 1, e.g. 0.5");
 }
