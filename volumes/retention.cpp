@@ -66,6 +66,12 @@ std::vector<RetentionDecision> applyRetention(std::vector<BackupSummary> backups
     out[i].reasons.push_back("newest verified");
     break;
   }
+  for (std::size_t i = 0; i < out.size(); ++i) {
+    if (!backups[i].sane) continue;
+    out[i].keep = true;
+    out[i].reasons.push_back("newest sane");
+    break;
+  }
   return out;
 }
 

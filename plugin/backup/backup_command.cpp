@@ -123,6 +123,8 @@ class BackupCommand : public Command {
                                   {"copies", copies},
                                   {"parts", toJson(manifest)["parts"]},
                                   {"pauseSeconds", manifest.details["pause"]["seconds"]},
+                                  {"warnings", manifest.details.value("sanity", nlohmann::json::object())
+                                                   .value("warnings", nlohmann::json::array())},
                                   {"seconds", manifest.details["timings"]["totalSeconds"]}}
                        .dump(2)
                 << "\n";

@@ -4,6 +4,7 @@
 #include "plugin/cli/stack_loader.hpp"
 #include "plugin/repository/repository_commands.hpp"
 #include "plugin/repository/repository_location.hpp"
+#include "plugin/unattended/sanity.hpp"
 #include "volumes/repository.hpp"
 #include "volumes/retention.hpp"
 
@@ -42,7 +43,14 @@ class PruneCommand : public Command {
     std::vector<volumes::BackupSummary> backups;
     for (const auto& id : repository.list(stack.name)) {
       auto verified = repository.verification(stack.name, id);
-      backups.push_back({id, verified && (*verified)["ok"] == true});
+      bool sane = true;
+      try {
+        sane = passedSanity(repository.read(stack.name, id));
+      } catch (const std::exception&) {
+        // unreadable: not the one to keep as a known good backup, and verify will say so
+        sane = false;
+      }
+      backups.push_back({id, verified && (*verified)["ok"] == true, sane});
     }
     int deleted = 0;
     if (!dryRun) {

@@ -19,10 +19,12 @@
 #include "plugin/cli/stack_loader.hpp"
 #include "plugin/compat/compat_check.hpp"
 #include "plugin/guard/dead_run.hpp"
+#include "plugin/hooks/hook_runner.hpp"
 #include "plugin/repository/part_keys.hpp"
 #include "plugin/repository/repository_location.hpp"
 #include "plugin/restore/restore_plan.hpp"
 #include "plugin/restore/restore_runner.hpp"
+#include "plugin/unattended/stack_secrets.hpp"
 #include "volumes/part_check.hpp"
 
 namespace agentchat {
@@ -137,8 +139,28 @@ class RestoreCommand : public Command {
     settings.terminal = ::isatty(STDERR_FILENO) == 1;
     settings.toolVersion = kVersion;
     if (healthWait >= 0) settings.healthWait = std::chrono::seconds(healthWait);
+    // The target's hooks, in the target's containers: a restore into another project may sanitise.
+    HookRunner hooks(engine, target, stackSecrets(target),
+                     {{"AGENTCHAT_PROJECT", target.name},
+                      {"AGENTCHAT_BACKUP_ID", id},
+                      {"AGENTCHAT_SOURCE_PROJECT", source.name}});
+    struct RecordHooks {  // in the audit line however the restore ends
+      HookRunner& hooks;
+      nlohmann::json& audit;
+      ~RecordHooks() {
+        if (!hooks.records().empty()) audit["hooks"] = hooks.toJson();
+      }
+    } recordHooks{hooks, audit};
+    hooks.runPre(HookPhase::PreRestore);  // before the safety snapshot: a failure changes nothing
     try {
-      auto report = runRestore(engine, target, repository, manifest, plan, settings);
+      RestoreReport report;
+      try {
+        report = runRestore(engine, target, repository, manifest, plan, settings);
+      } catch (...) {
+        hooks.runPost(HookPhase::PostRestore, false);  // rolled back or not, undo what the pre hooks did
+        throw;
+      }
+      std::string postFailure = hooks.runPost(HookPhase::PostRestore, true);
       report.steps.insert(report.steps.begin(), {"check parts", checkSeconds});
       audit["safetySnapshot"] = report.safetySnapshot;
       nlohmann::json steps = nlohmann::json::array();
@@ -167,7 +189,14 @@ class RestoreCommand : public Command {
         printReport(id, target, plan, report);
       }
       printUnhealthyApps(report);
-      return unhealthy ? exit_code::kAppsUnhealthy : exit_code::kOk;
+      if (unhealthy) return exit_code::kAppsUnhealthy;
+      if (!postFailure.empty()) {
+        std::string message = "restore of backup " + id + " is complete and verified, but its " + postFailure;
+        std::cerr << "docker agentchat: " << message << "\n";
+        audit["error"] = message;
+        return exit_code::kFailed;
+      }
+      return exit_code::kOk;
     } catch (const RestoreFailed& e) {
       std::cerr << "docker agentchat: " << e.what() << "\n";
       audit["error"] = e.what();

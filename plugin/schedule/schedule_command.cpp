@@ -171,7 +171,10 @@ RegisteredCommand addScheduleCommand(CLI::App& app) {
   c.install = cli->add_subcommand("install", "Install (or replace) the nightly backup of this project");
   c.install->add_option("--at", c.at, "Time of day, HH:MM (default: x-agentchat schedule, else 02:00)");
   c.install->add_flag("--prune", c.prune, "Prune after each backup (x-agentchat retention, else 30 daily)");
-  c.install->add_option("--notify-url", c.notifyUrl, "POST a JSON report here when a scheduled run fails");
+  c.install->add_option(
+      "--notify-url", c.notifyUrl,
+      "Ping this URL healthchecks.io-style: URL/start, URL on success, URL/fail with the log's last lines "
+      "(default: x-agentchat notify)");
   c.remove = cli->add_subcommand("remove", "Remove what install wrote (nothing installed: nothing to do)");
   c.show =
       cli->add_subcommand("show", "What is installed, where, when, the command, and the last run's outcome");
@@ -179,7 +182,8 @@ RegisteredCommand addScheduleCommand(CLI::App& app) {
       cli->add_subcommand("run", "The scheduled run: backup, then prune with --prune (what the timer runs)");
   c.runner->group("");  // internal: what install writes, not for people
   c.runner->add_flag("--prune", c.prune, "Prune after the backup");
-  c.runner->add_option("--notify-url", c.notifyUrl, "POST a JSON report here on failure");
+  c.runner->add_option("--notify-url", c.notifyUrl,
+                       "Ping this URL: URL/start, URL, URL/fail (default: x-agentchat notify)");
   for (auto* sub : {c.install, c.remove, c.show, c.runner}) sub->fallthrough();
   return {cli, std::move(command)};
 }

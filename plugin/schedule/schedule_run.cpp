@@ -6,6 +6,7 @@
 #include <chrono>
 #include <iostream>
 #include <nlohmann/json.hpp>
+#include <sstream>
 
 #include "base/http_client.hpp"
 #include "base/process_owner.hpp"
@@ -15,6 +16,8 @@
 #include "plugin/repository/repository_location.hpp"
 #include "plugin/schedule/schedule_process.hpp"
 #include "plugin/schedule/schedule_record.hpp"
+#include "plugin/unattended/pinger.hpp"
+#include "plugin/unattended/stack_secrets.hpp"
 
 namespace agentchat {
 
@@ -72,32 +75,6 @@ std::string selfExecutable() {
   return path;
 }
 
-// Why the notification did not go out, or "" when the server took it.
-std::string postJson(const std::string& url, const std::string& body) {
-  base::HttpRequest request;
-  request.method = "POST";
-  request.url = url;
-  request.headers = {"Content-Type: application/json"};
-  request.body = body;
-  request.discardBody = true;
-  request.protocols = "http,https";
-  request.timeout = std::chrono::seconds(10);
-  auto response = base::httpExchange(request);
-  switch (response.failure) {
-    case base::HttpFailure::None:
-      break;
-    case base::HttpFailure::NoHandle:
-    case base::HttpFailure::NoMemory:
-      return "libcurl could not start";
-    case base::HttpFailure::TooLarge:  // the body is discarded, never buffered
-    case base::HttpFailure::Network:
-      return response.error;
-  }
-  if (response.status < 200 || response.status > 299)
-    return "the server answered HTTP " + std::to_string(response.status);
-  return "";
-}
-
 int runScheduled(Session& session, const ScheduledRunOptions& options) {
   auto started = std::chrono::steady_clock::now();
   std::time_t now = std::time(nullptr);
@@ -107,11 +84,24 @@ int runScheduled(Session& session, const ScheduledRunOptions& options) {
   auto global = globalArguments(session.options());
   base.insert(base.end(), global.begin(), global.end());
 
-  std::vector<Step> steps{runStep(base, {"backup", "--json"})};
+  // The whole run (backup, then prune) is one ping sequence; the backup itself sends none.
+  std::optional<std::string> notifyUrl = options.notifyUrl ? options.notifyUrl : stack.settings.notifyUrl;
+  base::SecretMask mask = stackSecrets(stack);
+  if (notifyUrl) mask.add(*notifyUrl);
+  std::optional<Pinger> pinger;
+  if (notifyUrl) {
+    pinger.emplace(*notifyUrl, mask);
+    pinger->start();
+  }
+  std::vector<Step> steps{runStep(base, {"backup", "--json", "--no-notify"})};
   std::string backupId;
+  std::vector<std::string> warnings;  // the backup's sanity warnings
   if (steps.back().result.exitCode == 0) {
     auto result = json::parse(steps.back().result.out, nullptr, false);
-    if (!result.is_discarded() && result.is_object()) backupId = result.value("id", "");
+    if (!result.is_discarded() && result.is_object()) {
+      backupId = result.value("id", "");
+      for (const auto& w : result.value("warnings", json::array())) warnings.push_back(w.get<std::string>());
+    }
     if (options.prune) {
       steps.push_back(runStep(base, {"prune"}));
       std::cout << steps.back().result.out;
@@ -135,18 +125,25 @@ int runScheduled(Session& session, const ScheduledRunOptions& options) {
     outcome["steps"].push_back(
         {{"command", s.command}, {"exitCode", s.result.exitCode}, {"seconds", s.seconds}});
   }
-  if (code != 0 && options.notifyUrl) {
-    // What failed, where, how: no option values, paths or anything a secret could hide in.
-    json body = {{"event", "agentchat.schedule.failed"},
-                 {"project", stack.name},
-                 {"host", outcome["host"]},
-                 {"command", last.command},
-                 {"exitCode", code},
-                 {"error", outcome["message"]},
-                 {"time", outcome["time"]}};
-    std::string why = postJson(*options.notifyUrl, body.dump());
-    outcome["notified"] = why.empty();
-    if (!why.empty()) spdlog::warn("could not notify the --notify-url: {}", why);  // the URL may hold a token
+  if (!warnings.empty()) outcome["warnings"] = warnings;
+  if (pinger) {
+    bool sent;
+    if (code == 0 && warnings.empty()) {
+      sent = pinger->success("scheduled run of " + stack.name + " on " + base::hostName() + ": ok" +
+                             (backupId.empty() ? "" : ", backup " + backupId));
+    } else {
+      std::string what = code != 0 ? "scheduled run of " + stack.name + " on " + base::hostName() + ": " +
+                                         last.command + " failed (exit " + std::to_string(code) +
+                                         "): " + outcome["message"].get<std::string>()
+                                   : "scheduled run of " + stack.name + ": backup " + backupId +
+                                         " is complete, but it does not look like the ones before:";
+      for (const auto& w : warnings) what += "\n- " + w;
+      std::vector<std::string> lines;
+      std::istringstream tail(last.result.errTail);
+      for (std::string line; std::getline(tail, line);) lines.push_back(line);
+      sent = pinger->failure(failureBody(what, lines, mask));
+    }
+    outcome["notified"] = sent;
   }
   auto path = lastRunPath(*repository, stack.name);
   try {

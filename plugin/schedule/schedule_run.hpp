@@ -2,7 +2,8 @@
 // The scheduled run itself (`schedule run`, what cron or the timer starts): `backup`, then `prune`
 // when asked, each as a child process of this same binary with the same global options — so each
 // keeps its own audit line, lock and signal handling — then the outcome recorded for `schedule show`
-// and `status`, and a failure POSTed to --notify-url.
+// and `status`; the run is pinged to --notify-url (else x-agentchat notify) as start, then success
+// or fail with the log's last lines (pinger.hpp).
 #include <optional>
 #include <string>
 #include <vector>
@@ -24,8 +25,5 @@ std::string selfExecutable();
 
 // Returns the exit code: 0, or the failed step's.
 int runScheduled(Session& session, const ScheduledRunOptions& options);
-
-// POSTs `body` (application/json) with a 10 s timeout; "" when the server answered 2xx, else why not.
-std::string postJson(const std::string& url, const std::string& body);
 
 }  // namespace agentchat

@@ -18,6 +18,7 @@
 #include "plugin/guard/dead_run.hpp"
 #include "plugin/repository/repository_location.hpp"
 #include "plugin/schedule/schedule_record.hpp"
+#include "plugin/status/backup_checks.hpp"
 #include "plugin/status/health.hpp"
 
 namespace agentchat {
@@ -166,10 +167,12 @@ std::optional<Check> lastRunCheck(Session& session, const compose::Stack& stack,
 class StatusCommand : public Command {
  public:
   bool json = false;
+  std::string format = "text";
 
   int run(Session& session) override {
     std::vector<Check> checks;
     std::string project;
+    std::optional<BackupFacts> facts;
     try {
       compose::Stack stack = loadStack(session);
       project = stack.name;
@@ -209,6 +212,8 @@ class StatusCommand : public Command {
       if (repository) {
         diskChecks(session, stack, *repository, checks);
         if (auto scheduled = lastScheduledRunCheck(*repository, stack.name)) checks.push_back(*scheduled);
+        facts = readBackupFacts(*repository, stack.name);
+        for (auto& check : backupChecks(*facts)) checks.push_back(std::move(check));
       }
     } catch (const ProjectNotFound& e) {
       checks.push_back({"project", Severity::Unknown, e.what()});
@@ -218,13 +223,26 @@ class StatusCommand : public Command {
       checks.push_back({"engine", Severity::Unknown, e.what()});
     }
     Severity overall = worstOf(checks);
-    print(project, overall, checks);
+    if (format == "prometheus") {
+      printPrometheus(project, overall, facts);
+    } else {
+      print(project, overall, checks);
+    }
     return static_cast<int>(overall);
   }
 
  private:
+  static void printPrometheus(const std::string& project, Severity overall,
+                              const std::optional<BackupFacts>& facts) {
+    if (facts) std::cout << prometheusText(*facts);
+    std::string label = nlohmann::json(project).dump();  // a quoted, escaped label value
+    std::cout << "# HELP agentchat_status The status verdict: 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN.\n"
+              << "# TYPE agentchat_status gauge\n"
+              << "agentchat_status{project=" << label << "} " << static_cast<int>(overall) << "\n";
+  }
+
   void print(const std::string& project, Severity overall, const std::vector<Check>& checks) const {
-    if (json) {
+    if (json || format == "json") {
       nlohmann::ordered_json list = nlohmann::ordered_json::array();
       for (const auto& c : checks) {
         list.push_back({{"check", c.name}, {"status", severityName(c.severity)}, {"detail", c.detail}});
@@ -252,7 +270,12 @@ RegisteredCommand addStatusCommand(CLI::App& app) {
   auto* cli = app.add_subcommand("status",
                                  "Health of the stack, its databases, disks and backups (exit 0 OK, 1 "
                                  "WARNING, 2 CRITICAL, 3 UNKNOWN)");
-  cli->add_flag("--json", command->json, "Print JSON");
+  cli->add_flag("--json", command->json, "Print JSON (the same as --format json)");
+  cli->add_option(
+         "--format", command->format,
+         "text (default), json, or prometheus: the backup metrics of x-agentchat metrics_file, live, "
+         "and the verdict as agentchat_status")
+      ->check(CLI::IsMember({"text", "json", "prometheus"}));
   return {cli, std::move(command)};
 }
 

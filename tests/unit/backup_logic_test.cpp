@@ -85,6 +85,22 @@ TEST(DumpRowCounter, CountsRowsPerTableAcrossChunksQuotesAndEscapes) {
   }
 }
 
+TEST(Retention, KeepsTheNewestBackupThatPassedTheSanityChecks) {
+  // The two newest are much smaller than usual (a table emptied by mistake, say): the newest good
+  // one survives a keep-last 1.
+  std::vector<volumes::BackupSummary> backups = {{"20261124T020000Z", false, false},
+                                                 {"20261123T020000Z", false, false},
+                                                 {"20261122T020000Z", false, true},
+                                                 {"20261121T020000Z", false, true}};
+  auto decisions = volumes::applyRetention(backups, {1, 0, 0, 0});
+  ASSERT_EQ(decisions.size(), 4u);
+  EXPECT_TRUE(decisions[0].keep);
+  EXPECT_FALSE(decisions[1].keep);
+  EXPECT_TRUE(decisions[2].keep);
+  EXPECT_EQ(decisions[2].reasons, std::vector<std::string>{"newest sane"});
+  EXPECT_FALSE(decisions[3].keep);
+}
+
 TEST(Retention, KeepsPerRuleAndAlwaysTheNewestAndNewestVerified) {
   std::vector<volumes::BackupSummary> backups = {{"20261124T020000Z", false}, {"20261124T140000Z", false},
                                                  {"20261123T020000Z", false}, {"20261122T020000Z", true},
