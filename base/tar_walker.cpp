@@ -32,6 +32,15 @@ std::uint64_t octal(const char* field, std::size_t length) {
   return value;
 }
 
+// For fields nobody decides on (owner, mode): an unreadable one reads as 0.
+std::uint64_t octalOrZero(const char* field, std::size_t length) {
+  try {
+    return octal(field, length);
+  } catch (const TarError&) {
+    return 0;
+  }
+}
+
 bool checksumOk(const char* block) {
   std::uint64_t stored = octal(block + 148, 8);
   std::uint64_t sum = 0;
@@ -104,6 +113,8 @@ void TarWalker::header(const char* block) {
       sparseName_.clear();
       paxSize_.reset();
       paxMtime_.reset();
+      paxUid_.reset();
+      paxGid_.reset();
     }
     if (type == 'g') {
       longName_.clear();
@@ -117,6 +128,9 @@ void TarWalker::header(const char* block) {
     entry_.type = type;
     entry_.size = paxSize_.value_or(size);
     entry_.mtime = paxMtime_.value_or(static_cast<std::int64_t>(octal(block + 136, 12)));
+    entry_.mode = static_cast<std::uint32_t>(octalOrZero(block + 100, 8) & 07777);
+    entry_.uid = paxUid_.value_or(octalOrZero(block + 108, 8));
+    entry_.gid = paxGid_.value_or(octalOrZero(block + 116, 8));
     // A GNU sparse file's own name, then a GNU long name, then a pax path, as Go ranks them.
     if (!sparseName_.empty() || !longName_.empty() || !paxPath_.empty()) {
       entry_.name = !sparseName_.empty() ? sparseName_ : !longName_.empty() ? longName_ : paxPath_;
@@ -144,6 +158,8 @@ void TarWalker::header(const char* block) {
     sparseName_.clear();
     paxSize_.reset();
     paxMtime_.reset();
+    paxUid_.reset();
+    paxGid_.reset();
     // Only files (and GNU contiguous files) carry payload; other types' size field is informational.
     if (!entry_.regular() && type != '7') entry_.size = size;
     size = entry_.size;
@@ -177,6 +193,11 @@ void TarWalker::endOfMeta() {
         if (key == "mtime") paxMtime_ = static_cast<std::int64_t>(std::stod(value));
       } catch (const std::exception&) {
         throw TarError("tar: malformed pax " + key + " record");
+      }
+      try {  // informational, as the ustar fields are
+        if (key == "uid") paxUid_ = std::stoull(value);
+        if (key == "gid") paxGid_ = std::stoull(value);
+      } catch (const std::exception&) {
       }
       if (key == "GNU.sparse.offset" || key == "GNU.sparse.numbytes") {
         sparse["GNU.sparse.map"] = "x";

@@ -25,6 +25,10 @@ struct TarEntry {
   std::uint64_t size = 0;
   std::int64_t mtime = 0;
   std::string linkTarget;  // symlinks ('2') and hardlinks ('1')
+  // Owner and permission bits, so a file taken out of a stream can be written back as it was
+  // (0 when a header's field is unreadable: they are informational, never a reason to refuse).
+  std::uint32_t mode = 0;
+  std::uint64_t uid = 0, gid = 0;
   bool regular() const { return type == '0' || type == '\0'; }
 };
 
@@ -66,6 +70,7 @@ class TarWalker {
   std::string sparseName_;  // a pax GNU sparse file's own name
   std::optional<std::uint64_t> paxSize_;
   std::optional<std::int64_t> paxMtime_;
+  std::optional<std::uint64_t> paxUid_, paxGid_;
   TarEntry entry_;
   std::function<void(std::string_view)> raw_;  // filter mode
   std::string held_;                           // raw bytes of extended headers, until their entry is judged

@@ -2,7 +2,7 @@
 # Sourced by install.sh and tests/run.sh.
 
 BUILD_PACKAGES=(build-essential cmake ninja-build pkg-config libcurl4-openssl-dev nlohmann-json3-dev libarchive-dev
-  libzstd-dev libcli11-dev libspdlog-dev libyaml-cpp-dev libssl-dev)
+  libzstd-dev libcli11-dev libspdlog-dev libyaml-cpp-dev libssl-dev libsqlite3-dev)
 TEST_PACKAGES=(libgtest-dev libgmock-dev docker.io docker-compose debootstrap zstd iproute2 curl age clang
   libclang-rt-14-dev)
 # The S3 client tests run s3rver on node (tests/s3/s3rver.sh); only installed when no npm is on PATH,

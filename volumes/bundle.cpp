@@ -43,11 +43,12 @@ void writeBundle(const Repository& repository, const std::string& project, const
   auto text = std::make_shared<std::string>(toJson(manifest).dump(2) + "\n");
   std::vector<StreamEntry> entries{
       {prefix + "manifest.json", text->size(),
-       [text] { return std::unique_ptr<StoredReader>(std::make_unique<BytesReader>(*text)); }}};
+       [text] { return std::unique_ptr<StoredReader>(std::make_unique<BytesReader>(*text)); }, std::nullopt}};
   for (const auto& part : manifest.parts) {
-    entries.push_back({prefix + part.name, part.size, [&repository, &project, &id, name = part.name] {
-                         return repository.openPart(project, id, name);
-                       }});
+    entries.push_back(
+        {prefix + part.name, part.size,
+         [&repository, &project, &id, name = part.name] { return repository.openPart(project, id, name); },
+         std::nullopt});
   }
   archiveStreams(entries, out);
 }

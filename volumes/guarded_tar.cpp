@@ -5,16 +5,18 @@
 
 namespace volumes {
 
-GuardedTarSource::GuardedTarSource(base::ChunkSource source, std::string within)
+GuardedTarSource::GuardedTarSource(base::ChunkSource source, std::string within,
+                                   std::function<bool(const std::string&)> leaveOut)
     : in_(std::move(source)),
       within_(std::move(within)),
+      leaveOut_(std::move(leaveOut)),
       walker_(base::TarWalker::filter(
           [this](const base::TarEntry& entry) {
             guard_.check(entry);
             auto path = containedPath(entry.name);
             if (!within_.empty() && (!path || (*path != within_ && path->rfind(within_ + "/", 0) != 0)))
               throw base::TarError("entry " + entry.name + " is outside " + within_ + "/");
-            return true;
+            return !(leaveOut_ && leaveOut_(entry.name));
           },
           [this](std::string_view raw) { pending_.append(raw); })) {}
 

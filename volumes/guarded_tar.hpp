@@ -2,6 +2,7 @@
 // A tar stream pulled through a TarGuard: every entry is checked as it passes, and a refused one
 // throws TarError before its header is handed on. The restore checks each part in full before it
 // starts; this second look at the bytes actually sent closes the gap between check and use.
+#include <functional>
 #include <string>
 
 #include "base/streams.hpp"
@@ -13,7 +14,9 @@ namespace volumes {
 class GuardedTarSource {
  public:
   // `within`, when set: every entry must be that top-level directory or below it ("logs", "logs/a").
-  explicit GuardedTarSource(base::ChunkSource source, std::string within = {});
+  // `leaveOut`, when set: entries (checked all the same) it returns true for are not handed on.
+  explicit GuardedTarSource(base::ChunkSource source, std::string within = {},
+                            std::function<bool(const std::string& name)> leaveOut = {});
   GuardedTarSource(const GuardedTarSource&) = delete;
   GuardedTarSource& operator=(const GuardedTarSource&) = delete;
 
@@ -25,6 +28,7 @@ class GuardedTarSource {
  private:
   base::ChunkSource in_;
   std::string within_;
+  std::function<bool(const std::string&)> leaveOut_;
   TarGuard guard_;
   base::TarWalker walker_;
   std::string pending_;

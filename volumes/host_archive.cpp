@@ -147,9 +147,16 @@ HostArchiveResult archiveStreams(const std::vector<StreamEntry>& entries, const 
                                                                                  archive_entry_free);
     archive_entry_set_pathname(entry.get(), item.name.c_str());
     archive_entry_set_filetype(entry.get(), AE_IFREG);
-    archive_entry_set_perm(entry.get(), 0600);
     archive_entry_set_size(entry.get(), static_cast<la_int64_t>(item.size));
-    archive_entry_set_mtime(entry.get(), ::time(nullptr), 0);
+    if (item.owner) {
+      archive_entry_set_perm(entry.get(), item.owner->mode);
+      archive_entry_set_uid(entry.get(), static_cast<la_int64_t>(item.owner->uid));
+      archive_entry_set_gid(entry.get(), static_cast<la_int64_t>(item.owner->gid));
+      archive_entry_set_mtime(entry.get(), item.owner->mtime, 0);
+    } else {
+      archive_entry_set_perm(entry.get(), 0600);
+      archive_entry_set_mtime(entry.get(), ::time(nullptr), 0);
+    }
     if (archive_write_header(writer.get(), entry.get()) < ARCHIVE_WARN) fail(writer.get(), item.name, out);
     auto source = item.open();
     std::uint64_t sent = 0;

@@ -5,6 +5,7 @@
 #include <filesystem>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <stdexcept>
 #include <string>
 #include <vector>
@@ -35,11 +36,18 @@ struct HostArchiveResult {
 HostArchiveResult archiveHostPaths(const std::vector<HostEntry>& entries, const base::ChunkSink& tar,
                                    const std::vector<std::filesystem::path>& excludes = {});
 
-// A tar stream of regular files (0600) whose bytes come from elsewhere, e.g. a repository's parts.
+// A tar stream of regular files whose bytes come from elsewhere, e.g. a repository's parts (0600,
+// owned by us, dated now), or a file copied out of a volume that goes back with its own owner.
 struct StreamEntry {
+  struct Owner {
+    std::uint32_t mode = 0600;
+    std::uint64_t uid = 0, gid = 0;
+    std::int64_t mtime = 0;
+  };
   std::string name;
   std::uint64_t size = 0;  // exactly what `open` yields, else ArchiveError
   std::function<std::unique_ptr<StoredReader>()> open;
+  std::optional<Owner> owner;  // none: 0600, our user, now
 };
 HostArchiveResult archiveStreams(const std::vector<StreamEntry>& entries, const base::ChunkSink& tar);
 

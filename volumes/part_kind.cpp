@@ -7,12 +7,13 @@ namespace volumes {
 
 namespace {
 
-constexpr std::array<std::pair<PartKind, const char*>, 6> kNames{{{PartKind::MysqlDump, "mysql-dump"},
+constexpr std::array<std::pair<PartKind, const char*>, 7> kNames{{{PartKind::MysqlDump, "mysql-dump"},
                                                                   {PartKind::RedisRdb, "redis-rdb"},
                                                                   {PartKind::RedisAof, "redis-aof"},
                                                                   {PartKind::Volume, "volume"},
                                                                   {PartKind::Config, "config"},
-                                                                  {PartKind::Logs, "logs"}}};
+                                                                  {PartKind::Logs, "logs"},
+                                                                  {PartKind::Sqlite, "sqlite"}}};
 
 }  // namespace
 

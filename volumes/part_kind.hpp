@@ -7,7 +7,9 @@
 
 namespace volumes {
 
-enum class PartKind { MysqlDump, RedisRdb, RedisAof, Volume, Config, Logs };
+// Sqlite: consistent copies of the SQLite databases found in a volume, laid over its volume part
+// on restore (plugin/backup/sqlite_parts.hpp).
+enum class PartKind { MysqlDump, RedisRdb, RedisAof, Volume, Config, Logs, Sqlite };
 
 const char* partKindName(PartKind kind);  // as the manifest writes it: "mysql-dump", ...
 std::optional<PartKind> parsePartKind(const std::string& text);

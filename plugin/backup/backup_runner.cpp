@@ -240,7 +240,9 @@ volumes::Manifest runBackup(dockerapi::Engine& engine, const compose::Stack& sta
       for (const auto& p : run.parts) {
         if (p.contentName() == planned.name ||
             (p.service == planned.service && p.knownKind() == PartKind::RedisAof &&
-             planned.kind == PartKind::RedisRdb))
+             planned.kind == PartKind::RedisRdb) ||
+            (p.source == planned.source && p.knownKind() == PartKind::Sqlite &&
+             planned.kind == PartKind::Volume))
           manifest.parts.push_back(p);
       }
     }

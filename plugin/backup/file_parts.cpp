@@ -7,6 +7,8 @@
 #include "base/tar_walker.hpp"
 #include "dockerapi/errors.hpp"
 #include "dockerapi/helper_container.hpp"
+#include "plugin/backup/sqlite_parts.hpp"
+#include "plugin/databases/sqlite_files.hpp"
 #include "volumes/excludes.hpp"
 #include "volumes/host_archive.hpp"
 
@@ -62,7 +64,13 @@ void copyVolumePart(PartWriter& run, const PlannedPart& planned, const std::stri
   // "<mount>/." yields entries relative to the volume root ("./a/b"): extractable anywhere.
   std::string root = std::string(dockerapi::HelperContainer::kVolumeMount) + "/.";
   auto excludes = excludesFor(run.stack, planned);
-  run.writePart(planned, [&](const base::ChunkSink& sink) {
+  // What is stored passes a scan for SQLite databases on its way (unchanged, and read once).
+  SqliteScan scan;
+  run.writePart(planned, [&](const base::ChunkSink& out) {
+    base::ChunkSink sink = [&](std::string_view chunk) {
+      scan.feed(chunk);
+      out(chunk);
+    };
     if (excludes.empty()) {
       run.engine.getArchive(helper.id(), root, sink);
       return;
@@ -72,6 +80,7 @@ void copyVolumePart(PartWriter& run, const PlannedPart& planned, const std::stri
     });
     run.detail("excluded", planned.name, dropped);
   });
+  copySqliteDatabases(run, planned, helper.id(), scan.found());
 }
 
 // Logs are taken incrementally, as a daily log backup should be: only files changed since the

@@ -81,6 +81,21 @@ std::vector<std::string> StackGuard::resumeAll() {
     std::lock_guard lock(mutex_);
     held.swap(held_);
   }
+  return resumeHeld(held);
+}
+
+std::vector<std::string> StackGuard::resume(const std::vector<std::string>& ids) {
+  std::vector<Held> held;
+  {
+    std::lock_guard lock(mutex_);
+    auto chosen = [&](const Held& h) { return std::find(ids.begin(), ids.end(), h.id) != ids.end(); };
+    std::copy_if(held_.begin(), held_.end(), std::back_inserter(held), chosen);
+    held_.erase(std::remove_if(held_.begin(), held_.end(), chosen), held_.end());
+  }
+  return resumeHeld(held);
+}
+
+std::vector<std::string> StackGuard::resumeHeld(const std::vector<Held>& held) {
   std::vector<std::string> failed;
   for (auto it = held.rbegin(); it != held.rend(); ++it) {
     try {

@@ -31,6 +31,9 @@ class StackGuard {
   // Unpauses what was paused and starts what was stopped (in reverse order); returns the names of
   // containers it could not resume (and logs how to resume them by hand).
   std::vector<std::string> resumeAll();
+  // The same for the given containers only (a short pause of one volume's users while other parts
+  // of the run go on); the rest stay held.
+  std::vector<std::string> resume(const std::vector<std::string>& ids);
   // Cleanup run (after resuming) if the process is interrupted, when no destructor will run: the
   // staging directory of a backup, helper containers. Errors in it are ignored.
   void onInterrupt(std::function<void()> cleanup);
@@ -45,6 +48,7 @@ class StackGuard {
     bool stopped;  // else paused
   };
   void record(const Held& held, volumes::HeldContainer journalEntry);
+  std::vector<std::string> resumeHeld(const std::vector<Held>& held);
   dockerapi::Engine& engine_;
   volumes::RunJournal* journal_;
   std::mutex mutex_;

@@ -50,7 +50,7 @@ class LineSplitter {
   std::string pending_;
 };
 
-const std::string* runningContainer(const compose::StackService& service, std::string& name) {
+const std::string* hookContainer(const compose::StackService& service, std::string& name) {
   for (const auto& c : service.containers) {
     if (c.state == "running") {
       name = c.name;
@@ -115,7 +115,7 @@ std::string HookRunner::runOne(const compose::StackService& service, const compo
   auto started = std::chrono::steady_clock::now();
   std::string failure;
 
-  const std::string* container = runningContainer(service, record.container);
+  const std::string* container = hookContainer(service, record.container);
   if (container == nullptr) {
     record.outcome = "not running";
     spdlog::warn("{} {} not run: the service has no running container", who, shown);

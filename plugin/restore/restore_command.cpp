@@ -276,6 +276,8 @@ class RestoreCommand : public Command {
       if (item.kind == volumes::PartKind::RedisRdb)
         out << "replaces the data of service " << item.service << " (stopped, swapped, started)";
       if (item.kind == volumes::PartKind::Volume) out << "replaces the contents of volume " << item.volume;
+      if (item.kind == volumes::PartKind::Sqlite)
+        out << "consistent SQLite copies laid over volume " << item.volume;
       if (item.kind == volumes::PartKind::Config)
         out << "compose files, .env, bind mounts back in " << target.workingDir << " and their host paths";
       if (item.kind == volumes::PartKind::Logs)

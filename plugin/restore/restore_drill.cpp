@@ -14,6 +14,7 @@
 #include "plugin/databases/redis_client.hpp"
 #include "plugin/databases/redis_snapshot.hpp"
 #include "plugin/restore/manifest_checks.hpp"
+#include "plugin/restore/sqlite_drill.hpp"
 #include "volumes/part_reader.hpp"
 
 namespace agentchat {
@@ -145,6 +146,18 @@ std::vector<DrillResult> restoreDrill(dockerapi::Engine& engine, const volumes::
                       "\" is unknown to this version of docker-agentchat, which could "
                       "not restore it (a newer version wrote it?)"},
                      0});
+      continue;
+    }
+    if (part.knownKind() == volumes::PartKind::Sqlite) {
+      auto started = Clock::now();
+      DrillResult result{part.name, false, {}, 0};
+      try {
+        result = sqliteDrill(part, backup, keys);
+      } catch (const std::exception& e) {
+        result.problems.push_back(e.what());
+      }
+      result.seconds = std::chrono::duration<double>(Clock::now() - started).count();
+      out.push_back(result);
       continue;
     }
     const char* section = part.knownKind() == volumes::PartKind::MysqlDump  ? "mysql"

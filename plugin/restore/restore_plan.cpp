@@ -21,6 +21,7 @@ int stepOf(PartKind kind) {
     case PartKind::RedisAof:
       return 1;
     case PartKind::Volume:
+    case PartKind::Sqlite:  // after its volume: stable sort, and the backup lists it after it
       return 2;
     case PartKind::Config:
       return 3;
@@ -34,18 +35,47 @@ bool selected(const RestoreSelection& selection, const std::string& component) {
   return selection.empty() || selection.components.count(component) > 0;
 }
 
+// A volume restored with its sqlite part leaves out the stale companions of the databases that part
+// replaces (the manifest's details["sqlite"][volume part] name them).
+void attachSqliteFiles(const volumes::Manifest& manifest, RestorePlan& plan) {
+  const auto sqlite = manifest.details.value("sqlite", nlohmann::json::object());
+  for (auto& item : plan.items) {
+    if (item.kind != PartKind::Volume) continue;
+    bool overlaid = std::any_of(plan.items.begin(), plan.items.end(), [&](const RestoreItem& i) {
+      return i.kind == PartKind::Sqlite && i.volumeKey == item.volumeKey;
+    });
+    auto files = sqlite.find(item.part.contentName());
+    if (!overlaid || files == sqlite.end() || !files->is_array()) continue;
+    for (const auto& file : *files) {
+      if (file.is_object() && file.contains("path") && file["path"].is_string())
+        item.sqliteFiles.push_back(file["path"].get<std::string>());
+    }
+  }
+}
+
 }  // namespace
 
 bool RestorePlan::has(PartKind kind) const {
   return std::any_of(items.begin(), items.end(), [&](const RestoreItem& i) { return i.kind == kind; });
 }
 
-std::string volumeKeyOf(const std::string& partName) {
-  const std::string prefix = "volume-", suffix = ".tar.zst";
+namespace {
+
+std::string keyBetween(const std::string& partName, const std::string& prefix) {
+  const std::string suffix = ".tar.zst";
   if (partName.size() <= prefix.size() + suffix.size() || partName.rfind(prefix, 0) != 0 ||
       !partName.ends_with(suffix))
     return {};
   return partName.substr(prefix.size(), partName.size() - prefix.size() - suffix.size());
+}
+
+}  // namespace
+
+std::string volumeKeyOf(const std::string& partName) {
+  return keyBetween(partName, "volume-");
+}
+std::string sqliteVolumeKeyOf(const std::string& partName) {
+  return keyBetween(partName, "sqlite-");
 }
 
 RestoreSelection parseRestoreSelection(const std::string& list) {
@@ -97,7 +127,7 @@ RestorePlan planRestore(const volumes::Manifest& manifest, const compose::Stack&
       continue;
     }
     PartKind kind = *part.knownKind();
-    RestoreItem item{part, kind, part.service, {}, {}, {}};
+    RestoreItem item{part, kind, part.service, {}, {}, {}, {}};
     if (kind == PartKind::MysqlDump && selected(selection, "mysql")) {
       requireService(part);
     } else if (kind == PartKind::RedisRdb && selected(selection, "redis")) {
@@ -107,8 +137,10 @@ RestorePlan planRestore(const volumes::Manifest& manifest, const compose::Stack&
         plan.notes.push_back(part.name + ": not copied back; the append-only file is rebuilt from " +
                              part.service + "'s RDB, the point in time the dump of the other services holds");
       continue;
-    } else if (kind == PartKind::Volume) {
-      std::string key = volumeKeyOf(part.contentName());
+    } else if (kind == PartKind::Volume || kind == PartKind::Sqlite) {
+      // A sqlite part goes with its volume: chosen with it, laid over it.
+      std::string key =
+          kind == PartKind::Volume ? volumeKeyOf(part.contentName()) : sqliteVolumeKeyOf(part.contentName());
       bool wanted = selected(selection, "volumes") || selection.volumes.count(key) ||
                     selection.volumes.count(part.source);
       if (!wanted) continue;
@@ -120,7 +152,7 @@ RestorePlan planRestore(const volumes::Manifest& manifest, const compose::Stack&
       item.volumeKey = key;
       item.volume = it->second.name;
       item.service = it->second.mountedBy.empty() ? "" : it->second.mountedBy.front().first;
-      if (!it->second.exists) plan.missingVolumes.push_back(it->second.name);
+      if (kind == PartKind::Volume && !it->second.exists) plan.missingVolumes.push_back(it->second.name);
       restoredVolumes.insert(key);
     } else if (kind == PartKind::Config && selected(selection, "config")) {
       if (!sameProject) {
@@ -137,6 +169,7 @@ RestorePlan planRestore(const volumes::Manifest& manifest, const compose::Stack&
     }
     plan.items.push_back(std::move(item));
   }
+  attachSqliteFiles(manifest, plan);
   for (const auto& key : selection.volumes) {
     bool found = std::any_of(plan.items.begin(), plan.items.end(), [&](const RestoreItem& i) {
       return i.volumeKey == key || i.part.source == key;

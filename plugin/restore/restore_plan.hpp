@@ -22,11 +22,14 @@ RestoreSelection parseRestoreSelection(const std::string& list);
 
 struct RestoreItem {
   volumes::PartRecord part;
-  volumes::PartKind kind;  // MysqlDump, RedisRdb, Volume, Config, Logs
-  std::string service;     // target service (mysql-dump, redis-rdb, logs; volume: first user)
-  std::string volume;      // volume: the target volume's real name
+  volumes::PartKind kind;  // MysqlDump, RedisRdb, Volume, Sqlite, Config, Logs
+  std::string service;     // target service (mysql-dump, redis-rdb, logs; volume, sqlite: first user)
+  std::string volume;      // volume, sqlite: the target volume's real name
   std::string volumeKey;
   std::string path;  // logs: the directory in the container
+  // volume: the databases its sqlite part (restored right after it) replaces, by path in the volume;
+  // their -wal, -shm and -journal in this part are left out.
+  std::vector<std::string> sqliteFiles;
 };
 
 struct RestorePlan {
@@ -46,5 +49,7 @@ RestorePlan planRestore(const volumes::Manifest& manifest, const compose::Stack&
 
 // "volume-mysql_data.tar.zst" -> "mysql_data".
 std::string volumeKeyOf(const std::string& partName);
+// "sqlite-mysql_data.tar.zst" -> "mysql_data".
+std::string sqliteVolumeKeyOf(const std::string& partName);
 
 }  // namespace agentchat

@@ -94,6 +94,8 @@ class Restorer {
         restoreRedis(ctx_, item);
       } else if (item.kind == PartKind::Volume) {
         replaceVolume(ctx_, item);
+      } else if (item.kind == PartKind::Sqlite) {
+        overlaySqliteFiles(ctx_, item);
       } else if (item.kind == PartKind::Config) {
         restoreConfig(ctx_, item);
       } else if (item.kind == PartKind::Logs) {
@@ -129,6 +131,8 @@ class Restorer {
     if (item.kind == PartKind::RedisRdb)
       return "redis (" + item.part.name + " into service " + item.service + ")";
     if (item.kind == PartKind::Volume) return "volume " + item.volume + " (" + item.part.name + ")";
+    if (item.kind == PartKind::Sqlite)
+      return "SQLite databases in volume " + item.volume + " (" + item.part.name + ")";
     if (item.kind == PartKind::Config) return "config (" + item.part.name + ")";
     return "logs (" + item.part.name + " into " + item.service + ":" + item.path + ")";
   }

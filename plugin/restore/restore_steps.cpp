@@ -16,6 +16,7 @@
 #include "plugin/databases/mysql_client.hpp"
 #include "plugin/databases/redis_client.hpp"
 #include "plugin/databases/redis_snapshot.hpp"
+#include "plugin/databases/sqlite_files.hpp"
 #include "plugin/databases/version_numbers.hpp"
 #include "plugin/restore/app_health.hpp"
 #include "plugin/restore/manifest_checks.hpp"
@@ -58,6 +59,20 @@ void runToCompletion(dockerapi::Engine& engine, const dockerapi::HelperContainer
 // Ctrl-C exits from the signal watcher, past every destructor: the helper goes then too.
 void removedOnInterrupt(RestoreContext& ctx, const dockerapi::HelperContainer& helper) {
   ctx.guard.onInterrupt([&engine = ctx.engine, id = helper.id()] { engine.removeContainer(id, true); });
+}
+
+// "./data/app.db" -> "data/app.db", as the manifest names a volume's files.
+std::string volumePath(std::string name) {
+  while (name.rfind("./", 0) == 0) name.erase(0, 2);
+  return name;
+}
+
+std::set<std::string> staleSqliteCompanions(const std::vector<std::string>& databases) {
+  std::set<std::string> out;
+  for (const auto& db : databases) {
+    for (const auto& suffix : sqliteSidecarSuffixes()) out.insert(db + suffix);
+  }
+  return out;
 }
 
 std::string imageOf(const compose::StackService& service) {
@@ -161,6 +176,22 @@ void replaceVolume(RestoreContext& ctx, const RestoreItem& item) {
       "restore of volume " + item.volume, {"sh", "-c", "rm -rf -- \"$0\"/* \"$0\"/.[!.]* \"$0\"/..?*", root});
   removedOnInterrupt(ctx, helper);
   runToCompletion(ctx.engine, helper, "emptying volume " + item.volume);
+  volumes::PartReader reader(ctx.backup.open(item.part.name), item.part, ctx.keys);
+  auto& shown = ctx.progress.add(item.part.name);
+  // The -wal, -shm and -journal copied beside a database its sqlite part replaces may be torn, and
+  // SQLite would replay or roll them back onto the clean copy: they stay out.
+  auto stale = staleSqliteCompanions(item.sqliteFiles);
+  volumes::GuardedTarSource guarded(
+      counted(reader, shown), {}, [&](const std::string& name) { return stale.count(volumePath(name)) > 0; });
+  ctx.engine.putArchive(helper.id(), root, guarded.source());
+  ctx.progress.finished(shown, item.part.size);
+}
+
+void overlaySqliteFiles(RestoreContext& ctx, const RestoreItem& item) {
+  std::string root = dockerapi::HelperContainer::kVolumeMount;
+  auto helper = dockerapi::HelperContainer::forVolume(ctx.engine, ctx.helperImage, item.volume, false,
+                                                      "restore of SQLite files in volume " + item.volume);
+  removedOnInterrupt(ctx, helper);
   volumes::PartReader reader(ctx.backup.open(item.part.name), item.part, ctx.keys);
   auto& shown = ctx.progress.add(item.part.name);
   volumes::GuardedTarSource guarded(counted(reader, shown));

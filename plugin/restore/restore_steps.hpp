@@ -47,6 +47,8 @@ void loadMysqlDump(RestoreContext& ctx, const RestoreItem& item);
 void restoreRedis(RestoreContext& ctx, const RestoreItem& item);
 // Empties the volume and unpacks the part into it.
 void replaceVolume(RestoreContext& ctx, const RestoreItem& item);
+// Lays a sqlite part's consistent database copies over the volume restored just before it.
+void overlaySqliteFiles(RestoreContext& ctx, const RestoreItem& item);
 // Compose files, .env, bind-mounted directories and file secrets back on this host.
 void restoreConfig(RestoreContext& ctx, const RestoreItem& item);
 // Log files back into the service's container (added; newer logs there are kept).

@@ -6,6 +6,7 @@
 #     agentchat-test/mariadb11  MariaDB 11 image's contract (MARIADB_*, only mariadb-* tools)
 #     agentchat-test/redis      official redis image's contract (/data, runs as redis)
 #     agentchat-test/app        a stand-in for AgentChat's backend (writes /app/logs)
+#     agentchat-test/app-nosqlite  the same without the sqlite3 shell (SQLite apps as they ship)
 #   build.sh trixie    the modern set (MariaDB 11.8, Redis 8.0, Valkey 8.1), named agentchat-test/trixie-*:
 #     mariadb11, redis and app as above, and valkey (official valkey image's contract, valkey-* names only)
 # Each is tagged :<hash> and :e2e; the tests use :e2e.
@@ -15,7 +16,7 @@ cd "$here"
 started=$(date +%s)
 suite=${1:-bookworm}
 case "$suite" in
-  bookworm) images=(mysql mariadb11 redis app) prefix=agentchat-test/ packages=packages.txt ;;
+  bookworm) images=(mysql mariadb11 redis app app-nosqlite) prefix=agentchat-test/ packages=packages.txt ;;
   trixie) images=(mariadb11 redis valkey app) prefix=agentchat-test/trixie- packages=packages-trixie.txt ;;
   *) echo "usage: build.sh [bookworm|trixie]" >&2; exit 2 ;;
 esac
