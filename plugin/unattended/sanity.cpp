@@ -130,6 +130,7 @@ std::vector<volumes::Manifest> recentBackups(const volumes::Repository& reposito
 }
 
 bool passedSanity(const volumes::Manifest& manifest) {
+  if (manifest.label == "pre-restore") return false;  // a restore's safety snapshot was never checked
   const json& sanity = manifest.details.value("sanity", json::object());
   return sanity.value("warnings", json::array()).empty();
 }

@@ -31,7 +31,8 @@ SanityResult checkSanity(const volumes::Manifest& current, const std::vector<vol
 std::vector<volumes::Manifest> recentBackups(const volumes::Repository& repository,
                                              const std::string& project, std::size_t count = 10);
 
-// Whether a manifest's recorded sanity check passed (backups taken before the check count as passed).
+// Whether a manifest's recorded sanity check passed (backups taken before there was a check count as
+// passed; a restore's safety snapshot, never checked, does not).
 bool passedSanity(const volumes::Manifest& manifest);
 
 }  // namespace agentchat

@@ -1,74 +1,23 @@
 // `schedule` in cron mode (no systemd here) against a real engine and a stack of its own: the entry
 // it writes, run exactly as cron would (sh -c, an empty environment, another directory), makes a
-// backup and records it; a failing run exits non-zero, is recorded, shows in `status` and is POSTed
-// to a listener; `remove` takes it all away.
-#include <arpa/inet.h>
+// backup and records it; a failing run exits non-zero, is recorded, shows in `status` and is pinged
+// (URL/start, URL/fail with the log's last lines) to a listener; `remove` takes it all away.
 #include <gtest/gtest.h>
-#include <netinet/in.h>
-#include <poll.h>
-#include <sys/socket.h>
 #include <unistd.h>
 
 #include <filesystem>
 #include <fstream>
-#include <future>
 #include <nlohmann/json.hpp>
 #include <sstream>
 
 #include "restore_stack.hpp"
 #include "s3_fixture.hpp"
+#include "tests/support/ping_listener.hpp"
 
 namespace fs = std::filesystem;
 using nlohmann::json;
 
 namespace {
-
-// One HTTP request on 127.0.0.1, answered 204; what arrived, or "" after 60 s.
-class OneRequestListener {
- public:
-  OneRequestListener() {
-    fd_ = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    sockaddr_in addr{};
-    addr.sin_family = AF_INET;
-    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    socklen_t size = sizeof addr;
-    ::bind(fd_, reinterpret_cast<sockaddr*>(&addr), sizeof addr);
-    ::listen(fd_, 1);
-    ::getsockname(fd_, reinterpret_cast<sockaddr*>(&addr), &size);
-    port_ = ntohs(addr.sin_port);
-    request_ = std::async(std::launch::async, [this] { return serve(); });
-  }
-  ~OneRequestListener() { ::close(fd_); }
-  std::string url() const { return "http://127.0.0.1:" + std::to_string(port_) + "/hook"; }
-  std::string request() { return request_.get(); }
-
- private:
-  std::string serve() {
-    pollfd p{fd_, POLLIN, 0};
-    if (::poll(&p, 1, 60000) != 1) return "";
-    int client = ::accept(fd_, nullptr, nullptr);
-    std::string got;
-    char buffer[4096];
-    while (true) {
-      auto headerEnd = got.find("\r\n\r\n");
-      if (headerEnd != std::string::npos) {
-        auto at = got.find("Content-Length: ");
-        std::size_t length = at == std::string::npos ? 0 : std::stoul(got.substr(at + 16));
-        if (got.size() >= headerEnd + 4 + length) break;
-      }
-      ssize_t n = ::read(client, buffer, sizeof buffer);
-      if (n <= 0) break;
-      got.append(buffer, static_cast<std::size_t>(n));
-    }
-    std::string reply = "HTTP/1.1 204 No Content\r\nContent-Length: 0\r\nConnection: close\r\n\r\n";
-    (void)!::write(client, reply.data(), reply.size());
-    ::close(client);
-    return got;
-  }
-  int fd_ = -1;
-  int port_ = 0;
-  std::future<std::string> request_;
-};
 
 std::string readFile(const fs::path& path) {
   std::ifstream in(path);
@@ -147,29 +96,30 @@ TEST(Schedule, CronEntryRunsTheBackupRecordsFailuresNotifiesAndIsRemoved) {
   EXPECT_NE(show.out.find("backup " + id), std::string::npos) << show.out;
 
   // A run that cannot reach the engine: exit non-zero, recorded, CRITICAL in status, POSTed.
-  OneRequestListener listener;
+  testsupport::PingListener listener;
   auto broken = stack.plugin(
       {"-H", "unix:///nonexistent/docker.sock", "schedule", "install", "--notify-url", listener.url()}, env);
   ASSERT_EQ(broken.exitCode, 0) << broken.err;
   auto failed = runAsCron(cronCommand(readFile(entry)));
   EXPECT_EQ(failed.exitCode, 3) << failed.out << failed.err;
-  std::string request = listener.request();
-  ASSERT_FALSE(request.empty()) << "nothing was POSTed";
-  EXPECT_TRUE(request.starts_with("POST /hook ")) << request;
-  auto body = json::parse(request.substr(request.find("\r\n\r\n") + 4));
-  EXPECT_EQ(body["project"], stack.project());
-  EXPECT_EQ(body["command"], "backup");
-  EXPECT_EQ(body["exitCode"], 3);
-  EXPECT_NE(body["error"].get<std::string>().find("cannot reach the Docker engine"), std::string::npos)
-      << body;
-  EXPECT_TRUE(body.contains("host"));
+  auto pings = listener.waitFor(2);
+  ASSERT_EQ(pings.size(), 2u) << "the run was not pinged";
+  EXPECT_EQ(pings[0].method, "POST");
+  EXPECT_EQ(pings[0].path, "/ping/5b1c9e2a-token/start");
+  EXPECT_EQ(pings[1].path, "/ping/5b1c9e2a-token/fail");
+  const std::string& body = pings[1].body;
+  EXPECT_NE(body.find("scheduled run of " + stack.project()), std::string::npos) << body;
+  EXPECT_NE(body.find("backup failed (exit 3)"), std::string::npos) << body;
+  EXPECT_NE(body.find("cannot reach the Docker engine"), std::string::npos) << body;
+  EXPECT_NE(body.find("last log lines:"), std::string::npos) << body;
   std::string root;
   std::ifstream dotenv(stack.dir() / ".env");
   for (std::string line; std::getline(dotenv, line);) {
     if (line.rfind("MYSQL_ROOT_PASSWORD=", 0) == 0) root = line.substr(20);
   }
   ASSERT_FALSE(root.empty());
-  EXPECT_EQ(request.find(root), std::string::npos) << "a secret in the notification";
+  EXPECT_EQ(body.find(root), std::string::npos) << "a secret in the notification";
+  EXPECT_EQ(body.find("5b1c9e2a-token"), std::string::npos) << "the ping URL is the credential";
   EXPECT_EQ(json::parse(readFile(record))["exitCode"], 3);
 
   auto status = stack.plugin({"status", "--json"});
