@@ -17,7 +17,7 @@ source tests/phases.sh
 
 # The end-to-end tests run again under the sanitizers: the ones whose data goes through our stream
 # code (exec and archive streams, hijacked stdin), the tar guard and host restore, zstd parts, age,
-# and S3 multipart uploads and resumed downloads. The other end-to-end tests orchestrate containers
+# S3 multipart uploads and resumed downloads, and hooks (an exec with a deadline). The other end-to-end tests orchestrate containers
 # through the same code, already covered here and by every unit test under the sanitizers.
 ASAN_E2E=(
   'EngineApi\.'
@@ -28,12 +28,13 @@ ASAN_E2E=(
   'RestoreRoundTrip\.'
   'Encryption\.'
   'S3Repository\.AnOffSiteCopyAloneBringsTheStackBackAndEveryCommandWorksOnTheBucket'
+  'Unattended\.'
 )
 
 # On Engine 26 with compose v2 and the trixie images (issue #15): restore round trips with MariaDB
 # 11.8 + Redis 8 and with Valkey 8.1 (online and stop), compat of those against 10.11/7.0, status,
-# inspect, verify --deep, export/import, a scheduled run, restore with an app's health check, and the
-# engine contract the tests' FakeEngine is held to.
+# inspect, verify --deep, export/import, a scheduled run, restore with an app's health check, the
+# engine contract the tests' FakeEngine is held to, and hooks, pings, metrics and sanity checks (#20).
 MODERN_E2E=(
   'RestoreRoundTrip\..*/(Mariadb11|Valkey)'
   'ModernCompat\.'
@@ -44,6 +45,7 @@ MODERN_E2E=(
   'Schedule\.CronEntryRunsTheBackupRecordsFailuresNotifiesAndIsRemoved'
   'RestoreHealth\.AnAppUnhealthyAfterTheRestore'
   'EngineContractOnEngine\.'
+  'Unattended\.'
 )
 # Only there: the Valkey round trips and the compat of trixie's servers against bookworm's.
 MODERN_ONLY='RestoreRoundTrip\..*/Valkey|ModernCompat\.'

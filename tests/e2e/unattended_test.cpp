@@ -104,12 +104,18 @@ TEST(Unattended, HooksPingsMetricsAndSanityChecksOnARealStack) {
   std::string id = json::parse(first.out)["id"];
   EXPECT_THAT(first.err, HasSubstr("hook backend/pre_backup: queues flushed"));
   EXPECT_THAT(hookLog(stack), ::testing::ElementsAre("pre_backup " + id, "post_backup " + id + " ok"));
+  EXPECT_EQ(stack.sh("redis", "cat /tmp/label-hook.log"), "label pre_backup " + id + "\n");  // by label
   auto manifest = json::parse(readFile(stack.repo() / stack.project() / id / "manifest.json"));
-  ASSERT_EQ(manifest["details"]["hooks"].size(), 3u) << manifest["details"]["hooks"];
-  EXPECT_EQ(manifest["details"]["hooks"][0]["phase"], "pre_backup");
-  EXPECT_EQ(manifest["details"]["hooks"][0]["outcome"], "ok");
-  EXPECT_EQ(manifest["details"]["hooks"][2]["phase"], "post_backup");
-  EXPECT_EQ(stack.auditLines().back()["hooks"].size(), 3u);
+  const json& hooks = manifest["details"]["hooks"];
+  ASSERT_EQ(hooks.size(), 4u) << hooks;  // backend's two pre_backup hooks, redis's, backend's post_backup
+  EXPECT_EQ(hooks[0]["service"], "backend");
+  EXPECT_EQ(hooks[0]["phase"], "pre_backup");
+  EXPECT_EQ(hooks[0]["outcome"], "ok");
+  EXPECT_EQ(hooks[0]["exitCode"], 0);
+  EXPECT_EQ(hooks[2]["service"], "redis");
+  EXPECT_EQ(hooks[2]["outcome"], "ok");
+  EXPECT_EQ(hooks[3]["phase"], "post_backup");
+  EXPECT_EQ(stack.auditLines().back()["hooks"], hooks);
   auto pings = listener.waitFor(2);
   ASSERT_EQ(pings.size(), 2u);
   EXPECT_EQ(pings[0].path, "/ping/5b1c9e2a-token/start");
@@ -179,6 +185,7 @@ TEST(Unattended, HooksPingsMetricsAndSanityChecksOnARealStack) {
   auto secondManifest = json::parse(readFile(stack.repo() / stack.project() / second / "manifest.json"));
   EXPECT_EQ(secondManifest["details"]["hooks"][0]["outcome"], "failed");
   EXPECT_EQ(secondManifest["details"]["hooks"][1]["outcome"], "timed out");
+  EXPECT_EQ(secondManifest["details"]["hooks"][2]["outcome"], "ok");  // the run went on to redis's
   stack.sh("backend", "rm /tmp/fail-pre_backup /tmp/slow");
 
   // 4. Restore: pre_restore and post_restore in the target's container, with the source project.
