@@ -49,6 +49,19 @@ std::map<std::string, std::uint64_t> tableRows(const volumes::Manifest& m) {
   return rows;
 }
 
+// "redis db0" -> keys, per Redis service, as the snapshot's INFO keyspace counted them.
+std::map<std::string, std::uint64_t> redisKeys(const volumes::Manifest& m) {
+  std::map<std::string, std::uint64_t> keys;
+  const json& redis = m.details.value("redis", json::object());
+  for (const auto& [service, detail] : redis.items()) {
+    const json counts = detail.value("keys", json::object());
+    for (const auto& [db, count] : counts.items()) {
+      if (count.is_number_unsigned()) keys[service + " " + db] = count.get<std::uint64_t>();
+    }
+  }
+  return keys;
+}
+
 }  // namespace
 
 json SanityResult::toJson() const {
@@ -109,6 +122,15 @@ SanityResult checkSanity(const volumes::Manifest& current, const std::vector<vol
     if (static_cast<double>(rows) < static_cast<double>(it->second) * limits.smallerThan)
       result.warnings.push_back("table " + table + " has " + std::to_string(rows) + " rows, " +
                                 percentOf(static_cast<double>(rows), static_cast<double>(it->second)) +
+                                " of the " + std::to_string(it->second) + " in the previous backup");
+  }
+  auto keysBefore = redisKeys(previous.front());
+  for (const auto& [db, keys] : redisKeys(current)) {
+    auto it = keysBefore.find(db);
+    if (it == keysBefore.end() || it->second < kFewestRowsJudged) continue;
+    if (static_cast<double>(keys) < static_cast<double>(it->second) * limits.smallerThan)
+      result.warnings.push_back("redis " + db + " has " + std::to_string(keys) + " keys, " +
+                                percentOf(static_cast<double>(keys), static_cast<double>(it->second)) +
                                 " of the " + std::to_string(it->second) + " in the previous backup");
   }
   return result;

@@ -8,7 +8,8 @@
 #     agentchat-test/app        a stand-in for AgentChat's backend (writes /app/logs)
 #     agentchat-test/app-nosqlite  the same without the sqlite3 shell (SQLite apps as they ship)
 #   build.sh trixie    the modern set (MariaDB 11.8, Redis 8.0, Valkey 8.1), named agentchat-test/trixie-*:
-#     mariadb11, redis and app as above, and valkey (official valkey image's contract, valkey-* names only)
+#     mariadb11, redis, app and app-nosqlite as above, and valkey (official valkey image's contract,
+#     valkey-* names only)
 # Each is tagged :<hash> and :e2e; the tests use :e2e.
 set -euo pipefail
 here=$(dirname "$(readlink -f "$0")")
@@ -17,7 +18,7 @@ started=$(date +%s)
 suite=${1:-bookworm}
 case "$suite" in
   bookworm) images=(mysql mariadb11 redis app app-nosqlite) prefix=agentchat-test/ packages=packages.txt ;;
-  trixie) images=(mariadb11 redis valkey app) prefix=agentchat-test/trixie- packages=packages-trixie.txt ;;
+  trixie) images=(mariadb11 redis valkey app app-nosqlite) prefix=agentchat-test/trixie- packages=packages-trixie.txt ;;
   *) echo "usage: build.sh [bookworm|trixie]" >&2; exit 2 ;;
 esac
 hash=$( (find . -type f | LC_ALL=C sort | xargs sha256sum; echo "$suite") | sha256sum | cut -c1-12)

@@ -82,6 +82,7 @@ volumes::Manifest manifest(const std::string& id, std::uint64_t mysqlRaw, std::u
       {"volume-uploads.tar.zst", "volume", "backend", "shop_uploads", volumeRaw / 2, volumeRaw, "", ""},
       {"logs-backend.tar.zst", "logs", "backend", "/app/logs", 10, 10 << 20, "", ""}};
   m.details["mysql"]["mysql"]["tables"]["agentchat.messages"]["rows"] = rows;
+  m.details["redis"]["redis"]["keys"]["db0"] = rows / 10;
   m.details["pause"]["seconds"] = 0.8;
   return m;
 }
@@ -105,6 +106,9 @@ TEST(Sanity, ATableEmptiedByMistakeAndAnEmptiedVolumeAreFound) {
   EXPECT_NE(all.find("table mysql: agentchat.messages has 5000 rows, 10 % of the 50000"), std::string::npos)
       << all;
   EXPECT_NE(all.find("volume shop_uploads is empty"), std::string::npos) << all;
+  EXPECT_NE(all.find("redis redis db0 has 500 keys, 10 % of the 5000 in the previous backup"),
+            std::string::npos)
+      << all;
   EXPECT_EQ(all.find("logs-backend"), std::string::npos) << "incremental logs vary by nature";
 }
 
