@@ -131,7 +131,12 @@ volumes::Manifest runBackup(dockerapi::Engine& engine, const compose::Stack& sta
   HookRunner* hooks = settings.hooks;
   if (hooks) {
     hooks->setEnvironment("AGENTCHAT_BACKUP_ID", id);
-    hooks->runPre(HookPhase::PreBackup);  // before anything is held: a failure leaves all as found
+    try {
+      hooks->runPre(HookPhase::PreBackup);  // before anything is held: a failure leaves all as found
+    } catch (...) {
+      hooks->runPost(HookPhase::PostBackup, false);  // undo what the services before the failure did
+      throw;
+    }
   }
   // The post hooks run once the guard has resumed everything: in a paused container they could not.
   auto take = [&]() -> volumes::Manifest {

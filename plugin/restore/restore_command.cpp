@@ -151,7 +151,12 @@ class RestoreCommand : public Command {
         if (!hooks.records().empty()) audit["hooks"] = hooks.toJson();
       }
     } recordHooks{hooks, audit};
-    hooks.runPre(HookPhase::PreRestore);  // before the safety snapshot: a failure changes nothing
+    try {
+      hooks.runPre(HookPhase::PreRestore);  // before the safety snapshot: a failure changes nothing
+    } catch (...) {
+      hooks.runPost(HookPhase::PostRestore, false);  // undo what the services before the failure did
+      throw;
+    }
     try {
       RestoreReport report;
       try {
