@@ -60,18 +60,17 @@ std::vector<RetentionDecision> applyRetention(std::vector<BackupSummary> backups
     out.front().keep = true;
     out.front().reasons.push_back("newest");
   }
-  for (std::size_t i = 0; i < out.size(); ++i) {
-    if (!backups[i].verified) continue;
-    out[i].keep = true;
-    out[i].reasons.push_back("newest verified");
-    break;
-  }
-  for (std::size_t i = 0; i < out.size(); ++i) {
-    if (!backups[i].sane) continue;
-    out[i].keep = true;
-    out[i].reasons.push_back("newest sane");
-    break;
-  }
+  // The newest backup with a quality, whatever the rules decided.
+  auto keepNewest = [&](bool BackupSummary::*quality, const char* reason) {
+    for (std::size_t i = 0; i < out.size(); ++i) {
+      if (!(backups[i].*quality)) continue;
+      out[i].keep = true;
+      out[i].reasons.push_back(reason);
+      return;
+    }
+  };
+  keepNewest(&BackupSummary::verified, "newest verified");
+  keepNewest(&BackupSummary::sane, "newest sane");
   return out;
 }
 

@@ -24,8 +24,8 @@ struct BackupSummary {
 struct RetentionDecision {
   std::string id;
   bool keep = false;
-  std::vector<std::string>
-      reasons;  // "last 3", "daily 2026-11-24", "newest", "newest verified", "newest sane"
+  // "last 3", "daily 2026-11-24", "newest", "newest verified", "newest sane"
+  std::vector<std::string> reasons;
 };
 
 // One decision per backup, newest first. Throws std::invalid_argument for a malformed id.

@@ -48,13 +48,6 @@ std::vector<User> runningUsers(PartWriter& run, const std::string& volumeName) {
   return users;
 }
 
-// "./data/app.db" -> "data/app.db"
-std::string relative(const std::string& tarName) {
-  std::string path = tarName;
-  while (path.rfind("./", 0) == 0) path.erase(0, 2);
-  return path;
-}
-
 std::string token() {
   std::random_device random;
   return fmt::format("{:08x}{:08x}", random(), random());
@@ -151,9 +144,9 @@ void pausedCopy(PartWriter& run, const std::vector<User>& users, const std::stri
     }
     for (auto* copy : copies) {
       std::string path =
-          std::string(dockerapi::HelperContainer::kVolumeMount) + "/" + relative(copy->entry.name);
+          std::string(dockerapi::HelperContainer::kVolumeMount) + "/" + volumeRelativePath(copy->entry.name);
       if (!fetchFile(run.engine, helper, path, copy->file))
-        throw BackupFailed("volume: " + relative(copy->entry.name) +
+        throw BackupFailed("volume: " + volumeRelativePath(copy->entry.name) +
                            " disappeared while it was being copied");
       for (const char* sibling : {"-wal", "-journal"}) {
         fs::path local = copy->file.string() + sibling;
@@ -191,7 +184,7 @@ void takeCopies(PartWriter& run, const std::vector<User>& users, const std::stri
   }
   std::vector<Copy*> paused;
   for (auto* copy : copies) {
-    if (api && backupApiCopy(run, *api, relative(copy->entry.name), copy->file)) {
+    if (api && backupApiCopy(run, *api, volumeRelativePath(copy->entry.name), copy->file)) {
       copy->method = "backup-api";
       copy->via = api->name;
     } else {
@@ -230,19 +223,19 @@ void copySqliteDatabases(PartWriter& run, const PlannedPart& volume, const std::
     auto check = checkSqliteCopy(copy.file);
     if (!check.ok) {
       spdlog::warn("volume {}: the copy of {} fails its check ({}); taking it again", volume.source,
-                   relative(copy.entry.name), check.problem);
+                   volumeRelativePath(copy.entry.name), check.problem);
       for (const char* sibling : {"-wal", "-journal", "-shm"}) fs::remove(copy.file.string() + sibling);
       takeCopies(run, users, helper, {&copy});
       check = checkSqliteCopy(copy.file);
     }
     if (!check.ok) {
       throw BackupFailed(
-          "volume " + volume.source + ": SQLite database " + relative(copy.entry.name) +
+          "volume " + volume.source + ": SQLite database " + volumeRelativePath(copy.entry.name) +
           " fails PRAGMA integrity_check in two consistent copies (" + check.problem +
           "): the database itself looks damaged; check it in the app's container with "
           "`sqlite3 <path> 'PRAGMA integrity_check'`, or leave it out with x-agentchat excludes");
     }
-    files.push_back({{"path", relative(copy.entry.name)},
+    files.push_back({{"path", volumeRelativePath(copy.entry.name)},
                      {"method", copy.method},
                      {"container", copy.via.empty() ? json(nullptr) : json(copy.via)},
                      {"pausedSeconds", copy.pausedSeconds},

@@ -21,6 +21,11 @@ bool isSqliteSidecar(const std::string& path) {
   return false;
 }
 
+std::string volumeRelativePath(std::string tarName) {
+  while (tarName.rfind("./", 0) == 0) tarName.erase(0, 2);
+  return tarName;
+}
+
 SqliteScan::SqliteScan()
     : walker_(
           [this](const base::TarEntry& entry) {

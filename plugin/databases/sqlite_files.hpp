@@ -17,6 +17,9 @@ inline constexpr std::string_view kSqliteHeader{"SQLite format 3\0", 16};
 const std::vector<std::string>& sqliteSidecarSuffixes();
 bool isSqliteSidecar(const std::string& path);
 
+// A volume archive's entry name as the manifest names the file: "./data/app.db" -> "data/app.db".
+std::string volumeRelativePath(std::string tarName);
+
 // Feed it a tar stream; it reports the regular files whose data starts with kSqliteHeader.
 class SqliteScan {
  public:

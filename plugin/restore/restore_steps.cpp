@@ -61,12 +61,6 @@ void removedOnInterrupt(RestoreContext& ctx, const dockerapi::HelperContainer& h
   ctx.guard.onInterrupt([&engine = ctx.engine, id = helper.id()] { engine.removeContainer(id, true); });
 }
 
-// "./data/app.db" -> "data/app.db", as the manifest names a volume's files.
-std::string volumePath(std::string name) {
-  while (name.rfind("./", 0) == 0) name.erase(0, 2);
-  return name;
-}
-
 std::set<std::string> staleSqliteCompanions(const std::vector<std::string>& databases) {
   std::set<std::string> out;
   for (const auto& db : databases) {
@@ -181,8 +175,9 @@ void replaceVolume(RestoreContext& ctx, const RestoreItem& item) {
   // The -wal, -shm and -journal copied beside a database its sqlite part replaces may be torn, and
   // SQLite would replay or roll them back onto the clean copy: they stay out.
   auto stale = staleSqliteCompanions(item.sqliteFiles);
-  volumes::GuardedTarSource guarded(
-      counted(reader, shown), {}, [&](const std::string& name) { return stale.count(volumePath(name)) > 0; });
+  volumes::GuardedTarSource guarded(counted(reader, shown), {}, [&](const std::string& name) {
+    return stale.count(volumeRelativePath(name)) > 0;
+  });
   ctx.engine.putArchive(helper.id(), root, guarded.source());
   ctx.progress.finished(shown, item.part.size);
 }

@@ -17,6 +17,7 @@
 #include "plugin/schedule/schedule_process.hpp"
 #include "plugin/schedule/schedule_record.hpp"
 #include "plugin/unattended/pinger.hpp"
+#include "plugin/unattended/sanity.hpp"
 #include "plugin/unattended/stack_secrets.hpp"
 
 namespace agentchat {
@@ -132,12 +133,11 @@ int runScheduled(Session& session, const ScheduledRunOptions& options) {
       sent = pinger->success("scheduled run of " + stack.name + " on " + base::hostName() + ": ok" +
                              (backupId.empty() ? "" : ", backup " + backupId));
     } else {
-      std::string what = code != 0 ? "scheduled run of " + stack.name + " on " + base::hostName() + ": " +
-                                         last.command + " failed (exit " + std::to_string(code) +
-                                         "): " + outcome["message"].get<std::string>()
-                                   : "scheduled run of " + stack.name + ": backup " + backupId +
-                                         " is complete, but it does not look like the ones before:";
-      for (const auto& w : warnings) what += "\n- " + w;
+      std::string what =
+          code != 0
+              ? "scheduled run of " + stack.name + " on " + base::hostName() + ": " + last.command +
+                    " failed (exit " + std::to_string(code) + "): " + outcome["message"].get<std::string>()
+              : "scheduled run of " + stack.name + ": backup " + backupId + notLikeTheOnesBefore(warnings);
       std::vector<std::string> lines;
       std::istringstream tail(last.result.errTail);
       for (std::string line; std::getline(tail, line);) lines.push_back(line);

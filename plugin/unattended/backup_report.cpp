@@ -9,6 +9,7 @@
 #include "plugin/repository/repository_location.hpp"
 #include "plugin/unattended/backup_outcome.hpp"
 #include "plugin/unattended/metrics.hpp"
+#include "plugin/unattended/sanity.hpp"
 #include "plugin/unattended/stack_secrets.hpp"
 
 namespace agentchat {
@@ -59,12 +60,7 @@ void BackupReport::finished(int exitCode, const std::string& error) noexcept {
   }
   if (!pinger_) return;
   try {
-    std::vector<std::string> warnings;
-    if (manifest_) {
-      for (const auto& w :
-           manifest_->details.value("sanity", json::object()).value("warnings", json::array()))
-        warnings.push_back(w.get<std::string>());
-    }
+    std::vector<std::string> warnings = manifest_ ? sanityWarnings(*manifest_) : std::vector<std::string>{};
     if (exitCode == 0 && warnings.empty()) {
       if (!manifest_) {
         pinger_->success("backup of " + project_ + " complete");
@@ -80,9 +76,7 @@ void BackupReport::finished(int exitCode, const std::string& error) noexcept {
     if (exitCode != 0) {
       what = "backup of " + project_ + " failed (exit " + std::to_string(exitCode) + "): " + error;
     } else if (manifest_) {
-      what = "backup " + manifest_->id + " of " + project_ +
-             " is complete, but it does not look like the ones before:";
-      for (const auto& w : warnings) what += "\n- " + w;
+      what = "backup " + manifest_->id + " of " + project_ + notLikeTheOnesBefore(warnings);
     }
     pinger_->failure(failureBody(what, recentLogLines(), mask_));
   } catch (const std::exception& e) {

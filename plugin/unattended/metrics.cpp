@@ -8,6 +8,7 @@
 #include "plugin/repository/repository_location.hpp"
 #include "plugin/schedule/schedule_record.hpp"
 #include "plugin/unattended/backup_outcome.hpp"
+#include "plugin/unattended/sanity.hpp"
 
 namespace agentchat {
 
@@ -84,9 +85,7 @@ std::map<std::string, std::vector<std::string>> samples(const BackupFacts& f) {
     add("agentchat_backup_parts", static_cast<double>(f.newest->parts.size()));
     const json& pause = f.newest->details.value("pause", json::object());
     add("agentchat_backup_pause_seconds", pause.value("seconds", 0.0));
-    const json& sanity = f.newest->details.value("sanity", json::object());
-    add("agentchat_backup_sanity_warnings",
-        static_cast<double>(sanity.value("warnings", json::array()).size()));
+    add("agentchat_backup_sanity_warnings", static_cast<double>(sanityWarnings(*f.newest).size()));
   }
   if (f.lastAttempt) {
     add("agentchat_backup_last_run_timestamp_seconds", f.lastAttempt->value("unixTime", 0.0));

@@ -151,10 +151,24 @@ std::vector<volumes::Manifest> recentBackups(const volumes::Repository& reposito
   return out;
 }
 
+std::vector<std::string> sanityWarnings(const volumes::Manifest& manifest) {
+  std::vector<std::string> out;
+  const json sanity = manifest.details.value("sanity", json::object());
+  for (const auto& w : sanity.value("warnings", json::array())) {
+    if (w.is_string()) out.push_back(w.get<std::string>());
+  }
+  return out;
+}
+
+std::string notLikeTheOnesBefore(const std::vector<std::string>& warnings) {
+  std::string text = " is complete, but it does not look like the ones before:";
+  for (const auto& w : warnings) text += "\n- " + w;
+  return text;
+}
+
 bool passedSanity(const volumes::Manifest& manifest) {
   if (manifest.label == "pre-restore") return false;  // a restore's safety snapshot was never checked
-  const json& sanity = manifest.details.value("sanity", json::object());
-  return sanity.value("warnings", json::array()).empty();
+  return sanityWarnings(manifest).empty();
 }
 
 }  // namespace agentchat

@@ -32,6 +32,13 @@ SanityResult checkSanity(const volumes::Manifest& current, const std::vector<vol
 std::vector<volumes::Manifest> recentBackups(const volumes::Repository& repository,
                                              const std::string& project, std::size_t count = 10);
 
+// The warnings a manifest records (details.sanity); none for a backup taken before the checks.
+std::vector<std::string> sanityWarnings(const volumes::Manifest& manifest);
+
+// " is complete, but it does not look like the ones before:" and the warnings, a line each: the
+// end of a failure ping's first line, after "backup ID of PROJECT".
+std::string notLikeTheOnesBefore(const std::vector<std::string>& warnings);
+
 // Whether a manifest's recorded sanity check passed (backups taken before there was a check count as
 // passed; a restore's safety snapshot, never checked, does not).
 bool passedSanity(const volumes::Manifest& manifest);
