@@ -5,6 +5,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "plugin/status/backup_checks.hpp"
 #include "plugin/unattended/metrics.hpp"
 #include "plugin/unattended/pinger.hpp"
 #include "plugin/unattended/sanity.hpp"
@@ -165,6 +166,41 @@ TEST(Metrics, PrometheusTextHasEveryFamilyOnceAndMergesOtherProjects) {
   EXPECT_EQ(types, 1u);
   EXPECT_EQ(std::filesystem::status(path).permissions() & std::filesystem::perms::all,
             std::filesystem::perms(0644));
+}
+
+}  // namespace
+
+namespace {
+
+TEST(BackupChecks, SanityAndTheLastAttemptAsStatusSeesThem) {
+  agentchat::BackupFacts facts;
+  facts.project = "shop";
+  EXPECT_TRUE(agentchat::backupChecks(facts).empty()) << "nothing recorded yet: no check";
+  // A failed attempt with no complete backup at all: nothing protects the data.
+  facts.lastAttempt = json{{"time", "2026-12-02T02:00:00Z"}, {"exitCode", 3}, {"error", "engine down"}};
+  auto checks = agentchat::backupChecks(facts);
+  ASSERT_EQ(checks.size(), 1u);
+  EXPECT_EQ(checks[0].name, "last backup");
+  EXPECT_EQ(checks[0].severity, agentchat::Severity::Critical);
+  EXPECT_EQ(checks[0].detail, "failed at 2026-12-02T02:00:00Z (exit 3): engine down");
+  // With an older complete backup that did not pass the sanity checks: two warnings.
+  facts.newest = manifest("20261201T020000Z", 1, 1, 1);
+  facts.newest->details["sanity"] = {{"warnings", {"part mysql.sql.zst is 1 B", "table x has 1 rows"}},
+                                     {"compared", 3}};
+  checks = agentchat::backupChecks(facts);
+  ASSERT_EQ(checks.size(), 2u);
+  EXPECT_EQ(checks[0].name, "backup sanity");
+  EXPECT_EQ(checks[0].severity, agentchat::Severity::Warning);
+  EXPECT_EQ(checks[0].detail,
+            "backup 20261201T020000Z: part mysql.sql.zst is 1 B (and 1 more: docker agentchat list --json)");
+  EXPECT_EQ(checks[1].severity, agentchat::Severity::Warning);
+  EXPECT_NE(checks[1].detail.find("the newest complete backup is 20261201T020000Z"), std::string::npos);
+  facts.newest->details["sanity"]["warnings"] = json::array();
+  facts.lastAttempt = json{{"time", "t"}, {"exitCode", 0}, {"backupId", "20261201T020000Z"}};
+  checks = agentchat::backupChecks(facts);
+  EXPECT_EQ(checks[0].severity, agentchat::Severity::Ok);
+  EXPECT_EQ(checks[0].detail, "backup 20261201T020000Z looks like the 3 before it");
+  EXPECT_EQ(checks[1].detail, "ok at t, backup 20261201T020000Z");
 }
 
 }  // namespace
