@@ -264,4 +264,14 @@ void TarWalker::finish() {
   if (raw_) raw_(std::string(2 * kBlock, '\0'));
 }
 
+void TarWalker::requireEnd() const {
+  if (ended_) return;
+  if (remaining_ > 0 || padding_ > 0 || !block_.empty() || metaType_ != 0) {
+    throw TarError("tar: the archive ended inside " +
+                   (entry_.name.empty() ? std::string("a header") : entry_.name) + " (truncated)");
+  }
+  throw TarError("tar: the archive has no end-of-archive marker (cut short after " +
+                 std::to_string(entries_) + " entries)");
+}
+
 }  // namespace base

@@ -46,6 +46,9 @@ class TarWalker {
   void feed(std::string_view chunk);
   // Throws TarError if the stream ended inside a header or an entry's payload.
   void finish();
+  // Throws TarError unless the stream ended with its end-of-archive marker: a stream cut between two
+  // entries is as incomplete as one cut inside an entry.
+  void requireEnd() const;
   std::uint64_t entries() const { return entries_; }
   bool ended() const { return ended_; }  // the end-of-archive marker was seen
   const std::string& current() const { return entry_.name; }

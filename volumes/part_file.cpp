@@ -26,8 +26,11 @@ PartFile::PartFile(std::filesystem::path path) : path_(std::move(path)) {
   ::fchmod(fd_, 0600);  // whatever the umask
 }
 
+// Never closed: a part abandoned half-written (a failed or retried copy) must not look like one.
 PartFile::~PartFile() {
-  if (fd_ >= 0) ::close(fd_);
+  if (fd_ < 0) return;
+  ::close(fd_);
+  ::unlink(path_.c_str());
 }
 
 void PartFile::write(std::string_view bytes) {

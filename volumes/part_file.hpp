@@ -32,7 +32,7 @@ class RepositoryError : public base::Error {
 class PartFile : public StoredWriter {
  public:
   explicit PartFile(std::filesystem::path path);  // creates it; throws RepositoryError
-  ~PartFile() override;                           // closes without fsync if close() was not called
+  ~PartFile() override;                           // removes the file if close() was not called
   PartFile(const PartFile&) = delete;
   PartFile& operator=(const PartFile&) = delete;
 

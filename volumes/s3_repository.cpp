@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <atomic>
 #include <fstream>
+#include <functional>
 #include <mutex>
 #include <set>
 #include <thread>
@@ -32,8 +33,8 @@ auto s3Call(const std::string& what, F&& call) {
 // One part going up: counted and hashed here, uploaded part by part as it grows.
 class S3PartWriter : public StoredWriter {
  public:
-  S3PartWriter(std::unique_ptr<s3::Client::Upload> upload, std::string where)
-      : upload_(std::move(upload)), where_(std::move(where)) {}
+  S3PartWriter(std::unique_ptr<s3::Client::Upload> upload, std::string where, std::function<void()> onClosed)
+      : upload_(std::move(upload)), where_(std::move(where)), onClosed_(std::move(onClosed)) {}
   void write(std::string_view bytes) override {
     hash_.update(bytes);
     size_ += bytes.size();
@@ -41,6 +42,7 @@ class S3PartWriter : public StoredWriter {
   }
   std::string close() override {
     s3Call("cannot complete the upload of " + where_, [&] { upload_->complete(); });
+    onClosed_();
     return hash_.hexDigest();
   }
   std::uint64_t size() const override { return size_; }
@@ -48,6 +50,7 @@ class S3PartWriter : public StoredWriter {
  private:
   std::unique_ptr<s3::Client::Upload> upload_;
   std::string where_;
+  std::function<void()> onClosed_;
   base::Sha256 hash_;
   std::uint64_t size_ = 0;
 };
@@ -113,13 +116,17 @@ class S3Staging : public Repository::Staging {
   std::unique_ptr<StoredWriter> addPart(const std::string& name) override {
     if (!isPlainFileName(name) || name == "manifest.json" || name == "verified.json")
       throw RepositoryError("invalid part name '" + name + "'");
+    // A part abandoned before close() (its upload aborted) may be written again: a retried copy.
     {
       std::lock_guard lock(mutex_);
-      if (!names_.insert(name).second) throw RepositoryError("part " + name + " is written twice");
+      if (names_.count(name) != 0) throw RepositoryError("part " + name + " is written twice");
     }
     auto upload = s3Call("cannot start the upload of " + where_ + "/" + name,
                          [&] { return repository_.client().startUpload(key_ + name); });
-    return std::make_unique<S3PartWriter>(std::move(upload), where_ + "/" + name);
+    return std::make_unique<S3PartWriter>(std::move(upload), where_ + "/" + name, [this, name] {
+      std::lock_guard lock(mutex_);
+      names_.insert(name);
+    });
   }
   void commit(const Manifest& manifest) override {
     s3Call("cannot complete the backup (manifest " + where_ + "/manifest.json)",

@@ -1,5 +1,8 @@
 #include "plugin/backup/backup_run.hpp"
 
+#include <spdlog/spdlog.h>
+
+#include "base/tar_walker.hpp"
 #include "plugin/databases/database_login.hpp"
 #include "volumes/compressed_part.hpp"
 
@@ -18,11 +21,16 @@ void PartWriter::writePart(const PlannedPart& planned,
                                settings_.threadsPerPart, encrypted ? &settings_.recipients : nullptr);
   auto& shown = progress_.add(planned.name);
   auto started = Clock::now();
-  produce([&](std::string_view raw) {
-    tasks.checkpoint();
-    part.write(raw);
-    shown.bytes += raw.size();
-  });
+  try {
+    produce([&](std::string_view raw) {
+      tasks.checkpoint();
+      part.write(raw);
+      shown.bytes += raw.size();
+    });
+  } catch (...) {
+    shown.done = true;  // abandoned: `part` goes without its file, and may be written again
+    throw;
+  }
   auto done = part.finish();
   progress_.finished(shown, done.size);
   std::lock_guard lock(mutex_);
@@ -33,6 +41,27 @@ void PartWriter::writePart(const PlannedPart& planned,
 void PartWriter::detail(const std::string& section, const std::string& key, nlohmann::json value) {
   std::lock_guard lock(mutex_);
   details[section][key] = std::move(value);
+}
+
+void whileArchiveTorn(const std::string& what, const std::function<void()>& copy) {
+  constexpr int kAttempts = 3;
+  for (int attempt = 1;; ++attempt) {
+    try {
+      copy();
+      return;
+    } catch (const base::TarError& e) {
+      if (attempt == kAttempts) {
+        throw BackupFailed(what + ": the engine's archive stream was torn " + std::to_string(kAttempts) +
+                           " times (" + e.what() +
+                           "): files shrink or vanish while they are read. Back up with --consistency stop, "
+                           "or leave the churning files out with x-agentchat excludes");
+      }
+      spdlog::warn(
+          "{}: the engine's archive stream was torn ({}), as when a file shrinks or vanishes while "
+          "it is read; reading it again ({} of {})",
+          what, e.what(), attempt + 1, kAttempts);
+    }
+  }
 }
 
 const compose::StackService& serviceOf(const compose::Stack& stack, const PlannedPart& part) {

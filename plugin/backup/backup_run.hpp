@@ -53,6 +53,11 @@ class PartWriter {
   std::mutex mutex_;
 };
 
+// Runs `copy` (one whole part of `what`, e.g. "volume app_data") again while the engine's archive
+// stream comes out torn (base::TarError: see dockerapi/whole_archive.hpp); a third torn stream is a
+// BackupFailed saying what to do.
+void whileArchiveTorn(const std::string& what, const std::function<void()>& copy);
+
 // The service a part belongs to.
 const compose::StackService& serviceOf(const compose::Stack& stack, const PlannedPart& part);
 // Its running container, or BackupFailed saying how to start it (or to use --consistency stop).

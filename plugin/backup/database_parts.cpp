@@ -3,6 +3,7 @@
 #include <spdlog/spdlog.h>
 
 #include "dockerapi/errors.hpp"
+#include "dockerapi/whole_archive.hpp"
 #include "plugin/databases/database_login.hpp"
 #include "plugin/databases/dump_row_counter.hpp"
 #include "plugin/databases/mysql_dump.hpp"
@@ -106,8 +107,11 @@ void snapshotRedisParts(PartWriter& run, const PlannedPart& planned, PreparedDat
     PlannedPart aof{
         service.name + "-aof.tar.zst", volumes::PartKind::RedisAof, service.name, result.aofDirectory, {}};
     try {
-      run.writePart(aof, [&](const base::ChunkSink& sink) {
-        run.engine.getArchive(container, result.aofDirectory, sink);
+      // Redis appends to the AOF and swaps its files on a rewrite while they are read.
+      whileArchiveTorn("the AOF of service " + service.name, [&] {
+        run.writePart(aof, [&](const base::ChunkSink& sink) {
+          dockerapi::getWholeArchive(run.engine, container, result.aofDirectory, sink);
+        });
       });
       detail["aofPart"] = aof.name;
     } catch (const dockerapi::EngineError& e) {

@@ -3,10 +3,12 @@
 #include <spdlog/spdlog.h>
 
 #include <ctime>
+#include <optional>
 
 #include "base/tar_walker.hpp"
 #include "dockerapi/errors.hpp"
 #include "dockerapi/helper_container.hpp"
+#include "dockerapi/whole_archive.hpp"
 #include "plugin/backup/sqlite_parts.hpp"
 #include "plugin/databases/sqlite_files.hpp"
 #include "volumes/excludes.hpp"
@@ -28,24 +30,6 @@ volumes::Excludes excludesFor(const compose::Stack& stack, const PlannedPart& pl
   return volumes::Excludes(patterns);
 }
 
-// Streams a container path's archive into `sink`, leaving out entries `keep` refuses (the tar is
-// rewritten on the fly: kept entries pass byte for byte). Returns (kept, dropped) file counts.
-std::pair<std::uint64_t, std::uint64_t> filteredArchive(
-    dockerapi::Engine& engine, const std::string& container, const std::string& path,
-    const base::ChunkSink& sink, const std::function<bool(const base::TarEntry&)>& keep) {
-  std::uint64_t kept = 0, dropped = 0;
-  auto filter = base::TarWalker::filter(
-      [&](const base::TarEntry& entry) {
-        bool ok = keep(entry);
-        if (entry.type != '5') ++(ok ? kept : dropped);
-        return ok;
-      },
-      sink);
-  engine.getArchive(container, path, [&](std::string_view chunk) { filter.feed(chunk); });
-  filter.finish();
-  return {kept, dropped};
-}
-
 }  // namespace
 
 std::vector<std::string> helperImages(const compose::Stack& stack) {
@@ -65,22 +49,25 @@ void copyVolumePart(PartWriter& run, const PlannedPart& planned, const std::stri
   std::string root = std::string(dockerapi::HelperContainer::kVolumeMount) + "/.";
   auto excludes = excludesFor(run.stack, planned);
   // What is stored passes a scan for SQLite databases on its way (unchanged, and read once).
-  SqliteScan scan;
-  run.writePart(planned, [&](const base::ChunkSink& out) {
-    base::ChunkSink sink = [&](std::string_view chunk) {
-      scan.feed(chunk);
-      out(chunk);
-    };
-    if (excludes.empty()) {
-      run.engine.getArchive(helper.id(), root, sink);
-      return;
-    }
-    auto [kept, dropped] = filteredArchive(run.engine, helper.id(), root, sink, [&](const base::TarEntry& e) {
-      return !excludes.excludes(e.name);
+  std::optional<SqliteScan> scan;
+  whileArchiveTorn("volume " + planned.source, [&] {
+    scan.emplace();
+    run.writePart(planned, [&](const base::ChunkSink& out) {
+      base::ChunkSink sink = [&](std::string_view chunk) {
+        scan->feed(chunk);
+        out(chunk);
+      };
+      if (excludes.empty()) {
+        dockerapi::getWholeArchive(run.engine, helper.id(), root, sink);
+        return;
+      }
+      auto counts =
+          dockerapi::getWholeArchive(run.engine, helper.id(), root, sink,
+                                     [&](const base::TarEntry& e) { return !excludes.excludes(e.name); });
+      run.detail("excluded", planned.name, counts.dropped);
     });
-    run.detail("excluded", planned.name, dropped);
   });
-  copySqliteDatabases(run, planned, helper.id(), scan.found());
+  copySqliteDatabases(run, planned, helper.id(), scan->found());
 }
 
 // Logs are taken incrementally, as a daily log backup should be: only files changed since the
@@ -94,13 +81,17 @@ void copyLogsPart(PartWriter& run, const PlannedPart& planned, std::optional<std
   const std::string& container = service.containers.front().id;
   auto excludes = excludesFor(run.stack, planned);
   std::int64_t takenAt = std::time(nullptr);
-  std::pair<std::uint64_t, std::uint64_t> counts;
+  dockerapi::ArchiveCounts counts;
   try {
-    run.writePart(planned, [&](const base::ChunkSink& sink) {
-      counts = filteredArchive(run.engine, container, planned.source, sink, [&](const base::TarEntry& e) {
-        if (excludes.excludes(e.name)) return false;
-        // >=: a file written in the same second as the last copy may have changed after it.
-        return e.type == '5' || !since || e.mtime >= *since;
+    whileArchiveTorn("logs of service " + service.name, [&] {
+      run.writePart(planned, [&](const base::ChunkSink& sink) {
+        counts = dockerapi::getWholeArchive(run.engine, container, planned.source, sink,
+                                            [&](const base::TarEntry& e) {
+                                              if (excludes.excludes(e.name)) return false;
+                                              // >=: a file written in the same second as the last copy may
+                                              // have changed after it.
+                                              return e.type == '5' || !since || e.mtime >= *since;
+                                            });
       });
     });
   } catch (const dockerapi::EngineError& e) {
@@ -113,8 +104,8 @@ void copyLogsPart(PartWriter& run, const PlannedPart& planned, std::optional<std
              {{"path", planned.source},
               {"since", since ? json(*since) : json(nullptr)},
               {"takenAt", takenAt},
-              {"files", counts.first},
-              {"unchanged", counts.second}});
+              {"files", counts.kept},
+              {"unchanged", counts.dropped}});
 }
 
 // When the newest complete backup holding `part` took it (for incremental logs).

@@ -24,6 +24,8 @@ std::string volumeRelativePath(std::string tarName);
 class SqliteScan {
  public:
   SqliteScan();
+  SqliteScan(const SqliteScan&) = delete;  // the walker's handlers point at this scan
+  SqliteScan& operator=(const SqliteScan&) = delete;
   void feed(std::string_view tar) { walker_.feed(tar); }
   const std::vector<base::TarEntry>& found() const { return found_; }
 

@@ -4,6 +4,7 @@
 #include <thread>
 
 #include "dockerapi/helper_container.hpp"
+#include "dockerapi/whole_archive.hpp"
 #include "volumes/stream_pipe.hpp"
 
 namespace agentchat {
@@ -17,11 +18,13 @@ std::uint64_t transferVolume(const VolumeEnd& from, const VolumeEnd& to, Progres
   std::thread download([&] {
     try {
       // "<mount>/." yields entries relative to the volume root, the same shape a backup part has.
-      from.engine.getArchive(source.id(), std::string(dockerapi::HelperContainer::kVolumeMount) + "/.",
-                             [&](std::string_view chunk) {
-                               pipe.write(chunk);
-                               shown.bytes += chunk.size();
-                             });
+      // A torn stream (a file shrank as it was read) fails the upload rather than landing as a whole.
+      dockerapi::getWholeArchive(from.engine, source.id(),
+                                 std::string(dockerapi::HelperContainer::kVolumeMount) + "/.",
+                                 [&](std::string_view chunk) {
+                                   pipe.write(chunk);
+                                   shown.bytes += chunk.size();
+                                 });
       pipe.close();
     } catch (...) {
       pipe.fail(std::current_exception());

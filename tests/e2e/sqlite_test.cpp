@@ -73,10 +73,13 @@ TEST(SqliteBackup, DatabasesWrittenInALoopRestoreIntactEveryTime) {
   }
 
   auto began = std::chrono::steady_clock::now();
+  int torn = 0;  // volume streams the engine cut short as a file shrank, read again (issue #20)
   for (int run = 1; run <= runs(); ++run) {
     SCOPED_TRACE("run " + std::to_string(run));
     auto backup = stack.plugin({"backup", "--json", "--only", "volumes"});
     ASSERT_EQ(backup.exitCode, 0) << backup.err;
+    for (std::size_t at = 0; (at = backup.err.find("archive stream was torn", at)) != std::string::npos; ++at)
+      ++torn;
     std::string id = json::parse(backup.out)["id"].get<std::string>();
     auto manifest = json::parse(std::ifstream(stack.repo() / stack.project() / id / "manifest.json"));
     for (const auto& app : kApps) {
@@ -117,5 +120,6 @@ TEST(SqliteBackup, DatabasesWrittenInALoopRestoreIntactEveryTime) {
     if (HasFatalFailure() || HasNonfatalFailure()) break;
   }
   std::cout << runs() << " backup + restore runs in "
-            << std::chrono::duration<double>(std::chrono::steady_clock::now() - began).count() << " s\n";
+            << std::chrono::duration<double>(std::chrono::steady_clock::now() - began).count() << " s; "
+            << torn << " torn volume stream(s) read again\n";
 }

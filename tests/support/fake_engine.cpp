@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cstdio>
 #include <stdexcept>
+#include <utility>
 
 #include "base/tar_walker.hpp"
 #include "compose/stack.hpp"
@@ -235,6 +236,7 @@ bool FakeEngine::enter(const std::string& call, const std::string& target, const
   std::string name = target;
   if (auto* c = lookup(target)) name = c->name;
   calls_.push_back({call, name, detail, false});
+  tornNow_ = false;
   if (gone_) gone(call + " " + name);
   for (auto& fault : faults_) {
     if (fault.times <= 0) continue;
@@ -244,7 +246,8 @@ bool FakeEngine::enter(const std::string& call, const std::string& target, const
                              (fault.target.empty() || fault.target == name || fault.target == target);
     if (!matches) continue;
     --fault.times;
-    if (fault.midStream) return true;
+    tornNow_ = fault.torn;
+    if (fault.midStream || fault.torn) return true;
     if (fault.status == 0) gone(call + " " + name);
     markFailed();
     std::string message = fault.message;
@@ -555,11 +558,13 @@ dockerapi::PathStat FakeEngine::getArchive(const std::string& container, const s
                                            base::ChunkSink tar) {
   std::string bytes;
   dockerapi::PathStat stat;
-  bool breaks = false;
+  bool breaks = false, torn = false;
   std::string what = "copy " + path + " out of container " + container;
   {
     std::lock_guard lock(mutex_);
     breaks = enter("getArchive", container, path);
+    torn = std::exchange(tornNow_, false);
+    breaks = breaks && !torn;
     existing(container, what);
     auto [tree, relative] = resolve(container, path);
     if (!tree->exists(normalisedPath(relative))) {
@@ -571,6 +576,7 @@ dockerapi::PathStat FakeEngine::getArchive(const std::string& container, const s
   }
   // In chunks, as a socket delivers them: the flows' tar readers must cope.
   std::size_t end = breaks ? bytes.size() / 2 : bytes.size();
+  if (torn && bytes.size() > 1025) end = bytes.size() - 1025;  // before the end marker's two blocks
   for (std::size_t at = 0; at < end; at += 700)
     tar(std::string_view(bytes).substr(at, std::min<std::size_t>(700, end - at)));
   if (breaks) {

@@ -63,6 +63,9 @@ struct Fault {
   std::string message;  // the engine's message; a typical one for the status when empty
   int times = 1;        // how many matching calls fail (status faults)
   bool midStream = false;  // exec and archives: half of the bytes pass, then the engine is gone
+  // getArchive: the stream ends inside its last entry, answered as complete — what an engine sends
+  // when a file shrinks while it is read.
+  bool torn = false;
 };
 
 class FakeEngine : public dockerapi::Engine {
@@ -164,6 +167,7 @@ class FakeEngine : public dockerapi::Engine {
   std::vector<Fault> faults_;
   std::vector<EngineCall> calls_;
   bool gone_ = false;
+  bool tornNow_ = false;  // the call enter() just logged is to answer a torn archive
   std::size_t nextId_ = 1;
 };
 

@@ -12,6 +12,7 @@
 #include "tests/support/fake_stack.hpp"
 #include "tests/support/temp_dir.hpp"
 #include "volumes/local_repository.hpp"
+#include "volumes/part_check.hpp"
 #include "volumes/run_journal.hpp"
 
 namespace {
@@ -254,6 +255,42 @@ TEST(BackupFlow, EngineGoneMidVolumeCopyLeavesNoBackupAndTheNextRunRestartsAndCl
   for (const auto& c : world.engine.listContainers({{"label", {dockerapi::kHelperLabel}}}, true))
     ADD_FAILURE() << "helper " << c.name << " left";
   EXPECT_TRUE(world.repository.removeAbandoned("chat").empty());
+}
+
+// An engine answers GET /archive as complete when a file shrinks or vanishes while it is read (the
+// stream stops inside that entry). Such a stream is read again; what is stored is whole.
+TEST(BackupFlow, ATornArchiveStreamIsReadAgainAndWhatIsStoredIsWhole) {
+  ChatWorld world;
+  agentchat_test::Fault torn{std::nullopt, "getArchive", "", 0, {}, 2};
+  torn.torn = true;
+  world.engine.inject(torn);
+  ASSERT_EQ(world.backup(Consistency::Online, {Component::Volumes}), "");
+  std::size_t reads = 0;
+  for (const auto& call : world.engine.calls()) reads += call.call == "getArchive";
+  EXPECT_EQ(reads, 3u);
+  auto ids = world.repository.list("chat");
+  ASSERT_EQ(ids.size(), 1u);
+  volumes::BackupRef backup{&world.repository, "chat", ids.front()};
+  for (const auto& part : world.repository.read("chat", ids.front()).parts) {
+    auto check = volumes::checkPart(backup, part, true, nullptr);
+    EXPECT_TRUE(check.ok) << part.name << ": " << check.problem;
+  }
+  EXPECT_EQ(world.chat.states(), kAllRunning);
+}
+
+TEST(BackupFlow, AnArchiveTornEveryTimeFailsTheBackupSayingWhatToDoAndLeavesNothing) {
+  ChatWorld world;
+  agentchat_test::Fault torn{std::nullopt, "getArchive", "", 0, {}, 3};
+  torn.torn = true;
+  world.engine.inject(torn);
+  std::string error = world.backup(Consistency::Online, {Component::Volumes});
+  EXPECT_NE(error.find("volume chat_app_data: the engine's archive stream was torn 3 times"),
+            std::string::npos)
+      << error;
+  EXPECT_NE(error.find("--consistency stop"), std::string::npos) << error;
+  EXPECT_TRUE(world.repository.list("chat").empty());
+  EXPECT_TRUE(world.repository.removeAbandoned("chat").empty()) << "a staging directory was left";
+  EXPECT_EQ(world.chat.states(), kAllRunning);
 }
 
 }  // namespace

@@ -65,3 +65,35 @@ TEST_P(TarFilter, KeepsOnlyWhatThePredicateKeepsAsAValidArchive) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Formats, TarFilter, ::testing::Values("pax", "gnu"));
+
+// What an engine sends when a file shrinks while it is read: the stream stops inside that entry, or
+// (a file that vanished after its header) between entries without the end-of-archive marker.
+// Neither is a whole archive; the whole stream is.
+TEST_P(TarFilter, RequireEndTellsAWholeStreamFromOneCutShort) {
+  std::string tar = run("tar --format=" + GetParam() + " -C " + (dir_ / "in").string() + " -cf - logs");
+  auto walked = [&](std::size_t length) {
+    base::TarWalker walker([](const base::TarEntry&) { return false; }, [](std::string_view) {});
+    walker.feed(std::string_view(tar).substr(0, length));
+    return walker;
+  };
+  EXPECT_NO_THROW(walked(tar.size()).requireEnd());
+  // GNU tar pads to 10 KiB records; the last entry's data ends before the first of the zero blocks.
+  std::size_t lastData = tar.find(std::string(70000, 'n')) + 70000;
+  ASSERT_NE(lastData, std::string::npos);
+  std::size_t boundary = (lastData + 511) / 512 * 512;
+  try {
+    walked(lastData - 100).requireEnd();
+    ADD_FAILURE() << "a stream cut inside an entry passed";
+  } catch (const base::TarError& e) {
+    EXPECT_NE(std::string(e.what()).find("ended inside"), std::string::npos) << e.what();
+  }
+  if (boundary + 1024 <= tar.size() && tar.find_first_not_of('\0', boundary) != std::string::npos) {
+    // logs/new.log is not the last entry: cut at the boundary after it, between two entries.
+    try {
+      walked(boundary).requireEnd();
+      ADD_FAILURE() << "a stream cut between entries passed";
+    } catch (const base::TarError& e) {
+      EXPECT_NE(std::string(e.what()).find("no end-of-archive marker"), std::string::npos) << e.what();
+    }
+  }
+}
