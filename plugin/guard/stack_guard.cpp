@@ -52,7 +52,20 @@ void StackGuard::pause(const std::string& id, const std::string& name) {
   std::lock_guard lock(mutex_);
   if (interrupted) refuse(name);
   record({id, name, false}, {id, name, false, {}, 0, 0});
-  engine_.pauseContainer(id);
+  // The cgroup freezer gives up on a task stuck in the kernel (an fsync under heavy I/O): runc says
+  // "unable to freeze", thaws the container and the engine answers 500. Moments later it succeeds.
+  for (int attempt = 1;; ++attempt) {
+    try {
+      engine_.pauseContainer(id);
+      return;
+    } catch (const dockerapi::EngineError& e) {
+      if (attempt == 3 || e.httpStatus() != 500 ||
+          e.engineMessage().find("unable to freeze") == std::string::npos)
+        throw;
+      spdlog::warn("{}: the engine could not freeze it ({}); trying again", name, e.engineMessage());
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(250 * attempt));
+  }
 }
 
 void StackGuard::stop(const std::string& id, const std::string& name, int timeoutSeconds) {

@@ -293,4 +293,30 @@ TEST(BackupFlow, AnArchiveTornEveryTimeFailsTheBackupSayingWhatToDoAndLeavesNoth
   EXPECT_EQ(world.chat.states(), kAllRunning);
 }
 
+// Under heavy I/O the cgroup freezer gives up on a task stuck in the kernel (seen on Engine 26 while
+// another stack wrote 20 MB files in a loop): the engine answers 500 "unable to freeze" and leaves
+// the container running. The pause is tried again; three refusals fail the backup as any other.
+TEST(BackupFlow, APauseTheFreezerRefusesIsTriedAgain) {
+  for (int refusals : {2, 3}) {
+    SCOPED_TRACE(std::to_string(refusals) + " refusals");
+    ChatWorld world;
+    world.engine.inject({std::nullopt, "pauseContainer", "chat-backend-1", 500,
+                         "OCI runtime pause failed: unable to freeze: unknown", refusals});
+    std::string error = world.backup(Consistency::Online, {Component::Redis});
+    std::size_t pauses = 0;
+    for (const auto& call : world.engine.calls())
+      pauses += call.call == "pauseContainer" && call.target == "chat-backend-1";
+    EXPECT_EQ(pauses, 3u);  // two refused, the third succeeds; or three refused
+    if (refusals == 2) {
+      EXPECT_EQ(error, "");
+      EXPECT_EQ(world.repository.list("chat").size(), 1u);
+    } else {
+      EXPECT_NE(error.find("unable to freeze"), std::string::npos) << error;
+      EXPECT_TRUE(world.repository.list("chat").empty());
+    }
+    EXPECT_EQ(world.chat.states(), kAllRunning);
+    EXPECT_TRUE(world.journalHeld().empty());
+  }
+}
+
 }  // namespace
