@@ -10,16 +10,23 @@
 #   build.sh trixie    the modern set (MariaDB 11.8, Redis 8.0, Valkey 8.1), named agentchat-test/trixie-*:
 #     mariadb11, redis, app and app-nosqlite as above, and valkey (official valkey image's contract,
 #     valkey-* names only)
+#   build.sh bookworm-postgres   agentchat-test/postgres15 (PostgreSQL 15)
+#   build.sh trixie-postgres     agentchat-test/trixie-postgres17 (PostgreSQL 17)
+#     official postgres image's contract (POSTGRES_*, PGDATA, initdb.d, tools on PATH); their own
+#     package lists and bases, so the suites above keep theirs
 # Each is tagged :<hash> and :e2e; the tests use :e2e.
 set -euo pipefail
 here=$(dirname "$(readlink -f "$0")")
 cd "$here"
 started=$(date +%s)
 suite=${1:-bookworm}
+dist=$suite pg_major=
 case "$suite" in
   bookworm) images=(mysql mariadb11 redis app app-nosqlite) prefix=agentchat-test/ packages=packages.txt ;;
   trixie) images=(mariadb11 redis valkey app app-nosqlite) prefix=agentchat-test/trixie- packages=packages-trixie.txt ;;
-  *) echo "usage: build.sh [bookworm|trixie]" >&2; exit 2 ;;
+  bookworm-postgres) images=(postgres15) prefix=agentchat-test/ packages=packages-postgres.txt dist=bookworm pg_major=15 ;;
+  trixie-postgres) images=(postgres17) prefix=agentchat-test/trixie- packages=packages-trixie-postgres.txt dist=trixie pg_major=17 ;;
+  *) echo "usage: build.sh [bookworm|trixie|bookworm-postgres|trixie-postgres]" >&2; exit 2 ;;
 esac
 hash=$( (find . -type f | LC_ALL=C sort | xargs sha256sum; echo "$suite") | sha256sum | cut -c1-12)
 
@@ -52,9 +59,9 @@ if ! docker image inspect "$base" >/dev/null 2>&1; then
   rootfs=$(mktemp -d /var/tmp/agentchat-rootfs.XXXXXX)
   log=/var/tmp/agentchat-debootstrap-$suite.log
   trap 'rm -rf "$rootfs"' EXIT
-  echo "debootstrap $suite ($(paste -sd' ' "$packages")) from $mirror ..."
+  echo "debootstrap $dist ($(paste -sd' ' "$packages")) from $mirror ..."
   if ! unshare -m --propagation private debootstrap --variant=minbase --include="$(paste -sd, "$packages")" \
-    "$suite" "$rootfs" "$mirror" >"$log" 2>&1; then
+    "$dist" "$rootfs" "$mirror" >"$log" 2>&1; then
     echo "build.sh: debootstrap failed; last lines of $log:" >&2
     tail -n 20 "$log" >&2
     exit 1
@@ -69,7 +76,10 @@ fi
 
 for image in "${images[@]}"; do
   echo "building $prefix$image:$hash"
-  if ! out=$(DOCKER_BUILDKIT=0 docker build -q --build-arg "BASE=$base" -f "$image.Dockerfile" \
+  file=$image.Dockerfile args=(--build-arg "BASE=$base")
+  # postgres15 and postgres17 share one Dockerfile; the suite gives the major version.
+  if [ -n "$pg_major" ]; then file=postgres.Dockerfile args+=(--build-arg "PG_MAJOR=$pg_major"); fi
+  if ! out=$(DOCKER_BUILDKIT=0 docker build -q "${args[@]}" -f "$file" \
     -t "$prefix$image:$hash" . 2>&1); then
     echo "build.sh: building $prefix$image failed:" >&2
     echo "$out" >&2
