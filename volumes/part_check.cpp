@@ -37,6 +37,10 @@ class ContentCheck {
       kind_ = Kind::Sql;
     } else if (endsWith(name, ".rdb.zst")) {
       kind_ = Kind::Rdb;
+    } else if (endsWith(name, ".pgdump.zst")) {
+      kind_ = Kind::PgDump;
+    } else if (endsWith(name, ".pgsql.zst")) {
+      kind_ = Kind::PgSql;
     }
   }
   void feed(std::string_view raw) {
@@ -53,11 +57,15 @@ class ContentCheck {
     if (kind_ == Kind::Sql && tail_.find("-- Dump completed") == std::string::npos)
       return "the SQL dump lacks its closing \"-- Dump completed\" line (truncated dump)";
     if (kind_ == Kind::Rdb && head_.rfind("REDIS", 0) != 0) return "not an RDB file (no REDIS magic)";
+    if (kind_ == Kind::PgDump && head_.rfind("PGDMP", 0) != 0)
+      return "not a pg_dump archive (no PGDMP magic)";
+    if (kind_ == Kind::PgSql && tail_.find("PostgreSQL database cluster dump complete") == std::string::npos)
+      return "the roles script lacks pg_dumpall's closing line (truncated)";
     return {};
   }
 
  private:
-  enum class Kind { Other, Sql, Rdb } kind_ = Kind::Other;
+  enum class Kind { Other, Sql, Rdb, PgDump, PgSql } kind_ = Kind::Other;
   std::unique_ptr<base::TarWalker> tar_;
   TarGuard guard_;
   std::string head_, tail_;

@@ -7,13 +7,16 @@ namespace volumes {
 
 namespace {
 
-constexpr std::array<std::pair<PartKind, const char*>, 7> kNames{{{PartKind::MysqlDump, "mysql-dump"},
-                                                                  {PartKind::RedisRdb, "redis-rdb"},
-                                                                  {PartKind::RedisAof, "redis-aof"},
-                                                                  {PartKind::Volume, "volume"},
-                                                                  {PartKind::Config, "config"},
-                                                                  {PartKind::Logs, "logs"},
-                                                                  {PartKind::Sqlite, "sqlite"}}};
+constexpr std::array<std::pair<PartKind, const char*>, 9> kNames{
+    {{PartKind::MysqlDump, "mysql-dump"},
+     {PartKind::RedisRdb, "redis-rdb"},
+     {PartKind::RedisAof, "redis-aof"},
+     {PartKind::Volume, "volume"},
+     {PartKind::Config, "config"},
+     {PartKind::Logs, "logs"},
+     {PartKind::Sqlite, "sqlite"},
+     {PartKind::PostgresDump, "postgres-dump"},
+     {PartKind::PostgresGlobals, "postgres-globals"}}};
 
 }  // namespace
 

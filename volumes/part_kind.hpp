@@ -8,8 +8,19 @@
 namespace volumes {
 
 // Sqlite: consistent copies of the SQLite databases found in a volume, laid over its volume part
-// on restore (plugin/backup/sqlite_parts.hpp).
-enum class PartKind { MysqlDump, RedisRdb, RedisAof, Volume, Config, Logs, Sqlite };
+// on restore (plugin/backup/sqlite_parts.hpp). PostgresDump: one database's pg_dump (custom format);
+// PostgresGlobals: the roles and grants of its server (pg_dumpall --globals-only).
+enum class PartKind {
+  MysqlDump,
+  RedisRdb,
+  RedisAof,
+  Volume,
+  Config,
+  Logs,
+  Sqlite,
+  PostgresDump,
+  PostgresGlobals
+};
 
 const char* partKindName(PartKind kind);  // as the manifest writes it: "mysql-dump", ...
 std::optional<PartKind> parsePartKind(const std::string& text);

@@ -10,11 +10,9 @@ namespace agentchat {
 using volumes::PartKind;
 
 namespace {
-constexpr std::pair<Component, const char*> kComponents[] = {{Component::Mysql, "mysql"},
-                                                             {Component::Redis, "redis"},
-                                                             {Component::Volumes, "volumes"},
-                                                             {Component::Config, "config"},
-                                                             {Component::Logs, "logs"}};
+constexpr std::pair<Component, const char*> kComponents[] = {
+    {Component::Mysql, "mysql"},     {Component::Redis, "redis"},   {Component::Postgres, "postgres"},
+    {Component::Volumes, "volumes"}, {Component::Config, "config"}, {Component::Logs, "logs"}};
 
 // "/app/logs" -> "app-logs": a path as part of a file name.
 std::string pathSlug(const std::string& path) {
@@ -76,10 +74,11 @@ BackupPlan planBackup(const compose::Stack& stack, const BackupOptions& options)
     if (online && service.role == compose::Role::Redis && options.wants(Component::Redis)) {
       plan.parts.push_back({name + ".rdb.zst", PartKind::RedisRdb, name, "", {}});
     }
-    if (service.role == compose::Role::Postgres) {
-      plan.notes.push_back("service " + name +
-                           ": PostgreSQL dumps are not supported yet; its volumes are copied raw" +
-                           (online ? " only with --consistency stop" : ""));
+    if (online && service.role == compose::Role::Postgres && options.wants(Component::Postgres)) {
+      // Its roles and grants; the databases' dumps join the plan once the server has named them.
+      plan.parts.push_back({name + ".globals.pgsql.zst", PartKind::PostgresGlobals, name, "", {}});
+      plan.notes.push_back("service " + name + ": one pg_dump part per database, " + name +
+                           ".DATABASE.pgdump.zst, each in a snapshot taken while the writers are paused");
     }
     if (options.wants(Component::Logs)) {
       for (const auto& path : service.settings.logs) {

@@ -12,7 +12,7 @@
 
 namespace agentchat {
 
-enum class Component { Mysql, Redis, Volumes, Config, Logs };
+enum class Component { Mysql, Redis, Postgres, Volumes, Config, Logs };
 // "mysql,redis" -> {Mysql, Redis}; throws std::invalid_argument naming an unknown one.
 std::set<Component> parseComponents(const std::string& list);
 // "redis" -> Redis; nullopt for anything else.
@@ -28,7 +28,8 @@ struct BackupOptions {
 
 struct PlannedPart {
   std::string name;        // file name in the backup, e.g. "mysql.sql.zst"
-  volumes::PartKind kind;  // MysqlDump, RedisRdb (+ RedisAof when AOF is on), Volume, Config, Logs
+  volumes::PartKind kind;  // MysqlDump, RedisRdb (+ RedisAof when AOF is on), PostgresGlobals (+ a
+                           // PostgresDump per database, planned once the server is asked), Volume, ...
   std::string service;
   std::string source;              // volume name, or paths
   std::vector<std::string> paths;  // logs: paths in the container

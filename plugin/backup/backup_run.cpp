@@ -64,6 +64,13 @@ void whileArchiveTorn(const std::string& what, const std::function<void()>& copy
   }
 }
 
+void PartWriter::detail(const std::vector<std::string>& path, nlohmann::json value) {
+  std::lock_guard lock(mutex_);
+  nlohmann::json* at = &details;
+  for (const auto& key : path) at = &(*at)[key];
+  *at = std::move(value);
+}
+
 const compose::StackService& serviceOf(const compose::Stack& stack, const PlannedPart& part) {
   return stack.services.at(part.service);
 }

@@ -37,6 +37,8 @@ class PartWriter {
   // Streams `produce`'s bytes into a new compressed part; records it in the manifest.
   void writePart(const PlannedPart& planned, const std::function<void(const base::ChunkSink&)>& produce);
   void detail(const std::string& section, const std::string& key, nlohmann::json value);
+  // details[path[0]][path[1]]...: for parts that share one entry (a server's databases).
+  void detail(const std::vector<std::string>& path, nlohmann::json value);
 
   dockerapi::Engine& engine;
   const compose::Stack& stack;

@@ -117,14 +117,20 @@ volumes::Manifest runBackup(dockerapi::Engine& engine, const compose::Stack& sta
   // Check what would fail late, before anything is held.
   std::optional<std::string> helperImage;
   std::map<std::string, PreparedDatabase> prepared;  // by part name
+  std::map<std::string, PreparedPostgres> postgres;  // by service
+  std::vector<PlannedPart> parts;                    // the plan's, with a PostgreSQL server's databases
   for (const auto& part : plan.parts) {
+    parts.push_back(part);
     if (part.kind == PartKind::MysqlDump || part.kind == PartKind::RedisRdb)
       prepared[part.name] = prepareDatabase(engine, stack.services.at(part.service));
+    if (part.kind == PartKind::PostgresGlobals) {
+      auto& server = postgres[part.service] = preparePostgres(engine, stack.services.at(part.service));
+      for (auto& dump : postgresDumpParts(part.service, server.survey)) parts.push_back(std::move(dump));
+    }
     if (part.kind == PartKind::Volume && !helperImage)
       helperImage = dockerapi::pickHelperImage(engine, helperImages(stack));
   }
-  if (plan.parts.empty())
-    throw BackupFailed("nothing to back up: the plan has no parts (see backup --dry-run)");
+  if (parts.empty()) throw BackupFailed("nothing to back up: the plan has no parts (see backup --dry-run)");
 
   auto projectRun = startProjectRun(engine, repository, stack.name, "backup");
   std::string id = repository.newBackupId(stack.name, now);
@@ -147,9 +153,10 @@ volumes::Manifest runBackup(dockerapi::Engine& engine, const compose::Stack& sta
     json pause = {{"containers", json::array()}, {"seconds", 0.0}};
     std::vector<std::string> notRestarted;  // stop mode: containers that would not start again
     std::vector<PlannedPart> databases, others;
-    for (const auto& part : plan.parts) {
-      (part.kind == PartKind::MysqlDump || part.kind == PartKind::RedisRdb ? databases : others)
-          .push_back(part);
+    for (const auto& part : parts) {
+      bool snapshot = part.kind == PartKind::MysqlDump || part.kind == PartKind::RedisRdb ||
+                      part.kind == PartKind::PostgresDump;
+      (snapshot ? databases : others).push_back(part);
     }
 
     base::TaskGroup tasks;
@@ -161,7 +168,7 @@ volumes::Manifest runBackup(dockerapi::Engine& engine, const compose::Stack& sta
         if (onSnapshot) std::call_once(*once, onSnapshot);
       };
       tasks.run(
-          [&run, &part, &repository, &helperImage, &stack, &prepared, signal] {
+          [&run, &part, &repository, &helperImage, &stack, &prepared, &postgres, signal] {
             struct Signal {
               std::function<void()> run;
               ~Signal() { run(); }
@@ -170,6 +177,10 @@ volumes::Manifest runBackup(dockerapi::Engine& engine, const compose::Stack& sta
               return dumpMysqlPart(run, part, prepared.at(part.name), signal);
             if (part.kind == PartKind::RedisRdb)
               return snapshotRedisParts(run, part, prepared.at(part.name), signal);
+            if (part.kind == PartKind::PostgresDump)
+              return dumpPostgresPart(run, part, postgres.at(part.service), signal);
+            if (part.kind == PartKind::PostgresGlobals)
+              return dumpPostgresGlobalsPart(run, part, postgres.at(part.service));
             if (part.kind == PartKind::Volume) return copyVolumePart(run, part, *helperImage);
             if (part.kind == PartKind::Logs)
               return copyLogsPart(run, part, lastTaken(repository, stack.name, part.name));
@@ -187,7 +198,7 @@ volumes::Manifest runBackup(dockerapi::Engine& engine, const compose::Stack& sta
           pause["containers"].push_back(c.name);
         }
         auto stopped = Clock::now();
-        for (const auto& part : plan.parts) startPart(part, {}, true);
+        for (const auto& part : parts) startPart(part, {}, true);
         tasks.wait();
         notRestarted = guard.resumeAll();
         pause["seconds"] = base::secondsSince(stopped);
@@ -241,7 +252,7 @@ volumes::Manifest runBackup(dockerapi::Engine& engine, const compose::Stack& sta
     manifest.consistency = plan.consistency == Consistency::Online ? "online" : "stop";
     manifest.encryption = settings.encryption;
     // Parts in plan order, whatever order the threads finished in.
-    for (const auto& planned : plan.parts) {
+    for (const auto& planned : parts) {
       for (const auto& p : run.parts) {
         if (p.contentName() == planned.name ||
             (p.service == planned.service && p.knownKind() == PartKind::RedisAof &&

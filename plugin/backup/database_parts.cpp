@@ -2,11 +2,14 @@
 
 #include <spdlog/spdlog.h>
 
+#include "base/sha256.hpp"
 #include "dockerapi/errors.hpp"
 #include "dockerapi/whole_archive.hpp"
 #include "plugin/databases/database_login.hpp"
 #include "plugin/databases/dump_row_counter.hpp"
 #include "plugin/databases/mysql_dump.hpp"
+#include "plugin/databases/postgres_dump.hpp"
+#include "plugin/databases/postgres_snapshot.hpp"
 
 namespace agentchat {
 
@@ -122,6 +125,73 @@ void snapshotRedisParts(PartWriter& run, const PlannedPart& planned, PreparedDat
     }
   }
   run.detail("redis", service.name, detail);
+}
+
+PreparedPostgres preparePostgres(dockerapi::Engine& engine, const compose::StackService& service) {
+  PreparedPostgres prepared;
+  prepared.container = requireRunning(service);
+  auto login = databaseLogin(engine, service);
+  if (!login) {
+    throw BackupFailed("service " + service.name +
+                       ": no PostgreSQL login found in the container's environment (POSTGRES_USER with "
+                       "POSTGRES_PASSWORD or POSTGRES_PASSWORD_FILE)");
+  }
+  prepared.client = std::make_unique<PostgresClient>(engine, prepared.container, service.name, *login);
+  prepared.survey = surveyPostgres(*prepared.client, service.settings.databases);  // checks the login too
+  if (prepared.survey.databases.empty())
+    throw BackupFailed("service " + service.name + ": the server has no database to dump");
+  return prepared;
+}
+
+std::vector<PlannedPart> postgresDumpParts(const std::string& service, const PostgresSurvey& survey) {
+  std::vector<PlannedPart> parts;
+  for (const auto& database : survey.databases) {
+    std::string slug;
+    for (char c : database)
+      slug.push_back(std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '-' ? c : '_');
+    if (slug != database || slug.empty()) {
+      base::Sha256 hash;
+      hash.update(database);
+      slug += "-" + hash.hexDigest().substr(0, 8);
+    }
+    parts.push_back(
+        {service + "." + slug + ".pgdump.zst", volumes::PartKind::PostgresDump, service, database, {}});
+  }
+  return parts;
+}
+
+void dumpPostgresPart(PartWriter& run, const PlannedPart& planned, PreparedPostgres& db,
+                      const std::function<void()>& onSnapshot) {
+  const std::string& database = planned.source;
+  PostgresSnapshot snapshot(*db.client, database);
+  onSnapshot();  // the dump sees the snapshot's moment however long it runs
+  run.writePart(planned, [&](const base::ChunkSink& sink) {
+    dumpPostgresDatabase(*db.client, database, snapshot.id(), sink);
+  });
+  auto catalog = snapshot.catalog();
+  snapshot.close();
+  catalog["part"] = planned.name;
+  run.detail({"postgres", planned.service, "databases", database}, catalog);
+}
+
+void dumpPostgresGlobalsPart(PartWriter& run, const PlannedPart& planned, PreparedPostgres& db) {
+  const auto& service = serviceOf(run.stack, planned);
+  std::string tail;
+  run.writePart(planned, [&](const base::ChunkSink& sink) {
+    dumpPostgresGlobals(*db.client, [&](std::string_view sql) {
+      tail.append(sql);
+      if (tail.size() > 512) tail.erase(0, tail.size() - 512);
+      sink(sql);
+    });
+  });
+  if (tail.find(kPostgresGlobalsTrailer) == std::string::npos)
+    throw BackupFailed("service " + service.name + ": pg_dumpall's roles script ends early (no \"" +
+                       kPostgresGlobalsTrailer + "\" line)");
+  run.detail({"postgres", service.name, "serverVersion"}, db.survey.version);
+  run.detail({"postgres", service.name, "versionNumber"}, db.survey.versionNumber);
+  run.detail({"postgres", service.name, "image"}, service.image);
+  run.detail({"postgres", service.name, "login"}, db.client->user());
+  run.detail({"postgres", service.name, "globalsPart"}, planned.name);
 }
 
 }  // namespace agentchat

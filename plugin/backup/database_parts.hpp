@@ -1,5 +1,6 @@
 #pragma once
-// The database parts of a backup: a MySQL/MariaDB dump and a Redis RDB (plus its AOF directory).
+// The database parts of a backup: a MySQL/MariaDB dump, a Redis RDB (plus its AOF directory), and a
+// PostgreSQL server's roles plus one pg_dump per database.
 // Each is prepared before the writers are paused, so the pause holds only the snapshot itself.
 #include <functional>
 #include <memory>
@@ -8,6 +9,8 @@
 #include "plugin/backup/backup_run.hpp"
 #include "plugin/databases/mysql_catalog.hpp"
 #include "plugin/databases/mysql_client.hpp"
+#include "plugin/databases/postgres_catalog.hpp"
+#include "plugin/databases/postgres_client.hpp"
 #include "plugin/databases/redis_client.hpp"
 #include "plugin/databases/redis_snapshot.hpp"
 
@@ -27,10 +30,24 @@ struct PreparedDatabase {
 // Throws BackupFailed or MysqlError naming the service, before anything is held.
 PreparedDatabase prepareDatabase(dockerapi::Engine& engine, const compose::StackService& service);
 
+// A PostgreSQL service, made ready the same way: login checked, databases listed.
+struct PreparedPostgres {
+  std::string container;
+  std::unique_ptr<PostgresClient> client;
+  PostgresSurvey survey;
+};
+PreparedPostgres preparePostgres(dockerapi::Engine& engine, const compose::StackService& service);
+// The parts of its databases: "SERVICE.DATABASE.pgdump.zst" (a name that is not a plain file name
+// is made one, with a hash to keep it unique; the part's source is the database's own name).
+std::vector<PlannedPart> postgresDumpParts(const std::string& service, const PostgresSurvey& survey);
+
 // `onSnapshot` runs once the database's point in time is fixed (dump snapshot, BGSAVE fork).
 void dumpMysqlPart(PartWriter& run, const PlannedPart& planned, PreparedDatabase& db,
                    const std::function<void()>& onSnapshot);
 void snapshotRedisParts(PartWriter& run, const PlannedPart& planned, PreparedDatabase& db,
                         const std::function<void()>& onForked);
+void dumpPostgresPart(PartWriter& run, const PlannedPart& planned, PreparedPostgres& db,
+                      const std::function<void()>& onSnapshot);
+void dumpPostgresGlobalsPart(PartWriter& run, const PlannedPart& planned, PreparedPostgres& db);
 
 }  // namespace agentchat

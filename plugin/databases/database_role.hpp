@@ -6,7 +6,7 @@
 namespace agentchat {
 
 inline bool isDatabase(compose::Role role) {
-  return role == compose::Role::Mysql || role == compose::Role::Redis;
+  return role == compose::Role::Mysql || role == compose::Role::Redis || role == compose::Role::Postgres;
 }
 
 }  // namespace agentchat

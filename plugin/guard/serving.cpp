@@ -7,6 +7,7 @@
 #include "plugin/databases/database_login.hpp"
 #include "plugin/databases/database_role.hpp"
 #include "plugin/databases/mysql_client.hpp"
+#include "plugin/databases/postgres_client.hpp"
 #include "plugin/databases/redis_client.hpp"
 
 namespace agentchat {
@@ -39,7 +40,10 @@ void waitUntilServing(dockerapi::Engine& engine, const compose::StackService& se
   };
   std::optional<MysqlClient> mysql;
   std::optional<RedisClient> redis;
-  if (service.role == compose::Role::Mysql) {
+  std::optional<PostgresClient> postgres;
+  if (service.role == compose::Role::Postgres && login) {
+    postgres.emplace(engine, containerId, service.name, *login);
+  } else if (service.role == compose::Role::Mysql) {
     if (login) mysql.emplace(engine, containerId, service.name, *login);
   } else if (service.role == compose::Role::Redis) {
     redis.emplace(engine, containerId, service.name, login);
@@ -52,6 +56,16 @@ void waitUntilServing(dockerapi::Engine& engine, const compose::StackService& se
         // The entrypoint's first-run server has networking off; the real one answers with 0.
         try {
           return mysql->scalar("SELECT @@skip_networking").value_or("1") == "0";
+        } catch (const std::exception&) {
+          return false;
+        }
+      }
+      if (postgres) {
+        // The entrypoint's first-run server listens on no address; the real one does.
+        try {
+          auto listen = postgres->queryJson(PostgresClient::kMaintenanceDatabase,
+                                            "SELECT to_json(current_setting('listen_addresses'))");
+          return listen.is_string() && !listen.get<std::string>().empty();
         } catch (const std::exception&) {
           return false;
         }

@@ -261,7 +261,8 @@ class RestoreCommand : public Command {
   static std::vector<std::string> missingDatabases(const compose::Stack& target, const RestorePlan& plan) {
     std::vector<std::string> out;
     for (const auto& item : plan.items) {
-      bool database = item.kind == volumes::PartKind::MysqlDump || item.kind == volumes::PartKind::RedisRdb;
+      bool database = item.kind == volumes::PartKind::MysqlDump || item.kind == volumes::PartKind::RedisRdb ||
+                      item.kind == volumes::PartKind::PostgresDump;
       if (database && target.services.at(item.service).containers.empty() &&
           std::find(out.begin(), out.end(), item.service) == out.end())
         out.push_back(item.service);
@@ -280,6 +281,10 @@ class RestoreCommand : public Command {
         out << "databases recreated and loaded into service " << item.service;
       if (item.kind == volumes::PartKind::RedisRdb)
         out << "replaces the data of service " << item.service << " (stopped, swapped, started)";
+      if (item.kind == volumes::PartKind::PostgresGlobals)
+        out << "roles and grants into service " << item.service << " (its login keeps its password)";
+      if (item.kind == volumes::PartKind::PostgresDump)
+        out << "database " << item.part.source << " dropped and restored into service " << item.service;
       if (item.kind == volumes::PartKind::Volume) out << "replaces the contents of volume " << item.volume;
       if (item.kind == volumes::PartKind::Sqlite)
         out << "consistent SQLite copies laid over volume " << item.volume;

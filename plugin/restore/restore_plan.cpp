@@ -16,6 +16,8 @@ namespace {
 int stepOf(PartKind kind) {
   switch (kind) {
     case PartKind::MysqlDump:
+    case PartKind::PostgresGlobals:  // before its databases: stable sort, and the backup lists it first
+    case PartKind::PostgresDump:
       return 0;
     case PartKind::RedisRdb:
     case PartKind::RedisAof:
@@ -131,6 +133,9 @@ RestorePlan planRestore(const volumes::Manifest& manifest, const compose::Stack&
     if (kind == PartKind::MysqlDump && selected(selection, "mysql")) {
       requireService(part);
     } else if (kind == PartKind::RedisRdb && selected(selection, "redis")) {
+      requireService(part);
+    } else if ((kind == PartKind::PostgresGlobals || kind == PartKind::PostgresDump) &&
+               selected(selection, "postgres")) {
       requireService(part);
     } else if (kind == PartKind::RedisAof) {
       if (selected(selection, "redis"))

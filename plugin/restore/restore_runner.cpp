@@ -14,6 +14,7 @@
 #include "plugin/databases/database_login.hpp"
 #include "plugin/guard/dead_run.hpp"
 #include "plugin/restore/manifest_checks.hpp"
+#include "plugin/restore/postgres_steps.hpp"
 #include "plugin/restore/restore_steps.hpp"
 
 namespace agentchat {
@@ -24,6 +25,12 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
+// A part loaded into a running database server (not a volume of files).
+bool isDatabasePart(PartKind kind) {
+  return kind == PartKind::MysqlDump || kind == PartKind::RedisRdb || kind == PartKind::PostgresDump ||
+         kind == PartKind::PostgresGlobals;
+}
+
 // The safety snapshot covers what the restore overwrites. Online unless a database is down or its
 // volume is restored raw: then a raw copy, so a rollback can put the same files back.
 std::optional<BackupPlan> safetyPlan(const compose::Stack& stack, const RestorePlan& plan) {
@@ -32,6 +39,7 @@ std::optional<BackupPlan> safetyPlan(const compose::Stack& stack, const RestoreP
   for (const auto& item : plan.items) {
     if (item.kind == PartKind::MysqlDump) options.only.insert(Component::Mysql);
     if (item.kind == PartKind::RedisRdb) options.only.insert(Component::Redis);
+    if (item.kind == PartKind::PostgresDump) options.only.insert(Component::Postgres);
     if (item.kind == PartKind::Config) {
       options.only.insert(Component::Config);
       anyThere = true;
@@ -44,7 +52,7 @@ std::optional<BackupPlan> safetyPlan(const compose::Stack& stack, const RestoreP
         if (isDatabase(stack.services.at(service).role)) raw = true;
       }
     }
-    if (item.kind == PartKind::MysqlDump || item.kind == PartKind::RedisRdb) {
+    if (isDatabasePart(item.kind)) {
       const auto& service = stack.services.at(item.service);
       if (runningContainer(service).empty()) {  // as loaded, before anything was touched
         raw = true;
@@ -92,6 +100,12 @@ class Restorer {
         loadMysqlDump(ctx_, item);
       } else if (item.kind == PartKind::RedisRdb) {
         restoreRedis(ctx_, item);
+      } else if (item.kind == PartKind::PostgresGlobals) {
+        ensureServing(item.service);
+        restorePostgresGlobals(ctx_, item);
+      } else if (item.kind == PartKind::PostgresDump) {
+        ensureServing(item.service);
+        loadPostgresDump(ctx_, item);
       } else if (item.kind == PartKind::Volume) {
         replaceVolume(ctx_, item);
       } else if (item.kind == PartKind::Sqlite) {
@@ -130,6 +144,11 @@ class Restorer {
       return "mysql (" + item.part.name + " into service " + item.service + ")";
     if (item.kind == PartKind::RedisRdb)
       return "redis (" + item.part.name + " into service " + item.service + ")";
+    if (item.kind == PartKind::PostgresGlobals)
+      return "postgres roles (" + item.part.name + " into service " + item.service + ")";
+    if (item.kind == PartKind::PostgresDump)
+      return "postgres database " + item.part.source + " (" + item.part.name + " into service " +
+             item.service + ")";
     if (item.kind == PartKind::Volume) return "volume " + item.volume + " (" + item.part.name + ")";
     if (item.kind == PartKind::Sqlite)
       return "SQLite databases in volume " + item.volume + " (" + item.part.name + ")";
@@ -179,7 +198,7 @@ class Restorer {
 
   bool databasesServing() {
     for (const auto& item : plan_.items) {
-      if ((item.kind == PartKind::MysqlDump || item.kind == PartKind::RedisRdb) &&
+      if (isDatabasePart(item.kind) &&
           liveContainer(ctx_.engine, ctx_.stack.services.at(item.service)).empty())
         return false;
     }
@@ -189,6 +208,10 @@ class Restorer {
   void verify() {
     std::vector<std::string> problems;
     for (const auto& item : plan_.items) {
+      if (item.kind == PartKind::PostgresDump) {
+        for (auto& p : postgresProblems(ctx_, item)) problems.push_back(item.service + ": " + p);
+        continue;
+      }
       if (item.kind != PartKind::MysqlDump && item.kind != PartKind::RedisRdb) continue;
       const auto& service = ctx_.stack.services.at(item.service);
       std::string container = liveContainer(ctx_.engine, service);

@@ -1,0 +1,37 @@
+#pragma once
+// What a PostgreSQL backup records of a server and its databases, read with SQL: the databases to
+// dump, and per database its tables (rows and columns), sequences and extensions — what a restore is
+// checked against, and what compat compares.
+#include <nlohmann/json.hpp>
+#include <string>
+#include <vector>
+
+#include "plugin/databases/postgres_client.hpp"
+
+namespace agentchat {
+
+struct PostgresSurvey {
+  int versionNumber = 0;  // server_version_num, e.g. 150018
+  std::string version;    // server_version, e.g. "15.18 (Debian 15.18-0+deb12u1)"
+  std::vector<std::string> databases;
+};
+
+// The server's version and the databases to dump: those `wanted` names (each must exist), else every
+// database that is not a template and accepts connections. Throws PostgresError.
+PostgresSurvey surveyPostgres(PostgresClient& client, const std::vector<std::string>& wanted);
+
+// One query whose result is the database's catalog as JSON:
+//   {"tables": {"schema.table": {"rows": N, "columns": [[name, type, nullable], ...]}},
+//    "sequences": {"schema.seq": last_value or null}, "extensions": {"name": "version"}}
+// Row counts are exact (count(*) per table), read in the snapshot of the transaction it runs in.
+// Tables that belong to an extension are left out: the extension brings them back.
+const std::string& postgresCatalogQuery();
+
+// "15.18 (Debian ...)" / 150018 -> 15: the major version (from 10 on the first number).
+int postgresMajor(int versionNumber);
+
+// What differs between a recorded catalog and the live one, for a person: "table public.t: 3 rows,
+// expected 5", "sequence public.s: 7, expected 100001", "extension pgcrypto missing".
+std::vector<std::string> postgresCatalogProblems(const nlohmann::json& expected, const nlohmann::json& live);
+
+}  // namespace agentchat

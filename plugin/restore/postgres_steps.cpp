@@ -1,0 +1,120 @@
+#include "plugin/restore/postgres_steps.hpp"
+
+#include "base/text_lines.hpp"
+#include "plugin/databases/database_login.hpp"
+#include "plugin/databases/postgres_catalog.hpp"
+#include "plugin/databases/postgres_client.hpp"
+#include "plugin/databases/postgres_dump.hpp"
+#include "volumes/part_reader.hpp"
+
+namespace agentchat {
+
+using nlohmann::json;
+
+namespace {
+
+PostgresClient clientFor(RestoreContext& ctx, const std::string& serviceName) {
+  const auto& service = ctx.stack.services.at(serviceName);
+  std::string container = liveContainer(ctx.engine, service);
+  if (container.empty()) throw RestoreStepFailed("service " + service.name + " is not running");
+  auto login = databaseLogin(ctx.engine, service);
+  if (!login) {
+    throw RestoreStepFailed("service " + service.name +
+                            ": no PostgreSQL login in its container's environment (POSTGRES_PASSWORD or "
+                            "POSTGRES_PASSWORD_FILE)");
+  }
+  return PostgresClient(ctx.engine, container, service.name, *login);
+}
+
+const json& serverDetail(RestoreContext& ctx, const RestoreItem& item) {
+  return ctx.manifest.details.at("postgres").at(item.part.service);
+}
+
+// pg_restore's and psql's "ERROR: ..." line, else the first line they printed.
+std::string errorLine(const std::string& text) {
+  auto at = text.find("ERROR:");
+  return base::firstLine(at == std::string::npos ? text : text.substr(at));
+}
+
+}  // namespace
+
+void restorePostgresGlobals(RestoreContext& ctx, const RestoreItem& item) {
+  auto client = clientFor(ctx, item.service);
+  std::string script;
+  {
+    volumes::PartReader reader(ctx.backup.open(item.part.name), item.part, ctx.keys);
+    std::vector<char> buffer(64 * 1024);
+    while (std::size_t n = reader.read(buffer.data(), buffer.size())) script.append(buffer.data(), n);
+  }
+  std::string sql = postgresGlobalsForRestore(script, client.user());
+  std::string errors;
+  auto result = client.run(
+      {"psql", "-X", "-q", "-v", "ON_ERROR_STOP=1", "-d", PostgresClient::kMaintenanceDatabase},
+      [](std::string_view) {},
+      [&](std::string_view e) {
+        if (errors.size() < 4096) errors.append(e);
+      },
+      base::bytesSource(sql));
+  if (result.exitCode != 0) {
+    throw RestoreStepFailed("restoring the roles of service " + item.service + " (" + item.part.name +
+                            ") failed (exit " + std::to_string(result.exitCode) + "): " + errorLine(errors));
+  }
+}
+
+void loadPostgresDump(RestoreContext& ctx, const RestoreItem& item) {
+  auto client = clientFor(ctx, item.service);
+  const std::string& database = item.part.source;
+  int backupVersion = serverDetail(ctx, item).value("versionNumber", 0);
+  int liveVersion = client.serverVersionNumber();
+  if (postgresMajor(backupVersion) > postgresMajor(liveVersion)) {
+    throw RestoreStepFailed("service " + item.service + " runs PostgreSQL " +
+                            std::to_string(postgresMajor(liveVersion)) + ", older than the " +
+                            std::to_string(postgresMajor(backupVersion)) + " that wrote " + item.part.name +
+                            ": pg_restore cannot load a newer server's dump; run the service on PostgreSQL " +
+                            std::to_string(postgresMajor(backupVersion)) + " or later");
+  }
+  // Recreated from scratch: objects made since the backup must not survive it.
+  std::string drop = "DROP DATABASE IF EXISTS " + quotePgIdentifier(database);
+  if (liveVersion >= 130000) {
+    client.execute(PostgresClient::kMaintenanceDatabase, drop + " WITH (FORCE)");
+  } else {
+    client.execute(PostgresClient::kMaintenanceDatabase,
+                   "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = " +
+                       quotePgLiteral(database) + " AND pid <> pg_backend_pid()");
+    client.execute(PostgresClient::kMaintenanceDatabase, drop);
+  }
+
+  volumes::PartReader reader(ctx.backup.open(item.part.name), item.part, ctx.keys);
+  auto& shown = ctx.progress.add(item.part.name);
+  std::string errors;
+  auto result = client.run(
+      {"pg_restore", "--create", "--exit-on-error",
+       "--dbname=" + std::string(PostgresClient::kMaintenanceDatabase)},
+      [](std::string_view) {},
+      [&](std::string_view e) {
+        if (errors.size() < 4096) errors.append(e);
+      },
+      [&](char* buffer, std::size_t capacity) {
+        std::size_t n = reader.read(buffer, capacity);
+        shown.bytes += n;
+        return n;
+      });
+  ctx.progress.finished(shown, item.part.size);
+  if (result.exitCode != 0) {
+    throw RestoreStepFailed("loading " + item.part.name + " into database " + database + " of service " +
+                            item.service + " failed (exit " + std::to_string(result.exitCode) +
+                            "): " + errorLine(errors));
+  }
+}
+
+std::vector<std::string> postgresProblems(RestoreContext& ctx, const RestoreItem& item) {
+  auto client = clientFor(ctx, item.service);
+  const std::string& database = item.part.source;
+  const auto& expected = serverDetail(ctx, item).at("databases").at(database);
+  auto live = client.queryJson(database, postgresCatalogQuery());
+  auto problems = postgresCatalogProblems(expected, live);
+  for (auto& p : problems) p = "database " + database + ": " + p;
+  return problems;
+}
+
+}  // namespace agentchat
