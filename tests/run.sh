@@ -30,13 +30,15 @@ ASAN_E2E=(
   'S3Repository\.AnOffSiteCopyAloneBringsTheStackBackAndEveryCommandWorksOnTheBucket'
   'Unattended\.'
   'TornStream\.'
+  'PostgresBackup\.BackupDownVUp'
 )
 
 # On Engine 26 with compose v2 and the trixie images (issue #15): restore round trips with MariaDB
 # 11.8 + Redis 8 and with Valkey 8.1 (online and stop), compat of those against 10.11/7.0, status,
 # inspect, verify --deep, export/import, a scheduled run, restore with an app's health check, the
 # engine contract the tests' FakeEngine is held to, hooks, pings, metrics and sanity checks, SQLite
-# databases written in a loop, and volume streams torn by a file shrinking as it is read (#20).
+# databases written in a loop, and volume streams torn by a file shrinking as it is read (#20), and a
+# PostgreSQL 17 round trip (#18).
 MODERN_E2E=(
   'RestoreRoundTrip\..*/(Mariadb11|Valkey)'
   'ModernCompat\.'
@@ -50,11 +52,12 @@ MODERN_E2E=(
   'Unattended\.'
   'SqliteBackup\.'
   'TornStream\.'
+  'PostgresBackup\.BackupDownVUp'
 )
 # Only there: the Valkey round trips and the compat of trixie's servers against bookworm's.
 MODERN_ONLY='RestoreRoundTrip\..*/Valkey|ModernCompat\.'
 MODERN_DIR=/var/tmp/agentchat-e26
-MODERN_IMAGES=(agentchat-test/{trixie-mariadb11,trixie-redis,trixie-valkey,trixie-app,trixie-app-nosqlite,mysql,redis,app}:e2e)
+MODERN_IMAGES=(agentchat-test/{trixie-mariadb11,trixie-redis,trixie-valkey,trixie-app,trixie-app-nosqlite,trixie-postgres17,mysql,redis,app}:e2e)
 
 # A process and everything it started (the background build's compilers).
 kill_tree() {
@@ -101,6 +104,8 @@ test_images() {
   local pids=() pid failed=0
   tests/images/build.sh & pids+=($!)
   tests/images/build.sh trixie & pids+=($!)
+  tests/images/build.sh bookworm-postgres & pids+=($!)
+  tests/images/build.sh trixie-postgres & pids+=($!)
   tests/modern/engine26.sh compose >/dev/null & pids+=($!)
   for pid in "${pids[@]}"; do wait "$pid" || failed=1; done
   return $failed
@@ -150,6 +155,7 @@ phase "e2e tests, release (Engine 26, compose v2)" env DOCKER_HOST="$MODERN_HOST
   AGENTCHAT_MYSQL_IMAGE=agentchat-test/trixie-mariadb11:e2e AGENTCHAT_MARIADB_IMAGE=agentchat-test/trixie-mariadb11:e2e \
   AGENTCHAT_REDIS_IMAGE=agentchat-test/trixie-redis:e2e AGENTCHAT_VALKEY_IMAGE=agentchat-test/trixie-valkey:e2e \
   AGENTCHAT_APP_IMAGE=agentchat-test/trixie-app:e2e AGENTCHAT_APP_NOSQLITE_IMAGE=agentchat-test/trixie-app-nosqlite:e2e \
+  AGENTCHAT_POSTGRES_IMAGE=agentchat-test/trixie-postgres17:e2e \
   bash -c "$(declare -f ctest_logged); ctest_logged build/test-release/e2e-modern.log --test-dir build/test-release \
     -L e2e -R '$modern_filter' --output-on-failure --timeout 900"
 

@@ -5,6 +5,7 @@
 #include <map>
 #include <set>
 
+#include "plugin/databases/postgres_catalog.hpp"
 #include "plugin/databases/version_numbers.hpp"
 
 namespace agentchat {
@@ -192,6 +193,39 @@ int rdbVersionFromHeader(const std::string& head) {
   if (head.rfind("REDIS", 0) == 0) return digits(5);
   if (head.rfind("VALKEY", 0) == 0) return digits(6);
   return -1;
+}
+
+std::vector<Finding> comparePostgres(const std::string& service, const nlohmann::json& backup,
+                                     const PostgresTarget& live) {
+  std::vector<Finding> findings;
+  int from = postgresMajor(backup.value("versionNumber", 0)), to = postgresMajor(live.versionNumber);
+  std::string change = "PostgreSQL " + std::to_string(from) + " -> " + std::to_string(to);
+  if (from > to) {
+    findings.push_back({Risk::High, service + " server", change,
+                        "pg_restore cannot load a dump of a newer major version: the restore refuses it "
+                        "(even with --force); run the service on PostgreSQL " +
+                            std::to_string(from) + " or later"});
+  } else if (from < to) {
+    findings.push_back({Risk::Low, service + " server", change,
+                        "a dump loads into a newer major version; check the release notes' "
+                        "incompatibilities for what the application uses"});
+  }
+  const auto databases = backup.value("databases", nlohmann::json::object());
+  std::set<std::string> reported;
+  for (const auto& [database, catalog] : databases.items()) {
+    const auto extensions = catalog.value("extensions", nlohmann::json::object());
+    for (const auto& [extension, version] : extensions.items()) {
+      bool available = std::find(live.availableExtensions.begin(), live.availableExtensions.end(),
+                                 extension) != live.availableExtensions.end();
+      if (available || !reported.insert(extension).second) continue;
+      findings.push_back(
+          {Risk::High, service + " extension " + extension,
+           "in the backup (" + version.get<std::string>() + "), not installable in the image",
+           "database " + database +
+               " would not load: use an image that ships the extension (pgvector, PostGIS, ...)"});
+    }
+  }
+  return findings;
 }
 
 std::vector<Finding> compareRedis(int rdbVersion, const RedisServer& backup, const RedisServer& live) {

@@ -35,6 +35,18 @@ int rdbVersionFromHeader(const std::string& head);
 // `rdbVersion` from the backed-up file's header.
 std::vector<Finding> compareRedis(int rdbVersion, const RedisServer& backup, const RedisServer& live);
 
+// A PostgreSQL server as the restore would meet it: its version, and the extensions its image can
+// create (pg_available_extensions).
+struct PostgresTarget {
+  int versionNumber = 0;
+  std::vector<std::string> availableExtensions;
+};
+// `backup` is the manifest's details.postgres.<service>. A dump of a newer major version is high (the
+// restore refuses it), an extension the image lacks is high (its database would not load), a newer
+// major version low.
+std::vector<Finding> comparePostgres(const std::string& service, const nlohmann::json& backup,
+                                     const PostgresTarget& live);
+
 Risk worst(const std::vector<Finding>& findings);
 
 }  // namespace agentchat

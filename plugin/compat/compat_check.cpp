@@ -2,6 +2,7 @@
 
 #include "plugin/databases/database_login.hpp"
 #include "plugin/databases/mysql_client.hpp"
+#include "plugin/databases/postgres_client.hpp"
 #include "plugin/databases/redis_client.hpp"
 #include "volumes/part_reader.hpp"
 
@@ -34,6 +35,7 @@ std::vector<Finding> compatFindings(dockerapi::Engine& engine, const compose::St
   // Named, not temporaries: items() refers to the object it iterates.
   const auto mysqlDetails = manifest.details.value("mysql", nlohmann::json::object());
   const auto redisDetails = manifest.details.value("redis", nlohmann::json::object());
+  const auto postgresDetails = manifest.details.value("postgres", nlohmann::json::object());
   for (const auto& [service, detail] : mysqlDetails.items()) {
     auto it = stack.services.find(service);
     std::string container = it == stack.services.end() ? "" : runningContainer(it->second);
@@ -61,7 +63,25 @@ std::vector<Finding> compatFindings(dockerapi::Engine& engine, const compose::St
     for (auto& f : compareRedis(version, redisServerOf(detail), redisServerFrom(client.info("server"))))
       findings.push_back(std::move(f));
   }
-
+  for (const auto& [service, detail] : postgresDetails.items()) {
+    auto it = stack.services.find(service);
+    std::string container = it == stack.services.end() ? "" : runningContainer(it->second);
+    auto login = container.empty() ? std::nullopt : databaseLogin(engine, it->second);
+    if (!login) {
+      findings.push_back({Risk::Medium, service, container.empty() ? "not running" : "no login",
+                          "cannot compare: start it first"});
+      continue;
+    }
+    PostgresClient client(engine, container, service, *login);
+    auto live =
+        client.queryJson(PostgresClient::kMaintenanceDatabase,
+                         "SELECT json_build_object('num', current_setting('server_version_num')::int, "
+                         "'extensions', (SELECT json_agg(name) FROM pg_available_extensions))");
+    PostgresTarget target{live.at("num").get<int>(), {}};
+    if (live.at("extensions").is_array())
+      target.availableExtensions = live.at("extensions").get<std::vector<std::string>>();
+    for (auto& f : comparePostgres(service, detail, target)) findings.push_back(std::move(f));
+  }
   return findings;
 }
 

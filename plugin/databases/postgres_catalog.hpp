@@ -27,7 +27,7 @@ PostgresSurvey surveyPostgres(PostgresClient& client, const std::vector<std::str
 // Tables that belong to an extension are left out: the extension brings them back.
 const std::string& postgresCatalogQuery();
 
-// "15.18 (Debian ...)" / 150018 -> 15: the major version (from 10 on the first number).
+// 150018 -> 15: the major version (before 10, the first two numbers: 90624 -> 906, for 9.6).
 int postgresMajor(int versionNumber);
 
 // What differs between a recorded catalog and the live one, for a person: "table public.t: 3 rows,
