@@ -47,7 +47,8 @@ std::set<Component> parseComponents(const std::string& list) {
     if (word.empty()) continue;
     auto component = componentNamed(word);
     if (!component)
-      throw std::invalid_argument("unknown part '" + word + "' (use mysql, redis, volumes, config, logs)");
+      throw std::invalid_argument("unknown part '" + word +
+                                  "' (use mysql, redis, postgres, volumes, config, logs)");
     out.insert(*component);
   }
   return out;

@@ -149,6 +149,17 @@ MigrationReport runMigration(dockerapi::Engine& source, const compose::Stack& st
                              dockerapi::Engine& target, const MigrationChecks& checks,
                              const MigrateSettings& settings) {
   auto started = Clock::now();
+  if (settings.online) {
+    // Online, a database's own volume is filled from its snapshot; PostgreSQL's is not streamed yet.
+    for (const auto& [name, service] : stack.services) {
+      if (service.role == compose::Role::Postgres)
+        throw MigrationFailed(
+            "service " + name +
+            " runs PostgreSQL, which `migrate --consistency online` cannot move yet; nothing "
+            "was created on the target. Migrate with --consistency stop (its data "
+            "directory is copied with the server stopped)");
+    }
+  }
   source.apiVersion();
   target.apiVersion();
   std::string sourceImage = dockerapi::pickHelperImage(source, helperImages(stack));

@@ -322,7 +322,8 @@ RegisteredCommand addRestoreCommand(CLI::App& app) {
       "Restore a backup into the stack: safety snapshot, stop the apps, MySQL, Redis, files, start, verify; "
       "a failed step rolls back");
   cli->add_option("backup", command->which, "Backup id, or latest (default)");
-  cli->add_option("--only", command->only, "Comma-separated: mysql,redis,volumes,config,logs,volume:NAME");
+  cli->add_option("--only", command->only,
+                  "Comma-separated: mysql,redis,postgres,volumes,config,logs,volume:NAME");
   cli->add_option("--to-project", command->toProject,
                   "Restore into this compose project (e.g. a staging copy) instead of the backup's own");
   cli->add_flag("--dry-run", command->dryRun, "Check the backup and print the plan; change nothing");

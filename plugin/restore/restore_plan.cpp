@@ -92,7 +92,7 @@ RestoreSelection parseRestoreSelection(const std::string& list) {
       out.components.insert(word);
     } else {
       throw std::invalid_argument("unknown part '" + word +
-                                  "' (use mysql, redis, volumes, config, logs or volume:NAME)");
+                                  "' (use mysql, redis, postgres, volumes, config, logs or volume:NAME)");
     }
   }
   return out;
