@@ -119,13 +119,22 @@ volumes::Manifest runBackup(dockerapi::Engine& engine, const compose::Stack& sta
   std::map<std::string, PreparedDatabase> prepared;  // by part name
   std::map<std::string, PreparedPostgres> postgres;  // by service
   std::vector<PlannedPart> parts;                    // the plan's, with a PostgreSQL server's databases
+  std::vector<std::string> notes = plan.notes;
   for (const auto& part : plan.parts) {
     parts.push_back(part);
     if (part.kind == PartKind::MysqlDump || part.kind == PartKind::RedisRdb)
       prepared[part.name] = prepareDatabase(engine, stack.services.at(part.service));
     if (part.kind == PartKind::PostgresGlobals) {
-      auto& server = postgres[part.service] = preparePostgres(engine, stack.services.at(part.service));
+      auto server = preparePostgres(engine, stack.services.at(part.service));
+      if (server.survey.standby) {  // a replica: its primary is another service, dumped as such
+        parts.pop_back();
+        notes.push_back(
+            "service " + part.service +
+            ": a PostgreSQL standby (in recovery); not dumped, its primary's dumps hold the data");
+        continue;
+      }
       for (auto& dump : postgresDumpParts(part.service, server.survey)) parts.push_back(std::move(dump));
+      postgres[part.service] = std::move(server);
     }
     if (part.kind == PartKind::Volume && !helperImage)
       helperImage = dockerapi::pickHelperImage(engine, helperImages(stack));
@@ -265,7 +274,7 @@ volumes::Manifest runBackup(dockerapi::Engine& engine, const compose::Stack& sta
     manifest.details = run.details;
     manifest.details["stack"] = stackDetails(engine, stack);
     manifest.details["pause"] = pause;
-    manifest.details["notes"] = plan.notes;
+    manifest.details["notes"] = notes;
     manifest.details["tool"] = {{"version", settings.toolVersion}};
     manifest.details["timings"] = {{"parts", run.timings}, {"totalSeconds", base::secondsSince(started)}};
     if (settings.sanity) {

@@ -138,7 +138,7 @@ PreparedPostgres preparePostgres(dockerapi::Engine& engine, const compose::Stack
   }
   prepared.client = std::make_unique<PostgresClient>(engine, prepared.container, service.name, *login);
   prepared.survey = surveyPostgres(*prepared.client, service.settings.databases);  // checks the login too
-  if (prepared.survey.databases.empty())
+  if (prepared.survey.databases.empty() && !prepared.survey.standby)
     throw BackupFailed("service " + service.name + ": the server has no database to dump");
   return prepared;
 }

@@ -8,13 +8,16 @@ using nlohmann::json;
 
 PostgresSurvey surveyPostgres(PostgresClient& client, const std::vector<std::string>& wanted) {
   PostgresSurvey survey;
-  auto info = client.queryJson(PostgresClient::kMaintenanceDatabase,
-                               "SELECT json_build_object('num', current_setting('server_version_num')::int, "
-                               "'version', current_setting('server_version'), 'databases', "
-                               "(SELECT json_agg(datname ORDER BY datname) FROM pg_database "
-                               "WHERE NOT datistemplate AND datallowconn))");
+  auto info =
+      client.queryJson(PostgresClient::kMaintenanceDatabase,
+                       "SELECT json_build_object('num', current_setting('server_version_num')::int, "
+                       "'version', current_setting('server_version'), 'standby', pg_is_in_recovery(), "
+                       "'databases', "
+                       "(SELECT json_agg(datname ORDER BY datname) FROM pg_database "
+                       "WHERE NOT datistemplate AND datallowconn))");
   survey.versionNumber = info.at("num").get<int>();
   survey.version = info.at("version").get<std::string>();
+  survey.standby = info.at("standby").get<bool>();
   std::vector<std::string> all;
   if (info.at("databases").is_array()) all = info.at("databases").get<std::vector<std::string>>();
   if (wanted.empty()) {

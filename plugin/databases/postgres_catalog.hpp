@@ -14,6 +14,7 @@ struct PostgresSurvey {
   int versionNumber = 0;  // server_version_num, e.g. 150018
   std::string version;    // server_version, e.g. "15.18 (Debian 15.18-0+deb12u1)"
   std::vector<std::string> databases;
+  bool standby = false;  // in recovery: a replica, which cannot export a snapshot
 };
 
 // The server's version and the databases to dump: those `wanted` names (each must exist), else every
