@@ -11,6 +11,8 @@
 #include "plugin/cli/exit_codes.hpp"
 #include "plugin/cli/stack_loader.hpp"
 #include "plugin/databases/database_login.hpp"
+#include "plugin/databases/postgres_catalog.hpp"
+#include "plugin/databases/postgres_client.hpp"
 #include "plugin/maintain/maintain_keys.hpp"
 #include "plugin/maintain/maintain_logs.hpp"
 #include "plugin/maintain/maintain_tables.hpp"
@@ -77,6 +79,9 @@ class MaintainCommand : public Command {
       if (s.role == compose::Role::Mysql && (doAnalyze || optimize)) {
         guarded(optimize ? "optimize" : "analyze", "",
                 [&] { maintainMysql(session, s, container, doAnalyze); });
+      }
+      if (s.role == compose::Role::Postgres && (doAnalyze || optimize)) {
+        guarded(optimize ? "vacuum-full" : "vacuum", "", [&] { maintainPostgres(session, s, container); });
       }
       if (s.role == compose::Role::Redis && doRedis) {
         guarded("redis-ttl", "", [&] { maintainRedis(session, s, container); });
@@ -150,6 +155,43 @@ class MaintainCommand : public Command {
                                   {"notes", result.notes},
                                   {"seconds", result.seconds}});
       }
+    }
+  }
+
+  // VACUUM (ANALYZE) per database: dead rows reclaimed for reuse and the planner's statistics fresh,
+  // without locking out the apps; --optimize's VACUUM (FULL) rewrites the tables (locks each in turn).
+  void maintainPostgres(Session& session, const compose::StackService& s, const std::string& container) {
+    auto login = databaseLogin(session.engine(), s);
+    if (!login) throw std::runtime_error("no PostgreSQL login in the container's environment");
+    PostgresClient client(session.engine(), container, s.name, *login);
+    auto survey = surveyPostgres(client, s.settings.databases);
+    std::string step = optimize ? "vacuum-full" : "vacuum";
+    std::string sql = optimize ? "VACUUM (FULL, ANALYZE)" : "VACUUM (ANALYZE)";
+    for (const auto& database : survey.databases) {
+      if (dryRun) {
+        rows_.push_back({step, s.name, database, "dry run", "not run", true});
+        continue;
+      }
+      auto began = std::chrono::steady_clock::now();
+      std::string status = "OK";
+      try {
+        client.execute(database, sql);
+      } catch (const PostgresError& e) {
+        status = e.what();
+      }
+      double took = std::chrono::duration<double>(std::chrono::steady_clock::now() - began).count();
+      bool ok = status == "OK";
+      rows_.push_back(
+          {step, s.name, database, ok ? "OK" : "FAILED", seconds(took) + (ok ? "" : ": " + status), ok});
+      if (!ok) failures_.push_back(step + " " + s.name + " " + database + ": " + status);
+      out_["tables"].push_back({{"service", s.name},
+                                {"operation", step},
+                                {"database", database},
+                                {"table", nullptr},
+                                {"ok", ok},
+                                {"status", status},
+                                {"notes", ordered_json::array()},
+                                {"seconds", took}});
     }
   }
 
@@ -248,9 +290,11 @@ RegisteredCommand addMaintainCommand(CLI::App& app) {
       app.add_subcommand("maintain",
                          "The weekly maintenance: ANALYZE/OPTIMIZE tables, old log files, Redis keys "
                          "without a TTL (default: ANALYZE and reports only; exit 1 when a step failed)");
-  cli->add_flag("--analyze", command->analyze, "ANALYZE TABLE every base table the backup dumps");
+  cli->add_flag("--analyze", command->analyze,
+                "ANALYZE TABLE every base table the backup dumps; VACUUM (ANALYZE) each PostgreSQL database");
   cli->add_flag("--optimize", command->optimize,
-                "OPTIMIZE TABLE every base table (rebuilds and locks them; only when asked)");
+                "OPTIMIZE TABLE every base table, VACUUM (FULL) each PostgreSQL database (rebuild and lock; "
+                "only when asked)");
   cli->add_option("--logs-older-than", command->logsOlderThan,
                   "Delete log files older than DAYS days in the x-agentchat logs paths");
   cli->add_option("--set-default-ttl", command->defaultTtl,

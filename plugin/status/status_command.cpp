@@ -20,6 +20,7 @@
 #include "plugin/schedule/schedule_record.hpp"
 #include "plugin/status/backup_checks.hpp"
 #include "plugin/status/health.hpp"
+#include "plugin/status/postgres_checks.hpp"
 
 namespace agentchat {
 
@@ -202,6 +203,7 @@ class StatusCommand : public Command {
         try {
           if (s.role == compose::Role::Mysql) mysqlChecks(engine, s, checks);
           if (s.role == compose::Role::Redis) redisChecks(engine, s, checks);
+          if (s.role == compose::Role::Postgres) postgresChecks(engine, s, checks);
         } catch (const dockerapi::EngineError& e) {
           if (e.kind() == dockerapi::ErrorKind::Unreachable) throw;
           checks.push_back({name + " (" + compose::roleName(s.role) + ")", Severity::Critical, e.what()});

@@ -113,6 +113,24 @@ TEST(PostgresBackup, BackupDownVUpRestoreGivesBackEveryObjectAndTheStackStillLog
       0);
   auto before = fingerprint(engine, stack);
 
+  // status and maintain know the service too.
+  auto status = stack.plugin({"status", "--json"});
+  std::map<std::string, json> checks;
+  auto statusJson = json::parse(status.out);  // named: a range over a temporary's member would dangle
+  for (const auto& c : statusJson["checks"]) checks[c["check"].get<std::string>()] = c;
+  ASSERT_TRUE(checks.count("postgres ready")) << status.out;
+  EXPECT_EQ(checks["postgres ready"]["status"], "OK") << status.out;
+  EXPECT_EQ(checks["postgres connections"]["status"], "OK") << status.out;
+  EXPECT_NE(checks["postgres databases"]["detail"].get<std::string>().find("analytics"), std::string::npos);
+  auto maintain = stack.plugin({"maintain", "--analyze", "--json"});
+  EXPECT_EQ(maintain.exitCode, 0) << maintain.out << maintain.err;
+  int vacuumed = 0;
+  auto maintained = json::parse(maintain.out);
+  for (const auto& t : maintained["tables"])
+    vacuumed += t["operation"] == "vacuum" && t["ok"].get<bool>();
+  EXPECT_EQ(vacuumed, 3) << maintain.out;
+  EXPECT_EQ(fingerprint(engine, stack), before);
+
   auto backup = stack.plugin({"backup", "--json"});
   ASSERT_EQ(backup.exitCode, 0) << backup.err;
   std::string id = json::parse(backup.out)["id"].get<std::string>();
@@ -123,6 +141,9 @@ TEST(PostgresBackup, BackupDownVUpRestoreGivesBackEveryObjectAndTheStackStillLog
                            "postgres.analytics.pgdump.zst", "postgres.postgres.pgdump.zst"})
     EXPECT_TRUE(parts.count(name)) << name << " not in " << manifest["parts"].dump();
   EXPECT_FALSE(parts.count("volume-postgres_data.tar.zst")) << "a running server's files copied raw";
+  // Three snapshots taken inside the pause, the dumps after it.
+  std::cout << "writers paused for " << manifest["details"]["pause"]["seconds"] << " s\n";
+  EXPECT_LT(manifest["details"]["pause"]["seconds"].get<double>(), 10.0);
   const auto& detail = manifest["details"]["postgres"]["postgres"];
   EXPECT_EQ(detail["databases"]["agentchat"]["tables"]["public.docs"]["rows"], 500 - 45);
   EXPECT_EQ(detail["databases"]["analytics"]["tables"]["public.events"]["rows"], 200);

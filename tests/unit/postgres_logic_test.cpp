@@ -8,6 +8,7 @@
 #include "plugin/databases/postgres_catalog.hpp"
 #include "plugin/databases/postgres_client.hpp"
 #include "plugin/databases/postgres_dump.hpp"
+#include "plugin/status/postgres_checks.hpp"
 #include "tests/unit/agentchat_stack.hpp"
 
 using namespace agentchat;
@@ -139,4 +140,39 @@ TEST(PostgresCompat, ANewerMajorOrAMissingExtensionIsHighAnUpgradeLow) {
   EXPECT_TRUE(comparePostgres("pg", {{"versionNumber", 150018}}, {150020, {}}).empty());
   EXPECT_EQ(quotePgIdentifier("a\"b"), "\"a\"\"b\"");
   EXPECT_EQ(quotePgLiteral("it's"), "'it''s'");
+}
+
+TEST(PostgresStatus, ConnectionsReplicationAndSizesAreRatedAsTheGuideDoes) {
+  json primary = {{"version", "15.18"},
+                  {"connections", 95},
+                  {"max", 100},
+                  {"standby", false},
+                  {"replayLagSeconds", nullptr},
+                  {"replicas", json::array({{{"name", "replica1"}, {"lagBytes", 40 * 1024 * 1024}}})},
+                  {"sizes", {{"app", 8 * 1024 * 1024}, {"postgres", 7 * 1024 * 1024}}}};
+  auto checks = postgresChecksFrom("pg", primary);
+  std::map<std::string, Check> byName;
+  for (const auto& c : checks) byName[c.name] = c;
+  EXPECT_EQ(byName.at("pg ready").severity, Severity::Ok);
+  EXPECT_EQ(byName.at("pg connections").severity, Severity::Critical);
+  EXPECT_EQ(byName.at("pg connections").detail.rfind("95/100", 0), 0u);
+  EXPECT_EQ(byName.at("pg replication").severity, Severity::Warning);
+  EXPECT_NE(byName.at("pg replication").detail.find("replica1"), std::string::npos);
+  EXPECT_EQ(byName.at("pg databases").detail, "app 8.0 MiB, postgres 7.0 MiB");
+
+  json standby = {{"version", "15.18"},     {"connections", 3},          {"max", 100},
+                  {"standby", true},        {"replayLagSeconds", 400.5}, {"replicas", nullptr},
+                  {"sizes", json::object()}};
+  byName.clear();
+  for (const auto& c : postgresChecksFrom("pg", standby)) byName[c.name] = c;
+  EXPECT_EQ(byName.at("pg replication").severity, Severity::Critical);
+  EXPECT_NE(byName.at("pg ready").detail.find("(standby)"), std::string::npos);
+  // A lone primary has no replication check at all.
+  json alone = primary;
+  alone["replicas"] = nullptr;
+  alone["connections"] = 5;
+  byName.clear();
+  for (const auto& c : postgresChecksFrom("pg", alone)) byName[c.name] = c;
+  EXPECT_EQ(byName.count("pg replication"), 0u);
+  EXPECT_EQ(byName.at("pg connections").severity, Severity::Ok);
 }
