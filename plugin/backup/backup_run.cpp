@@ -43,7 +43,7 @@ void PartWriter::detail(const std::string& section, const std::string& key, nloh
   details[section][key] = std::move(value);
 }
 
-void whileArchiveTorn(const std::string& what, const std::function<void()>& copy) {
+void whileArchiveTorn(const std::string& what, const std::function<void()>& copy, const std::string& remedy) {
   constexpr int kAttempts = 3;
   for (int attempt = 1;; ++attempt) {
     try {
@@ -52,9 +52,8 @@ void whileArchiveTorn(const std::string& what, const std::function<void()>& copy
     } catch (const base::TarError& e) {
       if (attempt == kAttempts) {
         throw BackupFailed(what + ": the engine's archive stream was torn " + std::to_string(kAttempts) +
-                           " times (" + e.what() +
-                           "): files shrink or vanish while they are read. Back up with --consistency stop, "
-                           "or leave the churning files out with x-agentchat excludes");
+                           " times (" + e.what() + "): files shrink or vanish while they are read. " +
+                           remedy);
       }
       spdlog::warn(
           "{}: the engine's archive stream was torn ({}), as when a file shrinks or vanishes while "

@@ -58,7 +58,10 @@ class PartWriter {
 // Runs `copy` (one whole part of `what`, e.g. "volume app_data") again while the engine's archive
 // stream comes out torn (base::TarError: see dockerapi/whole_archive.hpp); a third torn stream is a
 // BackupFailed saying what to do.
-void whileArchiveTorn(const std::string& what, const std::function<void()>& copy);
+void whileArchiveTorn(const std::string& what, const std::function<void()>& copy,
+                      const std::string& remedy =
+                          "Back up with --consistency stop, or leave the churning "
+                          "files out with x-agentchat excludes");
 
 // The service a part belongs to.
 const compose::StackService& serviceOf(const compose::Stack& stack, const PlannedPart& part);

@@ -111,11 +111,14 @@ void snapshotRedisParts(PartWriter& run, const PlannedPart& planned, PreparedDat
         service.name + "-aof.tar.zst", volumes::PartKind::RedisAof, service.name, result.aofDirectory, {}};
     try {
       // Redis appends to the AOF and swaps its files on a rewrite while they are read.
-      whileArchiveTorn("the AOF of service " + service.name, [&] {
-        run.writePart(aof, [&](const base::ChunkSink& sink) {
-          dockerapi::getWholeArchive(run.engine, container, result.aofDirectory, sink);
-        });
-      });
+      whileArchiveTorn(
+          "the AOF of service " + service.name,
+          [&] {
+            run.writePart(aof, [&](const base::ChunkSink& sink) {
+              dockerapi::getWholeArchive(run.engine, container, result.aofDirectory, sink);
+            });
+          },
+          "Redis may be rewriting its AOF right now: run the backup again, or with --consistency stop");
       detail["aofPart"] = aof.name;
     } catch (const dockerapi::EngineError& e) {
       if (e.kind() != dockerapi::ErrorKind::NotFound) throw;
@@ -165,6 +168,11 @@ void dumpPostgresPart(PartWriter& run, const PlannedPart& planned, PreparedPostg
   const std::string& database = planned.source;
   PostgresSnapshot snapshot(*db.client, database);
   onSnapshot();  // the dump sees the snapshot's moment however long it runs
+  db.dumpSlots->acquire();
+  struct Slot {
+    std::counting_semaphore<>& slots;
+    ~Slot() { slots.release(); }
+  } slot{*db.dumpSlots};
   run.writePart(planned, [&](const base::ChunkSink& sink) {
     dumpPostgresDatabase(*db.client, database, snapshot.id(), sink);
   });

@@ -4,6 +4,7 @@
 // Each is prepared before the writers are paused, so the pause holds only the snapshot itself.
 #include <functional>
 #include <memory>
+#include <semaphore>
 #include <string>
 
 #include "plugin/backup/backup_run.hpp"
@@ -35,6 +36,9 @@ struct PreparedPostgres {
   std::string container;
   std::unique_ptr<PostgresClient> client;
   PostgresSurvey survey;
+  // Each database's snapshot is taken at once, inside the pause; the dumps then take turns, so a
+  // server with many databases is not asked for two connections per database at the same time.
+  std::unique_ptr<std::counting_semaphore<>> dumpSlots = std::make_unique<std::counting_semaphore<>>(2);
 };
 PreparedPostgres preparePostgres(dockerapi::Engine& engine, const compose::StackService& service);
 // The parts of its databases: "SERVICE.DATABASE.pgdump.zst" (a name that is not a plain file name

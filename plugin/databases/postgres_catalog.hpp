@@ -27,12 +27,16 @@ PostgresSurvey surveyPostgres(PostgresClient& client, const std::vector<std::str
 // Row counts are exact (count(*) per table), read in the snapshot of the transaction it runs in.
 // Tables that belong to an extension are left out: the extension brings them back.
 const std::string& postgresCatalogQuery();
+// Its "sequences" part alone, a JSON expression: {"schema.seq": last_value or null}. Sequences ignore
+// snapshots, so a backup reads them while the writers are paused; a restore checks that each is at
+// least that (the dump read them later, and the apps go on using them).
+const std::string& postgresSequencesQuery();
 
 // 150018 -> 15: the major version (before 10, the first two numbers: 90624 -> 906, for 9.6).
 int postgresMajor(int versionNumber);
 
 // What differs between a recorded catalog and the live one, for a person: "table public.t: 3 rows,
-// expected 5", "sequence public.s: 7, expected 100001", "extension pgcrypto missing".
+// expected 5", "sequence public.s: 7, expected at least 100001", "extension pgcrypto missing".
 std::vector<std::string> postgresCatalogProblems(const nlohmann::json& expected, const nlohmann::json& live);
 
 }  // namespace agentchat

@@ -14,6 +14,15 @@ std::string quotePgIdentifier(const std::string& name) {
   return out + "\"";
 }
 
+std::string pgConnectionString(const std::string& database) {
+  std::string out = "dbname='";
+  for (char c : database) {
+    if (c == '\'' || c == '\\') out.push_back('\\');
+    out.push_back(c);
+  }
+  return out + "'";
+}
+
 std::string quotePgLiteral(const std::string& text) {
   std::string out = "'";
   for (char c : text) {
@@ -31,7 +40,11 @@ PostgresClient::PostgresClient(dockerapi::Engine& engine, std::string container,
       login_(std::move(login)) {}
 
 std::vector<std::string> PostgresClient::loginEnv() const {
-  std::vector<std::string> env{"PGUSER=" + login_.user, "PGAPPNAME=docker-agentchat", "PGCONNECT_TIMEOUT=20"};
+  // The server's or role's statement, lock and idle timeouts would cut a long count or an idle snapshot
+  // session short (pg_dump turns them off for itself; our psql sessions do the same).
+  std::vector<std::string> env{"PGUSER=" + login_.user, "PGAPPNAME=docker-agentchat", "PGCONNECT_TIMEOUT=20",
+                               "PGOPTIONS=-c statement_timeout=0 -c lock_timeout=0 "
+                               "-c idle_in_transaction_session_timeout=0"};
   if (!login_.password.empty()) env.push_back("PGPASSWORD=" + login_.password.reveal());
   return env;
 }
@@ -45,7 +58,10 @@ std::string PostgresClient::psql(const std::string& database, const std::string&
   // -X: no ~/.psqlrc; -At: bare values. The SQL is an argument, never shell text.
   auto result = dockerapi::execCapture(
       engine_, container_,
-      {{"psql", "-X", "-At", "-v", "ON_ERROR_STOP=1", "-d", database, "-c", sql}, loginEnv(), {}, {}});
+      {{"psql", "-X", "-At", "-v", "ON_ERROR_STOP=1", "-d", pgConnectionString(database), "-c", sql},
+       loginEnv(),
+       {},
+       {}});
   if (result.exitCode == 127 || result.exitCode == 126) {
     throw PostgresError("service " + service_ + ": psql is not installed (or not on PATH) in its image");
   }

@@ -55,6 +55,9 @@ class PostgresClient {
 
 // "my db" -> "\"my db\"": any name is safe in a statement.
 std::string quotePgIdentifier(const std::string& name);
+// "dbname='my db'": a database name as a connection string, so that a name holding '=' or starting
+// "postgresql://" is never read as connection settings by psql -d or pg_dump --dbname.
+std::string pgConnectionString(const std::string& database);
 // 'it''s': a string literal.
 std::string quotePgLiteral(const std::string& text);
 

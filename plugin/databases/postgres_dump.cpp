@@ -52,13 +52,16 @@ std::optional<std::pair<std::string, std::size_t>> roleAfter(const std::string& 
 void dumpPostgresDatabase(PostgresClient& client, const std::string& database, const std::string& snapshot,
                           const base::ChunkSink& out) {
   runTool(client,
-          {"pg_dump", "--format=custom", "--compress=0", "--snapshot=" + snapshot, "--dbname=" + database},
+          {"pg_dump", "--format=custom", "--compress=0", "--no-tablespaces", "--snapshot=" + snapshot,
+           "--dbname=" + pgConnectionString(database)},
           out, "pg_dump of database " + database);
 }
 
 void dumpPostgresGlobals(PostgresClient& client, const base::ChunkSink& out) {
+  // Tablespaces name directories of the source host; the dumps put everything in the default one.
   runTool(client,
-          {"pg_dumpall", "--globals-only", "--database=" + std::string(PostgresClient::kMaintenanceDatabase)},
+          {"pg_dumpall", "--globals-only", "--no-tablespaces",
+           "--database=" + std::string(PostgresClient::kMaintenanceDatabase)},
           out, "pg_dumpall --globals-only");
 }
 
@@ -67,6 +70,9 @@ std::string postgresGlobalsForRestore(const std::string& script, const std::stri
   std::istringstream in(script);
   std::string out;
   for (std::string line; std::getline(in, line);) {
+    // pg_dumpall 13.22/14.19/15.14/16.10/17.6 and later fence the script with \restrict KEY: a psql
+    // of an older minor version refuses the unknown command, and the script needs no fence here.
+    if (line.rfind("\\restrict ", 0) == 0 || line.rfind("\\unrestrict ", 0) == 0) continue;
     if (auto role = roleAfter(line, "CREATE ROLE "); role && line.substr(role->second) == ";") {
       if (role->first == loginRole) continue;  // it exists: the container logs in with it
       line = "DO $agentchat$ BEGIN " + line + " EXCEPTION WHEN duplicate_object THEN NULL; END $agentchat$;";

@@ -23,7 +23,8 @@ inline constexpr const char* kPostgresGlobalsTrailer = "PostgreSQL database clus
 
 // The roles script as a restore runs it: a role that exists already is kept (CREATE ROLE becomes a
 // no-op for it, its attributes and grants still apply), and the role the container logs in with
-// keeps its current password — the restored stack must go on accepting its POSTGRES_PASSWORD.
+// keeps its current password — the restored stack must go on accepting its POSTGRES_PASSWORD — and
+// the \restrict fence of newer pg_dumpall versions goes (a psql of an older minor version refuses it).
 std::string postgresGlobalsForRestore(const std::string& script, const std::string& loginRole);
 
 }  // namespace agentchat

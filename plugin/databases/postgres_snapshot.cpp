@@ -18,17 +18,21 @@ constexpr const char* kCatalogTag = "agentchat-catalog:";
 
 PostgresSnapshot::PostgresSnapshot(PostgresClient& client, std::string database)
     : client_(client), database_(std::move(database)) {
+  // The sequences are read with the export, inside the pause; transaction_timeout (17+) is off for
+  // this session as PGOPTIONS turns the other timeouts off (a long dump keeps it idle in transaction).
   script_ =
+      "SELECT set_config('transaction_timeout', '0', false) WHERE current_setting('server_version_num')::int "
+      ">= 170000;\n"
       "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY;\n"
       "SELECT '" +
-      std::string(kSnapshotTag) +
-      "' || pg_export_snapshot();\n"
+      std::string(kSnapshotTag) + "' || pg_export_snapshot() || ' ' || (" + postgresSequencesQuery() +
+      ")::text;\n"
       "SELECT '" +
       kCatalogTag + "' || (" + postgresCatalogQuery() + ")::text;\n";
   session_ = std::thread([this] {
     try {
       auto result = client_.run(
-          {"psql", "-X", "-q", "-At", "-v", "ON_ERROR_STOP=1", "-d", database_},
+          {"psql", "-X", "-q", "-At", "-v", "ON_ERROR_STOP=1", "-d", pgConnectionString(database_)},
           [this](std::string_view chunk) { output(chunk); },
           [this](std::string_view chunk) {
             std::lock_guard lock(mutex_);
@@ -110,7 +114,14 @@ void PostgresSnapshot::output(std::string_view chunk) {
       continue;
     }
     if (line_.rfind(kSnapshotTag, 0) == 0) {
-      id_ = line_.substr(std::strlen(kSnapshotTag));
+      std::string rest = line_.substr(std::strlen(kSnapshotTag));
+      auto space = rest.find(' ');
+      try {
+        sequences_ = nlohmann::json::parse(rest.substr(space == std::string::npos ? rest.size() : space + 1));
+      } catch (const nlohmann::json::exception&) {
+        sequences_ = nlohmann::json::object();
+      }
+      id_ = rest.substr(0, space);
     } else if (line_.rfind(kCatalogTag, 0) == 0) {
       try {
         catalog_ = nlohmann::json::parse(line_.substr(std::strlen(kCatalogTag)));
@@ -131,7 +142,9 @@ nlohmann::json PostgresSnapshot::catalog() {
     throw PostgresError("service " + client_.service() + ": cannot read the catalog of database " +
                         database_ + ": " + failure());
   }
-  return *catalog_;
+  auto catalog = *catalog_;
+  catalog["sequences"] = sequences_;  // as they stood inside the pause
+  return catalog;
 }
 
 void PostgresSnapshot::close() {

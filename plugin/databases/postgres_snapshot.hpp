@@ -25,7 +25,8 @@ class PostgresSnapshot {
   PostgresSnapshot& operator=(const PostgresSnapshot&) = delete;
 
   const std::string& id() const { return id_; }
-  // postgresCatalogQuery()'s answer, read in the snapshot; waits for it.
+  // postgresCatalogQuery()'s answer, read in the snapshot, with the sequences as they were when it was
+  // exported; waits for it.
   nlohmann::json catalog();
   // Ends the transaction and waits for the session; throws if it failed.
   void close();
@@ -44,6 +45,7 @@ class PostgresSnapshot {
   bool released_ = false, committed_ = false, ended_ = false;
   std::string line_, err_, id_;
   std::optional<nlohmann::json> catalog_;
+  nlohmann::json sequences_ = nlohmann::json::object();
   int exitCode_ = -1;
   std::exception_ptr error_;
   std::thread session_;

@@ -165,6 +165,10 @@ class MaintainCommand : public Command {
     if (!login) throw std::runtime_error("no PostgreSQL login in the container's environment");
     PostgresClient client(session.engine(), container, s.name, *login);
     auto survey = surveyPostgres(client, s.settings.databases);
+    if (survey.standby) {  // read-only in recovery: its primary is vacuumed, and the standby replays that
+      rows_.push_back({"vacuum", s.name, "(all)", "skipped", "a standby: VACUUM runs on its primary", true});
+      return;
+    }
     std::string step = optimize ? "vacuum-full" : "vacuum";
     std::string sql = optimize ? "VACUUM (FULL, ANALYZE)" : "VACUUM (ANALYZE)";
     for (const auto& database : survey.databases) {

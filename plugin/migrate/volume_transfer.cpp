@@ -26,6 +26,10 @@ std::uint64_t transferVolume(const VolumeEnd& from, const VolumeEnd& to, Progres
                                    shown.bytes += chunk.size();
                                  });
       pipe.close();
+    } catch (const base::TarError& e) {
+      pipe.fail(std::make_exception_ptr(base::TarError(
+          "volume " + from.volume + ": the source engine's archive stream was torn (" + e.what() +
+          "): a file shrank or vanished while it was read. Migrate with --consistency stop, or try again")));
     } catch (...) {
       pipe.fail(std::current_exception());
     }

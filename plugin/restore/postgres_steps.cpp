@@ -36,10 +36,26 @@ std::string errorLine(const std::string& text) {
   return base::firstLine(at == std::string::npos ? text : text.substr(at));
 }
 
+// A dump (or roles script) of a newer major version than the server's: refused before anything is
+// changed, since pg_restore cannot read it. Returns the server's version number.
+int refuseNewerMajor(RestoreContext& ctx, const RestoreItem& item, PostgresClient& client) {
+  int backupVersion = serverDetail(ctx, item).value("versionNumber", 0);
+  int liveVersion = client.serverVersionNumber();
+  if (postgresMajor(backupVersion) > postgresMajor(liveVersion)) {
+    throw RestoreStepFailed("service " + item.service + " runs PostgreSQL " +
+                            std::to_string(postgresMajor(liveVersion)) + ", older than the " +
+                            std::to_string(postgresMajor(backupVersion)) + " that wrote " + item.part.name +
+                            ": pg_restore cannot load a newer server's dump; run the service on PostgreSQL " +
+                            std::to_string(postgresMajor(backupVersion)) + " or later");
+  }
+  return liveVersion;
+}
+
 }  // namespace
 
 void restorePostgresGlobals(RestoreContext& ctx, const RestoreItem& item) {
   auto client = clientFor(ctx, item.service);
+  refuseNewerMajor(ctx, item, client);
   std::string script;
   {
     volumes::PartReader reader(ctx.backup.open(item.part.name), item.part, ctx.keys);
@@ -49,7 +65,8 @@ void restorePostgresGlobals(RestoreContext& ctx, const RestoreItem& item) {
   std::string sql = postgresGlobalsForRestore(script, client.user());
   std::string errors;
   auto result = client.run(
-      {"psql", "-X", "-q", "-v", "ON_ERROR_STOP=1", "-d", PostgresClient::kMaintenanceDatabase},
+      {"psql", "-X", "-q", "-v", "ON_ERROR_STOP=1", "--single-transaction", "-d",
+       PostgresClient::kMaintenanceDatabase},
       [](std::string_view) {},
       [&](std::string_view e) {
         if (errors.size() < 4096) errors.append(e);
@@ -64,15 +81,7 @@ void restorePostgresGlobals(RestoreContext& ctx, const RestoreItem& item) {
 void loadPostgresDump(RestoreContext& ctx, const RestoreItem& item) {
   auto client = clientFor(ctx, item.service);
   const std::string& database = item.part.source;
-  int backupVersion = serverDetail(ctx, item).value("versionNumber", 0);
-  int liveVersion = client.serverVersionNumber();
-  if (postgresMajor(backupVersion) > postgresMajor(liveVersion)) {
-    throw RestoreStepFailed("service " + item.service + " runs PostgreSQL " +
-                            std::to_string(postgresMajor(liveVersion)) + ", older than the " +
-                            std::to_string(postgresMajor(backupVersion)) + " that wrote " + item.part.name +
-                            ": pg_restore cannot load a newer server's dump; run the service on PostgreSQL " +
-                            std::to_string(postgresMajor(backupVersion)) + " or later");
-  }
+  int liveVersion = refuseNewerMajor(ctx, item, client);
   // Recreated from scratch: objects made since the backup must not survive it.
   std::string drop = "DROP DATABASE IF EXISTS " + quotePgIdentifier(database);
   if (liveVersion >= 130000) {
