@@ -126,8 +126,7 @@ TEST(PostgresBackup, BackupDownVUpRestoreGivesBackEveryObjectAndTheStackStillLog
   EXPECT_EQ(maintain.exitCode, 0) << maintain.out << maintain.err;
   int vacuumed = 0;
   auto maintained = json::parse(maintain.out);
-  for (const auto& t : maintained["tables"])
-    vacuumed += t["operation"] == "vacuum" && t["ok"].get<bool>();
+  for (const auto& t : maintained["tables"]) vacuumed += t["operation"] == "vacuum" && t["ok"].get<bool>();
   EXPECT_EQ(vacuumed, 3) << maintain.out;
   EXPECT_EQ(fingerprint(engine, stack), before);
 
