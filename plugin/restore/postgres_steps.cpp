@@ -103,11 +103,7 @@ void loadPostgresDump(RestoreContext& ctx, const RestoreItem& item) {
       [&](std::string_view e) {
         if (errors.size() < 4096) errors.append(e);
       },
-      [&](char* buffer, std::size_t capacity) {
-        std::size_t n = reader.read(buffer, capacity);
-        shown.bytes += n;
-        return n;
-      });
+      countedPart(reader, shown));
   ctx.progress.finished(shown, item.part.size);
   if (result.exitCode != 0) {
     throw RestoreStepFailed("loading " + item.part.name + " into database " + database + " of service " +

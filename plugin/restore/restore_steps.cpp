@@ -38,15 +38,6 @@ std::string mysqlErrorLine(const std::string& text) {
   return base::firstLine(at == std::string::npos ? text : text.substr(at));
 }
 
-// The part's bytes as they leave the repository, counted for the progress line.
-base::ChunkSource counted(volumes::PartReader& reader, Progress::Part& shown) {
-  return [&reader, &shown](char* buffer, std::size_t capacity) {
-    std::size_t n = reader.read(buffer, capacity);
-    shown.bytes += n;
-    return n;
-  };
-}
-
 // A started helper's exit status once it has finished.
 void runToCompletion(dockerapi::Engine& engine, const dockerapi::HelperContainer& helper,
                      const std::string& what) {
@@ -75,6 +66,15 @@ std::string imageOf(const compose::StackService& service) {
 
 }  // namespace
 
+// The part's bytes as they leave the repository, counted for the progress line.
+base::ChunkSource countedPart(volumes::PartReader& reader, Progress::Part& shown) {
+  return [&reader, &shown](char* buffer, std::size_t capacity) {
+    std::size_t n = reader.read(buffer, capacity);
+    shown.bytes += n;
+    return n;
+  };
+}
+
 void loadMysqlDump(RestoreContext& ctx, const RestoreItem& item) {
   const auto& service = ctx.stack.services.at(item.service);
   std::string container = liveContainer(ctx.engine, service);
@@ -93,7 +93,7 @@ void loadMysqlDump(RestoreContext& ctx, const RestoreItem& item) {
 
   volumes::PartReader reader(ctx.backup.open(item.part.name), item.part, ctx.keys);
   auto& shown = ctx.progress.add(item.part.name);
-  auto source = counted(reader, shown);
+  auto source = countedPart(reader, shown);
   std::vector<std::string> cmd{client.tools().client};
   for (auto& arg : client.loginArgs()) cmd.push_back(arg);
   cmd.push_back("--default-character-set=utf8mb4");
@@ -142,7 +142,7 @@ void restoreRedis(RestoreContext& ctx, const RestoreItem& item) {
     auto& shown = ctx.progress.add(item.part.name);
     ctx.engine.putArchive(helper, layout.dir,
                           volumes::singleFileTar(fs::path(layout.rdbPath).filename().string(),
-                                                 item.part.rawSize, counted(reader, shown)));
+                                                 item.part.rawSize, countedPart(reader, shown)));
     ctx.progress.finished(shown, item.part.size);
   };
   job.check = [&](RedisClient& loaded) {
@@ -175,7 +175,7 @@ void replaceVolume(RestoreContext& ctx, const RestoreItem& item) {
   // The -wal, -shm and -journal copied beside a database its sqlite part replaces may be torn, and
   // SQLite would replay or roll them back onto the clean copy: they stay out.
   auto stale = staleSqliteCompanions(item.sqliteFiles);
-  volumes::GuardedTarSource guarded(counted(reader, shown), {}, [&](const std::string& name) {
+  volumes::GuardedTarSource guarded(countedPart(reader, shown), {}, [&](const std::string& name) {
     return stale.count(volumeRelativePath(name)) > 0;
   });
   ctx.engine.putArchive(helper.id(), root, guarded.source());
@@ -189,7 +189,7 @@ void overlaySqliteFiles(RestoreContext& ctx, const RestoreItem& item) {
   removedOnInterrupt(ctx, helper);
   volumes::PartReader reader(ctx.backup.open(item.part.name), item.part, ctx.keys);
   auto& shown = ctx.progress.add(item.part.name);
-  volumes::GuardedTarSource guarded(counted(reader, shown));
+  volumes::GuardedTarSource guarded(countedPart(reader, shown));
   ctx.engine.putArchive(helper.id(), root, guarded.source());
   ctx.progress.finished(shown, item.part.size);
 }
@@ -206,7 +206,7 @@ void restoreConfig(RestoreContext& ctx, const RestoreItem& item) {
   for (const auto& e : entries) {
     if (ours.count(e)) replace.push_back(e);
   }
-  auto result = volumes::restoreHostPaths(counted(reader, shown), ctx.stack.workingDir, replace,
+  auto result = volumes::restoreHostPaths(countedPart(reader, shown), ctx.stack.workingDir, replace,
                                           keptPaths(ctx.repositoryRoot), "/", &ours);
   for (const auto& name : result.skipped) {
     spdlog::warn(
@@ -225,7 +225,7 @@ void restoreLogs(RestoreContext& ctx, const RestoreItem& item) {
   fs::path path(item.path);
   volumes::PartReader reader(ctx.backup.open(item.part.name), item.part, ctx.keys);
   auto& shown = ctx.progress.add(item.part.name);
-  volumes::GuardedTarSource guarded(counted(reader, shown), path.filename().string());
+  volumes::GuardedTarSource guarded(countedPart(reader, shown), path.filename().string());
   ctx.engine.putArchive(service.containers.front().id, path.parent_path().string(), guarded.source());
   ctx.progress.finished(shown, item.part.size);
 }

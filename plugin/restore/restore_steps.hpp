@@ -17,6 +17,7 @@
 #include "plugin/restore/restore_plan.hpp"
 #include "volumes/manifest.hpp"
 #include "volumes/part_decoder.hpp"
+#include "volumes/part_reader.hpp"
 #include "volumes/repository.hpp"
 
 namespace agentchat {
@@ -39,6 +40,9 @@ struct RestoreContext {
   std::string helperImage;
   const volumes::PartKeys* keys = nullptr;  // open an encrypted backup's parts
 };
+
+// The part's bytes as they leave the repository, counted for the progress line.
+base::ChunkSource countedPart(volumes::PartReader& reader, Progress::Part& shown);
 
 // Recreates the dump's databases and streams the dump into the server through exec stdin.
 void loadMysqlDump(RestoreContext& ctx, const RestoreItem& item);
