@@ -82,7 +82,9 @@ void ZstdDecompressor::write(std::string_view bytes) {
     std::size_t hint = ZSTD_decompressStream(state_->ctx, &output, &input);
     check(hint, "zstd decompress (corrupt data?)");
     midFrame_ = hint != 0;
-    outputFull = output.pos == output.size;
+    // A full buffer may hold back more of this frame; once the frame is flushed (hint 0) there is
+    // none, and asking again would start reading a next frame that is not there.
+    outputFull = output.pos == output.size && midFrame_;
     out_bytes_ += output.pos;
     if (out_bytes_ > max_) {
       throw CompressionError("zstd: output exceeds the expected " + std::to_string(max_) + " bytes");

@@ -103,6 +103,23 @@ TEST_F(VolumesOnDisk, ZstdPartsOpenWithTheStockZstdTool) {
   EXPECT_EQ(back, data);
 }
 
+// The last flush of a frame can fill the output buffer exactly (content a multiple of 128 KiB, as
+// tars of 4 KiB pages can be): that is a whole frame, not a truncated one. Fed whole and in pieces.
+TEST(Zstd, AFrameWhoseEndFillsTheOutputBufferExactlyIsWhole) {
+  for (std::size_t size : {std::size_t{128} << 10, std::size_t{256} << 10, std::size_t{1} << 20}) {
+    std::string data = randomishData(size);
+    for (int threads : {0, 2}) {
+      std::string packed = compress(data, threads);
+      EXPECT_EQ(decompress(packed), data) << size << " bytes, " << threads << " threads";
+      std::string whole;
+      ZstdDecompressor once([&whole](std::string_view c) { whole.append(c); }, UINT64_MAX);
+      once.write(packed);
+      EXPECT_NO_THROW(once.finish()) << size << " bytes fed in one piece";
+      EXPECT_EQ(whole, data);
+    }
+  }
+}
+
 TEST(Zstd, TruncatedCorruptAndOversizedInputAreErrors) {
   std::string packed = compress(randomishData(200000));
   EXPECT_THROW(decompress(packed.substr(0, packed.size() - 10)), CompressionError);
