@@ -3,13 +3,14 @@
 # images (cached by content hash), then
 #   1. Release build (what install.sh builds): every unit test and every end-to-end test;
 #   2. AddressSanitizer + UndefinedBehaviorSanitizer build, compiled in the background (niced) while
-#      the Release end-to-end tests wait on the engine: every unit test, and the end-to-end tests that
-#      drive the memory-heavy paths (ASAN_E2E below);
-#   3. libFuzzer on the parsers of untrusted backup input (built in that background job too), 60 s
-#      per target, one per core at a time.
+#      the Release end-to-end tests wait on the engine, then every unit test under it (background
+#      too), and the end-to-end tests that drive the memory-heavy paths (ASAN_E2E below);
+#   3. libFuzzer on the parsers of untrusted backup input (built and run in that background job),
+#      60 s per target, one per core at a time.
 # And a modern test bed beside the machine's Engine 20.10 + compose v1: Engine 26 (Debian trixie's
 # docker.io) with compose v2 and MariaDB 11.8 / Redis 8.0 / Valkey 8.1 images, on which the matrix
-# MODERN_E2E runs (the Release build); ModernMigrate moves a stack from 20.10 onto it.
+# MODERN_E2E runs (the Release build) beside the sanitizer end-to-end tests; ModernMigrate moves a
+# stack from 20.10 onto it.
 # Prints each phase's time and the slowest tests at the end (also when a phase fails).
 set -euo pipefail
 cd "$(dirname "$(readlink -f "$0")")/.."
@@ -69,7 +70,8 @@ kill_tree() {
 on_exit() {
   local status=$?
   set +e
-  [ -z "${ASAN_BUILD_PID:-}" ] || kill_tree "$ASAN_BUILD_PID"
+  [ -z "${SANITIZER_PID:-}" ] || kill_tree "$SANITIZER_PID"
+  [ -z "${MODERN_E2E_PID:-}" ] || kill_tree "$MODERN_E2E_PID"
   phase_summary
   [ -z "${MODERN_STARTED:-}" ] || tests/modern/engine26.sh remove "$MODERN_DIR"
   stop_started_engine
@@ -114,20 +116,35 @@ phase "build release" configure_and_build build/test-release -DCMAKE_BUILD_TYPE=
 phase "unit tests, release" ctest_logged build/test-release/unit.log --test-dir build/test-release \
   -L unit -j"$(nproc)" --output-on-failure --timeout 300
 
-# The sanitizer build, then the fuzzers' (clang) build, use the cores the end-to-end tests leave
-# idle; niced, they do not slow them.
-asan_build() {
-  local start
+# The sanitizer build, then the unit tests under the sanitizers and the fuzzers, run in the
+# background, niced: they use the cores the end-to-end tests leave idle (they mostly wait on the
+# engine). Each step leaves its seconds and exit status in build/bg/; the end-to-end tests under the
+# sanitizers wait for build/bg/asan-built.
+BG=build/bg
+bg_step() { # bg_step NAME LOG COMMAND...
+  local name=$1 log=$2 start status=0
+  shift 2
   start=$(date +%s)
-  nice -n 19 bash -c "set -e; $(declare -f configure_and_build); configure_and_build build/test-asan \
-    -DCMAKE_BUILD_TYPE=Debug -DAGENTCHAT_SANITIZE=ON && tests/fuzz/run.sh build" \
-    >build/test-asan.build.log 2>&1
-  echo "$(($(date +%s) - start))" >build/test-asan.build.seconds
+  "$@" >"$log" 2>&1 || status=$?
+  echo "$(($(date +%s) - start))" >"$BG/$name.seconds"
+  echo "$status" >"$BG/$name.status"
+  return $status
 }
-mkdir -p build
-rm -f build/test-asan.build.seconds
-asan_build &
-ASAN_BUILD_PID=$!
+sanitizer_job() {
+  renice -n 19 -p "$BASHPID" >/dev/null
+  bg_step asan-build build/test-asan.build.log bash -c "set -e; $(declare -f configure_and_build)
+    configure_and_build build/test-asan -DCMAKE_BUILD_TYPE=Debug -DAGENTCHAT_SANITIZE=ON
+    tests/fuzz/run.sh build" || return 1
+  touch "$BG/asan-built"
+  ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 UBSAN_OPTIONS=print_stacktrace=1 \
+    bg_step asan-unit build/test-asan/unit.log ctest --test-dir build/test-asan -L unit -j"$(nproc)" \
+    --output-on-failure --timeout 600 || true
+  bg_step fuzz build/fuzz.log tests/fuzz/run.sh 60 || true
+}
+rm -rf "$BG"
+mkdir -p "$BG"
+sanitizer_job &
+SANITIZER_PID=$!
 
 # Engine 26 in its own namespaces, with the images both image sets' tests use; this run removes it.
 start_modern_engine() {
@@ -146,38 +163,74 @@ export AGENTCHAT_E2E_COMPOSE_V2
 phase "e2e tests, release (Engine 20.10, compose v1)" ctest_logged build/test-release/e2e.log \
   --test-dir build/test-release -L e2e -E "$MODERN_ONLY" --output-on-failure --timeout 900
 
+# Engine 26's matrix runs in the background beside the sanitizer end-to-end tests (another engine,
+# another build directory and its own stack): its output is printed when it ends.
 modern_filter=$(IFS='|'; echo "${MODERN_E2E[*]}")
-CTEST_LOGS+=(build/test-release/e2e-modern.log) # written by the ctest in the environment below
-phase "e2e tests, release (Engine 26, compose v2)" env DOCKER_HOST="$MODERN_HOST" \
-  AGENTCHAT_TEST_COMPOSE="$AGENTCHAT_E2E_COMPOSE_V2" \
-  AGENTCHAT_MYSQL_IMAGE=agentchat-test/trixie-mariadb11:e2e AGENTCHAT_MARIADB_IMAGE=agentchat-test/trixie-mariadb11:e2e \
-  AGENTCHAT_REDIS_IMAGE=agentchat-test/trixie-redis:e2e AGENTCHAT_VALKEY_IMAGE=agentchat-test/trixie-valkey:e2e \
-  AGENTCHAT_APP_IMAGE=agentchat-test/trixie-app:e2e AGENTCHAT_APP_NOSQLITE_IMAGE=agentchat-test/trixie-app-nosqlite:e2e \
-  AGENTCHAT_POSTGRES_IMAGE=agentchat-test/trixie-postgres17:e2e AGENTCHAT_SQLITE_RUNS=10 \
-  bash -c "$(declare -f ctest_logged); ctest_logged build/test-release/e2e-modern.log --test-dir build/test-release \
-    -L e2e -R '$modern_filter' --output-on-failure --timeout 900"
+modern_e2e() {
+  local start status=0
+  start=$(date +%s)
+  env DOCKER_HOST="$MODERN_HOST" AGENTCHAT_TEST_COMPOSE="$AGENTCHAT_E2E_COMPOSE_V2" \
+    AGENTCHAT_MYSQL_IMAGE=agentchat-test/trixie-mariadb11:e2e AGENTCHAT_MARIADB_IMAGE=agentchat-test/trixie-mariadb11:e2e \
+    AGENTCHAT_REDIS_IMAGE=agentchat-test/trixie-redis:e2e AGENTCHAT_VALKEY_IMAGE=agentchat-test/trixie-valkey:e2e \
+    AGENTCHAT_APP_IMAGE=agentchat-test/trixie-app:e2e AGENTCHAT_APP_NOSQLITE_IMAGE=agentchat-test/trixie-app-nosqlite:e2e \
+    AGENTCHAT_POSTGRES_IMAGE=agentchat-test/trixie-postgres17:e2e AGENTCHAT_SQLITE_RUNS=10 \
+    ctest --test-dir build/test-release -L e2e -R "$modern_filter" --output-on-failure --timeout 900 \
+    >build/test-release/e2e-modern.log 2>&1 || status=$?
+  echo "$(($(date +%s) - start))" >"$BG/modern-e2e.seconds"
+  return $status
+}
+CTEST_LOGS+=(build/test-release/e2e-modern.log build/test-asan/unit.log)
+modern_e2e &
+MODERN_E2E_PID=$!
 
+# The sanitizer build's end (it started after the Release build): its job says so, or dies.
 wait_asan_build() {
-  if ! wait "$ASAN_BUILD_PID"; then
-    ASAN_BUILD_PID=
-    echo "the sanitizer or fuzz build failed; last lines of build/test-asan.build.log:" >&2
-    tail -n 40 build/test-asan.build.log >&2
-    return 1
-  fi
-  ASAN_BUILD_PID=
+  until [ -e "$BG/asan-built" ]; do
+    if ! kill -0 "$SANITIZER_PID" 2>/dev/null; then
+      echo "the sanitizer or fuzz build failed; last lines of build/test-asan.build.log:" >&2
+      tail -n 40 build/test-asan.build.log >&2
+      return 1
+    fi
+    sleep 2
+  done
 }
 phase "build asan + fuzz (rest of it)" wait_asan_build
-phase_record "  (build asan + fuzz, in the background)" "$(cat build/test-asan.build.seconds)"
+phase_record "  (build asan + fuzz, in the background)" "$(cat "$BG/asan-build.seconds")"
 
 export ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 UBSAN_OPTIONS=print_stacktrace=1
-phase "unit tests, asan" ctest_logged build/test-asan/unit.log --test-dir build/test-asan \
-  -L unit -j"$(nproc)" --output-on-failure --timeout 600
 asan_filter=$(IFS='|'; echo "${ASAN_E2E[*]}")
 phase "e2e tests, asan (memory-heavy paths)" ctest_logged build/test-asan/e2e.log --test-dir build/test-asan \
   -L e2e -R "$asan_filter" --output-on-failure --timeout 900
 
-# The parsers of untrusted backup input (manifest, tar, zstd parts, config restore), fuzzed with
-# libFuzzer for a bounded time each; a finding fails the run and names the input.
-phase "fuzz" tests/fuzz/run.sh 60
+# A background step's output, and its failure as this run's.
+finish_background() {
+  local pid=$1 log=$2 status=0
+  wait "$pid" || status=$?
+  cat "$log"
+  return $status
+}
+engine26_e2e() {
+  finish_background "$MODERN_E2E_PID" build/test-release/e2e-modern.log || return 1
+  MODERN_E2E_PID=
+}
+phase "e2e tests, release (Engine 26, compose v2) (rest of it)" engine26_e2e
+phase_record "  (e2e tests, release (Engine 26, compose v2), in the background)" "$(cat "$BG/modern-e2e.seconds")"
+
+# The unit tests under the sanitizers, then the parsers of untrusted backup input (manifest, tar,
+# zstd parts, config restore) fuzzed with libFuzzer for a bounded time each: a finding fails the run
+# and names the input.
+sanitizer_steps() {
+  wait "$SANITIZER_PID" || true
+  SANITIZER_PID=
+  local step failed=0
+  for step in asan-unit:build/test-asan/unit.log fuzz:build/fuzz.log; do
+    cat "${step#*:}"
+    [ "$(cat "$BG/${step%%:*}.status" 2>/dev/null || echo 1)" = 0 ] || failed=1
+  done
+  return $failed
+}
+phase "unit tests asan, fuzz (rest of it)" sanitizer_steps
+phase_record "  (unit tests, asan, in the background)" "$(cat "$BG/asan-unit.seconds")"
+phase_record "  (fuzz, in the background)" "$(cat "$BG/fuzz.seconds")"
 
 echo "tests/run.sh: all tests passed in $(($(date +%s) - PHASE_STARTED)) s"
