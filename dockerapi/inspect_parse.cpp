@@ -87,6 +87,10 @@ ImageInfo imageInfoFrom(const json& image) {
   info.os = str(image, "Os");
   info.architecture = str(image, "Architecture");
   info.variant = str(image, "Variant");
+  const json& volumes = member(member(image, "Config"), "Volumes");  // {"/path": {}} or null
+  if (volumes.is_object()) {
+    for (const auto& item : volumes.items()) info.volumes.push_back(item.key());
+  }
   return info;
 }
 

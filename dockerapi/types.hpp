@@ -83,6 +83,8 @@ struct ImageInfo {
   std::vector<std::string> repoDigests;  // "mysql@sha256:..."; empty for a built or imported image
   std::vector<std::string> layers;       // RootFS.Layers: diff ids, the same in either store
   std::string os, architecture, variant;
+  // Config.Volumes: where a container of it gets an anonymous volume unless something is mounted.
+  std::vector<std::string> volumes;
 };
 
 struct VolumeInfo {

@@ -9,8 +9,8 @@
 #      60 s per target, one per core at a time.
 # And a modern test bed beside the machine's Engine 20.10 + compose v1: Engine 26 (Debian trixie's
 # docker.io) with compose v2 and MariaDB 11.8 / Redis 8.0 / Valkey 8.1 images, on which the matrix
-# MODERN_E2E runs (the Release build) beside the sanitizer end-to-end tests; ModernMigrate moves a
-# stack from 20.10 onto it.
+# MODERN_E2E runs (the Release build) beside the sanitizer end-to-end tests; ModernMigrate and
+# PostgresMigrate move a stack from 20.10 onto it (in the 20.10 phase).
 # Prints each phase's time and the slowest tests at the end (also when a phase fails).
 set -euo pipefail
 cd "$(dirname "$(readlink -f "$0")")/.."

@@ -198,6 +198,10 @@ void dumpPostgresGlobalsPart(PartWriter& run, const PlannedPart& planned, Prepar
   run.detail({"postgres", service.name, "serverVersion"}, db.survey.version);
   run.detail({"postgres", service.name, "versionNumber"}, db.survey.versionNumber);
   run.detail({"postgres", service.name, "image"}, service.image);
+  // How the server runs (shared_preload_libraries and the like): verify --deep's drill runs it so.
+  auto info = run.engine.inspectContainer(db.container);
+  run.detail({"postgres", service.name, "entrypoint"}, info.entrypoint);
+  run.detail({"postgres", service.name, "command"}, info.cmd);
   run.detail({"postgres", service.name, "login"}, db.client->user());
   run.detail({"postgres", service.name, "globalsPart"}, planned.name);
 }

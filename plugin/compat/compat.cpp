@@ -27,7 +27,7 @@ const Module* moduleOf(const std::string& table) {
       {"knowledge", {"knowledge base", Risk::High, "files and indexes must be rebuilt"}},
       {"knowledge_file", {"knowledge base", Risk::High, "files and indexes must be rebuilt"}},
   };
-  auto dot = table.find('.');
+  auto dot = table.rfind('.');  // "db.table", "db.schema.table"
   auto it = modules.find(dot == std::string::npos ? table : table.substr(dot + 1));
   return it == modules.end() ? nullptr : &it->second;
 }
@@ -43,6 +43,56 @@ void add(std::vector<Finding>& out, Risk risk, const std::string& table, const s
 
 std::string columnText(const nlohmann::json& c) {
   return c.at(1).get<std::string>() + (c.at(2).get<bool>() ? " NULL" : " NOT NULL");
+}
+
+// A table's columns as the backup recorded them ([[name, type, nullable], ...]) against the
+// running schema's; `name` is the table's ("db.table", "db.schema.table").
+void compareColumns(std::vector<Finding>& out, const std::string& name, const nlohmann::json& recorded,
+                    const std::vector<ColumnInfo>& live) {
+  std::map<std::string, nlohmann::json> before;
+  if (recorded.is_array()) {
+    for (const auto& c : recorded) before[c.at(0).get<std::string>()] = c;
+  }
+  std::set<std::string> seen;
+  for (const auto& c : live) {
+    seen.insert(c.name);
+    std::string subject = name + "." + c.name;
+    auto it = before.find(c.name);
+    if (it == before.end()) {
+      add(out, Risk::High, name, subject, "only in the running schema",
+          "the running application expects this column; the restored table will not have it");
+      continue;
+    }
+    std::string oldType = it->second.at(1).get<std::string>();
+    bool oldNullable = it->second.at(2).get<bool>();
+    if (oldType != c.type) {
+      add(out, Risk::Medium, name, subject, oldType + " -> " + c.type,
+          "the column comes back with its old type: check what the application writes into it");
+    }
+    if (oldNullable != c.nullable) {
+      bool tighter = oldNullable && !c.nullable;
+      add(out, tighter ? Risk::Medium : Risk::Low, name, subject,
+          columnText(it->second) + " -> " + c.type + (c.nullable ? " NULL" : " NOT NULL"),
+          tighter ? "restored rows may hold NULLs the running application does not expect"
+                  : "the restored column is stricter than the running one");
+    }
+  }
+  for (const auto& [column, c] : before) {
+    if (!seen.count(column)) {
+      add(out, Risk::Medium, name, name + "." + column, "only in the backup",
+          "the restored table has a column the running application no longer knows");
+    }
+  }
+}
+
+void onlyInBackup(std::vector<Finding>& out, const std::string& name) {
+  add(out, Risk::Low, name, name, "only in the backup",
+      "the restore recreates it; the running app may not use it");
+}
+
+void onlyRunning(std::vector<Finding>& out, const std::string& name) {
+  add(out, Risk::Medium, name, name, "only in the running schema",
+      "the backup predates this table: a restore leaves it with data newer than the rest");
 }
 
 }  // namespace
@@ -91,8 +141,7 @@ std::vector<Finding> compareMysql(const nlohmann::json& backup, const MysqlSurve
   for (const auto& [name, table] : tables.items()) {
     auto found = live.tables.find(name);
     if (found == live.tables.end()) {
-      add(out, Risk::Low, name, name, "only in the backup",
-          "the restore recreates it; the running app may not use it");
+      onlyInBackup(out, name);
       continue;
     }
     if (!table.contains("columnList")) {
@@ -101,44 +150,10 @@ std::vector<Finding> compareMysql(const nlohmann::json& backup, const MysqlSurve
             "the backup predates column lists: compare by hand");
       continue;
     }
-    std::map<std::string, nlohmann::json> before;
-    for (const auto& c : table["columnList"]) before[c.at(0).get<std::string>()] = c;
-    std::set<std::string> seen;
-    for (const auto& c : found->second.columnList) {
-      seen.insert(c.name);
-      std::string subject = name + "." + c.name;
-      auto it = before.find(c.name);
-      if (it == before.end()) {
-        add(out, Risk::High, name, subject, "only in the running schema",
-            "the running application expects this column; the restored table will not have it");
-        continue;
-      }
-      std::string oldType = it->second.at(1).get<std::string>();
-      bool oldNullable = it->second.at(2).get<bool>();
-      if (oldType != c.type) {
-        add(out, Risk::Medium, name, subject, oldType + " -> " + c.type,
-            "the column comes back with its old type: check what the application writes into it");
-      }
-      if (oldNullable != c.nullable) {
-        bool tighter = oldNullable && !c.nullable;
-        add(out, tighter ? Risk::Medium : Risk::Low, name, subject,
-            columnText(it->second) + " -> " + c.type + (c.nullable ? " NULL" : " NOT NULL"),
-            tighter ? "restored rows may hold NULLs the running application does not expect"
-                    : "the restored column is stricter than the running one");
-      }
-    }
-    for (const auto& [column, c] : before) {
-      if (!seen.count(column)) {
-        add(out, Risk::Medium, name, name + "." + column, "only in the backup",
-            "the restored table has a column the running application no longer knows");
-      }
-    }
+    compareColumns(out, name, table["columnList"], found->second.columnList);
   }
   for (const auto& [name, info] : live.tables) {
-    if (!tables.contains(name)) {
-      add(out, Risk::Medium, name, name, "only in the running schema",
-          "the backup predates this table: a restore leaves it with data newer than the rest");
-    }
+    if (!tables.contains(name)) onlyRunning(out, name);
   }
   return out;
 }
@@ -223,6 +238,25 @@ std::vector<Finding> comparePostgres(const std::string& service, const nlohmann:
            "in the backup (" + version.get<std::string>() + "), not installable in the image",
            "database " + database +
                " would not load: use an image that ships the extension (pgvector, PostGIS, ...)"});
+    }
+    auto running = live.tables.find(database);
+    if (running == live.tables.end()) {
+      findings.push_back(
+          {Risk::Low, service + " database " + database, "only in the backup", "the restore creates it"});
+      continue;
+    }
+    const auto tables = catalog.value("tables", nlohmann::json::object());
+    for (const auto& [table, info] : tables.items()) {
+      std::string name = database + "." + table;
+      auto found = running->second.find(table);
+      if (found == running->second.end()) {
+        onlyInBackup(findings, name);
+        continue;
+      }
+      compareColumns(findings, name, info.value("columns", nlohmann::json::array()), found->second);
+    }
+    for (const auto& [table, columns] : running->second) {
+      if (!tables.contains(table)) onlyRunning(findings, database + "." + table);
     }
   }
   return findings;

@@ -2,6 +2,7 @@
 // The version-compatibility check (README: Commands, `compat`), automated: what changed between a backup and
 // the running stack, each finding rated low / medium / high with its reason. Pure: the caller supplies the
 // manifest's details and what the live servers report.
+#include <map>
 #include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
@@ -16,9 +17,10 @@ const char* riskName(Risk risk);
 
 struct Finding {
   Risk risk = Risk::Low;
-  std::string subject;  // "mysql server", "agentchat.user", "agentchat.user.email", "redis"
-  std::string change;   // what differs, backup -> live
-  std::string reason;   // why it matters, and what to do
+  std::string subject;   // "mysql server", "agentchat.user", "agentchat.user.email", "redis"
+  std::string change;    // what differs, backup -> live
+  std::string reason;    // why it matters, and what to do
+  bool refused = false;  // a restore refuses it even with --force
 };
 
 // `backup` is the manifest's details.mysql.<service>; `live` the running server's survey.
@@ -40,10 +42,13 @@ std::vector<Finding> compareRedis(int rdbVersion, const RedisServer& backup, con
 struct PostgresTarget {
   int versionNumber = 0;
   std::vector<std::string> availableExtensions;
+  // The columns of each table, by database and "schema.table", of the backup's databases that
+  // exist on the server.
+  std::map<std::string, std::map<std::string, std::vector<ColumnInfo>>> tables;
 };
 // `backup` is the manifest's details.postgres.<service>. A dump of a newer major version is high (the
 // restore refuses it), an extension the image lacks is high (its database would not load), a newer
-// major version low.
+// major version low; each table's columns as for MySQL ("db.schema.table").
 std::vector<Finding> comparePostgres(const std::string& service, const nlohmann::json& backup,
                                      const PostgresTarget& live);
 

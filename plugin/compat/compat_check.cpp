@@ -1,7 +1,10 @@
 #include "plugin/compat/compat_check.hpp"
 
+#include <algorithm>
+
 #include "plugin/databases/database_login.hpp"
 #include "plugin/databases/mysql_client.hpp"
+#include "plugin/databases/postgres_catalog.hpp"
 #include "plugin/databases/postgres_client.hpp"
 #include "plugin/databases/redis_client.hpp"
 #include "volumes/part_reader.hpp"
@@ -77,9 +80,22 @@ std::vector<Finding> compatFindings(dockerapi::Engine& engine, const compose::St
         client.queryJson(PostgresClient::kMaintenanceDatabase,
                          "SELECT json_build_object('num', current_setting('server_version_num')::int, "
                          "'extensions', (SELECT json_agg(name) FROM pg_available_extensions))");
-    PostgresTarget target{live.at("num").get<int>(), {}};
+    PostgresTarget target{live.at("num").get<int>(), {}, {}};
     if (live.at("extensions").is_array())
       target.availableExtensions = live.at("extensions").get<std::vector<std::string>>();
+    auto existing = surveyPostgres(client, {}).databases;
+    const auto databases = detail.value("databases", nlohmann::json::object());
+    for (const auto& [database, catalog] : databases.items()) {
+      if (std::find(existing.begin(), existing.end(), database) == existing.end()) continue;
+      auto& tables = target.tables[database];
+      const auto columns = client.queryJson(database, postgresColumnsQuery());
+      for (const auto& [table, list] : columns.items()) {
+        auto& out = tables[table];
+        if (!list.is_array()) continue;
+        for (const auto& c : list)
+          out.push_back({c.at(0).get<std::string>(), c.at(1).get<std::string>(), c.at(2).get<bool>()});
+      }
+    }
     for (auto& f : comparePostgres(service, detail, target)) findings.push_back(std::move(f));
   }
   return findings;

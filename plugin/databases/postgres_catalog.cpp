@@ -45,24 +45,51 @@ const std::string& postgresSequencesQuery() {
   return query;
 }
 
-const std::string& postgresCatalogQuery() {
-  // query_to_xml runs the count inside this statement, so in this transaction's snapshot.
-  static const std::string query = R"sql(SELECT json_build_object(
-  'tables', COALESCE((SELECT json_object_agg(n.nspname || '.' || c.relname, json_build_object(
-      'rows', (xpath('/row/c/text()', query_to_xml(format('SELECT count(*) AS c FROM %I.%I', n.nspname, c.relname),
-                                                 false, true, '')))[1]::text::bigint,
-      'columns', (SELECT json_agg(json_build_array(a.attname, format_type(a.atttypid, a.atttypmod), NOT a.attnotnull)
-                          ORDER BY a.attnum)
-                  FROM pg_attribute a WHERE a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped)))
+namespace {
+
+// [[name, type, nullable], ...] of table c in column order.
+const char* const kColumns =
+    R"sql((SELECT json_agg(json_build_array(a.attname, format_type(a.atttypid, a.atttypmod), NOT a.attnotnull)
+                 ORDER BY a.attnum)
+         FROM pg_attribute a WHERE a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped))sql";
+
+// The application's tables (c, in schema n): not the system's, not temporary, not an extension's.
+const char* const kApplicationTables = R"sql(
     FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
     WHERE c.relkind IN ('r', 'p') AND c.relpersistence <> 't'
       AND n.nspname NOT IN ('pg_catalog', 'information_schema') AND n.nspname NOT LIKE 'pg\_toast%'
       AND NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.classid = 'pg_class'::regclass AND d.objid = c.oid
-                      AND d.deptype = 'e')), '{}'::json),
+                      AND d.deptype = 'e'))sql";
+
+}  // namespace
+
+const std::string& postgresCatalogQuery() {
+  // query_to_xml runs the count inside this statement, so in this transaction's snapshot.
+  static const std::string query = std::string(R"sql(SELECT json_build_object(
+  'tables', COALESCE((SELECT json_object_agg(n.nspname || '.' || c.relname, json_build_object(
+      'rows', (xpath('/row/c/text()', query_to_xml(format('SELECT count(*) AS c FROM %I.%I', n.nspname, c.relname),
+                                                 false, true, '')))[1]::text::bigint,
+      'columns', )sql") + kColumns +
+                                   "))" + kApplicationTables + R"sql(), '{}'::json),
   'sequences', )sql" + postgresSequencesQuery() +
                                    R"sql(,
   'extensions', COALESCE((SELECT json_object_agg(extname, extversion) FROM pg_extension), '{}'::json)))sql";
   return query;
+}
+
+const std::string& postgresColumnsQuery() {
+  static const std::string query =
+      std::string("SELECT COALESCE((SELECT json_object_agg(n.nspname || '.' || c.relname, ") + kColumns +
+      ")" + kApplicationTables + "), '{}'::json)";
+  return query;
+}
+
+std::map<std::string, std::string> postgresRowCounts(const json& catalog) {
+  std::map<std::string, std::string> out;
+  if (!catalog.is_object() || !catalog.contains("tables") || !catalog["tables"].is_object()) return out;
+  for (const auto& [table, info] : catalog["tables"].items())
+    out[table] = info.is_object() && info.contains("rows") ? info["rows"].dump() : "null";
+  return out;
 }
 
 int postgresMajor(int versionNumber) {

@@ -2,6 +2,7 @@
 // What a PostgreSQL backup records of a server and its databases, read with SQL: the databases to
 // dump, and per database its tables (rows and columns), sequences and extensions — what a restore is
 // checked against, and what compat compares.
+#include <map>
 #include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
@@ -27,10 +28,16 @@ PostgresSurvey surveyPostgres(PostgresClient& client, const std::vector<std::str
 // Row counts are exact (count(*) per table), read in the snapshot of the transaction it runs in.
 // Tables that belong to an extension are left out: the extension brings them back.
 const std::string& postgresCatalogQuery();
+// Only the tables' columns, {"schema.table": [[name, type, nullable], ...]}: what compat compares,
+// without counting any row.
+const std::string& postgresColumnsQuery();
 // Its "sequences" part alone, a JSON expression: {"schema.seq": last_value or null}. Sequences ignore
 // snapshots, so a backup reads them while the writers are paused; a restore checks that each is at
 // least that (the dump read them later, and the apps go on using them).
 const std::string& postgresSequencesQuery();
+
+// A catalog's tables and their row counts as text, {"schema.table": "455"}: what a migration compares.
+std::map<std::string, std::string> postgresRowCounts(const nlohmann::json& catalog);
 
 // 150018 -> 15: the major version (before 10, the first two numbers: 90624 -> 906, for 9.6).
 int postgresMajor(int versionNumber);

@@ -11,6 +11,10 @@
 #include "plugin/databases/mysql_catalog.hpp"
 #include "plugin/databases/mysql_client.hpp"
 #include "plugin/databases/mysql_dump.hpp"
+#include "plugin/databases/postgres_catalog.hpp"
+#include "plugin/databases/postgres_dump.hpp"
+#include "plugin/databases/postgres_load.hpp"
+#include "plugin/databases/postgres_snapshot.hpp"
 #include "plugin/databases/redis_snapshot.hpp"
 #include "plugin/guard/stack_guard.hpp"
 #include "plugin/restore/redis_files.hpp"
@@ -62,6 +66,16 @@ struct MysqlMove {
   }
 };
 
+// A PostgreSQL server's roles (loaded before the pause: not part of the point in time) and its
+// databases, each dumped in a snapshot taken inside the pause, into a stand-in on the target.
+struct PostgresMove {
+  const compose::StackService* service;
+  std::unique_ptr<PostgresClient> from, to;
+  PostgresSurvey survey;
+  std::unique_ptr<ServiceTwin> twin;
+  std::vector<std::unique_ptr<PostgresSnapshot>> snapshots;  // one per database, in survey order
+};
+
 struct RedisMove {
   const compose::StackService* service;
   std::string container;
@@ -79,6 +93,7 @@ SnapshotCounts moveDatabasesOnline(dockerapi::Engine& source, const compose::Sta
   // Everything that can fail slowly happens before the pause: logins, surveys, the stand-ins.
   std::vector<std::unique_ptr<MysqlMove>> mysqls;
   std::vector<std::unique_ptr<RedisMove>> redises;
+  std::vector<std::unique_ptr<PostgresMove>> postgreses;
   for (const auto& name : compose::startOrder(stack)) {
     const auto& service = stack.services.at(name);
     std::string container = liveContainer(source, service);
@@ -106,10 +121,35 @@ SnapshotCounts moveDatabasesOnline(dockerapi::Engine& source, const compose::Sta
         throw std::runtime_error("service " + name + " keeps its data in " + move->layout.dir +
                                  ", not on a volume");
       redises.push_back(std::move(move));
+    } else if (service.role == compose::Role::Postgres) {
+      auto login = databaseLogin(source, service);
+      if (container.empty() || !login)
+        throw std::runtime_error("service " + name +
+                                 " is not running or has no PostgreSQL login (POSTGRES_PASSWORD or "
+                                 "POSTGRES_PASSWORD_FILE)");
+      auto move = std::make_unique<PostgresMove>();
+      move->service = &service;
+      move->from = std::make_unique<PostgresClient>(source, container, name, *login);
+      move->survey = surveyPostgres(*move->from, service.settings.databases);
+      if (move->survey.standby)
+        throw std::runtime_error("service " + name +
+                                 " is a standby (a replica): migrate the stack of its primary");
+      spdlog::info("initialising {}'s volume on the target", name);
+      move->twin = std::make_unique<ServiceTwin>(target, service, source, container);
+      move->twin->startAndWait();
+      move->to = std::make_unique<PostgresClient>(target, move->twin->id(), name + " (target)", *login);
+      std::string roles;
+      dumpPostgresGlobals(*move->from, [&roles](std::string_view sql) { roles.append(sql); });
+      loadPostgresRoles(*move->to, roles);
+      postgreses.push_back(std::move(move));
     }
   }
 
   for (const auto& c : hold) guard.pause(c.id, c.name);
+  for (auto& move : postgreses) {
+    for (const auto& database : move->survey.databases)
+      move->snapshots.push_back(std::make_unique<PostgresSnapshot>(*move->from, database));
+  }
   for (auto& m : mysqls) {
     auto* move = m.get();
     auto& shown = progress.add(move->service->name + " dump");
@@ -202,6 +242,39 @@ SnapshotCounts moveDatabasesOnline(dockerapi::Engine& source, const compose::Sta
           std::to_string(rows == move->counter.rows().end() ? 0 : rows->second);
     }
     move->twin->stop();  // a clean shutdown: the files are complete for `compose up`
+  }
+  for (auto& move : postgreses) {
+    const std::string& name = move->service->name;
+    for (std::size_t i = 0; i < move->survey.databases.size(); ++i) {
+      const std::string& database = move->survey.databases[i];
+      auto& snapshot = *move->snapshots[i];
+      auto& shown = progress.add(name + " " + database + " dump");
+      Flow flow;
+      flow.producer = std::thread([&] {
+        try {
+          dumpPostgresDatabase(*move->from, database, snapshot.id(), [&](std::string_view chunk) {
+            shown.bytes += chunk.size();
+            flow.pipe.write(chunk);
+          });
+          flow.pipe.close();
+        } catch (...) {
+          flow.pipe.fail(std::current_exception());
+        }
+      });
+      try {
+        recreatePostgresDatabase(*move->to, database, flow.pipe.source());
+      } catch (const PostgresError& e) {
+        throw std::runtime_error("loading database " + database + " of " + name +
+                                 " on the target failed: " + e.what());
+      }
+      flow.producer.join();
+      progress.finished(shown, shown.bytes);
+      bytes += shown.bytes;
+      auto rows = postgresRowCounts(snapshot.catalog());
+      snapshot.close();
+      for (const auto& [table, count] : rows) counts[name][database + "." + table] = count;
+    }
+    move->twin->stop();
   }
   return counts;
 }

@@ -5,6 +5,7 @@
 #include <spdlog/spdlog.h>
 #include <sys/stat.h>
 
+#include <algorithm>
 #include <chrono>
 #include <set>
 #include <thread>
@@ -17,6 +18,8 @@
 #include "plugin/cli/progress.hpp"
 #include "plugin/databases/database_login.hpp"
 #include "plugin/databases/mysql_catalog.hpp"
+#include "plugin/databases/postgres_catalog.hpp"
+#include "plugin/databases/postgres_client.hpp"
 #include "plugin/databases/redis_snapshot.hpp"
 #include "plugin/guard/stack_guard.hpp"
 #include "plugin/migrate/migrate_online.hpp"
@@ -94,7 +97,9 @@ std::vector<Comparison> compareData(dockerapi::Engine& source, const compose::St
   std::vector<Comparison> out;
   for (const auto& name : compose::startOrder(stack)) {
     const auto& service = stack.services.at(name);
-    if (service.role != compose::Role::Mysql && service.role != compose::Role::Redis) continue;
+    if (service.role != compose::Role::Mysql && service.role != compose::Role::Redis &&
+        service.role != compose::Role::Postgres)
+      continue;
     std::string container = liveContainer(source, service);
     if (container.empty())
       throw MigrationFailed("service " + name + " is not running on the source: cannot compare");
@@ -117,6 +122,27 @@ std::vector<Comparison> compareData(dockerapi::Engine& source, const compose::St
       auto a = expected.count(name) ? expected.at(name) : rowCounts(from, tables);
       auto b = rowCounts(to, present);
       for (const auto& t : tables) out.push_back({name, t, a[t], there.count(t) ? b[t] : "missing"});
+    } else if (service.role == compose::Role::Postgres) {
+      if (!login) throw MigrationFailed("service " + name + ": no PostgreSQL login to compare with");
+      PostgresClient from(source, container, name, *login), to(target, twin.id(), name + " (target)", *login);
+      auto databases = surveyPostgres(from, service.settings.databases).databases;
+      // "db.schema.table" -> rows, on one side; a database missing there has no tables.
+      auto countsOf = [&databases](PostgresClient& client, const std::vector<std::string>& present) {
+        std::map<std::string, std::string> out;
+        for (const auto& db : databases) {
+          if (std::find(present.begin(), present.end(), db) == present.end()) continue;
+          for (const auto& [table, rows] : postgresRowCounts(client.queryJson(db, postgresCatalogQuery())))
+            out[db + "." + table] = rows;
+        }
+        return out;
+      };
+      auto a = expected.count(name) ? expected.at(name) : countsOf(from, databases);
+      auto b = countsOf(to, surveyPostgres(to, {}).databases);
+      for (const auto& [table, rows] : a)
+        out.push_back({name, table, rows, b.count(table) ? b[table] : "missing"});
+      for (const auto& [table, rows] : b) {
+        if (!a.count(table)) out.push_back({name, table, "missing", rows});
+      }
     } else {
       RedisClient from(source, container, name, login), to(target, twin.id(), name + " (target)", login);
       std::map<std::string, std::string> a, b;
@@ -149,17 +175,6 @@ MigrationReport runMigration(dockerapi::Engine& source, const compose::Stack& st
                              dockerapi::Engine& target, const MigrationChecks& checks,
                              const MigrateSettings& settings) {
   auto started = Clock::now();
-  if (settings.online) {
-    // Online, a database's own volume is filled from its snapshot; PostgreSQL's is not streamed yet.
-    for (const auto& [name, service] : stack.services) {
-      if (service.role == compose::Role::Postgres)
-        throw MigrationFailed(
-            "service " + name +
-            " runs PostgreSQL, which `migrate --consistency online` cannot move yet; nothing "
-            "was created on the target. Migrate with --consistency stop (its data "
-            "directory is copied with the server stopped)");
-    }
-  }
   source.apiVersion();
   target.apiVersion();
   std::string sourceImage = dockerapi::pickHelperImage(source, helperImages(stack));

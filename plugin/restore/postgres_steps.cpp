@@ -1,10 +1,9 @@
 #include "plugin/restore/postgres_steps.hpp"
 
-#include "base/text_lines.hpp"
 #include "plugin/databases/database_login.hpp"
 #include "plugin/databases/postgres_catalog.hpp"
 #include "plugin/databases/postgres_client.hpp"
-#include "plugin/databases/postgres_dump.hpp"
+#include "plugin/databases/postgres_load.hpp"
 #include "volumes/part_reader.hpp"
 
 namespace agentchat {
@@ -28,12 +27,6 @@ PostgresClient clientFor(RestoreContext& ctx, const std::string& serviceName) {
 
 const json& serverDetail(RestoreContext& ctx, const RestoreItem& item) {
   return ctx.manifest.details.at("postgres").at(item.part.service);
-}
-
-// pg_restore's and psql's "ERROR: ..." line, else the first line they printed.
-std::string errorLine(const std::string& text) {
-  auto at = text.find("ERROR:");
-  return base::firstLine(at == std::string::npos ? text : text.substr(at));
 }
 
 // A dump (or roles script) of a newer major version than the server's: refused before anything is
@@ -62,54 +55,27 @@ void restorePostgresGlobals(RestoreContext& ctx, const RestoreItem& item) {
     std::vector<char> buffer(64 * 1024);
     while (std::size_t n = reader.read(buffer.data(), buffer.size())) script.append(buffer.data(), n);
   }
-  std::string sql = postgresGlobalsForRestore(script, client.user());
-  std::string errors;
-  auto result = client.run(
-      {"psql", "-X", "-q", "-v", "ON_ERROR_STOP=1", "--single-transaction", "-d",
-       PostgresClient::kMaintenanceDatabase},
-      [](std::string_view) {},
-      [&](std::string_view e) {
-        if (errors.size() < 4096) errors.append(e);
-      },
-      base::bytesSource(sql));
-  if (result.exitCode != 0) {
+  try {
+    loadPostgresRoles(client, script);
+  } catch (const PostgresError& e) {
     throw RestoreStepFailed("restoring the roles of service " + item.service + " (" + item.part.name +
-                            ") failed (exit " + std::to_string(result.exitCode) + "): " + errorLine(errors));
+                            ") failed: " + e.what());
   }
 }
 
 void loadPostgresDump(RestoreContext& ctx, const RestoreItem& item) {
   auto client = clientFor(ctx, item.service);
   const std::string& database = item.part.source;
-  int liveVersion = refuseNewerMajor(ctx, item, client);
-  // Recreated from scratch: objects made since the backup must not survive it.
-  std::string drop = "DROP DATABASE IF EXISTS " + quotePgIdentifier(database);
-  if (liveVersion >= 130000) {
-    client.execute(PostgresClient::kMaintenanceDatabase, drop + " WITH (FORCE)");
-  } else {
-    client.execute(PostgresClient::kMaintenanceDatabase,
-                   "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = " +
-                       quotePgLiteral(database) + " AND pid <> pg_backend_pid()");
-    client.execute(PostgresClient::kMaintenanceDatabase, drop);
-  }
-
+  refuseNewerMajor(ctx, item, client);
   volumes::PartReader reader(ctx.backup.open(item.part.name), item.part, ctx.keys);
   auto& shown = ctx.progress.add(item.part.name);
-  std::string errors;
-  auto result = client.run(
-      {"pg_restore", "--create", "--exit-on-error",
-       "--dbname=" + std::string(PostgresClient::kMaintenanceDatabase)},
-      [](std::string_view) {},
-      [&](std::string_view e) {
-        if (errors.size() < 4096) errors.append(e);
-      },
-      countedPart(reader, shown));
-  ctx.progress.finished(shown, item.part.size);
-  if (result.exitCode != 0) {
+  try {
+    recreatePostgresDatabase(client, database, countedPart(reader, shown));
+  } catch (const PostgresError& e) {
     throw RestoreStepFailed("loading " + item.part.name + " into database " + database + " of service " +
-                            item.service + " failed (exit " + std::to_string(result.exitCode) +
-                            "): " + errorLine(errors));
+                            item.service + " failed: " + e.what());
   }
+  ctx.progress.finished(shown, item.part.size);
 }
 
 std::vector<std::string> postgresProblems(RestoreContext& ctx, const RestoreItem& item) {

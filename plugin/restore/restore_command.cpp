@@ -22,6 +22,7 @@
 #include "plugin/hooks/hook_runner.hpp"
 #include "plugin/repository/part_keys.hpp"
 #include "plugin/repository/repository_location.hpp"
+#include "plugin/restore/postgres_raw.hpp"
 #include "plugin/restore/restore_plan.hpp"
 #include "plugin/restore/restore_runner.hpp"
 #include "plugin/unattended/stack_secrets.hpp"
@@ -113,7 +114,11 @@ class RestoreCommand : public Command {
         std::chrono::duration<double>(std::chrono::steady_clock::now() - checkBegan).count();
     auto missing = missingDatabases(target, plan);
     std::vector<Finding> findings;
-    if (missing.empty()) findings = compatFindings(engine, target, manifest, backup, &keys);
+    if (missing.empty()) {
+      findings = compatFindings(engine, target, manifest, backup, &keys);
+      for (auto& f : rawPostgresFindings(engine, target, plan, backup, &keys))
+        findings.push_back(std::move(f));
+    }
     printPlan(id, manifest, target, plan, findings);
     if (!missing.empty()) {
       std::cerr << "docker agentchat: project " << target.name << " has no container for "
@@ -121,6 +126,12 @@ class RestoreCommand : public Command {
                 << ", which the restore loads the backup into. Create them first:\n  "
                 << composeUpCommand(target, missing) << "\nthen run the restore again.\n";
       return exit_code::kNotFound;
+    }
+    if (std::any_of(findings.begin(), findings.end(), [](const Finding& f) { return f.refused; })) {
+      std::cerr
+          << "docker agentchat: the backup cannot be restored into the running stack (see above), not even "
+             "with --force; nothing was changed.\n";
+      return exit_code::kFailed;
     }
     if (worst(findings) == Risk::High && !findings.empty() && !force) {
       std::cerr << "docker agentchat: the backup is a high-risk match for the running stack (see above); "

@@ -2,19 +2,18 @@
 
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <chrono>
-#include <fstream>
-#include <thread>
 
-#include "base/sha256.hpp"
 #include "base/wait_until.hpp"
 #include "dockerapi/errors.hpp"
-#include "dockerapi/helper_container.hpp"
 #include "plugin/databases/mysql_client.hpp"
 #include "plugin/databases/redis_client.hpp"
 #include "plugin/databases/redis_snapshot.hpp"
 #include "plugin/restore/manifest_checks.hpp"
+#include "plugin/restore/postgres_drill.hpp"
 #include "plugin/restore/sqlite_drill.hpp"
+#include "plugin/restore/throwaway.hpp"
 #include "volumes/part_reader.hpp"
 
 namespace agentchat {
@@ -24,58 +23,17 @@ namespace {
 using Clock = std::chrono::steady_clock;
 constexpr auto kStartTimeout = std::chrono::seconds(180);
 
-std::string randomToken() {
-  std::ifstream urandom("/dev/urandom", std::ios::binary);
-  char bytes[16];
-  urandom.read(bytes, sizeof bytes);
-  return base::sha256Hex(std::string_view(bytes, sizeof bytes)).substr(0, 24);
-}
-
-// A container and its data volume, both removed at scope end.
-class Throwaway {
- public:
-  Throwaway(dockerapi::Engine& engine, dockerapi::ContainerSpec spec, const std::string& dataPath,
-            const std::string& purpose)
-      : engine_(engine) {
-    std::string token = randomToken().substr(0, 12);
-    dockerapi::VolumeSpec volume;
-    volume.name = "agentchat-drill-" + token;
-    volume.labels = {{dockerapi::kHelperLabel, purpose}};
-    volume_ = engine_.createVolume(volume).name;
-    spec.name = "agentchat-drill-" + token;
-    spec.labels[dockerapi::kHelperLabel] = purpose;
-    spec.mounts.push_back({dockerapi::MountSpec::Type::Volume, volume_, dataPath, false});
-    spec.networkDisabled = true;
-    id_ = engine_.createContainer(spec);
-  }
-  ~Throwaway() {
-    try {
-      if (!id_.empty()) engine_.removeContainer(id_, true);
-      engine_.removeVolume(volume_, true);
-    } catch (const std::exception& e) {
-      spdlog::warn(
-          "could not remove drill container/volume {}: {} (remove it by hand; it carries the label {})",
-          volume_, e.what(), dockerapi::kHelperLabel);
-    }
-  }
-  const std::string& id() const { return id_; }
-
- private:
-  dockerapi::Engine& engine_;
-  std::string volume_, id_;
-};
-
 DrillResult mysqlDrill(dockerapi::Engine& engine, const volumes::PartRecord& part,
                        const nlohmann::json& detail, const volumes::BackupRef& backup,
                        const volumes::PartKeys* keys) {
   DrillResult result{part.name, false, {}, 0};
-  compose::DatabaseLogin login{"root", compose::Secret(randomToken()), false, "drill"};
+  compose::DatabaseLogin login{"root", compose::Secret(drillToken()), false, "drill"};
   dockerapi::ContainerSpec spec;
   spec.image = detail.at("image").get<std::string>();
   // Both spellings: official mysql reads MYSQL_*, mariadb reads MARIADB_* and MYSQL_*.
   spec.env = {"MYSQL_ROOT_PASSWORD=" + login.password.reveal(),
               "MARIADB_ROOT_PASSWORD=" + login.password.reveal()};
-  Throwaway box(engine, spec, "/var/lib/mysql", "verify --deep " + part.name);
+  Throwaway box(engine, spec, {"/var/lib/mysql"}, "verify --deep " + part.name);
   engine.startContainer(box.id());
   MysqlClient client(engine, box.id(), part.service + " (drill)", login);
   // The entrypoint's temporary server runs with skip_networking; the real one without.
@@ -114,7 +72,7 @@ DrillResult redisDrill(dockerapi::Engine& engine, const volumes::PartRecord& par
   spec.image = detail.at("image").get<std::string>();
   spec.cmd = {"sh",           "-c",       kRedisServerScript, "drill", "--dir",  "/data",
               "--dbfilename", "dump.rdb", "--appendonly",     "no",    "--save", ""};
-  Throwaway box(engine, spec, "/data", "verify --deep " + part.name);
+  Throwaway box(engine, spec, {"/data"}, "verify --deep " + part.name);
   {
     volumes::PartReader reader(backup.open(part.name), part, keys);
     engine.putArchive(box.id(), "/data", volumes::singleFileTar("dump.rdb", part.rawSize, reader.source()));
@@ -138,7 +96,14 @@ DrillResult redisDrill(dockerapi::Engine& engine, const volumes::PartRecord& par
 std::vector<DrillResult> restoreDrill(dockerapi::Engine& engine, const volumes::Manifest& manifest,
                                       const volumes::BackupRef& backup, const volumes::PartKeys* keys) {
   std::vector<DrillResult> out;
+  std::vector<std::string> postgresServices;  // drilled once each, all their databases in one server
   for (const auto& part : manifest.parts) {
+    if (part.knownKind() == volumes::PartKind::PostgresDump ||
+        part.knownKind() == volumes::PartKind::PostgresGlobals) {
+      if (std::find(postgresServices.begin(), postgresServices.end(), part.service) == postgresServices.end())
+        postgresServices.push_back(part.service);
+      continue;
+    }
     if (!part.knownKind()) {  // this version could not restore it: not proven restorable
       out.push_back({part.name,
                      false,
@@ -175,6 +140,10 @@ std::vector<DrillResult> restoreDrill(dockerapi::Engine& engine, const volumes::
     }
     result.seconds = std::chrono::duration<double>(Clock::now() - started).count();
     out.push_back(result);
+  }
+  for (const auto& service : postgresServices) {
+    for (auto& result : postgresDrill(engine, manifest, service, backup, keys))
+      out.push_back(std::move(result));
   }
   return out;
 }

@@ -1,7 +1,8 @@
 #pragma once
 // `verify --deep`: a restore drill. Each database part is loaded into a throwaway container started
 // from the image the service ran, and what comes back is compared with the manifest: row counts
-// and column fingerprints per table for MySQL, key counts per database for Redis. The databases of a
+// and column fingerprints per table for MySQL, key counts per database for Redis, the catalog of
+// each database for PostgreSQL (postgres_drill.hpp). The databases of a
 // sqlite part are opened on this host and checked (sqlite_drill.hpp). Everything the
 // drill creates (containers, volumes) carries the helper label and is removed, also on failure.
 #include <filesystem>

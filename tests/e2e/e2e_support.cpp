@@ -227,4 +227,16 @@ ProcessResult runPluginOnStack(const std::vector<std::string>& args) {
   return runProcess(argv);
 }
 
+bool modernBed(std::string& host, std::string& compose, std::string& whyNot) {
+  const char* h = std::getenv("AGENTCHAT_E2E_ENGINE26");
+  const char* c = std::getenv("AGENTCHAT_E2E_COMPOSE_V2");
+  if (h == nullptr || c == nullptr) {
+    whyNot = "AGENTCHAT_E2E_ENGINE26 and AGENTCHAT_E2E_COMPOSE_V2 are not set (tests/run.sh sets them)";
+    return false;
+  }
+  host = h;
+  compose = c;
+  return true;
+}
+
 }  // namespace e2e

@@ -71,6 +71,11 @@ class ScratchVolume {
   std::string name_;
 };
 
+// The modern test bed's engine (its socket URL) and compose v2, as tests/run.sh exports them in
+// AGENTCHAT_E2E_ENGINE26 and AGENTCHAT_E2E_COMPOSE_V2; false saying why when unset. Use through
+// REQUIRE_MODERN_BED().
+bool modernBed(std::string& host, std::string& compose, std::string& whyNot);
+
 }  // namespace e2e
 
 #define REQUIRE_ENGINE(engineVar)                                                   \
@@ -81,3 +86,11 @@ class ScratchVolume {
     GTEST_SKIP() << "\n*** SKIPPED: no Docker engine: " << engineWhyNot_ << " ***"; \
   }                                                                                 \
   [[maybe_unused]] dockerapi::Engine& engineVar = *engineVar##Ptr_
+
+// A test that moves a stack onto the modern bed: fails in CI without it, else skipped loudly.
+#define REQUIRE_MODERN_BED(host, compose)                                             \
+  std::string host, compose, modernWhyNot_;                                           \
+  if (!::e2e::modernBed(host, compose, modernWhyNot_)) {                              \
+    if (std::getenv("CI") != nullptr) FAIL() << modernWhyNot_;                        \
+    GTEST_SKIP() << "\n*** SKIPPED: no modern test bed: " << modernWhyNot_ << " ***"; \
+  }

@@ -22,30 +22,6 @@ using nlohmann::json;
 using ::testing::HasSubstr;
 using ::testing::Not;
 
-namespace {
-
-// The modern engine's socket URL and compose v2, as tests/run.sh exports them.
-bool modernBed(std::string& host, std::string& compose, std::string& whyNot) {
-  const char* h = std::getenv("AGENTCHAT_E2E_ENGINE26");
-  const char* c = std::getenv("AGENTCHAT_E2E_COMPOSE_V2");
-  if (h == nullptr || c == nullptr) {
-    whyNot = "AGENTCHAT_E2E_ENGINE26 and AGENTCHAT_E2E_COMPOSE_V2 are not set (tests/run.sh sets them)";
-    return false;
-  }
-  host = h;
-  compose = c;
-  return true;
-}
-
-}  // namespace
-
-#define REQUIRE_MODERN_BED(host, compose)                                             \
-  std::string host, compose, modernWhyNot_;                                           \
-  if (!modernBed(host, compose, modernWhyNot_)) {                                     \
-    if (std::getenv("CI") != nullptr) FAIL() << modernWhyNot_;                        \
-    GTEST_SKIP() << "\n*** SKIPPED: no modern test bed: " << modernWhyNot_ << " ***"; \
-  }
-
 // (c) A compose v1 project on Engine 20.10 moves to Engine 26, where compose v2 brings it up in the
 // written directory with identical data and adopts the volumes the plugin created.
 TEST(ModernMigrate, FromEngine2010WithComposeV1ToEngine26WithComposeV2) {

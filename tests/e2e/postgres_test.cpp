@@ -6,11 +6,15 @@
 #include <gtest/gtest.h>
 
 #include <chrono>
+#include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
+#include <set>
 #include <thread>
 
+#include "dockerapi/context.hpp"
 #include "dockerapi/exec.hpp"
+#include "dockerapi/http_engine.hpp"
 #include "e2e_support.hpp"
 #include "restore_stack.hpp"
 
@@ -160,8 +164,24 @@ TEST(PostgresBackup, BackupDownVUpRestoreGivesBackEveryObjectAndTheStackStillLog
   EXPECT_NE(globals.out.find("CREATE ROLE reader;"), std::string::npos) << globals.out;
   EXPECT_EQ(globals.out.find(secret), std::string::npos);
   EXPECT_EQ(globals.out.find("reader-Pa55"), std::string::npos);
-  auto verify = stack.plugin({"verify", id});
+  // The drill loads the roles and the three databases into a throwaway server of the service's image
+  // and command, compares every catalog, and leaves nothing behind.
+  auto verify = stack.plugin({"verify", id, "--deep", "--json"});
   EXPECT_EQ(verify.exitCode, 0) << verify.out << verify.err;
+  std::set<std::string> drilled;
+  auto verified = json::parse(verify.out);
+  for (const auto& d : verified["drills"]) {
+    EXPECT_TRUE(d["ok"].get<bool>()) << d.dump();
+    drilled.insert(d["part"].get<std::string>());
+  }
+  for (const char* name : {"postgres.globals.pgsql.zst", "postgres.agentchat.pgdump.zst",
+                           "postgres.analytics.pgdump.zst", "postgres.postgres.pgdump.zst"})
+    EXPECT_TRUE(drilled.count(name)) << name << " not drilled: " << verify.out;
+  EXPECT_EQ(e2e::runProcess({"sh", "-c",
+                             "docker ps -aq --filter name=agentchat-drill-; "
+                             "docker volume ls -q --filter name=agentchat-drill-"})
+                .out,
+            "");
 
   ASSERT_EQ(stack.compose({"down", "-v"}).exitCode, 0);
   ASSERT_EQ(stack.compose({"up", "-d"}).exitCode, 0);
@@ -230,11 +250,27 @@ TEST(PostgresBackup, ADumpLoadsIntoANewerMajorVersionAndANewerOneIsRefused) {
   auto backup15 = stack.plugin({"backup", "--json", "--only", "postgres"});
   ASSERT_EQ(backup15.exitCode, 0) << backup15.err;
   std::string id15 = json::parse(backup15.out)["id"].get<std::string>();
+  // And the data directory raw, as a stop-mode backup takes it.
+  auto raw15 = stack.plugin({"backup", "--json", "--consistency", "stop", "--only", "volumes"});
+  ASSERT_EQ(raw15.exitCode, 0) << raw15.err;
+  std::string idRaw15 = json::parse(raw15.out)["id"].get<std::string>();
 
   recreate(engine, stack, images, "agentchat-test/trixie-postgres17:e2e");
   EXPECT_EQ(psql(engine, stack, "agentchat", "SHOW server_version_num").out.substr(0, 2), "17");
+  // compat compares each table's columns too: a column the running app has and the backup lacks.
+  ASSERT_EQ(
+      psql(engine, stack, "agentchat", "ALTER TABLE docs ADD COLUMN extra text NOT NULL DEFAULT ''").exitCode,
+      0);
   auto compat = stack.plugin({"compat", id15});
   EXPECT_NE(compat.out.find("PostgreSQL 15 -> 17"), std::string::npos) << compat.out << compat.err;
+  EXPECT_NE(compat.out.find("agentchat.public.docs.extra"), std::string::npos) << compat.out;
+  EXPECT_EQ(compat.exitCode, 1) << compat.out;  // high: the restored table will not have it
+  ASSERT_EQ(psql(engine, stack, "agentchat", "ALTER TABLE docs DROP COLUMN extra").exitCode, 0);
+  // A raw data directory starts only on the major that wrote it: refused even with --force.
+  auto rawInto17 = stack.plugin({"restore", idRaw15, "--yes", "--only", "volume:postgres_data", "--force"});
+  EXPECT_NE(rawInto17.exitCode, 0);
+  EXPECT_NE(rawInto17.out.find("PostgreSQL 15 -> 17"), std::string::npos) << rawInto17.out << rawInto17.err;
+  EXPECT_NE(rawInto17.err.find("not even with --force"), std::string::npos) << rawInto17.err;
   auto up = stack.plugin({"restore", id15, "--yes", "--only", "postgres"});
   ASSERT_EQ(up.exitCode, 0) << up.out << up.err;
   e2e::expectSameData(from15, fingerprint(engine, stack, false));
@@ -257,4 +293,59 @@ TEST(PostgresBackup, ADumpLoadsIntoANewerMajorVersionAndANewerOneIsRefused) {
   EXPECT_NE(forced.exitCode, 0);
   EXPECT_NE(forced.err.find("older than the 17"), std::string::npos) << forced.err;
   e2e::expectSameData(fresh15, fingerprint(engine, stack, false));
+  // On its own major the raw data directory comes back, and the server starts on it.
+  auto rawInto15 = stack.plugin({"restore", idRaw15, "--yes", "--only", "volume:postgres_data"});
+  ASSERT_EQ(rawInto15.exitCode, 0) << rawInto15.out << rawInto15.err;
+  ASSERT_TRUE(waitForPostgres(engine, stack));
+  e2e::expectSameData(from15, fingerprint(engine, stack, false));
+}
+
+// migrate --consistency online with PostgreSQL beside MySQL and Redis (one point in time for all):
+// the roles, then every database dumped in a snapshot taken inside the pause, streamed into a
+// stand-in on Engine 26; compose v2 brings the stack up there with every object back, and the stack's
+// login still works there. The migration itself compares every table's rows.
+TEST(PostgresMigrate, OnlineMovesTheRolesAndEveryDatabaseToEngine26) {
+  REQUIRE_ENGINE(engine);
+  REQUIRE_MODERN_BED(host, compose);
+  PostgresImage images;
+  images.use("agentchat-test/trixie-postgres17:e2e");  // on both engines
+  dockerapi::ConnectionOptions options;
+  options.host = host;
+  dockerapi::HttpEngine target(dockerapi::resolveEndpoint(options, dockerapi::processEnviron()).endpoint);
+
+  e2e::RestoreStack stack(engine, kOverlays);
+  ASSERT_TRUE(stack.up()) << stack.upOutput();
+  ASSERT_TRUE(waitForPostgres(engine, stack));
+  ASSERT_EQ(psql(engine, stack, "agentchat",
+                 "DELETE FROM docs WHERE id % 13 = 0; SELECT setval('invoice_no', 200001)")
+                .exitCode,
+            0);
+  auto before = fingerprint(engine, stack);
+  fs::path dir = stack.repo().parent_path() / "on-engine26";
+  auto migrate = stack.plugin({"migrate", "--to-host", host, "--target-dir", dir.string(), "--consistency",
+                               "online", "--yes", "--json"});
+  ASSERT_EQ(migrate.exitCode, 0) << migrate.out << migrate.err;
+  auto result = json::parse(migrate.out);
+  EXPECT_TRUE(result["identical"].get<bool>()) << migrate.out;
+  std::set<std::string> compared;
+  for (const auto& c : result["comparison"]) {
+    if (c.value("service", "") == "postgres") compared.insert(c.value("subject", ""));
+  }
+  EXPECT_TRUE(compared.count("agentchat.public.docs") && compared.count("analytics.public.events"))
+      << migrate.out;
+  EXPECT_EQ(migrate.err.find(password(stack)), std::string::npos);
+
+  e2e::RestoreStack moved({stack.project(),
+                           dir,
+                           {"docker-compose.secrets.yml", "docker-compose.postgres.yml"},
+                           {{"DOCKER_HOST", host}, {"AGENTCHAT_TEST_COMPOSE", compose}}},
+                          target);
+  auto up = moved.compose({"up", "-d"});
+  ASSERT_EQ(up.exitCode, 0) << up.err;
+  ASSERT_TRUE(moved.waitReady());
+  ASSERT_TRUE(waitForPostgres(target, moved));
+  e2e::expectSameData(before, fingerprint(target, moved));
+  auto login =
+      psql(target, moved, "agentchat", "SELECT 1", std::make_pair(std::string("agentchat"), password(stack)));
+  EXPECT_EQ(login.exitCode, 0) << login.err;
 }

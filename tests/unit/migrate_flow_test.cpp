@@ -160,16 +160,18 @@ TEST(MigrateFlow, TheSourceGoneMidTransferRemovesWhatWasCreatedOnTheTarget) {
 
 }  // namespace
 
-// Online, a database's own volume is filled from its snapshot; PostgreSQL's dumps are not moved that
-// way yet, so an online migration of a stack with it is refused before anything is created.
-TEST(MigrateFlow, OnlineWithAPostgresServiceIsRefusedBeforeAnythingIsCreated) {
+// Online, a PostgreSQL service's databases are dumped into a stand-in on the target; one without a
+// login to dump with fails the migration before anything is paused, and what was created on the
+// target goes again.
+TEST(MigrateFlow, OnlineWithAPostgresServiceWithoutALoginFailsAndRemovesWhatItCreated) {
   TwoEngines world;
   world.chat.service("pg", compose::Role::Postgres, "postgres:15", {{"pg_data", "/var/lib/postgresql/data"}});
   world.settings.online = true;
   std::string error = world.migrate();
-  EXPECT_NE(error.find("service pg runs PostgreSQL, which `migrate --consistency online` cannot move yet"),
-            std::string::npos)
-      << error;
-  EXPECT_TRUE(world.target.calls().empty());
+  EXPECT_NE(error.find("service pg is not running or has no PostgreSQL login"), std::string::npos) << error;
+  EXPECT_NE(error.find("removed again"), std::string::npos) << error;
+  EXPECT_TRUE(world.target.volumeNames().empty());
+  EXPECT_TRUE(world.target.containerNames().empty());
   EXPECT_FALSE(std::filesystem::exists(world.settings.targetDir));
+  for (const auto& [container, state] : world.chat.states()) EXPECT_EQ(state, "running") << container;
 }

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include "plugin/backup/backup_runner.hpp"
+#include "plugin/restore/restore_drill.hpp"
 #include "tests/support/fake_stack.hpp"
 #include "tests/support/temp_dir.hpp"
 #include "volumes/local_repository.hpp"
@@ -81,4 +82,26 @@ TEST(PostgresFlow, ARefusedLoginFailsBeforeAnythingIsPausedNamingWhereThePasswor
   EXPECT_EQ(error.find("pg-Secret-1"), std::string::npos) << error;
   for (const auto& call : world.engine.calls()) EXPECT_NE(call.call, "pauseContainer");
   EXPECT_TRUE(world.repository.list("chat").empty());
+}
+
+// verify --deep's PostgreSQL drill needs the image the service ran: without it every part of the
+// service fails the drill naming the image, and nothing is created.
+TEST(PostgresFlow, ADrillWithoutTheServicesImageFailsEveryPartOfItAndCreatesNothing) {
+  FakeEngine engine;
+  volumes::Manifest backup;
+  backup.parts = {{"pg.globals.pgsql.zst", "postgres-globals", "pg", "", 1, 1, "", ""},
+                  {"pg.app.pgdump.zst", "postgres-dump", "pg", "app", 1, 1, "", ""}};
+  backup.details["postgres"]["pg"] = {{"image", "postgres:15"}, {"login", "app"}, {"versionNumber", 150018}};
+  auto results = restoreDrill(engine, backup, {nullptr, "chat", "x"}, nullptr);
+  ASSERT_EQ(results.size(), 2u);
+  for (const auto& r : results) {
+    EXPECT_FALSE(r.ok) << r.part;
+    ASSERT_EQ(r.problems.size(), 1u) << r.part;
+    EXPECT_NE(r.problems[0].find("image postgres:15 (which the service ran) is not on this engine"),
+              std::string::npos)
+        << r.problems[0];
+  }
+  EXPECT_EQ(results[0].part, "pg.globals.pgsql.zst");
+  EXPECT_TRUE(engine.listContainers({}, true).empty());
+  EXPECT_TRUE(engine.listVolumes({}).empty());
 }

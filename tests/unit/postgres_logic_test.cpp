@@ -2,12 +2,16 @@
 // the catalog comparison after a restore, and compat's findings.
 #include <gtest/gtest.h>
 
+#include <set>
+#include <tuple>
+
 #include "plugin/backup/backup_plan.hpp"
 #include "plugin/backup/database_parts.hpp"
 #include "plugin/compat/compat.hpp"
 #include "plugin/databases/postgres_catalog.hpp"
 #include "plugin/databases/postgres_client.hpp"
 #include "plugin/databases/postgres_dump.hpp"
+#include "plugin/restore/postgres_raw.hpp"
 #include "plugin/status/postgres_checks.hpp"
 #include "tests/unit/agentchat_stack.hpp"
 
@@ -135,19 +139,59 @@ TEST(PostgresCatalog, ProblemsNameWhatDiffers) {
 TEST(PostgresCompat, ANewerMajorOrAMissingExtensionIsHighAnUpgradeLow) {
   json backup = {{"versionNumber", 170012},
                  {"databases", {{"app", {{"extensions", {{"vector", "0.7.0"}, {"plpgsql", "1.0"}}}}}}}};
-  auto findings = comparePostgres("pg", backup, {150018, {"plpgsql", "pgcrypto"}});
-  ASSERT_EQ(findings.size(), 2u);
+  auto findings = comparePostgres("pg", backup, {150018, {"plpgsql", "pgcrypto"}, {}});
+  ASSERT_EQ(findings.size(), 3u);
   EXPECT_EQ(findings[0].risk, Risk::High);
   EXPECT_EQ(findings[0].change, "PostgreSQL 17 -> 15");
   EXPECT_EQ(findings[1].risk, Risk::High);
   EXPECT_EQ(findings[1].subject, "pg extension vector");
-  auto upgrade = comparePostgres("pg", {{"versionNumber", 150018}}, {170012, {}});
+  EXPECT_EQ(findings[2].risk, Risk::Low);  // the restore creates the database
+  EXPECT_EQ(findings[2].subject, "pg database app");
+  auto upgrade = comparePostgres("pg", {{"versionNumber", 150018}}, {170012, {}, {}});
   ASSERT_EQ(upgrade.size(), 1u);
   EXPECT_EQ(upgrade[0].risk, Risk::Low);
-  EXPECT_TRUE(comparePostgres("pg", {{"versionNumber", 150018}}, {150020, {}}).empty());
+  EXPECT_TRUE(comparePostgres("pg", {{"versionNumber", 150018}}, {150020, {}, {}}).empty());
   EXPECT_EQ(quotePgIdentifier("a\"b"), "\"a\"\"b\"");
   EXPECT_EQ(quotePgLiteral("it's"), "'it''s'");
   EXPECT_EQ(pgConnectionString("a=b 'c' \\d"), "dbname='a=b \\'c\\' \\\\d'");
+}
+
+// Per table, as for MySQL: a column the running app expects and the backup lacks is high; the guide's
+// modules raise what touches them (user system: medium at least).
+TEST(PostgresCompat, EachTablesColumnsAreComparedAsForMysql) {
+  auto columns = [](std::vector<std::tuple<std::string, std::string, bool>> list) {
+    json out = json::array();
+    for (const auto& [name, type, nullable] : list) out.push_back({name, type, nullable});
+    return out;
+  };
+  json backup = {
+      {"versionNumber", 150018},
+      {"databases",
+       {{"app",
+         {{"tables",
+           {{"public.user",
+             {{"rows", 3},
+              {"columns",
+               columns({{"id", "bigint", false}, {"email", "text", true}, {"legacy", "text", true}})}}},
+            {"public.gone", {{"rows", 1}, {"columns", columns({{"id", "integer", false}})}}},
+            {"public.same", {{"rows", 1}, {"columns", columns({{"id", "integer", false}})}}}}}}}}}};
+  PostgresTarget live{
+      150018,
+      {},
+      {{"app",
+        {{"public.user",
+          {{"id", "bigint", false}, {"email", "character varying(80)", false}, {"phone", "text", true}}},
+         {"public.same", {{"id", "integer", false}}},
+         {"public.fresh", {{"id", "integer", false}}}}}}};
+  std::set<std::tuple<std::string, std::string, Risk>> got;
+  for (const auto& f : comparePostgres("pg", backup, live)) got.insert({f.subject, f.change, f.risk});
+  EXPECT_EQ(got, (std::set<std::tuple<std::string, std::string, Risk>>{
+                     {"app.public.user.email", "text -> character varying(80)", Risk::Medium},
+                     {"app.public.user.email", "text NULL -> character varying(80) NOT NULL", Risk::Medium},
+                     {"app.public.user.phone", "only in the running schema", Risk::High},
+                     {"app.public.user.legacy", "only in the backup", Risk::Medium},
+                     {"app.public.gone", "only in the backup", Risk::Low},
+                     {"app.public.fresh", "only in the running schema", Risk::Medium}}));
 }
 
 TEST(PostgresStatus, ConnectionsReplicationAndSizesAreRatedAsTheGuideDoes) {
@@ -183,4 +227,15 @@ TEST(PostgresStatus, ConnectionsReplicationAndSizesAreRatedAsTheGuideDoes) {
   for (const auto& c : postgresChecksFrom("pg", alone)) byName[c.name] = c;
   EXPECT_EQ(byName.count("pg replication"), 0u);
   EXPECT_EQ(byName.at("pg connections").severity, Severity::Ok);
+}
+
+// PG_VERSION files and PG_MAJOR values as postgresMajor() numbers majors.
+TEST(PostgresRaw, MajorVersionsReadAsPostgresNumbersThem) {
+  EXPECT_EQ(postgresMajorFromText("15\n"), 15);
+  EXPECT_EQ(postgresMajorFromText("18"), 18);
+  EXPECT_EQ(postgresMajorFromText("17.2 (Debian 17.2-1)"), 17);  // postgres -V, after "(PostgreSQL) "
+  EXPECT_EQ(postgresMajorFromText("9.6\n"), 906);
+  EXPECT_EQ(postgresMajorFromText("9"), std::nullopt);
+  EXPECT_EQ(postgresMajorFromText(""), std::nullopt);
+  EXPECT_EQ(postgresMajorFromText("x15"), std::nullopt);
 }
