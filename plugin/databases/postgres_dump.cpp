@@ -51,8 +51,10 @@ std::optional<std::pair<std::string, std::size_t>> roleAfter(const std::string& 
 
 void dumpPostgresDatabase(PostgresClient& client, const std::string& database, const std::string& snapshot,
                           const base::ChunkSink& out) {
+  // gzip level 1 in the container: the engine's exec stream is the bottleneck (about 100 MB/s on
+  // Engine 20.10), and level 1 costs less CPU there than pg_dump's default level.
   runTool(client,
-          {"pg_dump", "--format=custom", "--compress=0", "--no-tablespaces", "--snapshot=" + snapshot,
+          {"pg_dump", "--format=custom", "--compress=1", "--no-tablespaces", "--snapshot=" + snapshot,
            "--dbname=" + pgConnectionString(database)},
           out, "pg_dump of database " + database);
 }
