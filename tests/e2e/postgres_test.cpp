@@ -16,6 +16,7 @@
 #include "dockerapi/exec.hpp"
 #include "dockerapi/http_engine.hpp"
 #include "e2e_support.hpp"
+#include "holding_proxy.hpp"
 #include "restore_stack.hpp"
 
 namespace fs = std::filesystem;
@@ -204,6 +205,65 @@ TEST(PostgresBackup, BackupDownVUpRestoreGivesBackEveryObjectAndTheStackStillLog
   auto again = stack.plugin({"restore", id, "--yes", "--only", "postgres", "--no-safety-snapshot"});
   EXPECT_EQ(again.exitCode, 0) << again.out << again.err;
   e2e::expectSameData(before, fingerprint(engine, stack));
+}
+
+// Rollback and --to-project as for MySQL: a restore that fails after the databases were loaded (the
+// apps' start refused by the test's proxy) puts the safety snapshot's dumps back; a restore into
+// another project loads that project's server, leaves the original alone, and the copy still
+// accepts the stack's login.
+TEST(PostgresRestore, AFailedRestoreRollsBackAndACopyIntoAnotherProjectStillLogsIn) {
+  REQUIRE_ENGINE(engine);
+  e2e::RestoreStack stack(engine, kOverlays);
+  ASSERT_TRUE(stack.up()) << stack.upOutput();
+  ASSERT_TRUE(waitForPostgres(engine, stack));
+  // Away from the init scripts' state, which a new project's server starts with.
+  ASSERT_EQ(
+      psql(engine, stack, "agentchat",
+           "UPDATE docs SET body = gen_random_bytes(32) WHERE id % 7 = 0; SELECT nextval('invoice_no'); "
+           "REFRESH MATERIALIZED VIEW tag_counts")
+          .exitCode,
+      0);
+  auto atBackup = fingerprint(engine, stack);
+  auto backup = stack.plugin({"backup", "--json", "--only", "postgres"});
+  ASSERT_EQ(backup.exitCode, 0) << backup.err;
+  std::string id = json::parse(backup.out)["id"].get<std::string>();
+  ASSERT_EQ(psql(engine, stack, "agentchat",
+                 "DELETE FROM docs WHERE id % 3 = 0; SELECT setval('invoice_no', 300001); "
+                 "REFRESH MATERIALIZED VIEW tag_counts")
+                .exitCode,
+            0);
+  ASSERT_EQ(psql(engine, stack, "analytics", "DELETE FROM events WHERE id % 2 = 0").exitCode, 0);
+  auto changed = fingerprint(engine, stack);
+  ASSERT_NE(changed, atBackup);
+
+  {
+    testsupport::HoldingProxy proxy(engine.endpointName(), stack.repo());
+    proxy.failAt(R"(^POST .*/containers/[^/]+/start$)", {R"(/containers/[^/]+/stop\?)"});
+    auto failed =
+        stack.plugin({"restore", id, "--yes", "--only", "postgres"}, {{"DOCKER_HOST", proxy.address()}});
+    EXPECT_EQ(failed.exitCode, 1) << failed.out << failed.err;
+    EXPECT_NE(failed.err.find("failed on purpose by the test's proxy"), std::string::npos) << failed.err;
+    EXPECT_NE(failed.err.find("Rolled back"), std::string::npos) << failed.err;
+  }
+  EXPECT_TRUE(stack.allRunning());
+  ASSERT_TRUE(waitForPostgres(engine, stack));
+  e2e::expectSameData(changed, fingerprint(engine, stack));
+
+  std::string staging = stack.project() + "-staging";
+  stack.use(staging);
+  ASSERT_EQ(stack.compose({"up", "-d"}).exitCode, 0);
+  ASSERT_TRUE(stack.waitReady());
+  ASSERT_TRUE(waitForPostgres(engine, stack));
+  ASSERT_NE(fingerprint(engine, stack), atBackup);
+  auto copy = stack.plugin({"restore", id, "--to-project", staging, "--only", "postgres", "--yes"});
+  ASSERT_EQ(copy.exitCode, 0) << copy.out << copy.err;
+  e2e::expectSameData(atBackup, fingerprint(engine, stack));
+  auto login =
+      psql(engine, stack, "agentchat", "SELECT 1", std::make_pair(std::string("agentchat"), password(stack)));
+  EXPECT_EQ(login.exitCode, 0) << login.err;
+  EXPECT_EQ(stack.compose({"down", "-v"}).exitCode, 0);
+  stack.use(stack.project());
+  e2e::expectSameData(changed, fingerprint(engine, stack));
 }
 
 namespace {
