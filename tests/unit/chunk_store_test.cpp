@@ -1,0 +1,137 @@
+// Chunks in a local repository (issue #17): packs and per-pack index files, a part read back
+// exactly, nothing stored twice (also after the index cache is lost), a flipped byte refused naming
+// the chunk, and the documented recipe with stock tools (sort, join, tail, head, zstd).
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+#include <random>
+
+#include "base/private_dir.hpp"
+#include "volumes/chunks/local_chunk_store.hpp"
+#include "volumes/part_file.hpp"
+
+namespace fs = std::filesystem;
+using namespace volumes::chunks;
+
+namespace {
+
+std::string randomBytes(std::size_t n, unsigned seed) {
+  std::mt19937_64 random(seed);
+  std::string out(n, '\0');
+  for (auto& c : out) c = static_cast<char>(random());
+  return out;
+}
+
+std::size_t filesUnder(const fs::path& dir) {
+  std::size_t n = 0;
+  for (const auto& e : fs::recursive_directory_iterator(dir)) n += e.is_regular_file();
+  return n;
+}
+
+// Writes `data` as a part whose chunk list is `list`; returns the raw bytes that were new.
+std::uint64_t store(const fs::path& chunks, ChunkIndex& index, const std::string& data, const fs::path& list,
+                    std::uint64_t packTarget = 4 << 20) {
+  LocalChunkStore store(chunks, index, packTarget);
+  std::ofstream out(list);
+  auto namer = ChunkNamer::plain();
+  ChunkedPartWriter writer(store, namer, [&](const ChunkRef& r) { out << chunkListLine(r) << "\n"; });
+  writer.write(data);
+  writer.finish();
+  store.finish();
+  return writer.newRawBytes();
+}
+
+std::string readBack(const fs::path& chunks, ChunkIndex& index, const fs::path& list) {
+  std::string out;
+  readChunkedPart(list, chunks, index, ChunkNamer::plain(), [&](std::string_view b) { out += b; });
+  return out;
+}
+
+struct Repo {
+  base::PrivateDir dir{"agentchat-chunks-test"};
+  fs::path chunks = dir.path() / "chunks";
+};
+
+}  // namespace
+
+TEST(ChunkStore, APartComesBackExactlyAndUnchangedDataAddsNoPack) {
+  Repo repo;
+  ChunkIndex index(repo.dir.path() / "cache.db");
+  auto data = randomBytes(12 << 20, 1) + std::string(3 << 20, 'z');
+  EXPECT_EQ(store(repo.chunks, index, data, repo.dir.path() / "first.chunks"), data.size());
+  EXPECT_EQ(readBack(repo.chunks, index, repo.dir.path() / "first.chunks"), data);
+  std::size_t packs = filesUnder(repo.chunks / "packs"), indexes = filesUnder(repo.chunks / "index");
+  EXPECT_GE(packs, 2u);  // 4 MiB packs
+  EXPECT_EQ(indexes, packs);
+
+  EXPECT_EQ(store(repo.chunks, index, data, repo.dir.path() / "second.chunks"), 0u);
+  EXPECT_EQ(filesUnder(repo.chunks / "packs"), packs);
+  EXPECT_EQ(readBack(repo.chunks, index, repo.dir.path() / "second.chunks"), data);
+
+  // The cache is only a cache: a new one reads the index files and knows every chunk.
+  ChunkIndex fresh(repo.dir.path() / "other-cache.db");
+  EXPECT_EQ(store(repo.chunks, fresh, data, repo.dir.path() / "third.chunks"), 0u);
+  EXPECT_EQ(fresh.size(), index.size());
+  EXPECT_EQ(readBack(repo.chunks, fresh, repo.dir.path() / "third.chunks"), data);
+}
+
+TEST(ChunkStore, AFlippedByteInAPackIsRefusedNamingTheChunk) {
+  Repo repo;
+  ChunkIndex index(repo.dir.path() / "cache.db");
+  auto data = randomBytes(3 << 20, 2);
+  store(repo.chunks, index, data, repo.dir.path() / "part.chunks");
+  fs::path pack;
+  for (const auto& e : fs::recursive_directory_iterator(repo.chunks / "packs"))
+    if (e.is_regular_file()) pack = e.path();
+  {
+    std::fstream f(pack, std::ios::in | std::ios::out | std::ios::binary);
+    f.seekg(1000);
+    char c = 0;
+    f.read(&c, 1);
+    f.seekp(1000);
+    c = static_cast<char>(c ^ 0x20);
+    f.write(&c, 1);
+  }
+  try {
+    readBack(repo.chunks, index, repo.dir.path() / "part.chunks");
+    FAIL() << "a damaged pack was read";
+  } catch (const volumes::RepositoryError& e) {
+    EXPECT_NE(std::string(e.what()).find("is damaged"), std::string::npos) << e.what();
+    EXPECT_NE(std::string(e.what()).find(pack.filename().string()), std::string::npos) << e.what();
+  }
+}
+
+TEST(ChunkStore, AnUnfinishedRunLeavesNoPackAndNoIndex) {
+  Repo repo;
+  ChunkIndex index(repo.dir.path() / "cache.db");
+  {
+    LocalChunkStore store(repo.chunks, index);
+    store.put(std::string(64, 'a'), "blob", 4);
+  }  // no finish(): as a run that failed
+  EXPECT_EQ(filesUnder(repo.chunks), 0u);
+  EXPECT_EQ(index.size(), 0u);
+}
+
+TEST(ChunkStore, TheRecipeWithStockToolsBringsAPartBack) {
+  Repo repo;
+  ChunkIndex index(repo.dir.path() / "cache.db");
+  auto data = randomBytes(6 << 20, 3) + "the end\n";
+  fs::path list = repo.dir.path() / "volume-app_data.tar.chunks", out = repo.dir.path() / "out";
+  store(repo.chunks, index, data, list, 1 << 20);
+  // The recipe of volumes/chunks/FORMAT.md, as a user would type it.
+  fs::path recipe = repo.dir.path() / "recipe.sh";
+  std::ofstream(recipe) << "set -e\nexport LC_ALL=C\ncd '" << repo.chunks.string() << "'\n"
+                        << "sort -u -k1,1 index/*.tsv > ../index.sorted\n"
+                        << "awk '{print $1, NR}' '" << list.string()
+                        << "' | sort -k1,1 | join - ../index.sorted |\n"
+                        << "  sort -k2,2n | while read -r name n pack offset length size; do\n"
+                        << "    tail -c +$((offset + 1)) \"packs/$(printf %.2s \"$pack\")/$pack\" | head -c "
+                           "\"$length\" | zstd -dc\n"
+                        << "  done > '" << out.string() << "'\n";
+  ASSERT_EQ(std::system(("bash " + recipe.string()).c_str()), 0);
+  std::ifstream in(out, std::ios::binary);
+  std::string back((std::istreambuf_iterator<char>(in)), {});
+  EXPECT_EQ(back.size(), data.size());
+  EXPECT_TRUE(back == data);
+}

@@ -1,0 +1,121 @@
+// A part cut into named chunks (issue #17): unchanged data stores nothing the second time, an
+// insert stores only the chunks around it, file boundaries keep a file's chunks, the names are
+// keyed when asked, and the blobs reassemble the exact stream.
+#include <gtest/gtest.h>
+#include <zstd.h>
+
+#include <map>
+#include <random>
+#include <string>
+#include <vector>
+
+#include "volumes/chunks/chunked_part.hpp"
+
+using namespace volumes::chunks;
+
+namespace {
+
+std::string randomBytes(std::size_t n, unsigned seed) {
+  std::mt19937_64 random(seed);
+  std::string out(n, '\0');
+  for (auto& c : out) c = static_cast<char>(random());
+  return out;
+}
+
+struct MemoryStore : BlobStore {
+  std::map<std::string, std::string> blobs;
+  bool has(const std::string& name) override { return blobs.count(name) > 0; }
+  void put(const std::string& name, std::string blob, std::uint64_t) override {
+    ASSERT_FALSE(blobs.count(name)) << "stored twice: " << name;
+    blobs[name] = std::move(blob);
+  }
+  std::string reassemble(const std::vector<ChunkRef>& refs) const {
+    std::string out;
+    for (const auto& ref : refs) {
+      const auto& blob = blobs.at(ref.name);
+      std::string raw(ref.size, '\0');
+      std::size_t n = ZSTD_decompress(raw.data(), raw.size(), blob.data(), blob.size());
+      EXPECT_EQ(n, ref.size);
+      out += raw;
+    }
+    return out;
+  }
+};
+
+struct Written {
+  std::vector<ChunkRef> refs;
+  std::uint64_t newRaw = 0;
+};
+
+// `pieces` splits the stream at those offsets with a file boundary at each.
+Written writePart(MemoryStore& store, const ChunkNamer& namer, const std::string& data,
+                  std::vector<std::size_t> boundaries = {}) {
+  Written w;
+  ChunkedPartWriter writer(store, namer, [&](const ChunkRef& r) { w.refs.push_back(r); });
+  std::size_t at = 0;
+  boundaries.push_back(data.size());
+  for (auto end : boundaries) {
+    for (std::size_t i = at; i < end; i += 100000)
+      writer.write(std::string_view(data).substr(i, std::min<std::size_t>(100000, end - i)));
+    writer.boundary();
+    at = end;
+  }
+  writer.finish();
+  EXPECT_EQ(writer.rawBytes(), data.size());
+  w.newRaw = writer.newRawBytes();
+  return w;
+}
+
+}  // namespace
+
+TEST(ChunkedPart, TheSameDataTwiceStoresNothingTheSecondTimeAndReassemblesExactly) {
+  MemoryStore store;
+  auto namer = ChunkNamer::plain();
+  auto data = randomBytes(10 << 20, 1);
+  auto first = writePart(store, namer, data);
+  EXPECT_EQ(first.newRaw, data.size());
+  EXPECT_EQ(store.reassemble(first.refs), data);
+  auto blobs = store.blobs.size();
+  auto second = writePart(store, namer, data);
+  EXPECT_EQ(second.newRaw, 0u);
+  EXPECT_EQ(store.blobs.size(), blobs);
+  for (const auto& r : second.refs) EXPECT_FALSE(r.stored);
+  EXPECT_EQ(store.reassemble(second.refs), data);
+}
+
+TEST(ChunkedPart, AnInsertStoresOnlyTheChunksAroundIt) {
+  MemoryStore store;
+  auto namer = ChunkNamer::plain();
+  auto data = randomBytes(16 << 20, 2);
+  writePart(store, namer, data);
+  std::string changed = data;
+  changed.insert(7'000'000, std::string(12345, 'x'));
+  auto again = writePart(store, namer, changed);
+  EXPECT_LE(again.newRaw, 3u * ChunkLimits{}.max) << again.newRaw;
+  EXPECT_LT(again.newRaw, changed.size() / 4);
+  EXPECT_EQ(store.reassemble(again.refs), changed);
+}
+
+TEST(ChunkedPart, FileBoundariesKeepAnUnchangedFilesChunksWhateverChangedBeforeIt) {
+  MemoryStore store;
+  auto namer = ChunkNamer::plain();
+  // Three "files": the first grows, the two after it are unchanged.
+  auto a = randomBytes(3 << 20, 3), b = randomBytes(5 << 20, 4), c = randomBytes(700000, 5);
+  writePart(store, namer, a + b + c, {a.size(), a.size() + b.size()});
+  std::string grown = a + "appended line\n";
+  auto again = writePart(store, namer, grown + b + c, {grown.size(), grown.size() + b.size()});
+  // Only the grown file's last chunk is new.
+  EXPECT_LE(again.newRaw, ChunkLimits{}.max);
+  EXPECT_EQ(store.reassemble(again.refs), grown + b + c);
+}
+
+TEST(ChunkedPart, KeyedNamesAreHmacSha256AndDifferFromPlainOnes) {
+  // RFC 4231 test case 6: a key longer than the block size.
+  auto namer = ChunkNamer::keyed(std::string(131, '\xaa'));
+  EXPECT_EQ(namer.name("Test Using Larger Than Block-Size Key - Hash Key First"),
+            "60e431591ee0b67f0d8a26aacbf5b77f8e0bc6213728c5140546040f0ee37f54");
+  EXPECT_NE(namer.name("chunk"), ChunkNamer::plain().name("chunk"));
+  EXPECT_EQ(ChunkNamer::plain().name("abc"),
+            "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+  EXPECT_THROW(ChunkNamer::keyed("short"), std::invalid_argument);
+}

@@ -1,0 +1,56 @@
+#pragma once
+// Where each chunk of a repository is: a local SQLite cache of the repository's index files, so a
+// repository of any size is looked up with bounded memory (the index never lives in RAM whole).
+// The index files (chunks/index/*.tsv) are the truth; the cache can be deleted and read again.
+#include <cstdint>
+#include <filesystem>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "base/error.hpp"
+
+namespace volumes::chunks {
+
+class ChunkIndexError : public base::Error {
+ public:
+  using base::Error::Error;
+};
+
+struct BlobLocation {
+  std::string pack;                      // the pack's name: the sha256 of its bytes
+  std::uint64_t offset = 0, length = 0;  // the blob in the pack
+  std::uint64_t size = 0;                // the chunk's raw bytes
+};
+
+struct IndexEntry {
+  std::string name;
+  BlobLocation at;
+};
+
+// One line of an index file: "NAME PACK OFFSET LENGTH SIZE" (spaces; readable with sort and join).
+std::string indexLine(const IndexEntry& entry);
+std::optional<IndexEntry> parseIndexLine(const std::string& line);
+
+class ChunkIndex {
+ public:
+  // Opens (creates) the cache at `cacheFile`.
+  explicit ChunkIndex(const std::filesystem::path& cacheFile);
+  ~ChunkIndex();
+  ChunkIndex(const ChunkIndex&) = delete;
+  ChunkIndex& operator=(const ChunkIndex&) = delete;
+
+  // Reads the index files of `indexDir` the cache has not read yet; returns how many it read.
+  std::size_t refresh(const std::filesystem::path& indexDir);
+  void insert(const std::vector<IndexEntry>& entries);
+  bool contains(const std::string& name);
+  std::optional<BlobLocation> locate(const std::string& name);
+  std::uint64_t size();
+
+ private:
+  struct Db;
+  std::unique_ptr<Db> db_;
+};
+
+}  // namespace volumes::chunks

@@ -1,0 +1,64 @@
+#pragma once
+// A part's stream cut into content-defined chunks, each named and handed to a blob store only when
+// the store lacks it: the second backup of unchanged data writes nothing but the list of names.
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+#include <string_view>
+
+#include "volumes/chunks/chunk_namer.hpp"
+#include "volumes/chunks/chunker.hpp"
+
+namespace volumes::chunks {
+
+// Where chunks go (a repository's packs; a map in tests). Blobs are one zstd frame each, so any
+// chunk decompresses on its own.
+class BlobStore {
+ public:
+  virtual ~BlobStore() = default;
+  virtual bool has(const std::string& name) = 0;
+  virtual void put(const std::string& name, std::string blob, std::uint64_t rawSize) = 0;
+};
+
+// One chunk of a part, in stream order.
+struct ChunkRef {
+  std::string name;
+  std::uint64_t size = 0;  // raw bytes
+  bool stored = false;     // this part brought it to the store
+};
+
+class ChunkedPartWriter {
+ public:
+  using RefSink = std::function<void(const ChunkRef&)>;
+  // `refs` receives each chunk as it is cut, so a part of any size holds one chunk in memory.
+  ChunkedPartWriter(BlobStore& store, const ChunkNamer& namer, RefSink refs, ChunkLimits limits = {},
+                    int level = 3);
+  ~ChunkedPartWriter();
+  ChunkedPartWriter(const ChunkedPartWriter&) = delete;
+  ChunkedPartWriter& operator=(const ChunkedPartWriter&) = delete;
+
+  void write(std::string_view bytes);
+  // Ends the current chunk here: each file of a volume starts a chunk of its own, so an unchanged
+  // file keeps its chunks whatever changed before it.
+  void boundary();
+  void finish();
+
+  std::uint64_t rawBytes() const { return raw_; }
+  std::uint64_t newRawBytes() const { return newRaw_; }
+  std::uint64_t storedBytes() const { return stored_; }
+
+ private:
+  void emit();
+  BlobStore& store_;
+  const ChunkNamer& namer_;
+  RefSink refs_;
+  Chunker chunker_;
+  int level_;
+  struct Compressor;
+  std::unique_ptr<Compressor> compressor_;
+  std::string chunk_;
+  std::uint64_t raw_ = 0, newRaw_ = 0, stored_ = 0;
+};
+
+}  // namespace volumes::chunks

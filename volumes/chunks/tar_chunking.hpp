@@ -1,0 +1,34 @@
+#pragma once
+// A volume's tar stream cut with a chunk boundary before and after every file's content: a file's
+// bytes are chunked on their own, so an unchanged file keeps its chunks wherever it sits in the
+// stream (and under another name), and the headers between files are small chunks of their own.
+// Concatenating the chunks gives the stream back byte for byte: nothing is rebuilt on restore.
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+#include "base/tar_walker.hpp"
+#include "volumes/chunks/chunked_part.hpp"
+
+namespace volumes::chunks {
+
+class TarChunking {
+ public:
+  explicit TarChunking(ChunkedPartWriter& writer);
+  TarChunking(const TarChunking&) = delete;  // the walker's handlers point at this object
+  TarChunking& operator=(const TarChunking&) = delete;
+
+  void write(std::string_view bytes);
+  // Throws base::TarError unless the stream ended whole (its end-of-archive marker seen).
+  void finish();
+
+ private:
+  void block(std::string_view block);
+  ChunkedPartWriter& writer_;
+  base::TarWalker walker_;
+  std::string partial_;  // a block not yet whole
+  bool entryStarted_ = false;
+  std::uint64_t payloadLeft_ = 0, payloadInBlock_ = 0;
+};
+
+}  // namespace volumes::chunks
