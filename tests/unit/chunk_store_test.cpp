@@ -5,23 +5,18 @@
 
 #include <filesystem>
 #include <fstream>
-#include <random>
 
 #include "base/private_dir.hpp"
+#include "tests/support/chunk_testing.hpp"
 #include "volumes/chunks/local_chunk_store.hpp"
 #include "volumes/part_file.hpp"
 
 namespace fs = std::filesystem;
 using namespace volumes::chunks;
 
-namespace {
+using agentchat_test::randomBytes;
 
-std::string randomBytes(std::size_t n, unsigned seed) {
-  std::mt19937_64 random(seed);
-  std::string out(n, '\0');
-  for (auto& c : out) c = static_cast<char>(random());
-  return out;
-}
+namespace {
 
 std::size_t filesUnder(const fs::path& dir) {
   std::size_t n = 0;

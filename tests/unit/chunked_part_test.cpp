@@ -2,42 +2,23 @@
 // insert stores only the chunks around it, file boundaries keep a file's chunks, the names are
 // keyed when asked, and the blobs reassemble the exact stream.
 #include <gtest/gtest.h>
-#include <zstd.h>
 
-#include <map>
-#include <random>
 #include <string>
 #include <vector>
 
+#include "tests/support/chunk_testing.hpp"
 #include "volumes/chunks/chunked_part.hpp"
 
 using namespace volumes::chunks;
 
+using agentchat_test::randomBytes;
+
 namespace {
 
-std::string randomBytes(std::size_t n, unsigned seed) {
-  std::mt19937_64 random(seed);
-  std::string out(n, '\0');
-  for (auto& c : out) c = static_cast<char>(random());
-  return out;
-}
-
-struct MemoryStore : BlobStore {
-  std::map<std::string, std::string> blobs;
-  bool has(const std::string& name) override { return blobs.count(name) > 0; }
-  void put(const std::string& name, std::string blob, std::uint64_t) override {
-    ASSERT_FALSE(blobs.count(name)) << "stored twice: " << name;
-    blobs[name] = std::move(blob);
-  }
+struct MemoryStore : agentchat_test::MemoryBlobStore {
   std::string reassemble(const std::vector<ChunkRef>& refs) const {
     std::string out;
-    for (const auto& ref : refs) {
-      const auto& blob = blobs.at(ref.name);
-      std::string raw(ref.size, '\0');
-      std::size_t n = ZSTD_decompress(raw.data(), raw.size(), blob.data(), blob.size());
-      EXPECT_EQ(n, ref.size);
-      out += raw;
-    }
+    for (const auto& ref : refs) out += raw.at(ref.name);
     return out;
   }
 };
@@ -75,10 +56,10 @@ TEST(ChunkedPart, TheSameDataTwiceStoresNothingTheSecondTimeAndReassemblesExactl
   auto first = writePart(store, namer, data);
   EXPECT_EQ(first.newRaw, data.size());
   EXPECT_EQ(store.reassemble(first.refs), data);
-  auto blobs = store.blobs.size();
+  auto blobs = store.raw.size();
   auto second = writePart(store, namer, data);
   EXPECT_EQ(second.newRaw, 0u);
-  EXPECT_EQ(store.blobs.size(), blobs);
+  EXPECT_EQ(store.raw.size(), blobs);
   for (const auto& r : second.refs) EXPECT_FALSE(r.stored);
   EXPECT_EQ(store.reassemble(second.refs), data);
 }

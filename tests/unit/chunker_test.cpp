@@ -2,27 +2,22 @@
 // cut points independent of how the stream is fed, and shared chunks after an insert.
 #include <gtest/gtest.h>
 
-#include <map>
 #include <numeric>
 #include <random>
 #include <set>
 #include <string>
 
 #include "base/sha256.hpp"
+#include "tests/support/chunk_testing.hpp"
 #include "volumes/chunks/chunker.hpp"
 
 using volumes::chunks::Chunker;
 using volumes::chunks::ChunkLimits;
 using volumes::chunks::chunkSizes;
 
-namespace {
+using agentchat_test::randomBytes;
 
-std::string randomBytes(std::size_t n, unsigned seed) {
-  std::mt19937_64 random(seed);
-  std::string out(n, '\0');
-  for (auto& c : out) c = static_cast<char>(random());
-  return out;
-}
+namespace {
 
 std::vector<std::string> chunksOf(const std::string& data, ChunkLimits limits = {}) {
   std::vector<std::string> out;

@@ -2,25 +2,18 @@
 // content is chunked on its own (the same content under another name or place stores only headers),
 // a file that grew stores only its last chunk, and a torn stream is refused.
 #include <gtest/gtest.h>
-#include <zstd.h>
 
-#include <map>
-#include <random>
 #include <string>
 
+#include "tests/support/chunk_testing.hpp"
 #include "tests/support/tar_blocks.hpp"
 #include "volumes/chunks/tar_chunking.hpp"
 
 using namespace volumes::chunks;
 
-namespace {
+using agentchat_test::randomBytes;
 
-std::string randomBytes(std::size_t n, unsigned seed) {
-  std::mt19937_64 random(seed);
-  std::string out(n, '\0');
-  for (auto& c : out) c = static_cast<char>(random());
-  return out;
-}
+namespace {
 
 std::string entry(const std::string& name, const std::string& content) {
   std::string out = agentchat_test::ustarHeader(name, '0', content.size()) + content;
@@ -35,15 +28,7 @@ std::string tarOf(const std::vector<std::pair<std::string, std::string>>& files)
   return out + std::string(1024, '\0');
 }
 
-struct MemoryStore : BlobStore {
-  std::map<std::string, std::string> raw;  // decompressed, for the test to look at
-  bool has(const std::string& name) override { return raw.count(name) > 0; }
-  void put(const std::string& name, std::string blob, std::uint64_t size) override {
-    std::string bytes(size, '\0');
-    EXPECT_EQ(ZSTD_decompress(bytes.data(), bytes.size(), blob.data(), blob.size()), size);
-    raw[name] = std::move(bytes);
-  }
-};
+using MemoryStore = agentchat_test::MemoryBlobStore;
 
 struct Result {
   std::string back;  // the chunks in order, concatenated

@@ -1,0 +1,33 @@
+#pragma once
+// What the chunk tests (issue #17) share: reproducible random bytes, and a blob store in memory that
+// keeps each chunk decompressed and fails the test when a chunk is stored twice.
+#include <gtest/gtest.h>
+#include <zstd.h>
+
+#include <map>
+#include <random>
+#include <string>
+
+#include "volumes/chunks/chunked_part.hpp"
+
+namespace agentchat_test {
+
+inline std::string randomBytes(std::size_t n, unsigned seed) {
+  std::mt19937_64 random(seed);
+  std::string out(n, '\0');
+  for (auto& c : out) c = static_cast<char>(random());
+  return out;
+}
+
+struct MemoryBlobStore : volumes::chunks::BlobStore {
+  std::map<std::string, std::string> raw;  // name -> the chunk's bytes
+  bool has(const std::string& name) override { return raw.count(name) > 0; }
+  void put(const std::string& name, std::string blob, std::uint64_t size) override {
+    EXPECT_FALSE(raw.count(name)) << "stored twice: " << name;
+    std::string bytes(size, '\0');
+    EXPECT_EQ(ZSTD_decompress(bytes.data(), bytes.size(), blob.data(), blob.size()), size);
+    raw[name] = std::move(bytes);
+  }
+};
+
+}  // namespace agentchat_test
