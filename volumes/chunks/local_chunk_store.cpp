@@ -7,7 +7,6 @@
 
 #include "volumes/part_file.hpp"
 #include "volumes/repository.hpp"
-#include "volumes/zstd_stream.hpp"
 
 namespace volumes::chunks {
 
@@ -81,7 +80,7 @@ void readChunkedPart(const fs::path& chunkList, const fs::path& chunksDir, Chunk
     if (ZSTD_isError(got) || got != size || namer.name(raw) != name)
       throw RepositoryError("chunk " + name + " in pack " + pack.string() +
                             " is damaged (its bytes do not match its name): restore from another copy of "
-                            "the repository, or run check");
+                            "the repository");
     out(raw);
   }
 }

@@ -17,7 +17,8 @@ void PackWriter::add(const std::string& name, std::string_view blob, std::uint64
   if (!pack_) {
     makePrivateDir(dir_);
     std::random_device random;
-    // A killed run leaves its partial pack under this name; prune removes such files.
+    // A killed run leaves its partial pack under this name, which no index names (FORMAT.md: the
+    // garbage collection to come removes it).
     pack_ =
         std::make_unique<PartFile>(dir_ / ("partial-" + std::to_string(random()) + std::to_string(random())));
   }
