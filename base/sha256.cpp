@@ -1,6 +1,7 @@
 #include "base/sha256.hpp"
 
 #include <openssl/evp.h>
+#include <openssl/hmac.h>
 
 #include <stdexcept>
 
@@ -32,20 +33,35 @@ std::string Sha256::hexDigest() {
   unsigned int length = 0;
   EVP_DigestFinal_ex(state_->ctx, digest, &length);
   state_->finished = true;
-  static const char* hex = "0123456789abcdef";
-  std::string out;
-  out.reserve(length * 2);
-  for (unsigned int i = 0; i < length; ++i) {
-    out.push_back(hex[digest[i] >> 4]);
-    out.push_back(hex[digest[i] & 0xf]);
-  }
-  return out;
+  return hexEncode(std::string_view(reinterpret_cast<const char*>(digest), length));
 }
 
 std::string sha256Hex(std::string_view bytes) {
   Sha256 hasher;
   hasher.update(bytes);
   return hasher.hexDigest();
+}
+
+std::string hmacSha256(std::string_view key, std::string_view data) {
+  unsigned char out[EVP_MAX_MD_SIZE];
+  unsigned int length = 0;
+  if (HMAC(EVP_sha256(), key.data(), static_cast<int>(key.size()),
+           reinterpret_cast<const unsigned char*>(data.data()), data.size(), out, &length) == nullptr) {
+    throw std::runtime_error("HMAC-SHA256 failed in OpenSSL");
+  }
+  return std::string(reinterpret_cast<const char*>(out), length);
+}
+
+std::string hexEncode(std::string_view bytes) {
+  static const char* hex = "0123456789abcdef";
+  std::string out;
+  out.reserve(bytes.size() * 2);
+  for (char ch : bytes) {
+    auto c = static_cast<unsigned char>(ch);
+    out.push_back(hex[c >> 4]);
+    out.push_back(hex[c & 0xf]);
+  }
+  return out;
 }
 
 }  // namespace base

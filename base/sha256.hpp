@@ -23,5 +23,9 @@ class Sha256 {
 };
 
 std::string sha256Hex(std::string_view bytes);
+// HMAC-SHA256 of `data` under `key`: the 32 raw bytes.
+std::string hmacSha256(std::string_view key, std::string_view data);
+// Lowercase hex of any bytes.
+std::string hexEncode(std::string_view bytes);
 
 }  // namespace base

@@ -1,7 +1,5 @@
 #include "volumes/s3/sigv4.hpp"
 
-#include <openssl/hmac.h>
-
 #include <algorithm>
 #include <cctype>
 #include <ctime>
@@ -144,28 +142,6 @@ std::string stringToSign(std::string_view amzDate, std::string_view scope,
                          std::string_view canonicalRequest) {
   return std::string(kAlgorithm) + "\n" + std::string(amzDate) + "\n" + std::string(scope) + "\n" +
          base::sha256Hex(canonicalRequest);
-}
-
-std::string hmacSha256(std::string_view key, std::string_view data) {
-  unsigned char out[EVP_MAX_MD_SIZE];
-  unsigned int length = 0;
-  if (HMAC(EVP_sha256(), key.data(), static_cast<int>(key.size()),
-           reinterpret_cast<const unsigned char*>(data.data()), data.size(), out, &length) == nullptr) {
-    throw std::runtime_error("sigv4: HMAC-SHA256 failed in OpenSSL");
-  }
-  return std::string(reinterpret_cast<const char*>(out), length);
-}
-
-std::string hexEncode(std::string_view bytes) {
-  static const char* hex = "0123456789abcdef";
-  std::string out;
-  out.reserve(bytes.size() * 2);
-  for (char ch : bytes) {
-    auto c = static_cast<unsigned char>(ch);
-    out.push_back(hex[c >> 4]);
-    out.push_back(hex[c & 0xf]);
-  }
-  return out;
 }
 
 std::string signingKey(std::string_view secret, std::string_view date, std::string_view region,

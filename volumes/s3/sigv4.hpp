@@ -6,6 +6,8 @@
 #include <utility>
 #include <vector>
 
+#include "base/sha256.hpp"
+
 namespace volumes::s3::sigv4 {
 
 inline constexpr std::string_view kAlgorithm = "AWS4-HMAC-SHA256";
@@ -54,8 +56,8 @@ std::string signature(const Signer& signer, std::string_view amzDate, std::strin
 std::string authorization(const Signer& signer, std::string_view amzDate, const Request& request,
                           bool normalize = false);
 
-std::string hmacSha256(std::string_view key, std::string_view data);
-std::string hexEncode(std::string_view bytes);
+using base::hexEncode;
+using base::hmacSha256;
 // "20150830T123600Z" for a time in seconds since the epoch.
 std::string amzDate(long long epochSeconds);
 
