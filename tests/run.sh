@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The test command: installs what the tests need, makes sure a Docker engine runs, builds the test
-# images (cached by content hash), then
-#   1. Release build (what install.sh builds): every unit test and every end-to-end test;
+# images (cached by content hash; in the background beside the Release build), then
+#   1. Release build (what install.sh builds): every unit test and every end-to-end test but those
+#      of ASAN_E2E, which run on Engine 20.10 once, under the sanitizers;
 #   2. AddressSanitizer + UndefinedBehaviorSanitizer build, compiled in the background (niced) while
 #      the Release end-to-end tests wait on the engine, then every unit test under it (background
 #      too), and the end-to-end tests that drive the memory-heavy paths (ASAN_E2E below);
@@ -16,10 +17,11 @@ set -euo pipefail
 cd "$(dirname "$(readlink -f "$0")")/.."
 source tests/phases.sh
 
-# The end-to-end tests run again under the sanitizers: the ones whose data goes through our stream
-# code (exec and archive streams, hijacked stdin), the tar guard and host restore, zstd parts, age,
-# S3 multipart uploads and resumed downloads, and hooks (an exec with a deadline). The other end-to-end tests orchestrate containers
-# through the same code, already covered here and by every unit test under the sanitizers.
+# The end-to-end tests that run under the sanitizers (on Engine 20.10 instead of in Release): the
+# ones whose data goes through our stream code (exec and archive streams, hijacked stdin), the tar
+# guard and host restore, zstd parts, age, S3 multipart uploads and resumed downloads, and hooks (an
+# exec with a deadline). The other end-to-end tests orchestrate containers through the same code,
+# covered in Release and by every unit test under the sanitizers.
 ASAN_E2E=(
   'EngineApi\.'
   'MysqlDumpLive\.'
@@ -70,6 +72,7 @@ kill_tree() {
 on_exit() {
   local status=$?
   set +e
+  [ -z "${IMAGES_PID:-}" ] || kill_tree "$IMAGES_PID"
   [ -z "${SANITIZER_PID:-}" ] || kill_tree "$SANITIZER_PID"
   [ -z "${MODERN_E2E_PID:-}" ] || kill_tree "$MODERN_E2E_PID"
   phase_summary
@@ -98,8 +101,9 @@ phase "packages" install_packages
 phase "engine" ensure_engine
 trap on_exit EXIT # ensure_engine set its own trap: on_exit stops that engine too
 
-# Both image sets and Engine 26's root file system (all cached by content hash) at once: mostly
-# waiting on the mirror.
+# Both image sets and Engine 26's root file system (all cached by content hash) at once, in the
+# background beside the Release build: mostly waiting on the mirror, which on a fresh machine is
+# minutes the build's cores need not wait for.
 test_images() {
   local pids=() pid failed=0
   tests/images/build.sh & pids+=($!)
@@ -110,7 +114,18 @@ test_images() {
   for pid in "${pids[@]}"; do wait "$pid" || failed=1; done
   return $failed
 }
-phase "test images, Engine 26 root" test_images
+images_job() {
+  local start status=0
+  start=$(date +%s)
+  test_images >build/test-images.log 2>&1 || status=$?
+  echo "$(($(date +%s) - start))" >"$BG/images.seconds"
+  return $status
+}
+BG=build/bg
+rm -rf "$BG"
+mkdir -p "$BG"
+images_job &
+IMAGES_PID=$!
 
 phase "build release" configure_and_build build/test-release -DCMAKE_BUILD_TYPE=Release
 phase "unit tests, release" ctest_logged build/test-release/unit.log --test-dir build/test-release \
@@ -120,7 +135,6 @@ phase "unit tests, release" ctest_logged build/test-release/unit.log --test-dir 
 # background, niced: they use the cores the end-to-end tests leave idle (they mostly wait on the
 # engine). Each step leaves its seconds and exit status in build/bg/; the end-to-end tests under the
 # sanitizers wait for build/bg/asan-built.
-BG=build/bg
 bg_step() { # bg_step NAME LOG COMMAND...
   local name=$1 log=$2 start status=0
   shift 2
@@ -141,10 +155,19 @@ sanitizer_job() {
     --output-on-failure --timeout 600 || true
   bg_step fuzz build/fuzz.log tests/fuzz/run.sh 60 || true
 }
-rm -rf "$BG"
-mkdir -p "$BG"
 sanitizer_job &
 SANITIZER_PID=$!
+
+# The images' end (they started before the Release build): their log, and their failure as this run's.
+wait_images() {
+  local status=0
+  wait "$IMAGES_PID" || status=$?
+  IMAGES_PID=
+  cat build/test-images.log
+  return $status
+}
+phase "test images, Engine 26 root (rest of it)" wait_images
+phase_record "  (test images, Engine 26 root, in the background)" "$(cat "$BG/images.seconds")"
 
 # Engine 26 in its own namespaces, with the images both image sets' tests use; this run removes it.
 start_modern_engine() {
@@ -159,9 +182,12 @@ export AGENTCHAT_E2E_ENGINE26=$MODERN_HOST
 AGENTCHAT_E2E_COMPOSE_V2=$(tests/modern/engine26.sh compose)
 export AGENTCHAT_E2E_COMPOSE_V2
 
-# End-to-end tests share one engine and one stack: run them one at a time.
+# End-to-end tests share one engine and one stack: run them one at a time. Those of ASAN_E2E run
+# on this engine once, under the sanitizers (below): the same code, checked harder; the Release
+# binary runs the round trips, online backup and hooks on Engine 26 too.
+asan_filter=$(IFS='|'; echo "${ASAN_E2E[*]}")
 phase "e2e tests, release (Engine 20.10, compose v1)" ctest_logged build/test-release/e2e.log \
-  --test-dir build/test-release -L e2e -E "$MODERN_ONLY" --output-on-failure --timeout 900
+  --test-dir build/test-release -L e2e -E "$MODERN_ONLY|$asan_filter" --output-on-failure --timeout 900
 
 # Engine 26's matrix runs in the background beside the sanitizer end-to-end tests (another engine,
 # another build directory and its own stack): its output is printed when it ends.
@@ -198,7 +224,6 @@ phase "build asan + fuzz (rest of it)" wait_asan_build
 phase_record "  (build asan + fuzz, in the background)" "$(cat "$BG/asan-build.seconds")"
 
 export ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 UBSAN_OPTIONS=print_stacktrace=1
-asan_filter=$(IFS='|'; echo "${ASAN_E2E[*]}")
 phase "e2e tests, asan (memory-heavy paths)" ctest_logged build/test-asan/e2e.log --test-dir build/test-asan \
   -L e2e -R "$asan_filter" --output-on-failure --timeout 900
 
