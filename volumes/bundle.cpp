@@ -10,6 +10,7 @@
 #include <memory>
 #include <vector>
 
+#include "base/sha256.hpp"
 #include "volumes/archive_reader.hpp"
 #include "volumes/host_archive.hpp"
 
@@ -39,16 +40,38 @@ void writeBundle(const Repository& repository, const std::string& project, const
                  const base::ChunkSink& out) {
   auto manifest = repository.read(project, id);
   std::string prefix = project + "/" + id + "/";
+  // A chunked part goes in as one .zst file (its blobs back to back): the bundle stands alone, and
+  // the manifest, which comes first, needs that file's sha256 — one read of the blobs ahead.
+  std::vector<char> buffer(1 << 20);
+  for (auto& part : manifest.parts) {
+    if (!part.chunked()) continue;
+    auto in = repository.openCompressed(project, id, part);
+    base::Sha256 hash;
+    std::uint64_t size = 0;
+    while (std::size_t got = in->read(buffer.data(), buffer.size())) {
+      hash.update(std::string_view(buffer.data(), got));
+      size += got;
+    }
+    if (size != part.size)
+      throw RepositoryError("export: part " + part.name + " has " + std::to_string(size) +
+                            " bytes of chunks, the manifest says " + std::to_string(part.size) +
+                            ": run docker agentchat verify " + id);
+    part.sha256 = hash.hexDigest();
+    part.storage.clear();
+    part.newSize = 0;
+  }
   // The manifest as the repository gives it back (its parts are what it names).
   auto text = std::make_shared<std::string>(toJson(manifest).dump(2) + "\n");
   std::vector<StreamEntry> entries{
       {prefix + "manifest.json", text->size(),
        [text] { return std::unique_ptr<StoredReader>(std::make_unique<BytesReader>(*text)); }, std::nullopt}};
-  for (const auto& part : manifest.parts) {
-    entries.push_back(
-        {prefix + part.name, part.size,
-         [&repository, &project, &id, name = part.name] { return repository.openPart(project, id, name); },
-         std::nullopt});
+  const auto stored = repository.read(project, id);
+  for (std::size_t i = 0; i < manifest.parts.size(); ++i) {
+    entries.push_back({prefix + manifest.parts[i].name, manifest.parts[i].size,
+                       [&repository, &project, &id, record = stored.parts[i]] {
+                         return repository.openCompressed(project, id, record);
+                       },
+                       std::nullopt});
   }
   archiveStreams(entries, out);
 }

@@ -26,9 +26,16 @@ bool LocalRepository::idTaken(const std::string& project, const std::string& id)
   return fs::exists(projectDir(project) / id, ec) || fs::exists(projectDir(project) / (".partial-" + id), ec);
 }
 
-LocalRepository::Staging::Staging(fs::path partial, fs::path final)
-    : partial_(std::move(partial)), final_(std::move(final)) {
+LocalRepository::Staging::Staging(fs::path partial, fs::path final,
+                                  std::unique_ptr<chunks::RepositoryChunks::Writing> chunks,
+                                  const chunks::ChunkNamer* namer)
+    : partial_(std::move(partial)), final_(std::move(final)), chunks_(std::move(chunks)), namer_(namer) {
   makePrivateDir(partial_);
+}
+
+std::optional<Repository::Staging::Chunks> LocalRepository::Staging::chunks() {
+  if (!chunks_) return std::nullopt;
+  return Chunks{chunks_->store(), *namer_};
 }
 
 LocalRepository::Staging::~Staging() {
@@ -47,6 +54,8 @@ std::unique_ptr<StoredWriter> LocalRepository::Staging::addPart(const std::strin
 }
 
 void LocalRepository::Staging::commit(const Manifest& manifest) {
+  // Every chunk the parts name is in a sealed pack and an index file before the manifest names them.
+  if (chunks_) chunks_->store().finish();
   {
     PartFile file(partial_ / "manifest.json");
     file.write(toJson(manifest).dump(2) + "\n");
@@ -66,7 +75,43 @@ std::unique_ptr<Repository::Staging> LocalRepository::begin(const std::string& p
   fs::path final = backupDir(project, id);
   makePrivateDir(root_);
   makePrivateDir(projectDir(project));
-  return std::make_unique<Staging>(projectDir(project) / (".partial-" + id), final);
+  std::unique_ptr<chunks::RepositoryChunks::Writing> writing;
+  if (auto* store = chunkStore()) writing = store->beginWriting();
+  return std::make_unique<Staging>(projectDir(project) / (".partial-" + id), final, std::move(writing),
+                                   chunkStore() ? &chunkStore()->namer() : nullptr);
+}
+
+chunks::RepositoryChunks* LocalRepository::chunkStore() const {
+  std::lock_guard lock(chunksMutex_);
+  if (!chunksLooked_) {
+    chunks_ = chunks::RepositoryChunks::open(root_);
+    chunksLooked_ = true;
+  }
+  return chunks_.get();
+}
+
+void LocalRepository::deduplicate() {
+  makePrivateDir(root_);
+  std::lock_guard lock(chunksMutex_);
+  chunks_ = chunks::RepositoryChunks::create(root_);
+  chunksLooked_ = true;
+}
+
+chunks::RepositoryChunks::Collected LocalRepository::collectGarbage() {
+  auto* store = chunkStore();
+  if (!store) return {};
+  return store->collectGarbage([&](const std::function<void(const fs::path&)>& list) {
+    std::error_code ec;
+    for (const auto& project : fs::directory_iterator(root_, ec)) {
+      if (!project.is_directory(ec) || project.path().filename().string().front() == '.') continue;
+      for (const auto& backup : fs::directory_iterator(project.path(), ec)) {
+        if (!backup.is_directory(ec)) continue;
+        for (const auto& file : fs::directory_iterator(backup.path(), ec))
+          if (file.path().extension() == ".chunks") list(file.path());
+      }
+    }
+    if (ec) throw RepositoryError("cannot list the backups in " + root_.string() + ": " + ec.message());
+  });
 }
 
 std::vector<std::string> LocalRepository::list(const std::string& project) const {
@@ -147,6 +192,23 @@ std::unique_ptr<StoredReader> LocalRepository::openPart(const std::string& proje
                                                         const std::string& name) const {
   if (!isPlainFileName(name)) throw RepositoryError("invalid part name '" + name + "'");
   return openStoredFile(backupDir(project, id) / name);
+}
+
+std::unique_ptr<StoredReader> LocalRepository::openPart(const std::string& project, const std::string& id,
+                                                        const PartRecord& record) const {
+  if (!record.chunked()) return openPart(project, id, record.name);
+  if (!isPlainFileName(record.storedName())) throw RepositoryError("invalid part name '" + record.name + "'");
+  auto* store = chunkStore();
+  if (!store)
+    throw RepositoryError("part " + record.name + " of backup " + id + " is kept as chunks, but " + root_.string() +
+                          " has no chunk store (.chunks/config.json is missing)");
+  return store->openList(backupDir(project, id) / record.storedName(), record.sha256);
+}
+
+std::unique_ptr<StoredReader> LocalRepository::openCompressed(const std::string& project, const std::string& id,
+                                                              const PartRecord& record) const {
+  if (!record.chunked() || !chunkStore()) return openPart(project, id, record);
+  return chunkStore()->openList(backupDir(project, id) / record.storedName(), record.sha256, /*blobs=*/true);
 }
 
 void LocalRepository::appendAudit(const std::string& project, const nlohmann::json& entry) {

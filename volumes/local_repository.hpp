@@ -2,6 +2,9 @@
 // A repository in a local directory: <root>/<project>/<backup-id>/. A backup is built in
 // <root>/<project>/.partial-<id>/ and renamed into place once its manifest is written, so an
 // interrupted backup never looks complete. Directories 0700, files 0600.
+#include <mutex>
+
+#include "volumes/chunks/repository_chunks.hpp"
 #include "volumes/repository.hpp"
 
 namespace volumes {
@@ -14,9 +17,12 @@ class LocalRepository : public Repository {
 
   class Staging : public Repository::Staging {
    public:
-    Staging(std::filesystem::path partial, std::filesystem::path final);
+    Staging(std::filesystem::path partial, std::filesystem::path final,
+            std::unique_ptr<chunks::RepositoryChunks::Writing> chunks = nullptr,
+            const chunks::ChunkNamer* namer = nullptr);
     ~Staging() override;
     std::unique_ptr<StoredWriter> addPart(const std::string& name) override;
+    std::optional<Chunks> chunks() override;
     void commit(const Manifest& manifest) override;
     void discard() noexcept override;
     const std::filesystem::path& directory() const { return partial_; }
@@ -25,6 +31,8 @@ class LocalRepository : public Repository {
     std::filesystem::path partial_;
     std::filesystem::path final_;
     bool committed_ = false;
+    std::unique_ptr<chunks::RepositoryChunks::Writing> chunks_;  // holds the store's lock shared
+    const chunks::ChunkNamer* namer_;
   };
 
   std::string location() const override { return root_.string(); }
@@ -37,6 +45,18 @@ class LocalRepository : public Repository {
   Manifest read(const std::string& project, const std::string& id) const override;
   std::unique_ptr<StoredReader> openPart(const std::string& project, const std::string& id,
                                          const std::string& name) const override;
+  std::unique_ptr<StoredReader> openPart(const std::string& project, const std::string& id,
+                                         const PartRecord& record) const override;
+
+  std::unique_ptr<StoredReader> openCompressed(const std::string& project, const std::string& id,
+                                               const PartRecord& record) const override;
+
+  // The deduplicated store (REPO/.chunks), null when this repository keeps whole parts.
+  chunks::RepositoryChunks* chunkStore() const;
+  // Backups from now on keep their parts as chunks (makes REPO/.chunks unless it exists).
+  void deduplicate();
+  // Deletes the packs no backup of any project here names; throws RepositoryError while a backup runs.
+  chunks::RepositoryChunks::Collected collectGarbage();
   void recordVerification(const std::string& project, const std::string& id,
                           const nlohmann::json& result) override;
   std::optional<nlohmann::json> verification(const std::string& project,
@@ -49,6 +69,9 @@ class LocalRepository : public Repository {
   bool idTaken(const std::string& project, const std::string& id) const override;
   std::filesystem::path projectDir(const std::string& project) const { return stateDir(project); }
   std::filesystem::path root_;
+  mutable std::unique_ptr<chunks::RepositoryChunks> chunks_;
+  mutable bool chunksLooked_ = false;
+  mutable std::mutex chunksMutex_;  // parts may be opened on several threads
 };
 
 }  // namespace volumes

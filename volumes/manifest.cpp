@@ -31,6 +31,10 @@ nlohmann::json toJson(const Manifest& m) {
                      {"rawSize", p.rawSize},
                      {"sha256", p.sha256}});
     if (p.encrypted()) parts.back()["plainSha256"] = p.plainSha256;
+    if (p.chunked()) {
+      parts.back()["storage"] = p.storage;
+      parts.back()["newSize"] = p.newSize;
+    }
   }
   nlohmann::json out = {{"formatVersion", Manifest::kFormatVersion},
                         {"id", m.id},
@@ -128,7 +132,7 @@ Manifest parseManifest(std::string_view input) {
     PartRecord record{text(p, "name", where),    text(p, "kind", where),
                       text(p, "service", where), text(p, "source", where),
                       count(p, "size", where),   count(p, "rawSize", where),
-                      text(p, "sha256", where),  {}};
+                      text(p, "sha256", where),  {}, {}, 0};
     if (!isPlainFileName(record.name)) {
       throw ManifestError("manifest: " + where + "name \"" + record.name + "\" is not a plain file name");
     }
@@ -143,6 +147,15 @@ Manifest parseManifest(std::string_view input) {
       if (record.name.size() <= 4 || record.name.compare(record.name.size() - 4, 4, ".age") != 0)
         throw ManifestError("manifest: " + where + "name of an encrypted part must end in .age");
       if (!m.encryption.on()) throw ManifestError("manifest: " + where + "is encrypted, but to nobody");
+    }
+    if (p.contains("storage")) {
+      record.storage = text(p, "storage", where);
+      if (!record.chunked())
+        throw ManifestError("manifest: " + where + "storage \"" + record.storage +
+                            "\" is unknown to this version: upgrade docker-agentchat");
+      if (record.encrypted())
+        throw ManifestError("manifest: " + where + "an encrypted part is not kept as chunks");
+      record.newSize = count(p, "newSize", where);
     }
     // "x.sql.zst" and "x.sql.zst.age" would both answer to part("x.sql.zst").
     if (!contents.insert(record.contentName()).second)

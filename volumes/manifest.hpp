@@ -33,8 +33,16 @@ struct PartRecord {
   // Encrypted parts (name ends in .age): sha256 of the plaintext, the zstd stream `age -d` gives
   // back, so a deep verify proves the content and not only the stored bytes. Empty otherwise.
   std::string plainSha256;
+  // How the part is kept: "" a file of its own (`name`); "chunks" (issue #17) deduplicated chunks of
+  // the repository, listed in order in `name`.chunks — then `size` counts the blobs the part uses,
+  // `newSize` those it added, and `sha256` is the chunk list's (each chunk is named by its bytes).
+  std::string storage;
+  std::uint64_t newSize = 0;
 
   bool encrypted() const { return !plainSha256.empty(); }
+  bool chunked() const { return storage == "chunks"; }
+  // The file of the backup directory that holds it.
+  std::string storedName() const { return chunked() ? name + ".chunks" : name; }
   // None for a kind this version does not know.
   std::optional<PartKind> knownKind() const { return parsePartKind(kind); }
   // The name of the content inside: "mysql.sql.zst" for "mysql.sql.zst.age".

@@ -3,7 +3,12 @@
 namespace volumes {
 
 PartDecoder::PartDecoder(const PartRecord& record, const PartKeys* keys, base::ChunkSink raw)
-    : name_(record.name), plainSha256_(record.plainSha256), zstd_(std::move(raw), record.rawSize) {
+    : name_(record.name),
+      plainSha256_(record.plainSha256),
+      chunked_(record.chunked()),
+      rawSize_(record.rawSize),
+      raw_(raw),
+      zstd_(std::move(raw), record.rawSize) {
   if (!record.encrypted()) return;
   if (keys == nullptr || keys->empty()) {
     throw PartKeyError(record.name +
@@ -21,6 +26,13 @@ PartDecoder::PartDecoder(const PartRecord& record, const PartKeys* keys, base::C
 }
 
 void PartDecoder::write(std::string_view stored) {
+  if (chunked_) {
+    if (stored.size() > rawSize_ - passed_)
+      throw CompressionError(name_ + ": its chunks hold more than the manifest's " + std::to_string(rawSize_) +
+                             " bytes");
+    passed_ += stored.size();
+    return raw_(stored);
+  }
   if (!age_) return zstd_.write(stored);
   try {
     age_->write(stored);
@@ -38,7 +50,7 @@ void PartDecoder::finish() {
       throw AgeError(AgeError::Kind::Corrupt,
                      name_ + ": the decrypted bytes' sha256 differs from the manifest's plainSha256");
   }
-  zstd_.finish();
+  if (!chunked_) zstd_.finish();
 }
 
 }  // namespace volumes

@@ -37,10 +37,15 @@ class PartDecoder {
   void write(std::string_view stored);
   // Throws when the stream ended early or the plaintext's sha256 disagrees with the manifest.
   void finish();
-  std::uint64_t rawBytes() const { return zstd_.bytesOut(); }
+  std::uint64_t rawBytes() const { return chunked_ ? passed_ : zstd_.bytesOut(); }
 
  private:
   std::string name_, plainSha256_;
+  // A chunked part's reader hands out its raw bytes (each chunk checked): they pass through,
+  // capped at the raw size like zstd's output.
+  bool chunked_ = false;
+  std::uint64_t rawSize_ = 0, passed_ = 0;
+  base::ChunkSink raw_;
   ZstdDecompressor zstd_;
   std::unique_ptr<AgeDecryptor> age_;
   base::Sha256 plainHash_;

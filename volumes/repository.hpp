@@ -11,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "volumes/chunks/chunked_part.hpp"
 #include "volumes/manifest.hpp"
 #include "volumes/part_file.hpp"
 #include "volumes/stored_bytes.hpp"
@@ -48,7 +49,14 @@ class Repository {
     virtual ~Staging() = default;
     // A new part; `name` must be a plain file name other than manifest.json.
     virtual std::unique_ptr<StoredWriter> addPart(const std::string& name) = 0;
-    // Writes manifest.json last, which makes the backup complete.
+    // The repository's deduplicated store (issue #17), where it has one: parts then go there as
+    // chunk lists (a part named `record.storedName()`). Null where parts are whole files.
+    struct Chunks {
+      chunks::BlobStore& store;
+      const chunks::ChunkNamer& namer;
+    };
+    virtual std::optional<Chunks> chunks() { return std::nullopt; }
+    // Writes manifest.json last (after the chunks its parts name), which makes the backup complete.
     virtual void commit(const Manifest& manifest) = 0;
     // Best effort, from the interrupt handler: remove what was written so far.
     virtual void discard() noexcept = 0;
@@ -69,6 +77,16 @@ class Repository {
   // A part's stored bytes, from the start.
   virtual std::unique_ptr<StoredReader> openPart(const std::string& project, const std::string& id,
                                                  const std::string& name) const = 0;
+  // The part as the manifest records it: a whole part's stored bytes, a chunked part's raw bytes
+  // (each chunk checked against its name, the chunk list against the record's sha256).
+  virtual std::unique_ptr<StoredReader> openPart(const std::string& project, const std::string& id,
+                                                 const PartRecord& record) const;
+  // The part as one zstd file, whatever keeps it: a whole part's stored bytes, a chunked part's
+  // blobs back to back (`record.size` bytes; what export and copy hand to where chunks are not kept).
+  virtual std::unique_ptr<StoredReader> openCompressed(const std::string& project, const std::string& id,
+                                                       const PartRecord& record) const {
+    return openPart(project, id, record);
+  }
   // The outcome of the last `verify`, kept beside the manifest (which stays as written).
   virtual void recordVerification(const std::string& project, const std::string& id,
                                   const nlohmann::json& result) = 0;
@@ -105,7 +123,7 @@ class Repository {
 struct BackupRef {
   const Repository* repository = nullptr;
   std::string project, id;
-  std::unique_ptr<StoredReader> open(const std::string& part) const {
+  std::unique_ptr<StoredReader> open(const PartRecord& part) const {
     return repository->openPart(project, id, part);
   }
 };

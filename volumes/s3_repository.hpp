@@ -23,6 +23,7 @@ class S3Repository : public Repository {
   std::unique_ptr<Staging> begin(const std::string& project, const std::string& id) override;
   std::vector<std::string> list(const std::string& project) const override;
   Manifest read(const std::string& project, const std::string& id) const override;
+  using Repository::openPart;
   std::unique_ptr<StoredReader> openPart(const std::string& project, const std::string& id,
                                          const std::string& name) const override;
   void recordVerification(const std::string& project, const std::string& id,

@@ -5,10 +5,43 @@
 #include "base/tar_walker.hpp"
 #include "plugin/databases/database_login.hpp"
 #include "volumes/compressed_part.hpp"
+#include "volumes/deduplicated_part.hpp"
 
 namespace agentchat {
 
 using Clock = std::chrono::steady_clock;
+
+namespace {
+
+// One part's bytes on their way into the repository: a compressed (maybe encrypted) file of its
+// own, or chunks of the repository's deduplicated store (issue #17: not for encrypted backups yet).
+class PartSink {
+ public:
+  PartSink(volumes::Repository::Staging& staging, const BackupSettings& settings, volumes::PartRecord record) {
+    auto chunks = staging.chunks();
+    if (chunks && settings.recipients.empty()) {
+      record.storage = "chunks";
+      deduplicated_.emplace(staging.addPart(record.storedName()), chunks->store, chunks->namer, record,
+                            settings.compressionLevel);
+    } else {
+      compressed_.emplace(staging.addPart(record.name), record, settings.compressionLevel, settings.threadsPerPart,
+                          settings.recipients.empty() ? nullptr : &settings.recipients);
+    }
+  }
+  void write(std::string_view raw) {
+    if (deduplicated_)
+      deduplicated_->write(raw);
+    else
+      compressed_->write(raw);
+  }
+  volumes::PartRecord finish() { return deduplicated_ ? deduplicated_->finish() : compressed_->finish(); }
+
+ private:
+  std::optional<volumes::CompressedPart> compressed_;
+  std::optional<volumes::DeduplicatedPart> deduplicated_;
+};
+
+}  // namespace
 
 void PartWriter::writePart(const PlannedPart& planned,
                            const std::function<void(const base::ChunkSink&)>& produce) {
@@ -16,9 +49,8 @@ void PartWriter::writePart(const PlannedPart& planned,
   bool encrypted = !settings_.recipients.empty();
   std::string name = planned.name + (encrypted ? ".age" : "");
   volumes::PartRecord record{
-      name, volumes::partKindName(planned.kind), planned.service, planned.source, 0, 0, "", ""};
-  volumes::CompressedPart part(staging_.addPart(name), record, settings_.compressionLevel,
-                               settings_.threadsPerPart, encrypted ? &settings_.recipients : nullptr);
+      name, volumes::partKindName(planned.kind), planned.service, planned.source, 0, 0, "", "", "", 0};
+  PartSink part(staging_, settings_, record);
   auto& shown = progress_.add(planned.name);
   auto started = Clock::now();
   try {

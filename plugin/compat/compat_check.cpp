@@ -16,7 +16,7 @@ namespace {
 // "REDIS0010..." -> 10, "VALKEY080..." -> 80, from the first bytes of the stored part.
 int rdbVersion(const volumes::BackupRef& backup, const volumes::PartRecord& record,
                const volumes::PartKeys* keys) {
-  volumes::PartReader reader(backup.open(record.name), record, keys);
+  volumes::PartReader reader(backup.open(record), record, keys);
   char head[9];
   std::size_t got = 0;
   while (got < sizeof head) {

@@ -24,7 +24,7 @@ std::vector<std::string> strings(const json& detail, const char* key) {
 
 std::string readWhole(const volumes::BackupRef& backup, const volumes::PartRecord& part,
                       const volumes::PartKeys* keys) {
-  volumes::PartReader reader(backup.open(part.name), part, keys);
+  volumes::PartReader reader(backup.open(part), part, keys);
   std::string text;
   std::vector<char> buffer(64 * 1024);
   while (std::size_t n = reader.read(buffer.data(), buffer.size())) text.append(buffer.data(), n);
@@ -84,7 +84,7 @@ std::vector<DrillResult> postgresDrill(dockerapi::Engine& engine, const volumes:
       } else {
         try {
           const std::string& database = part.source;
-          volumes::PartReader reader(backup.open(part.name), part, keys);
+          volumes::PartReader reader(backup.open(part), part, keys);
           recreatePostgresDatabase(client, database, reader.source());
           const json& expected = detail.at("databases").at(database);
           result.problems =

@@ -42,7 +42,7 @@ std::optional<int> backupMajor(const volumes::BackupRef& backup, const volumes::
       [&](std::string_view data) {
         if (reading) text.append(data);
       });
-  volumes::PartReader reader(backup.open(part.name), part, keys);
+  volumes::PartReader reader(backup.open(part), part, keys);
   std::vector<char> buffer(64 * 1024);
   while (std::size_t n = reader.read(buffer.data(), buffer.size())) {
     walker.feed(std::string_view(buffer.data(), n));

@@ -51,7 +51,7 @@ void restorePostgresGlobals(RestoreContext& ctx, const RestoreItem& item) {
   refuseNewerMajor(ctx, item, client);
   std::string script;
   {
-    volumes::PartReader reader(ctx.backup.open(item.part.name), item.part, ctx.keys);
+    volumes::PartReader reader(ctx.backup.open(item.part), item.part, ctx.keys);
     std::vector<char> buffer(64 * 1024);
     while (std::size_t n = reader.read(buffer.data(), buffer.size())) script.append(buffer.data(), n);
   }
@@ -67,7 +67,7 @@ void loadPostgresDump(RestoreContext& ctx, const RestoreItem& item) {
   auto client = clientFor(ctx, item.service);
   const std::string& database = item.part.source;
   refuseNewerMajor(ctx, item, client);
-  volumes::PartReader reader(ctx.backup.open(item.part.name), item.part, ctx.keys);
+  volumes::PartReader reader(ctx.backup.open(item.part), item.part, ctx.keys);
   auto& shown = ctx.progress.add(item.part.name);
   try {
     recreatePostgresDatabase(client, database, countedPart(reader, shown));

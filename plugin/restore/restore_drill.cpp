@@ -46,7 +46,7 @@ DrillResult mysqlDrill(dockerapi::Engine& engine, const volumes::PartRecord& par
       return false;
     }
   });
-  volumes::PartReader reader(backup.open(part.name), part, keys);
+  volumes::PartReader reader(backup.open(part), part, keys);
   std::string errors;
   auto load = client.run(
       {client.tools().client, "-uroot"}, [](std::string_view) {},
@@ -74,7 +74,7 @@ DrillResult redisDrill(dockerapi::Engine& engine, const volumes::PartRecord& par
               "--dbfilename", "dump.rdb", "--appendonly",     "no",    "--save", ""};
   Throwaway box(engine, spec, {"/data"}, "verify --deep " + part.name);
   {
-    volumes::PartReader reader(backup.open(part.name), part, keys);
+    volumes::PartReader reader(backup.open(part), part, keys);
     engine.putArchive(box.id(), "/data", volumes::singleFileTar("dump.rdb", part.rawSize, reader.source()));
   }
   engine.startContainer(box.id());

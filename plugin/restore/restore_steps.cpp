@@ -91,7 +91,7 @@ void loadMysqlDump(RestoreContext& ctx, const RestoreItem& item) {
     drop += "DROP DATABASE IF EXISTS " + quoteIdentifier(db) + ";";
   if (!drop.empty()) client.query(drop);
 
-  volumes::PartReader reader(ctx.backup.open(item.part.name), item.part, ctx.keys);
+  volumes::PartReader reader(ctx.backup.open(item.part), item.part, ctx.keys);
   auto& shown = ctx.progress.add(item.part.name);
   auto source = countedPart(reader, shown);
   std::vector<std::string> cmd{client.tools().client};
@@ -138,7 +138,7 @@ void restoreRedis(RestoreContext& ctx, const RestoreItem& item) {
   job.mount = *mount;
   job.layout = layout;
   job.placeRdb = [&](const std::string& helper) {
-    volumes::PartReader reader(ctx.backup.open(item.part.name), item.part, ctx.keys);
+    volumes::PartReader reader(ctx.backup.open(item.part), item.part, ctx.keys);
     auto& shown = ctx.progress.add(item.part.name);
     ctx.engine.putArchive(helper, layout.dir,
                           volumes::singleFileTar(fs::path(layout.rdbPath).filename().string(),
@@ -170,7 +170,7 @@ void replaceVolume(RestoreContext& ctx, const RestoreItem& item) {
       "restore of volume " + item.volume, {"sh", "-c", "rm -rf -- \"$0\"/* \"$0\"/.[!.]* \"$0\"/..?*", root});
   removedOnInterrupt(ctx, helper);
   runToCompletion(ctx.engine, helper, "emptying volume " + item.volume);
-  volumes::PartReader reader(ctx.backup.open(item.part.name), item.part, ctx.keys);
+  volumes::PartReader reader(ctx.backup.open(item.part), item.part, ctx.keys);
   auto& shown = ctx.progress.add(item.part.name);
   // The -wal, -shm and -journal copied beside a database its sqlite part replaces may be torn, and
   // SQLite would replay or roll them back onto the clean copy: they stay out.
@@ -187,7 +187,7 @@ void overlaySqliteFiles(RestoreContext& ctx, const RestoreItem& item) {
   auto helper = dockerapi::HelperContainer::forVolume(ctx.engine, ctx.helperImage, item.volume, false,
                                                       "restore of SQLite files in volume " + item.volume);
   removedOnInterrupt(ctx, helper);
-  volumes::PartReader reader(ctx.backup.open(item.part.name), item.part, ctx.keys);
+  volumes::PartReader reader(ctx.backup.open(item.part), item.part, ctx.keys);
   auto& shown = ctx.progress.add(item.part.name);
   volumes::GuardedTarSource guarded(countedPart(reader, shown));
   ctx.engine.putArchive(helper.id(), root, guarded.source());
@@ -197,7 +197,7 @@ void overlaySqliteFiles(RestoreContext& ctx, const RestoreItem& item) {
 void restoreConfig(RestoreContext& ctx, const RestoreItem& item) {
   const auto config = ctx.manifest.details.value("config", json::object());
   std::vector<std::string> entries = config.value("entries", std::vector<std::string>{});
-  volumes::PartReader reader(ctx.backup.open(item.part.name), item.part, ctx.keys);
+  volumes::PartReader reader(ctx.backup.open(item.part), item.part, ctx.keys);
   auto& shown = ctx.progress.add(item.part.name);
   // Only where the stack's own config is now: a tampered config part cannot reach other host paths.
   std::set<std::string> ours;
@@ -223,7 +223,7 @@ void restoreLogs(RestoreContext& ctx, const RestoreItem& item) {
   const auto& service = ctx.stack.services.at(item.service);
   if (service.containers.empty()) throw RestoreStepFailed("service " + service.name + " has no container");
   fs::path path(item.path);
-  volumes::PartReader reader(ctx.backup.open(item.part.name), item.part, ctx.keys);
+  volumes::PartReader reader(ctx.backup.open(item.part), item.part, ctx.keys);
   auto& shown = ctx.progress.add(item.part.name);
   volumes::GuardedTarSource guarded(countedPart(reader, shown), path.filename().string());
   ctx.engine.putArchive(service.containers.front().id, path.parent_path().string(), guarded.source());

@@ -28,7 +28,7 @@ DrillResult sqliteDrill(const volumes::PartRecord& part, const volumes::BackupRe
         return true;
       },
       [&](std::string_view data) { out.write(data.data(), static_cast<std::streamsize>(data.size())); });
-  volumes::PartReader reader(backup.open(part.name), part, keys);
+  volumes::PartReader reader(backup.open(part), part, keys);
   std::vector<char> buffer(1 << 20);
   while (std::size_t n = reader.read(buffer.data(), buffer.size()))
     walker.feed(std::string_view(buffer.data(), n));

@@ -49,7 +49,7 @@ TEST(MysqlDumpLive, StreamsACompleteDumpIntoARepositoryPart) {
   manifest.id = "20261124T020000Z";
   manifest.project = "e2e";
   manifest.parts.push_back(
-      {"mysql.sql.zst", "mysql-dump", "mysql", "agentchat", part->size(), result.bytes, sha, ""});
+      {"mysql.sql.zst", "mysql-dump", "mysql", "agentchat", part->size(), result.bytes, sha, "", "", 0});
   staging->commit(manifest);
   fs::path stored = repo.backupDir("e2e", "20261124T020000Z") / "mysql.sql.zst";
   EXPECT_EQ(volumes::digestFile(stored).sha256, sha);

@@ -146,7 +146,7 @@ fs::path copyBackup(const e2e::RestoreStack& stack, const std::string& id, const
 void replacePart(const fs::path& dir, const std::string& name, const std::string& tar) {
   fs::remove(dir / name);
   volumes::CompressedPart part(std::make_unique<volumes::PartFile>(dir / name),
-                               {name, "volume", "", "", 0, 0, "", ""}, 3, 0);
+                               {name, "volume", "", "", 0, 0, "", "", "", 0}, 3, 0);
   part.write(tar);
   auto record = part.finish();
   json manifest = json::parse(std::ifstream(dir / "manifest.json"));

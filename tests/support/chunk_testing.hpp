@@ -21,12 +21,17 @@ inline std::string randomBytes(std::size_t n, unsigned seed) {
 
 struct MemoryBlobStore : volumes::chunks::BlobStore {
   std::map<std::string, std::string> raw;  // name -> the chunk's bytes
-  bool has(const std::string& name) override { return raw.count(name) > 0; }
+  std::map<std::string, std::uint64_t> lengths;
+  std::optional<std::uint64_t> find(const std::string& name) override {
+    auto at = lengths.find(name);
+    return at == lengths.end() ? std::nullopt : std::optional<std::uint64_t>(at->second);
+  }
   void put(const std::string& name, std::string blob, std::uint64_t size) override {
     EXPECT_FALSE(raw.count(name)) << "stored twice: " << name;
     std::string bytes(size, '\0');
     EXPECT_EQ(ZSTD_decompress(bytes.data(), bytes.size(), blob.data(), blob.size()), size);
     raw[name] = std::move(bytes);
+    lengths[name] = blob.size();
   }
 };
 

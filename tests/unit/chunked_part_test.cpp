@@ -60,7 +60,7 @@ TEST(ChunkedPart, TheSameDataTwiceStoresNothingTheSecondTimeAndReassemblesExactl
   auto second = writePart(store, namer, data);
   EXPECT_EQ(second.newRaw, 0u);
   EXPECT_EQ(store.raw.size(), blobs);
-  for (const auto& r : second.refs) EXPECT_FALSE(r.stored);
+  for (const auto& r : second.refs) EXPECT_FALSE(r.added);
   EXPECT_EQ(store.reassemble(second.refs), data);
 }
 

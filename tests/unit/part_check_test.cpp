@@ -27,7 +27,7 @@ class PartCheck : public ::testing::Test {
   volumes::PartRecord write(const std::string& name,
                             const std::function<void(const base::ChunkSink&)>& produce) {
     volumes::CompressedPart part(std::make_unique<volumes::PartFile>(dir_ / name),
-                                 {name, "x", "", "", 0, 0, "", ""}, 3, 0);
+                                 {name, "x", "", "", 0, 0, "", "", "", 0}, 3, 0);
     produce(part.sink());
     return part.finish();
   }

@@ -89,8 +89,8 @@ TEST(PostgresFlow, ARefusedLoginFailsBeforeAnythingIsPausedNamingWhereThePasswor
 TEST(PostgresFlow, ADrillWithoutTheServicesImageFailsEveryPartOfItAndCreatesNothing) {
   FakeEngine engine;
   volumes::Manifest backup;
-  backup.parts = {{"pg.globals.pgsql.zst", "postgres-globals", "pg", "", 1, 1, "", ""},
-                  {"pg.app.pgdump.zst", "postgres-dump", "pg", "app", 1, 1, "", ""}};
+  backup.parts = {{"pg.globals.pgsql.zst", "postgres-globals", "pg", "", 1, 1, "", "", "", 0},
+                  {"pg.app.pgdump.zst", "postgres-dump", "pg", "app", 1, 1, "", "", "", 0}};
   backup.details["postgres"]["pg"] = {{"image", "postgres:15"}, {"login", "app"}, {"versionNumber", 150018}};
   auto results = restoreDrill(engine, backup, {nullptr, "chat", "x"}, nullptr);
   ASSERT_EQ(results.size(), 2u);

@@ -33,7 +33,7 @@ volumes::Manifest onlineBackup() {
   m.consistency = "online";
   auto part = [&](std::string name, std::string kind, std::string service, std::string source) {
     m.parts.push_back(
-        {std::move(name), std::move(kind), std::move(service), std::move(source), 1, 1, "", ""});
+        {std::move(name), std::move(kind), std::move(service), std::move(source), 1, 1, "", "", "", 0});
   };
   part("logs-backend-app-logs.tar.zst", "logs", "backend", "/app/logs");
   part("mysql.sql.zst", "mysql-dump", "mysql", "");
@@ -66,8 +66,8 @@ TEST(RestorePlan, FollowsTheGuideDatabasesFirstThenFilesAndStopsOnlyTheApps) {
 TEST(RestorePlan, ARawDatabaseVolumeStopsItsDatabaseAfterItsDependents) {
   auto backup = onlineBackup();
   backup.consistency = "stop";
-  backup.parts = {{"volume-mysql_data.tar.zst", "volume", "mysql", "chat_mysql_data", 1, 1, "", ""},
-                  {"volume-app_data.tar.zst", "volume", "backend", "chat_app_data", 1, 1, "", ""}};
+  backup.parts = {{"volume-mysql_data.tar.zst", "volume", "mysql", "chat_mysql_data", 1, 1, "", "", "", 0},
+                  {"volume-app_data.tar.zst", "volume", "backend", "chat_app_data", 1, 1, "", "", "", 0}};
   auto stack = agentchatStack();
   stack.volumes["mysql_data"].exists = false;
   auto plan = planRestore(backup, stack, {});
@@ -81,7 +81,7 @@ TEST(RestorePlan, ARawDatabaseVolumeStopsItsDatabaseAfterItsDependents) {
 TEST(RestorePlan, APartOfAnUnknownKindIsRefusedUnlessOnlyLeavesItOut) {
   auto backup = onlineBackup();
   backup.parts.push_back(
-      {"sqlite-backend-app.db.zst", "sqlite-online", "backend", "/app/data/app.db", 1, 1, "", ""});
+      {"sqlite-backend-app.db.zst", "sqlite-online", "backend", "/app/data/app.db", 1, 1, "", "", "", 0});
   try {
     planRestore(backup, agentchatStack(), {});
     FAIL() << "a part of an unknown kind was planned around";
@@ -101,7 +101,7 @@ TEST(RestorePlan, APartOfAnUnknownKindIsRefusedUnlessOnlyLeavesItOut) {
 TEST(RestoreDrill, APartOfAnUnknownKindFailsTheDrill) {
   volumes::Manifest backup;
   backup.parts = {
-      {"sqlite-backend-app.db.zst", "sqlite-online", "backend", "/app/data/app.db", 1, 1, "", ""}};
+      {"sqlite-backend-app.db.zst", "sqlite-online", "backend", "/app/data/app.db", 1, 1, "", "", "", 0}};
   dockerapi::Endpoint nowhere;
   nowhere.socketPath = "/nonexistent/docker.sock";
   dockerapi::HttpEngine engine(nowhere);

@@ -222,9 +222,9 @@ volumes::Manifest withSqlitePart() {
   volumes::Manifest m;
   m.id = "20260101T000000Z";
   m.project = "p";
-  m.parts = {{"volume-notes.tar.zst", "volume", "notes", "p_notes", 1, 1, std::string(64, 'a'), ""},
-             {"sqlite-notes.tar.zst", "sqlite", "notes", "p_notes", 1, 1, std::string(64, 'b'), ""},
-             {"volume-other.tar.zst", "volume", "other", "p_other", 1, 1, std::string(64, 'c'), ""}};
+  m.parts = {{"volume-notes.tar.zst", "volume", "notes", "p_notes", 1, 1, std::string(64, 'a'), "", "", 0},
+             {"sqlite-notes.tar.zst", "sqlite", "notes", "p_notes", 1, 1, std::string(64, 'b'), "", "", 0},
+             {"volume-other.tar.zst", "volume", "other", "p_other", 1, 1, std::string(64, 'c'), "", "", 0}};
   m.details["sqlite"]["volume-notes.tar.zst"] = {
       {{"path", "data/app.db"}, {"method", "backup-api"}, {"bytes", 4096}, {"integrity", "ok"}}};
   return m;

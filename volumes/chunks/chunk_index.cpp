@@ -59,6 +59,8 @@ ChunkIndex::ChunkIndex(const fs::path& cacheFile) : db_(std::make_unique<Db>()) 
       SQLITE_OK)
     throw ChunkIndexError("cannot open the chunk index cache " + db_->where + ": " +
                           (db_->handle ? sqlite3_errmsg(db_->handle) : "out of memory"));
+  // Backups of other projects of the repository may use the cache at the same time.
+  sqlite3_busy_timeout(db_->handle, 60000);
   // A few MiB of page cache whatever the repository's size; the cache is rebuilt if lost, so it
   // need not survive a power cut.
   db_->exec(
@@ -142,6 +144,10 @@ std::optional<BlobLocation> ChunkIndex::locate(const std::string& name) {
 
 bool ChunkIndex::contains(const std::string& name) {
   return locate(name).has_value();
+}
+
+void ChunkIndex::clear() {
+  db_->exec("DELETE FROM chunks; DELETE FROM read_files;");
 }
 
 std::uint64_t ChunkIndex::size() {

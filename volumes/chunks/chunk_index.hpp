@@ -47,6 +47,8 @@ class ChunkIndex {
   bool contains(const std::string& name);
   std::optional<BlobLocation> locate(const std::string& name);
   std::uint64_t size();
+  // Forgets everything (after a prune deleted packs); the next refresh() reads every index file.
+  void clear();
 
  private:
   struct Db;

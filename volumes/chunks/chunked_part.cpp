@@ -46,8 +46,10 @@ void ChunkedPartWriter::finish() {
 }
 
 void ChunkedPartWriter::emit() {
-  ChunkRef ref{namer_.name(chunk_), chunk_.size(), false};
-  if (!store_.has(ref.name)) {
+  ChunkRef ref{namer_.name(chunk_), chunk_.size(), 0, false};
+  if (auto length = store_.find(ref.name)) {
+    ref.stored = *length;
+  } else {
     std::string blob(ZSTD_compressBound(chunk_.size()), '\0');
     std::size_t n = ZSTD_compressCCtx(compressor_->context, blob.data(), blob.size(), chunk_.data(),
                                       chunk_.size(), level_);
@@ -55,8 +57,9 @@ void ChunkedPartWriter::emit() {
     blob.resize(n);
     stored_ += n;
     newRaw_ += chunk_.size();
+    ref.stored = n;
+    ref.added = true;
     store_.put(ref.name, std::move(blob), chunk_.size());
-    ref.stored = true;
   }
   refs_(ref);
   chunk_.clear();

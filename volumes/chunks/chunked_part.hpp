@@ -4,6 +4,7 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -17,15 +18,17 @@ namespace volumes::chunks {
 class BlobStore {
  public:
   virtual ~BlobStore() = default;
-  virtual bool has(const std::string& name) = 0;
+  // The stored blob's length when the store has the chunk already.
+  virtual std::optional<std::uint64_t> find(const std::string& name) = 0;
   virtual void put(const std::string& name, std::string blob, std::uint64_t rawSize) = 0;
 };
 
 // One chunk of a part, in stream order.
 struct ChunkRef {
   std::string name;
-  std::uint64_t size = 0;  // raw bytes
-  bool stored = false;     // this part brought it to the store
+  std::uint64_t size = 0;    // raw bytes
+  std::uint64_t stored = 0;  // its blob's bytes in the store
+  bool added = false;        // this part brought it to the store
 };
 
 class ChunkedPartWriter {

@@ -2,6 +2,7 @@
 
 #include <zstd.h>
 
+#include <cstring>
 #include <fstream>
 #include <sstream>
 
@@ -26,6 +27,24 @@ LocalChunkStore::LocalChunkStore(fs::path chunksDir, ChunkIndex& index, std::uin
   index_.refresh(dir_ / "index");
 }
 
+std::optional<std::uint64_t> LocalChunkStore::find(const std::string& name) {
+  std::lock_guard lock(mutex_);
+  if (auto length = packs_.pending(name)) return length;
+  if (auto at = index_.locate(name)) return at->length;
+  return std::nullopt;
+}
+
+void LocalChunkStore::put(const std::string& name, std::string blob, std::uint64_t size) {
+  std::lock_guard lock(mutex_);
+  if (packs_.pending(name) || index_.contains(name)) return;
+  packs_.add(name, blob, size);
+}
+
+void LocalChunkStore::finish() {
+  std::lock_guard lock(mutex_);
+  packs_.finish();
+}
+
 void LocalChunkStore::indexPack(const std::vector<IndexEntry>& entries) {
   fs::path indexDir = dir_ / "index";
   makePrivateDir(indexDir);
@@ -46,43 +65,91 @@ std::string chunkListLine(const ChunkRef& ref) {
   return ref.name + " " + std::to_string(ref.size);
 }
 
+ChunkListReader::ChunkListReader(fs::path chunkList, fs::path chunksDir, ChunkIndex& index, ChunkNamer namer,
+                                 std::string listSha256, bool blobs)
+    : listPath_(std::move(chunkList)),
+      chunksDir_(std::move(chunksDir)),
+      where_(listPath_.string()),
+      index_(index),
+      namer_(std::move(namer)),
+      listSha256_(std::move(listSha256)),
+      list_(openStoredFile(listPath_)),
+      blobs_(blobs) {}
+
+std::size_t ChunkListReader::read(char* buffer, std::size_t capacity) {
+  const std::string& out = blobs_ ? blob_ : raw_;
+  while (rawAt_ == out.size()) {
+    if (!nextChunk()) return 0;
+  }
+  std::size_t n = std::min(capacity, out.size() - rawAt_);
+  std::memcpy(buffer, out.data() + rawAt_, n);
+  rawAt_ += n;
+  return n;
+}
+
+// The next line of the list into raw_: false at the end of the list (its sha256 checked).
+bool ChunkListReader::nextChunk() {
+  std::size_t eol;
+  while ((eol = listBuffer_.find('\n')) == std::string::npos) {
+    if (listEnded_) {
+      if (!listBuffer_.empty())
+        throw RepositoryError(where_ + ": the last line has no end (the chunk list was cut short)");
+      if (!listSha256_.empty() && listHash_.hexDigest() != listSha256_)
+        throw RepositoryError(where_ + ": sha256 mismatch: the chunk list changed since the backup");
+      return false;
+    }
+    char input[64 * 1024];
+    std::size_t got = list_->read(input, sizeof input);
+    if (got == 0) {
+      listEnded_ = true;
+    } else {
+      listHash_.update(std::string_view(input, got));
+      listBuffer_.append(input, got);
+    }
+    if (listBuffer_.size() > 4096 && listBuffer_.find('\n') == std::string::npos)
+      throw RepositoryError(where_ + ": a line longer than any chunk list has");
+  }
+  std::string line = listBuffer_.substr(0, eol);
+  listBuffer_.erase(0, eol + 1);
+  ++line_;
+  std::istringstream fields(line);
+  std::string name, rest;
+  std::uint64_t size = 0;
+  std::string at_line = where_ + " line " + std::to_string(line_);
+  if (!(fields >> name >> size) || (fields >> rest)) throw RepositoryError(at_line + ": not NAME SIZE");
+  if (size > kLargestChunk)
+    throw RepositoryError(at_line + ": a chunk of " + std::to_string(size) +
+                          " bytes is larger than any the chunker cuts");
+  auto at = index_.locate(name);
+  if (!at)
+    throw RepositoryError("chunk " + name + " (" + at_line + ") is in no index file of " + chunksDir_.string() +
+                          ": the repository lost it");
+  if (at->length > ZSTD_compressBound(kLargestChunk))
+    throw RepositoryError("chunk " + name + ": its index entry gives a blob of " + std::to_string(at->length) +
+                          " bytes, larger than any chunk compresses to");
+  fs::path pack = chunksDir_ / "packs" / at->pack.substr(0, 2) / at->pack;
+  std::ifstream in(pack, std::ios::binary);
+  blob_.resize(at->length);
+  in.seekg(static_cast<std::streamoff>(at->offset));
+  in.read(blob_.data(), static_cast<std::streamsize>(blob_.size()));
+  if (!in)
+    throw RepositoryError("chunk " + name + ": cannot read " + std::to_string(at->length) + " bytes at " +
+                          std::to_string(at->offset) + " of pack " + pack.string());
+  raw_.resize(size);
+  rawAt_ = 0;
+  std::size_t got = ZSTD_decompress(raw_.data(), raw_.size(), blob_.data(), blob_.size());
+  if (ZSTD_isError(got) || got != size || namer_.name(raw_) != name)
+    throw RepositoryError("chunk " + name + " in pack " + pack.string() +
+                          " is damaged (its bytes do not match its name): restore from another copy of "
+                          "the repository");
+  return true;
+}
+
 void readChunkedPart(const fs::path& chunkList, const fs::path& chunksDir, ChunkIndex& index,
                      const ChunkNamer& namer, const base::ChunkSink& out) {
-  std::ifstream list(chunkList);
-  if (!list) throw RepositoryError("cannot read the chunk list " + chunkList.string());
-  std::string line, blob, raw;
-  for (int n = 1; std::getline(list, line); ++n) {
-    std::istringstream fields(line);
-    std::string name;
-    std::uint64_t size = 0;
-    if (!(fields >> name >> size))
-      throw RepositoryError(chunkList.string() + " line " + std::to_string(n) + ": not NAME SIZE");
-    if (size > kLargestChunk)
-      throw RepositoryError(chunkList.string() + " line " + std::to_string(n) + ": a chunk of " +
-                            std::to_string(size) + " bytes is larger than any the chunker cuts");
-    auto at = index.locate(name);
-    if (!at)
-      throw RepositoryError("chunk " + name + " (" + chunkList.string() + " line " + std::to_string(n) +
-                            ") is in no index file of " + chunksDir.string() + ": the repository lost it");
-    if (at->length > ZSTD_compressBound(kLargestChunk))
-      throw RepositoryError("chunk " + name + ": its index entry gives a blob of " +
-                            std::to_string(at->length) + " bytes, larger than any chunk compresses to");
-    fs::path pack = chunksDir / "packs" / at->pack.substr(0, 2) / at->pack;
-    std::ifstream in(pack, std::ios::binary);
-    blob.resize(at->length);
-    in.seekg(static_cast<std::streamoff>(at->offset));
-    in.read(blob.data(), static_cast<std::streamsize>(blob.size()));
-    if (!in)
-      throw RepositoryError("chunk " + name + ": cannot read " + std::to_string(at->length) + " bytes at " +
-                            std::to_string(at->offset) + " of pack " + pack.string());
-    raw.resize(size);
-    std::size_t got = ZSTD_decompress(raw.data(), raw.size(), blob.data(), blob.size());
-    if (ZSTD_isError(got) || got != size || namer.name(raw) != name)
-      throw RepositoryError("chunk " + name + " in pack " + pack.string() +
-                            " is damaged (its bytes do not match its name): restore from another copy of "
-                            "the repository");
-    out(raw);
-  }
+  ChunkListReader reader(chunkList, chunksDir, index, namer);
+  std::vector<char> buffer(1 << 20);
+  while (std::size_t got = reader.read(buffer.data(), buffer.size())) out(std::string_view(buffer.data(), got));
 }
 
 }  // namespace volumes::chunks

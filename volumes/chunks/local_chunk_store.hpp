@@ -3,42 +3,71 @@
 // index file written and made durable before the cache learns of its blobs — so no backup can count
 // on a chunk whose location a crash lost.
 #include <filesystem>
+#include <mutex>
 #include <string>
 
+#include "base/sha256.hpp"
 #include "base/streams.hpp"
 #include "volumes/chunks/chunk_index.hpp"
 #include "volumes/chunks/chunk_namer.hpp"
 #include "volumes/chunks/chunked_part.hpp"
 #include "volumes/chunks/pack_writer.hpp"
+#include "volumes/stored_bytes.hpp"
 
 namespace volumes::chunks {
 
+// Parts written on several threads share one store: each call takes its lock.
 class LocalChunkStore : public BlobStore {
  public:
   // Reads the index files the cache has not seen yet.
   LocalChunkStore(std::filesystem::path chunksDir, ChunkIndex& index,
                   std::uint64_t packTarget = 16 * 1024 * 1024);
 
-  bool has(const std::string& name) override { return packs_.holds(name) || index_.contains(name); }
-  void put(const std::string& name, std::string blob, std::uint64_t size) override {
-    packs_.add(name, blob, size);
-  }
+  std::optional<std::uint64_t> find(const std::string& name) override;
+  // A chunk another part stored since find() said it was missing is not stored twice.
+  void put(const std::string& name, std::string blob, std::uint64_t size) override;
   // Seals the last pack and indexes it. Without it, that pack's blobs are not kept.
-  void finish() { packs_.finish(); }
+  void finish();
 
  private:
   void indexPack(const std::vector<IndexEntry>& entries);
   std::filesystem::path dir_;
   ChunkIndex& index_;
+  std::mutex mutex_;
   PackWriter packs_;
 };
 
 // One line of a part's chunk list: "NAME SIZE".
 std::string chunkListLine(const ChunkRef& ref);
 
-// Streams a part back from its chunk list (a line per chunk, in order): each blob read from its
-// pack, decompressed, and its name checked against its bytes (a flipped byte anywhere is an error
-// naming the chunk and pack, before its bytes reach `out`).
+// A part read back from its chunk list (a line per chunk, in order): each blob read from its pack,
+// decompressed, and its name checked against its bytes — a flipped byte anywhere is an error naming
+// the chunk and pack before its bytes are handed out. At the end the list's own sha256 is checked
+// against `listSha256` (the manifest's) when one is given. Holds one chunk in memory. With
+// `blobs`, hands out the checked blobs instead (zstd frames back to back: the part as one .zst file).
+class ChunkListReader : public StoredReader {
+ public:
+  ChunkListReader(std::filesystem::path chunkList, std::filesystem::path chunksDir, ChunkIndex& index,
+                  ChunkNamer namer, std::string listSha256 = {}, bool blobs = false);
+  std::size_t read(char* buffer, std::size_t capacity) override;
+  const std::string& where() const override { return where_; }
+
+ private:
+  bool nextChunk();
+  std::filesystem::path listPath_, chunksDir_;
+  std::string where_;
+  ChunkIndex& index_;
+  ChunkNamer namer_;
+  std::string listSha256_;
+  std::unique_ptr<StoredReader> list_;
+  base::Sha256 listHash_;
+  std::string listBuffer_, blob_, raw_;
+  std::size_t rawAt_ = 0;
+  int line_ = 0;
+  bool listEnded_ = false, blobs_;
+};
+
+// The same, pushed into `out` (the stock-tools recipe's test compares with it).
 void readChunkedPart(const std::filesystem::path& chunkList, const std::filesystem::path& chunksDir,
                      ChunkIndex& index, const ChunkNamer& namer, const base::ChunkSink& out);
 

@@ -23,7 +23,7 @@ void PackWriter::add(const std::string& name, std::string_view blob, std::uint64
         std::make_unique<PartFile>(dir_ / ("partial-" + std::to_string(random()) + std::to_string(random())));
   }
   entries_.push_back({name, {"", pack_->size(), blob.size(), size}});
-  names_.insert(name);
+  names_.emplace(name, blob.size());
   pack_->write(blob);
   if (pack_->size() >= target_) seal();
 }

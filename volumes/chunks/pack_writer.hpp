@@ -7,7 +7,8 @@
 #include <filesystem>
 #include <functional>
 #include <memory>
-#include <set>
+#include <map>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -27,8 +28,11 @@ class PackWriter {
   PackWriter& operator=(const PackWriter&) = delete;
 
   void add(const std::string& name, std::string_view blob, std::uint64_t size);
-  // True for a blob of the pack still being written (not indexed yet).
-  bool holds(const std::string& name) const { return names_.count(name) > 0; }
+  // A blob's length while its pack is still being written (not indexed yet).
+  std::optional<std::uint64_t> pending(const std::string& name) const {
+    auto at = names_.find(name);
+    return at == names_.end() ? std::nullopt : std::optional<std::uint64_t>(at->second);
+  }
   void finish();  // seals the last pack
 
  private:
@@ -38,7 +42,7 @@ class PackWriter {
   std::uint64_t target_;
   std::unique_ptr<PartFile> pack_;
   std::vector<IndexEntry> entries_;
-  std::set<std::string> names_;
+  std::map<std::string, std::uint64_t> names_;
 };
 
 }  // namespace volumes::chunks

@@ -1,0 +1,228 @@
+#include "volumes/chunks/repository_chunks.hpp"
+
+#include <fcntl.h>
+#include <sqlite3.h>
+#include <sys/file.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <sstream>
+
+#include "volumes/part_file.hpp"
+#include "volumes/repository.hpp"
+
+namespace volumes::chunks {
+
+namespace fs = std::filesystem;
+
+namespace {
+
+// The cut points and blob encoding are part of the format: a store made with others is refused
+// rather than silently never deduplicating.
+nlohmann::json configOf() {
+  ChunkLimits limits;
+  return {{"version", 1},
+          {"chunker", {{"algorithm", "fastcdc-gear-v1"},
+                       {"min", limits.min},
+                       {"average", limits.average},
+                       {"max", limits.max}}},
+          {"names", "sha256"},
+          {"blobs", "zstd-frame"},
+          {"packs", "packs/XX/SHA256"},
+          {"index", "index/PACK.tsv: NAME PACK OFFSET LENGTH SIZE"}};
+}
+
+// The names of the live chunks, on disk (a private temporary SQLite database): a repository's
+// chunk lists can name more chunks than should sit in memory.
+class NameSet {
+ public:
+  NameSet() {
+    if (sqlite3_open("", &db_) != SQLITE_OK) throw RepositoryError("cannot open a temporary database");
+    exec("PRAGMA cache_size = -4096; CREATE TABLE live (name TEXT PRIMARY KEY) WITHOUT ROWID; BEGIN");
+  }
+  ~NameSet() { sqlite3_close(db_); }
+  NameSet(const NameSet&) = delete;
+  NameSet& operator=(const NameSet&) = delete;
+  void add(const std::string& name) { step("INSERT OR IGNORE INTO live VALUES (?)", name); }
+  bool has(const std::string& name) { return step("SELECT 1 FROM live WHERE name = ?", name); }
+  void done() { exec("COMMIT"); }
+
+ private:
+  void exec(const char* sql) {
+    if (sqlite3_exec(db_, sql, nullptr, nullptr, nullptr) != SQLITE_OK)
+      throw RepositoryError(std::string("temporary database: ") + sqlite3_errmsg(db_));
+  }
+  bool step(const char* sql, const std::string& name) {
+    sqlite3_stmt* st = nullptr;
+    if (sqlite3_prepare_v2(db_, sql, -1, &st, nullptr) != SQLITE_OK)
+      throw RepositoryError(std::string("temporary database: ") + sqlite3_errmsg(db_));
+    sqlite3_bind_text(st, 1, name.c_str(), -1, SQLITE_TRANSIENT);
+    int rc = sqlite3_step(st);
+    sqlite3_finalize(st);
+    if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+      throw RepositoryError(std::string("temporary database: ") + sqlite3_errmsg(db_));
+    return rc == SQLITE_ROW;
+  }
+  sqlite3* db_ = nullptr;
+};
+
+}  // namespace
+
+RepositoryChunks::RepositoryChunks(fs::path dir) : dir_(std::move(dir)), namer_(ChunkNamer::plain()) {}
+
+RepositoryChunks::~RepositoryChunks() = default;
+
+std::unique_ptr<RepositoryChunks> RepositoryChunks::open(const fs::path& root) {
+  fs::path dir = root / ".chunks", config = dir / "config.json";
+  std::ifstream in(config);
+  if (!in) return nullptr;
+  auto json = nlohmann::json::parse(in, nullptr, false);
+  if (json.is_discarded() || !json.is_object())
+    throw RepositoryError(config.string() + " is not JSON: the deduplicated store's settings are lost; write " +
+                          configOf().dump() + " back into it");
+  if (json.value("version", 0) != 1 || json.value("chunker", nlohmann::json()) != configOf()["chunker"] ||
+      json.value("names", "") != "sha256" || json.value("blobs", "") != "zstd-frame")
+    throw RepositoryError(config.string() + " describes chunks this version cannot read or write (" + json.dump() +
+                          "): upgrade docker-agentchat");
+  return std::unique_ptr<RepositoryChunks>(new RepositoryChunks(dir));
+}
+
+std::unique_ptr<RepositoryChunks> RepositoryChunks::create(const fs::path& root) {
+  if (auto existing = open(root)) return existing;
+  fs::path dir = root / ".chunks";
+  makePrivateDir(dir);
+  fs::path temp = dir / "config.json.partial";
+  std::error_code ec;
+  fs::remove(temp, ec);
+  {
+    PartFile file(temp);
+    file.write(configOf().dump(2) + "\n");
+    file.close();
+  }
+  fs::rename(temp, dir / "config.json", ec);
+  if (ec) throw RepositoryError("cannot write " + (dir / "config.json").string() + ": " + ec.message());
+  syncDir(dir);
+  return open(root);
+}
+
+ChunkIndex& RepositoryChunks::index() {
+  std::lock_guard lock(indexMutex_);
+  if (!index_) {
+    try {
+      index_ = std::make_unique<ChunkIndex>(dir_ / "index.cache");
+      index_->refresh(dir_ / "index");
+    } catch (const ChunkIndexError& e) {
+      throw RepositoryError(std::string(e.what()) + " (the cache can be deleted: it is read again from " +
+                            (dir_ / "index").string() + ")");
+    }
+  }
+  return *index_;
+}
+
+int RepositoryChunks::openLock() const {
+  fs::path path = dir_ / "lock";
+  int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+  if (fd < 0) throw RepositoryError("cannot open " + path.string() + ": " + std::strerror(errno));
+  return fd;
+}
+
+RepositoryChunks::Writing::Writing(RepositoryChunks& chunks, int lockFd)
+    : lockFd_(lockFd), store_(chunks.dir(), chunks.index()) {}
+
+RepositoryChunks::Writing::~Writing() {
+  ::close(lockFd_);
+}
+
+std::unique_ptr<RepositoryChunks::Writing> RepositoryChunks::beginWriting() {
+  int fd = openLock();
+  if (::flock(fd, LOCK_SH) != 0) {
+    int error = errno;
+    ::close(fd);
+    throw RepositoryError("cannot lock " + (dir_ / "lock").string() + ": " + std::strerror(error));
+  }
+  try {
+    return std::make_unique<Writing>(*this, fd);
+  } catch (...) {
+    ::close(fd);
+    throw;
+  }
+}
+
+std::unique_ptr<StoredReader> RepositoryChunks::openList(const fs::path& list, const std::string& listSha256,
+                                                         bool blobs) {
+  return std::make_unique<ChunkListReader>(list, dir_, index(), namer_, listSha256, blobs);
+}
+
+RepositoryChunks::Collected RepositoryChunks::collectGarbage(
+    const std::function<void(const std::function<void(const fs::path&)>&)>& lists) {
+  int fd = openLock();
+  struct Closer {
+    int fd;
+    ~Closer() { ::close(fd); }
+  } closer{fd};
+  if (::flock(fd, LOCK_EX | LOCK_NB) != 0)
+    throw RepositoryError("a backup into " + dir_.parent_path().string() +
+                          " is running (it holds " + (dir_ / "lock").string() +
+                          "): its chunks cannot be collected now; prune again when it has ended");
+  NameSet live;
+  lists([&](const fs::path& list) {
+    std::ifstream in(list);
+    if (!in) throw RepositoryError("cannot read the chunk list " + list.string() + ": nothing was deleted");
+    std::string line;
+    while (std::getline(in, line)) live.add(line.substr(0, line.find(' ')));
+  });
+  live.done();
+  Collected result;
+  std::error_code ec;
+  fs::path indexDir = dir_ / "index";
+  std::vector<fs::path> indexFiles;
+  if (fs::is_directory(indexDir, ec))
+    for (const auto& file : fs::directory_iterator(indexDir, ec))
+      if (file.path().extension() == ".tsv") indexFiles.push_back(file.path());
+  if (ec) throw RepositoryError("cannot list " + indexDir.string() + ": " + ec.message());
+  for (const auto& file : indexFiles) {
+    std::ifstream in(file);
+    std::string line, pack;
+    std::uint64_t used = 0, unused = 0;
+    while (std::getline(in, line)) {
+      auto entry = parseIndexLine(line);
+      if (!entry) throw RepositoryError(file.string() + ": a line that is not NAME PACK OFFSET LENGTH SIZE");
+      pack = entry->at.pack;
+      (live.has(entry->name) ? used : unused) += entry->at.length;
+    }
+    if (pack.empty()) continue;
+    fs::path packFile = dir_ / "packs" / pack.substr(0, 2) / pack;
+    if (used > 0) {
+      ++result.packsKept;
+      result.bytesKept += used + unused;
+      result.unreferencedBytesKept += unused;
+      continue;
+    }
+    // The index file first: a pack no index names is never counted on, whatever happens next.
+    std::uint64_t size = fs::file_size(packFile, ec);
+    if (ec) size = 0;
+    fs::remove(file, ec);
+    if (ec) throw RepositoryError("cannot delete " + file.string() + ": " + ec.message());
+    fs::remove(packFile, ec);
+    ++result.packsDeleted;
+    result.bytesFreed += size;
+  }
+  syncDir(indexDir);
+  // Partial packs and index files are what killed backups left: no index names them.
+  for (const auto& sub : {dir_ / "packs", indexDir}) {
+    if (!fs::is_directory(sub, ec)) continue;
+    for (const auto& entry : fs::recursive_directory_iterator(sub, ec)) {
+      if (entry.path().filename().string().rfind("partial-", 0) != 0) continue;
+      std::uint64_t size = entry.is_regular_file(ec) ? entry.file_size(ec) : 0;
+      if (fs::remove(entry.path(), ec)) result.bytesFreed += size;
+    }
+  }
+  index().clear();
+  index().refresh(indexDir);
+  return result;
+}
+
+}  // namespace volumes::chunks

@@ -1,0 +1,72 @@
+#pragma once
+// A local repository's deduplicated store, REPO/.chunks/ (a dot: no compose project can be named
+// so): config.json, packs/, index/, the index cache and the lock that keeps a prune's garbage
+// collection away from running backups. See FORMAT.md.
+#include <cstdint>
+#include <filesystem>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <string>
+
+#include "volumes/chunks/chunk_index.hpp"
+#include "volumes/chunks/chunk_namer.hpp"
+#include "volumes/chunks/local_chunk_store.hpp"
+
+namespace volumes::chunks {
+
+class RepositoryChunks {
+ public:
+  // Null unless `root`/.chunks/config.json exists; throws RepositoryError for a config this version
+  // cannot use.
+  static std::unique_ptr<RepositoryChunks> open(const std::filesystem::path& root);
+  // Makes the store (config.json) unless it exists, and opens it.
+  static std::unique_ptr<RepositoryChunks> create(const std::filesystem::path& root);
+  ~RepositoryChunks();
+
+  const std::filesystem::path& dir() const { return dir_; }
+  const ChunkNamer& namer() const { return namer_; }
+  ChunkIndex& index();
+
+  // What one backup writes chunks through. It holds the store's lock shared until it is destroyed
+  // (after the backup's manifest is written), so a garbage collection never takes a chunk from
+  // under a backup that counts on it.
+  class Writing {
+   public:
+    Writing(RepositoryChunks& chunks, int lockFd);
+    ~Writing();
+    Writing(const Writing&) = delete;
+    Writing& operator=(const Writing&) = delete;
+    LocalChunkStore& store() { return store_; }
+
+   private:
+    int lockFd_;
+    LocalChunkStore store_;
+  };
+  // Waits while a garbage collection runs.
+  std::unique_ptr<Writing> beginWriting();
+
+  // A chunked part read back; `listSha256` is checked when the list has been read.
+  // `blobs`: the checked blobs back to back (a .zst of the part) instead of its raw bytes.
+  std::unique_ptr<StoredReader> openList(const std::filesystem::path& list, const std::string& listSha256,
+                                         bool blobs = false);
+
+  struct Collected {
+    std::uint64_t packsDeleted = 0, bytesFreed = 0;
+    std::uint64_t packsKept = 0, bytesKept = 0, unreferencedBytesKept = 0;
+  };
+  // Deletes the packs none of whose chunks any list names (`lists` calls its argument with each
+  // chunk list file of the repository), with their index files. Takes the lock exclusively and
+  // throws RepositoryError at once when a backup holds it.
+  Collected collectGarbage(const std::function<void(const std::function<void(const std::filesystem::path&)>&)>& lists);
+
+ private:
+  explicit RepositoryChunks(std::filesystem::path dir);
+  int openLock() const;
+  std::filesystem::path dir_;
+  ChunkNamer namer_;
+  std::mutex indexMutex_;
+  std::unique_ptr<ChunkIndex> index_;
+};
+
+}  // namespace volumes::chunks
