@@ -19,8 +19,8 @@ CopyResult copyBackup(const Repository& from, Repository& to, const std::string&
   std::vector<char> buffer(1 << 20);
   auto mismatch = [&](const PartRecord& part, const std::string& what) {
     return RepositoryError("copy of backup " + id + ": part " + part.name + " in " + from.location() +
-                           " does not match its manifest (" + what + "); nothing was copied to " + to.location() +
-                           " — run docker agentchat verify " + id);
+                           " does not match its manifest (" + what + "); nothing was copied to " +
+                           to.location() + " — run docker agentchat verify " + id);
   };
   for (auto& part : manifest.parts) {
     auto chunks = staging->chunks();

@@ -20,8 +20,8 @@ class DeduplicatedPart {
   // `list` is the backup's file for the chunk list (record.storedName()); `record` gives name,
   // kind, service and source, and finish() fills in the rest. A tar stream (a name ending in
   // .tar.zst) gets a chunk boundary at every file's content.
-  DeduplicatedPart(std::unique_ptr<StoredWriter> list, chunks::BlobStore& store, const chunks::ChunkNamer& namer,
-                   PartRecord record, int level);
+  DeduplicatedPart(std::unique_ptr<StoredWriter> list, chunks::BlobStore& store,
+                   const chunks::ChunkNamer& namer, PartRecord record, int level);
 
   void write(std::string_view raw);
   // Closes the list (fsynced); the store's last pack is the caller's to seal before the manifest.

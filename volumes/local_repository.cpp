@@ -200,12 +200,13 @@ std::unique_ptr<StoredReader> LocalRepository::openPart(const std::string& proje
   if (!isPlainFileName(record.storedName())) throw RepositoryError("invalid part name '" + record.name + "'");
   auto* store = chunkStore();
   if (!store)
-    throw RepositoryError("part " + record.name + " of backup " + id + " is kept as chunks, but " + root_.string() +
-                          " has no chunk store (.chunks/config.json is missing)");
+    throw RepositoryError("part " + record.name + " of backup " + id + " is kept as chunks, but " +
+                          root_.string() + " has no chunk store (.chunks/config.json is missing)");
   return store->openList(backupDir(project, id) / record.storedName(), record.sha256);
 }
 
-std::unique_ptr<StoredReader> LocalRepository::openCompressed(const std::string& project, const std::string& id,
+std::unique_ptr<StoredReader> LocalRepository::openCompressed(const std::string& project,
+                                                              const std::string& id,
                                                               const PartRecord& record) const {
   if (!record.chunked() || !chunkStore()) return openPart(project, id, record);
   return chunkStore()->openList(backupDir(project, id) / record.storedName(), record.sha256, /*blobs=*/true);

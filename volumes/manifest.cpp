@@ -129,10 +129,16 @@ Manifest parseManifest(std::string_view input) {
     const auto& p = (*parts)[i];
     std::string where = "parts[" + std::to_string(i) + "].";
     if (!p.is_object()) throw ManifestError("manifest: " + where + " must be an object");
-    PartRecord record{text(p, "name", where),    text(p, "kind", where),
-                      text(p, "service", where), text(p, "source", where),
-                      count(p, "size", where),   count(p, "rawSize", where),
-                      text(p, "sha256", where),  {}, {}, 0};
+    PartRecord record{text(p, "name", where),
+                      text(p, "kind", where),
+                      text(p, "service", where),
+                      text(p, "source", where),
+                      count(p, "size", where),
+                      count(p, "rawSize", where),
+                      text(p, "sha256", where),
+                      {},
+                      {},
+                      0};
     if (!isPlainFileName(record.name)) {
       throw ManifestError("manifest: " + where + "name \"" + record.name + "\" is not a plain file name");
     }

@@ -28,8 +28,8 @@ PartDecoder::PartDecoder(const PartRecord& record, const PartKeys* keys, base::C
 void PartDecoder::write(std::string_view stored) {
   if (chunked_) {
     if (stored.size() > rawSize_ - passed_)
-      throw CompressionError(name_ + ": its chunks hold more than the manifest's " + std::to_string(rawSize_) +
-                             " bytes");
+      throw CompressionError(name_ + ": its chunks hold more than the manifest's " +
+                             std::to_string(rawSize_) + " bytes");
     passed_ += stored.size();
     return raw_(stored);
   }

@@ -18,10 +18,22 @@
 #include "plugin/repository/repository_location.hpp"
 #include "plugin/unattended/backup_report.hpp"
 #include "volumes/audit_log.hpp"
+#include "volumes/local_repository.hpp"
 
 namespace agentchat {
 
 namespace {
+
+// --dedup: the repository's deduplicated store from now on (issue #17; local repositories for now).
+void deduplicate(volumes::Repository& repository) {
+  auto* local = dynamic_cast<volumes::LocalRepository*>(&repository);
+  if (local == nullptr)
+    throw std::invalid_argument(
+        "--dedup: " + repository.location() +
+        " is not a local directory; deduplicated chunks are kept in local repositories "
+        "only so far (back up locally with --dedup and --copy-to the bucket)");
+  local->deduplicate();
+}
 
 class BackupCommand : public Command {
  public:
@@ -34,6 +46,7 @@ class BackupCommand : public Command {
   std::string passphraseFile;
   std::vector<std::string> copyTo;
   bool noNotify = false;
+  bool dedup = false;
 
   void finished(int exitCode, const std::string& error) noexcept override {
     if (report_) report_->finished(exitCode, error);
@@ -54,6 +67,7 @@ class BackupCommand : public Command {
     }
     auto opened = openRepository(repo, session.environ());
     volumes::Repository& repository = *opened;
+    if (dedup && !dryRun) deduplicate(repository);
     // A run that died may have left containers paused or stopped: undone before the plan reads them.
     if (!dryRun && stack.engineView && undoDeadRunBeforePlanning(session.engine(), repository, stack.name))
       stack = loadStack(session);
@@ -179,6 +193,9 @@ RegisteredCommand addBackupCommand(CLI::App& app) {
                   "x-agentchat passphrase_file");
   cli->add_option("--copy-to", command->copyTo,
                   "Then copy the backup to this repository too (e.g. s3://bucket/prefix); repeatable");
+  cli->add_flag("--dedup", command->dedup,
+                "Keep this and every later backup of the (local) repository as deduplicated chunks: an "
+                "unchanged part costs its chunk list only");
   cli->add_flag("--no-notify", command->noNotify,
                 "Send no x-agentchat notify pings (a scheduled run sends them for the whole run)");
   return {cli, std::move(command)};

@@ -17,14 +17,16 @@ namespace {
 // own, or chunks of the repository's deduplicated store (issue #17: not for encrypted backups yet).
 class PartSink {
  public:
-  PartSink(volumes::Repository::Staging& staging, const BackupSettings& settings, volumes::PartRecord record) {
+  PartSink(volumes::Repository::Staging& staging, const BackupSettings& settings,
+           volumes::PartRecord record) {
     auto chunks = staging.chunks();
     if (chunks && settings.recipients.empty()) {
       record.storage = "chunks";
       deduplicated_.emplace(staging.addPart(record.storedName()), chunks->store, chunks->namer, record,
                             settings.compressionLevel);
     } else {
-      compressed_.emplace(staging.addPart(record.name), record, settings.compressionLevel, settings.threadsPerPart,
+      compressed_.emplace(staging.addPart(record.name), record, settings.compressionLevel,
+                          settings.threadsPerPart,
                           settings.recipients.empty() ? nullptr : &settings.recipients);
     }
   }

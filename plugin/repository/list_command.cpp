@@ -26,10 +26,15 @@ class ListCommand : public Command {
       nlohmann::json row = {{"id", id}};
       try {
         auto manifest = repository.read(stack.name, id);
-        std::uint64_t size = 0;
-        for (const auto& p : manifest.parts) size += p.size;
+        // What the backup holds, and what it added (a chunked part adds only the chunks that were new).
+        std::uint64_t size = 0, added = 0;
+        for (const auto& p : manifest.parts) {
+          size += p.size;
+          added += p.chunked() ? p.newSize : p.size;
+        }
         row["createdAt"] = manifest.createdAt;
         row["size"] = size;
+        row["newSize"] = added;
         row["parts"] = manifest.parts.size();
         row["consistency"] = manifest.consistency;
         row["label"] = manifest.label;
@@ -52,7 +57,8 @@ class ListCommand : public Command {
       return exit_code::kOk;
     }
     std::cout << std::left << std::setw(18) << "ID" << std::setw(22) << "CREATED" << std::setw(11) << "SIZE"
-              << std::setw(7) << "PARTS" << std::setw(9) << "MODE" << std::setw(10) << "ENCRYPTED"
+              << std::setw(11) << "NEW" << std::setw(7) << "PARTS" << std::setw(9) << "MODE" << std::setw(10)
+              << "ENCRYPTED"
               << "VERIFIED\n";
     for (const auto& row : out) {
       if (row.contains("error")) {
@@ -65,7 +71,8 @@ class ListCommand : public Command {
                                                            : "FAILED";
       std::cout << std::setw(18) << row["id"].get<std::string>() << std::setw(22)
                 << row["createdAt"].get<std::string>() << std::setw(11)
-                << base::humanBytes(row["size"].get<std::uint64_t>()) << std::setw(7)
+                << base::humanBytes(row["size"].get<std::uint64_t>()) << std::setw(11)
+                << base::humanBytes(row["newSize"].get<std::uint64_t>()) << std::setw(7)
                 << row["parts"].get<std::size_t>() << std::setw(9) << row["consistency"].get<std::string>()
                 << std::setw(10) << (row["encrypted"].get<bool>() ? "age" : "no") << verified << "\n";
     }

@@ -1,16 +1,34 @@
 #include <iostream>
 
+#include "base/human_units.hpp"
 #include "plugin/cli/exit_codes.hpp"
 #include "plugin/cli/stack_loader.hpp"
 #include "plugin/repository/repository_commands.hpp"
 #include "plugin/repository/repository_location.hpp"
 #include "plugin/unattended/sanity.hpp"
+#include "volumes/local_repository.hpp"
 #include "volumes/repository.hpp"
 #include "volumes/retention.hpp"
 
 namespace agentchat {
 
 namespace {
+
+// The deduplicated store's garbage collection: packs no backup of any project names any more. A
+// backup running meanwhile (any project) keeps them for the next prune rather than failing this one.
+void collectChunks(volumes::Repository& repository) {
+  auto* local = dynamic_cast<volumes::LocalRepository*>(&repository);
+  if (local == nullptr || local->chunkStore() == nullptr) return;
+  try {
+    auto freed = local->collectGarbage();
+    std::cout << "chunks: " << freed.packsDeleted << " pack(s) deleted, "
+              << base::humanBytes(freed.bytesFreed) << " freed; " << freed.packsKept << " pack(s) in use ("
+              << base::humanBytes(freed.bytesKept) << ", " << base::humanBytes(freed.unreferencedBytesKept)
+              << " of it no longer referenced)\n";
+  } catch (const volumes::RepositoryError& e) {
+    std::cout << "chunks: not collected: " << e.what() << "\n";
+  }
+}
 
 class PruneCommand : public Command {
  public:
@@ -74,6 +92,7 @@ class PruneCommand : public Command {
     }
     std::cout << (dryRun ? "dry run: " : "") << deleted << " backup(s) " << (dryRun ? "would be " : "")
               << "deleted\n";
+    if (!dryRun) collectChunks(repository);
     return exit_code::kOk;
   }
 };

@@ -72,9 +72,15 @@ ChunkIndex::ChunkIndex(const fs::path& cacheFile) : db_(std::make_unique<Db>()) 
 
 ChunkIndex::~ChunkIndex() = default;
 
-void ChunkIndex::insert(const std::vector<IndexEntry>& entries) {
+void ChunkIndex::insert(const std::vector<IndexEntry>& entries, const std::string& file) {
   db_->exec("BEGIN");
   try {
+    if (!file.empty()) {
+      Db::Statement mark(*db_, "INSERT OR IGNORE INTO read_files VALUES (?)");
+      sqlite3_bind_text(mark.s, 1, file.c_str(), -1, SQLITE_TRANSIENT);
+      if (sqlite3_step(mark.s) != SQLITE_DONE)
+        throw ChunkIndexError("chunk index cache " + db_->where + ": " + sqlite3_errmsg(db_->handle));
+    }
     Db::Statement st(*db_, "INSERT OR IGNORE INTO chunks VALUES (?, ?, ?, ?, ?)");
     for (const auto& e : entries) {
       sqlite3_reset(st.s);
@@ -96,6 +102,13 @@ void ChunkIndex::insert(const std::vector<IndexEntry>& entries) {
 std::size_t ChunkIndex::refresh(const fs::path& indexDir) {
   std::error_code ec;
   std::size_t read = 0;
+  bool stale = false;
+  {
+    Db::Statement known(*db_, "SELECT file FROM read_files");
+    while (!stale && sqlite3_step(known.s) == SQLITE_ROW)
+      stale = !fs::exists(indexDir / reinterpret_cast<const char*>(sqlite3_column_text(known.s, 0)), ec);
+  }
+  if (stale) clear();
   if (!fs::exists(indexDir, ec)) return 0;  // a new repository: no chunk yet
   for (const auto& file : fs::directory_iterator(indexDir, ec)) {
     if (file.path().extension() != ".tsv") continue;

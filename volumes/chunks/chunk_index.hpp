@@ -41,9 +41,12 @@ class ChunkIndex {
   ChunkIndex(const ChunkIndex&) = delete;
   ChunkIndex& operator=(const ChunkIndex&) = delete;
 
-  // Reads the index files of `indexDir` the cache has not read yet; returns how many it read.
+  // Reads the index files of `indexDir` the cache has not read yet; returns how many it read. When
+  // a file the cache has read is gone (a prune elsewhere, a repository put back from a copy), the
+  // cache starts over: it must never answer for a chunk whose pack may be gone.
   std::size_t refresh(const std::filesystem::path& indexDir);
-  void insert(const std::vector<IndexEntry>& entries);
+  // `file`: the index file (a name in the index directory) the entries come from.
+  void insert(const std::vector<IndexEntry>& entries, const std::string& file = {});
   bool contains(const std::string& name);
   std::optional<BlobLocation> locate(const std::string& name);
   std::uint64_t size();

@@ -46,7 +46,11 @@ void LocalChunkStore::finish() {
 }
 
 void LocalChunkStore::indexPack(const std::vector<IndexEntry>& entries) {
-  fs::path indexDir = dir_ / "index";
+  index_.insert(entries, writeIndexFile(dir_, entries));
+}
+
+std::string writeIndexFile(const fs::path& chunksDir, const std::vector<IndexEntry>& entries) {
+  fs::path indexDir = chunksDir / "index";
   makePrivateDir(indexDir);
   fs::path final = indexDir / (entries.front().at.pack + ".tsv");
   {
@@ -58,7 +62,7 @@ void LocalChunkStore::indexPack(const std::vector<IndexEntry>& entries) {
     if (ec) throw RepositoryError("cannot write the index file " + final.string() + ": " + ec.message());
   }
   syncDir(indexDir);
-  index_.insert(entries);
+  return final.filename().string();
 }
 
 std::string chunkListLine(const ChunkRef& ref) {
@@ -122,11 +126,11 @@ bool ChunkListReader::nextChunk() {
                           " bytes is larger than any the chunker cuts");
   auto at = index_.locate(name);
   if (!at)
-    throw RepositoryError("chunk " + name + " (" + at_line + ") is in no index file of " + chunksDir_.string() +
-                          ": the repository lost it");
+    throw RepositoryError("chunk " + name + " (" + at_line + ") is in no index file of " +
+                          chunksDir_.string() + ": the repository lost it");
   if (at->length > ZSTD_compressBound(kLargestChunk))
-    throw RepositoryError("chunk " + name + ": its index entry gives a blob of " + std::to_string(at->length) +
-                          " bytes, larger than any chunk compresses to");
+    throw RepositoryError("chunk " + name + ": its index entry gives a blob of " +
+                          std::to_string(at->length) + " bytes, larger than any chunk compresses to");
   fs::path pack = chunksDir_ / "packs" / at->pack.substr(0, 2) / at->pack;
   std::ifstream in(pack, std::ios::binary);
   blob_.resize(at->length);
@@ -149,7 +153,8 @@ void readChunkedPart(const fs::path& chunkList, const fs::path& chunksDir, Chunk
                      const ChunkNamer& namer, const base::ChunkSink& out) {
   ChunkListReader reader(chunkList, chunksDir, index, namer);
   std::vector<char> buffer(1 << 20);
-  while (std::size_t got = reader.read(buffer.data(), buffer.size())) out(std::string_view(buffer.data(), got));
+  while (std::size_t got = reader.read(buffer.data(), buffer.size()))
+    out(std::string_view(buffer.data(), got));
 }
 
 }  // namespace volumes::chunks

@@ -37,6 +37,10 @@ class LocalChunkStore : public BlobStore {
   PackWriter packs_;
 };
 
+// Writes index/PACK.tsv for a sealed pack's entries (through a partial- file, fsynced, renamed);
+// returns its file name.
+std::string writeIndexFile(const std::filesystem::path& chunksDir, const std::vector<IndexEntry>& entries);
+
 // One line of a part's chunk list: "NAME SIZE".
 std::string chunkListLine(const ChunkRef& ref);
 

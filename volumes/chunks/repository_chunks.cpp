@@ -9,6 +9,7 @@
 #include <cstring>
 #include <fstream>
 #include <nlohmann/json.hpp>
+#include <set>
 #include <sstream>
 
 #include "volumes/part_file.hpp"
@@ -25,10 +26,11 @@ namespace {
 nlohmann::json configOf() {
   ChunkLimits limits;
   return {{"version", 1},
-          {"chunker", {{"algorithm", "fastcdc-gear-v1"},
-                       {"min", limits.min},
-                       {"average", limits.average},
-                       {"max", limits.max}}},
+          {"chunker",
+           {{"algorithm", "fastcdc-gear-v1"},
+            {"min", limits.min},
+            {"average", limits.average},
+            {"max", limits.max}}},
           {"names", "sha256"},
           {"blobs", "zstd-frame"},
           {"packs", "packs/XX/SHA256"},
@@ -81,12 +83,13 @@ std::unique_ptr<RepositoryChunks> RepositoryChunks::open(const fs::path& root) {
   if (!in) return nullptr;
   auto json = nlohmann::json::parse(in, nullptr, false);
   if (json.is_discarded() || !json.is_object())
-    throw RepositoryError(config.string() + " is not JSON: the deduplicated store's settings are lost; write " +
+    throw RepositoryError(config.string() +
+                          " is not JSON: the deduplicated store's settings are lost; write " +
                           configOf().dump() + " back into it");
   if (json.value("version", 0) != 1 || json.value("chunker", nlohmann::json()) != configOf()["chunker"] ||
       json.value("names", "") != "sha256" || json.value("blobs", "") != "zstd-frame")
-    throw RepositoryError(config.string() + " describes chunks this version cannot read or write (" + json.dump() +
-                          "): upgrade docker-agentchat");
+    throw RepositoryError(config.string() + " describes chunks this version cannot read or write (" +
+                          json.dump() + "): upgrade docker-agentchat");
   return std::unique_ptr<RepositoryChunks>(new RepositoryChunks(dir));
 }
 
@@ -156,6 +159,18 @@ std::unique_ptr<StoredReader> RepositoryChunks::openList(const fs::path& list, c
   return std::make_unique<ChunkListReader>(list, dir_, index(), namer_, listSha256, blobs);
 }
 
+// The index file first: a pack no index names is never counted on, whatever happens next. Returns
+// the pack's bytes.
+std::uint64_t RepositoryChunks::deletePack(const fs::path& indexFile, const fs::path& packFile) {
+  std::error_code ec;
+  std::uint64_t size = fs::file_size(packFile, ec);
+  if (ec) size = 0;
+  fs::remove(indexFile, ec);
+  if (ec) throw RepositoryError("cannot delete " + indexFile.string() + ": " + ec.message());
+  fs::remove(packFile, ec);
+  return size;
+}
+
 RepositoryChunks::Collected RepositoryChunks::collectGarbage(
     const std::function<void(const std::function<void(const fs::path&)>&)>& lists) {
   int fd = openLock();
@@ -164,8 +179,8 @@ RepositoryChunks::Collected RepositoryChunks::collectGarbage(
     ~Closer() { ::close(fd); }
   } closer{fd};
   if (::flock(fd, LOCK_EX | LOCK_NB) != 0)
-    throw RepositoryError("a backup into " + dir_.parent_path().string() +
-                          " is running (it holds " + (dir_ / "lock").string() +
+    throw RepositoryError("a backup into " + dir_.parent_path().string() + " is running (it holds " +
+                          (dir_ / "lock").string() +
                           "): its chunks cannot be collected now; prune again when it has ended");
   NameSet live;
   lists([&](const fs::path& list) {
@@ -183,39 +198,75 @@ RepositoryChunks::Collected RepositoryChunks::collectGarbage(
     for (const auto& file : fs::directory_iterator(indexDir, ec))
       if (file.path().extension() == ".tsv") indexFiles.push_back(file.path());
   if (ec) throw RepositoryError("cannot list " + indexDir.string() + ": " + ec.message());
+  std::set<std::string> indexedPacks;
+  // Packs mostly of chunks no backup names are rewritten with the live ones: a pack shared by an
+  // expired backup and a kept one (a tar header, an unchanged file) would otherwise stay forever.
+  PackWriter repacked(dir_ / "packs",
+                      [this](const std::vector<IndexEntry>& entries) { writeIndexFile(dir_, entries); });
+  std::vector<fs::path> replaced;  // index files whose live chunks went into `repacked`
+  std::string blob;
   for (const auto& file : indexFiles) {
     std::ifstream in(file);
     std::string line, pack;
+    std::vector<IndexEntry> liveEntries;
     std::uint64_t used = 0, unused = 0;
     while (std::getline(in, line)) {
       auto entry = parseIndexLine(line);
       if (!entry) throw RepositoryError(file.string() + ": a line that is not NAME PACK OFFSET LENGTH SIZE");
       pack = entry->at.pack;
-      (live.has(entry->name) ? used : unused) += entry->at.length;
+      if (live.has(entry->name)) {
+        used += entry->at.length;
+        liveEntries.push_back(*entry);
+      } else {
+        unused += entry->at.length;
+      }
     }
     if (pack.empty()) continue;
+    indexedPacks.insert(pack);
     fs::path packFile = dir_ / "packs" / pack.substr(0, 2) / pack;
-    if (used > 0) {
+    if (used > 0 && used >= unused) {
       ++result.packsKept;
       result.bytesKept += used + unused;
       result.unreferencedBytesKept += unused;
       continue;
     }
-    // The index file first: a pack no index names is never counted on, whatever happens next.
-    std::uint64_t size = fs::file_size(packFile, ec);
-    if (ec) size = 0;
-    fs::remove(file, ec);
-    if (ec) throw RepositoryError("cannot delete " + file.string() + ": " + ec.message());
-    fs::remove(packFile, ec);
+    if (used > 0) {
+      std::ifstream packIn(packFile, std::ios::binary);
+      for (const auto& e : liveEntries) {
+        blob.resize(e.at.length);
+        packIn.seekg(static_cast<std::streamoff>(e.at.offset));
+        packIn.read(blob.data(), static_cast<std::streamsize>(blob.size()));
+        if (!packIn)
+          throw RepositoryError("cannot read chunk " + e.name + " from " + packFile.string() +
+                                " to rewrite the pack: nothing of it was deleted");
+        repacked.add(e.name, blob, e.at.size);
+      }
+      replaced.push_back(file);
+      continue;
+    }
+    result.bytesFreed += deletePack(file, packFile);
     ++result.packsDeleted;
-    result.bytesFreed += size;
   }
+  // The rewritten packs and their index files are durable before the old ones go.
+  repacked.finish();
+  for (const auto& file : replaced) {
+    std::string pack = file.stem().string();
+    result.bytesFreed += deletePack(file, dir_ / "packs" / pack.substr(0, 2) / pack);
+    ++result.packsDeleted;
+  }
+  // The new packs are in the index directory now: not orphans.
+  for (const auto& file : fs::directory_iterator(indexDir, ec))
+    if (file.path().extension() == ".tsv") indexedPacks.insert(file.path().stem().string());
   syncDir(indexDir);
-  // Partial packs and index files are what killed backups left: no index names them.
+  // Partial packs and index files, and packs sealed just before their index file was written, are
+  // what killed backups left: no index names them.
   for (const auto& sub : {dir_ / "packs", indexDir}) {
     if (!fs::is_directory(sub, ec)) continue;
     for (const auto& entry : fs::recursive_directory_iterator(sub, ec)) {
-      if (entry.path().filename().string().rfind("partial-", 0) != 0) continue;
+      std::string name = entry.path().filename().string();
+      bool orphanPack = sub == dir_ / "packs" && entry.is_regular_file(ec) && name.size() == 64 &&
+                        indexedPacks.count(name) == 0;
+      if (name.rfind("partial-", 0) != 0 && !orphanPack) continue;
       std::uint64_t size = entry.is_regular_file(ec) ? entry.file_size(ec) : 0;
       if (fs::remove(entry.path(), ec)) result.bytesFreed += size;
     }

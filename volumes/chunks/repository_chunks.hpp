@@ -56,13 +56,16 @@ class RepositoryChunks {
     std::uint64_t packsKept = 0, bytesKept = 0, unreferencedBytesKept = 0;
   };
   // Deletes the packs none of whose chunks any list names (`lists` calls its argument with each
-  // chunk list file of the repository), with their index files. Takes the lock exclusively and
+  // chunk list file of the repository), with their index files, and rewrites those that are mostly
+  // such chunks. Takes the lock exclusively and
   // throws RepositoryError at once when a backup holds it.
-  Collected collectGarbage(const std::function<void(const std::function<void(const std::filesystem::path&)>&)>& lists);
+  Collected collectGarbage(
+      const std::function<void(const std::function<void(const std::filesystem::path&)>&)>& lists);
 
  private:
   explicit RepositoryChunks(std::filesystem::path dir);
   int openLock() const;
+  std::uint64_t deletePack(const std::filesystem::path& indexFile, const std::filesystem::path& packFile);
   std::filesystem::path dir_;
   ChunkNamer namer_;
   std::mutex indexMutex_;
