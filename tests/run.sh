@@ -32,6 +32,7 @@ ASAN_E2E=(
   'Encryption\.'
   'S3Repository\.AnOffSiteCopyAloneBringsTheStackBackAndEveryCommandWorksOnTheBucket'
   'Unattended\.'
+  'Dedup\.'
 )
 
 # On Engine 26 with compose v2 and the trixie images (issue #15): restore round trips with MariaDB
@@ -39,7 +40,7 @@ ASAN_E2E=(
 # inspect, verify --deep, export/import, a scheduled run, restore with an app's health check, the
 # engine contract the tests' FakeEngine is held to, hooks, pings, metrics and sanity checks, SQLite
 # databases written in a loop (10 rounds here, 20 on Engine 20.10), and volume streams torn by a file
-# shrinking as it is read (#20), and a PostgreSQL 17 round trip (#18).
+# shrinking as it is read (#20), a PostgreSQL 17 round trip (#18), and the deduplicated repository (#17).
 MODERN_E2E=(
   'RestoreRoundTrip\..*/(Mariadb11|Valkey)'
   'ModernCompat\.'
@@ -54,6 +55,7 @@ MODERN_E2E=(
   'SqliteBackup\.'
   'TornStream\.'
   'PostgresBackup\.BackupDownVUp'
+  'Dedup\.'
 )
 # Only there: the Valkey round trips and the compat of trixie's servers against bookworm's.
 MODERN_ONLY='RestoreRoundTrip\..*/Valkey|ModernCompat\.'
