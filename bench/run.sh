@@ -20,6 +20,7 @@ runs=${1:-3}
 source scripts/packages.sh
 ensure_packages "${BUILD_PACKAGES[@]}" "${TEST_PACKAGES[@]}" time bc
 source tests/engine.sh
+source bench/mixed_volume.sh
 ensure_engine
 tests/images/build.sh >/dev/null
 
@@ -44,15 +45,7 @@ for f in "${files[@]}"; do compose+=(-f "$f"); done
 volume="${PROJECT}_app_data"
 
 echo "== data: 1 GiB mixed volume (1/3 random, 2/3 text and logs, 2000 small files), 200k-row table"
-docker exec "$BACKEND_CONTAINER" sh -c '
-  set -e; d=/app/data/bench; mkdir -p $d/small
-  head -c 350000000 /dev/urandom > $d/photos.bin
-  i=0; while [ $i -lt 20 ]; do
-    seq 1 300000 | sed "s/^/2026-11-24T02:00:00Z INFO request id=/; s/$/ user=alice path=\/api\/chat status=200/" > $d/log-$i.txt
-    i=$((i+1)); done
-  head -c 100000000 /dev/urandom | base64 > $d/encoded.txt
-  i=0; while [ $i -lt 2000 ]; do head -c 20000 /dev/urandom | base64 > $d/small/f$i; i=$((i+1)); done
-  du -sh /app/data'
+make_mixed_volume "$BACKEND_CONTAINER"
 docker exec -i -e MYSQL_PWD="$MYSQL_ROOT_PASSWORD" "$MYSQL_CONTAINER" mariadb -uroot <<'SQL'
 CREATE DATABASE IF NOT EXISTS bench;
 USE bench;

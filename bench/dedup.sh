@@ -1,0 +1,88 @@
+#!/usr/bin/env bash
+# The deduplicated repository (issue #17) side by side with its baselines in one run, on the 1.1 GiB
+# mixed volume (bench/mixed_volume.sh), RUNS times, each run into fresh repositories:
+#   first backup      ours (backup --only volumes --dedup) vs the bare pipeline `GET /archive | zstd
+#                     -T0 -3 > file` (target <= 1.25x its time) and vs restic 0.14 reading the volume's
+#                     files on the host (repository v2, compressed; target <= 1.05x its size)
+#   second, unchanged ours vs restic: time (target <= 2x restic's) and bytes added (target <= 1 % of the first)
+#   third             after 12 MiB of new data and one appended line: bytes added (target <= 18 MiB)
+#   peak RSS of ours  (target <= 64 MiB without a passphrase)
+# Prints each run, then medians and ratios.   bench/dedup.sh [RUNS=3]
+set -euo pipefail
+cd "$(dirname "$(readlink -f "$0")")/.."
+runs=${1:-3}
+source scripts/packages.sh
+ensure_packages "${BUILD_PACKAGES[@]}" "${TEST_PACKAGES[@]}" time bc restic
+source tests/engine.sh
+source bench/mixed_volume.sh
+ensure_engine
+tests/images/build.sh >/dev/null
+
+cmake -S . -B build/bench -DCMAKE_BUILD_TYPE=Release -DAGENTCHAT_TESTS=OFF >/dev/null
+cmake --build build/bench -j"$(nproc)" --target docker-agentchat >/dev/null
+plugin=$PWD/build/bench/plugin/docker-agentchat
+
+work=$(mktemp -d /var/tmp/agentchat-bench-dedup.XXXXXX)
+state=$work/stack.env
+cleanup() {
+  tests/stack/down.sh "$state" >/dev/null 2>&1 || true
+  rm -rf "$work"
+}
+trap cleanup EXIT
+tests/stack/up.sh "$state" tests/stack/docker-compose.prod.yml
+# shellcheck disable=SC1090
+source "$state"
+compose=(-p "$PROJECT" --project-directory "$PROJECT_DIR")
+IFS=: read -ra files <<<"$COMPOSE_FILES"
+for f in "${files[@]}"; do compose+=(-f "$f"); done
+echo "== data: 1.1 GiB mixed volume (1/3 random, 2/3 text and logs, 2000 small files)"
+make_mixed_volume "$BACKEND_CONTAINER"
+mount=$(docker volume inspect -f '{{.Mountpoint}}' "${PROJECT}_app_data")
+export RESTIC_PASSWORD=bench
+
+seconds() { local s; s=$(date +%s.%N); "$@" >/dev/null 2>"$work/last.err" || { cat "$work/last.err"; exit 1; }; echo "$(date +%s.%N) - $s" | bc; }
+median() { sort -g | awk '{a[NR]=$1} END {print (NR%2 ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2)}'; }
+drop() { sync; echo 3 >/proc/sys/vm/drop_caches 2>/dev/null || true; }
+bytes() { du -sb "$1" | cut -f1; }
+declare -A t
+m() { tr ' ' '\n' <<<"${t[$1]}" | grep . | median; }
+peak=0
+ours() { # ours REPO: one backup of the volumes, timed; its peak RSS kept
+  /usr/bin/time -f '%e %M' -o "$work/time" "$plugin" --repo "$1" "${compose[@]}" backup --only volumes --dedup \
+    >/dev/null 2>"$work/ours.err" || { cat "$work/ours.err"; exit 1; }
+  local s kb
+  read -r s kb <"$work/time"
+  [ "$kb" -gt "$peak" ] && peak=$kb
+  echo "$s"
+}
+
+for run in $(seq 1 "$runs"); do
+  rm -rf "$work"/ours "$work"/restic "$work"/pipe.zst
+  restic init -q --repository-version 2 -r "$work/restic" >/dev/null
+  drop; p=$(seconds sh -c "curl -fsS --unix-socket /var/run/docker.sock \
+    'http://docker/containers/$BACKEND_CONTAINER/archive?path=/app/data/.' | zstd -q -T0 -3 > $work/pipe.zst")
+  drop; o1=$(ours "$work/ours"); os1=$(bytes "$work/ours")
+  drop; r1=$(seconds restic backup -q -r "$work/restic" "$mount"); rs1=$(bytes "$work/restic")
+  drop; o2=$(ours "$work/ours"); os2=$(bytes "$work/ours")
+  drop; r2=$(seconds restic backup -q -r "$work/restic" "$mount"); rs2=$(bytes "$work/restic")
+  docker exec "$BACKEND_CONTAINER" sh -c "head -c 12582912 /dev/urandom > /app/data/bench/new-$run.bin &&
+    echo 'one more line $run' >> /app/data/bench/log-7.txt"
+  drop; o3=$(ours "$work/ours"); os3=$(bytes "$work/ours")
+  drop; r3=$(seconds restic backup -q -r "$work/restic" "$mount"); rs3=$(bytes "$work/restic")
+  t[p]+="$p "; t[o1]+="$o1 "; t[r1]+="$r1 "; t[o2]+="$o2 "; t[r2]+="$r2 "; t[o3]+="$o3 "; t[r3]+="$r3 "
+  t[os1]+="$os1 "; t[rs1]+="$rs1 "; t[oa2]+="$((os2 - os1)) "; t[ra2]+="$((rs2 - rs1)) "
+  t[oa3]+="$((os3 - os2)) "; t[ra3]+="$((rs3 - rs2)) "
+  printf 'run %d: pipeline %.2fs | first: ours %.2fs %d MiB, restic %.2fs %d MiB | unchanged: ours %.2fs +%d KiB, restic %.2fs +%d KiB | 12 MiB new: ours %.2fs +%d KiB, restic %.2fs +%d KiB\n' \
+    "$run" "$p" "$o1" "$((os1 >> 20))" "$r1" "$((rs1 >> 20))" "$o2" "$(((os2 - os1) >> 10))" "$r2" \
+    "$(((rs2 - rs1) >> 10))" "$o3" "$(((os3 - os2) >> 10))" "$r3" "$(((rs3 - rs2) >> 10))"
+done
+
+r() { echo "$1 / $2" | bc -l; }
+echo "== medians of $runs runs"
+printf 'first backup: ours %.2fs vs pipeline %.2fs -> %.2fx (target <= 1.25); size ours %d MiB vs restic %d MiB -> %.3fx (target <= 1.05); restic took %.2fs\n' \
+  "$(m o1)" "$(m p)" "$(r "$(m o1)" "$(m p)")" "$(($(m os1) >> 20))" "$(($(m rs1) >> 20))" "$(r "$(m os1)" "$(m rs1)")" "$(m r1)"
+printf 'second, unchanged: ours %.2fs vs restic %.2fs -> %.2fx (target <= 2); added ours %d KiB = %.3f %% of the first (target <= 1 %%), restic %d KiB\n' \
+  "$(m o2)" "$(m r2)" "$(r "$(m o2)" "$(m r2)")" "$(($(m oa2) >> 10))" "$(r "$(m oa2) * 100" "$(m os1)")" "$(($(m ra2) >> 10))"
+printf 'third, 12 MiB new + a line: added ours %.1f MiB (target <= 18), restic %.1f MiB; ours %.2fs, restic %.2fs\n' \
+  "$(r "$(m oa3)" 1048576)" "$(r "$(m ra3)" 1048576)" "$(m o3)" "$(m r3)"
+printf 'peak RSS of ours: %d MiB (target <= 64)\n' "$((peak / 1024))"
