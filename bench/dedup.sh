@@ -46,13 +46,12 @@ drop() { sync; echo 3 >/proc/sys/vm/drop_caches 2>/dev/null || true; }
 bytes() { du -sb "$1" | cut -f1; }
 declare -A t
 m() { tr ' ' '\n' <<<"${t[$1]}" | grep . | median; }
-peak=0
-ours() { # ours REPO: one backup of the volumes, timed; its peak RSS kept
+ours() { # ours REPO: one backup of the volumes, timed; its peak RSS kept in $work/rss
   /usr/bin/time -f '%e %M' -o "$work/time" "$plugin" --repo "$1" "${compose[@]}" backup --only volumes --dedup \
     >/dev/null 2>"$work/ours.err" || { cat "$work/ours.err"; exit 1; }
   local s kb
   read -r s kb <"$work/time"
-  [ "$kb" -gt "$peak" ] && peak=$kb
+  echo "$kb" >>"$work/rss"
   echo "$s"
 }
 
@@ -85,4 +84,4 @@ printf 'second, unchanged: ours %.2fs vs restic %.2fs -> %.2fx (target <= 2); ad
   "$(m o2)" "$(m r2)" "$(r "$(m o2)" "$(m r2)")" "$(($(m oa2) >> 10))" "$(r "$(m oa2) * 100" "$(m os1)")" "$(($(m ra2) >> 10))"
 printf 'third, 12 MiB new + a line: added ours %.1f MiB (target <= 18), restic %.1f MiB; ours %.2fs, restic %.2fs\n' \
   "$(r "$(m oa3)" 1048576)" "$(r "$(m ra3)" 1048576)" "$(m o3)" "$(m r3)"
-printf 'peak RSS of ours: %d MiB (target <= 64)\n' "$((peak / 1024))"
+printf 'peak RSS of ours: %d MiB (target <= 64)\n' "$(($(sort -n "$work/rss" | tail -1) / 1024))"

@@ -12,7 +12,7 @@ bool isTar(const std::string& name) {
 }  // namespace
 
 DeduplicatedPart::DeduplicatedPart(std::unique_ptr<StoredWriter> list, chunks::BlobStore& store,
-                                   const chunks::ChunkNamer& namer, PartRecord record, int level)
+                                   const chunks::ChunkNamer& namer, PartRecord record, int level, int threads)
     : list_(std::move(list)),
       record_(std::move(record)),
       writer_(
@@ -26,7 +26,7 @@ DeduplicatedPart::DeduplicatedPart(std::unique_ptr<StoredWriter> list, chunks::B
               lines_.clear();
             }
           },
-          chunks::ChunkLimits{}, level) {
+          chunks::ChunkLimits{}, level, threads) {
   record_.storage = "chunks";
   record_.size = record_.newSize = 0;
   if (isTar(record_.name)) tar_.emplace(writer_);

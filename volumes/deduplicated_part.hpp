@@ -19,9 +19,9 @@ class DeduplicatedPart {
  public:
   // `list` is the backup's file for the chunk list (record.storedName()); `record` gives name,
   // kind, service and source, and finish() fills in the rest. A tar stream (a name ending in
-  // .tar.zst) gets a chunk boundary at every file's content.
+  // .tar.zst) gets a chunk boundary at every file's content. `threads` compress new chunks.
   DeduplicatedPart(std::unique_ptr<StoredWriter> list, chunks::BlobStore& store,
-                   const chunks::ChunkNamer& namer, PartRecord record, int level);
+                   const chunks::ChunkNamer& namer, PartRecord record, int level, int threads = 0);
 
   void write(std::string_view raw);
   // Closes the list (fsynced); the store's last pack is the caller's to seal before the manifest.

@@ -23,7 +23,7 @@ class PartSink {
     if (chunks && settings.recipients.empty()) {
       record.storage = "chunks";
       deduplicated_.emplace(staging.addPart(record.storedName()), chunks->store, chunks->namer, record,
-                            settings.compressionLevel);
+                            settings.compressionLevel, settings.threadsPerPart);
     } else {
       compressed_.emplace(staging.addPart(record.name), record, settings.compressionLevel,
                           settings.threadsPerPart,

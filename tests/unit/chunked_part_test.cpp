@@ -30,9 +30,10 @@ struct Written {
 
 // `pieces` splits the stream at those offsets with a file boundary at each.
 Written writePart(MemoryStore& store, const ChunkNamer& namer, const std::string& data,
-                  std::vector<std::size_t> boundaries = {}) {
+                  std::vector<std::size_t> boundaries = {}, int threads = 0) {
   Written w;
-  ChunkedPartWriter writer(store, namer, [&](const ChunkRef& r) { w.refs.push_back(r); });
+  ChunkedPartWriter writer(
+      store, namer, [&](const ChunkRef& r) { w.refs.push_back(r); }, {}, 3, threads);
   std::size_t at = 0;
   boundaries.push_back(data.size());
   for (auto end : boundaries) {
@@ -62,6 +63,29 @@ TEST(ChunkedPart, TheSameDataTwiceStoresNothingTheSecondTimeAndReassemblesExactl
   EXPECT_EQ(store.raw.size(), blobs);
   for (const auto& r : second.refs) EXPECT_FALSE(r.added);
   EXPECT_EQ(store.reassemble(second.refs), data);
+}
+
+TEST(ChunkedPart, CompressingOnThreadsGivesTheSameListAndStoresARepeatedChunkOnce) {
+  // The same 3 MiB three times (whole chunks repeat while the first copy is still in flight), then
+  // text that compresses.
+  auto block = randomBytes(3 << 20, 9);
+  std::string data = block + block + block + std::string(6 << 20, 'a');
+  std::vector<std::size_t> files = {block.size(), 2 * block.size(), 3 * block.size()};
+  MemoryStore plain, threaded;
+  auto namer = ChunkNamer::plain();
+  auto one = writePart(plain, namer, data, files);
+  auto two = writePart(threaded, namer, data, files, 2);  // MemoryStore fails on a chunk stored twice
+  ASSERT_EQ(one.refs.size(), two.refs.size());
+  std::uint64_t added = 0;
+  for (std::size_t i = 0; i < one.refs.size(); ++i) {
+    EXPECT_EQ(one.refs[i].name, two.refs[i].name);
+    EXPECT_EQ(one.refs[i].stored, two.refs[i].stored);
+    EXPECT_GT(two.refs[i].stored, 0u);
+    added += two.refs[i].added;
+  }
+  EXPECT_EQ(added, threaded.raw.size());
+  EXPECT_EQ(two.newRaw, one.newRaw);
+  EXPECT_EQ(threaded.reassemble(two.refs), data);
 }
 
 TEST(ChunkedPart, AnInsertStoresOnlyTheChunksAroundIt) {

@@ -1,12 +1,19 @@
 #pragma once
 // A part's stream cut into content-defined chunks, each named and handed to a blob store only when
 // the store lacks it: the second backup of unchanged data writes nothing but the list of names.
+#include <zstd.h>
+
+#include <condition_variable>
 #include <cstdint>
+#include <deque>
 #include <functional>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <string_view>
+#include <thread>
+#include <vector>
 
 #include "volumes/chunks/chunk_namer.hpp"
 #include "volumes/chunks/chunker.hpp"
@@ -34,9 +41,11 @@ struct ChunkRef {
 class ChunkedPartWriter {
  public:
   using RefSink = std::function<void(const ChunkRef&)>;
-  // `refs` receives each chunk as it is cut, so a part of any size holds one chunk in memory.
+  // `refs` receives each chunk in stream order, so a part of any size holds a few chunks in memory.
+  // With `threads`, new chunks are compressed on that many threads while the stream is cut and hashed
+  // (at most threads + 2 chunks in flight); they still reach the store and `refs` in stream order.
   ChunkedPartWriter(BlobStore& store, const ChunkNamer& namer, RefSink refs, ChunkLimits limits = {},
-                    int level = 3);
+                    int level = 3, int threads = 0);
   ~ChunkedPartWriter();
   ChunkedPartWriter(const ChunkedPartWriter&) = delete;
   ChunkedPartWriter& operator=(const ChunkedPartWriter&) = delete;
@@ -45,6 +54,7 @@ class ChunkedPartWriter {
   // Ends the current chunk here: each file of a volume starts a chunk of its own, so an unchanged
   // file keeps its chunks whatever changed before it.
   void boundary();
+  // Every chunk stored and handed to `refs`.
   void finish();
 
   std::uint64_t rawBytes() const { return raw_; }
@@ -52,7 +62,10 @@ class ChunkedPartWriter {
   std::uint64_t storedBytes() const { return stored_; }
 
  private:
+  struct Job;
   void emit();
+  void complete(std::size_t keep);  // until at most `keep` jobs are in flight
+  std::string compress(ZSTD_CCtx* context, const std::string& raw) const;
   BlobStore& store_;
   const ChunkNamer& namer_;
   RefSink refs_;
@@ -62,6 +75,12 @@ class ChunkedPartWriter {
   std::unique_ptr<Compressor> compressor_;
   std::string chunk_;
   std::uint64_t raw_ = 0, newRaw_ = 0, stored_ = 0;
+  // The compression threads and the chunks in flight, oldest first.
+  std::deque<std::shared_ptr<Job>> inFlight_, queue_;
+  std::mutex mutex_;
+  std::condition_variable work_, done_;
+  bool stopping_ = false;
+  std::vector<std::thread> workers_;
 };
 
 }  // namespace volumes::chunks
