@@ -134,6 +134,7 @@ int runCli(const std::vector<std::string>& rawArgs, const dockerapi::Environ& en
   commands.push_back(addListCommand(app));
   commands.push_back(addVerifyCommand(app));
   commands.push_back(addPruneCommand(app));
+  commands.push_back(addCheckCommand(app));
   commands.push_back(addRestoreCommand(app));
   commands.push_back(addMigrateCommand(app));
   commands.push_back(addExportCommand(app));

@@ -8,6 +8,8 @@
 #include <cerrno>
 #include <cstring>
 #include <fstream>
+#include <functional>
+#include <map>
 #include <sstream>
 
 namespace volumes {
@@ -97,21 +99,52 @@ void LocalRepository::deduplicate() {
   chunksLooked_ = true;
 }
 
+namespace {
+// Calls `list` with every chunk list of every backup (complete or not) of every project in `root`.
+void forEachChunkList(const fs::path& root, const std::function<void(const fs::path&)>& list) {
+  std::error_code ec;
+  for (const auto& project : fs::directory_iterator(root, ec)) {
+    if (!project.is_directory(ec) || project.path().filename().string().front() == '.') continue;
+    for (const auto& backup : fs::directory_iterator(project.path(), ec)) {
+      if (!backup.is_directory(ec)) continue;
+      for (const auto& file : fs::directory_iterator(backup.path(), ec))
+        if (file.path().extension() == ".chunks") list(file.path());
+    }
+  }
+  if (ec) throw RepositoryError("cannot list the backups in " + root.string() + ": " + ec.message());
+}
+}  // namespace
+
 chunks::RepositoryChunks::Collected LocalRepository::collectGarbage() {
   auto* store = chunkStore();
   if (!store) return {};
-  return store->collectGarbage([&](const std::function<void(const fs::path&)>& list) {
-    std::error_code ec;
-    for (const auto& project : fs::directory_iterator(root_, ec)) {
-      if (!project.is_directory(ec) || project.path().filename().string().front() == '.') continue;
-      for (const auto& backup : fs::directory_iterator(project.path(), ec)) {
-        if (!backup.is_directory(ec)) continue;
-        for (const auto& file : fs::directory_iterator(backup.path(), ec))
-          if (file.path().extension() == ".chunks") list(file.path());
-      }
+  return store->collectGarbage(
+      [&](const std::function<void(const fs::path&)>& list) { forEachChunkList(root_, list); });
+}
+
+LocalRepository::Checked LocalRepository::check(bool repair) {
+  auto* store = chunkStore();
+  if (!store)
+    throw RepositoryError(root_.string() +
+                          " keeps whole parts (no .chunks store): check verifies "
+                          "deduplicated chunks; use verify for each backup");
+  Checked result{store->check(repair), {}};
+  std::map<fs::path, std::map<std::string, int>> damaged;  // backup dir -> part -> chunks
+  forEachChunkList(root_, [&](const fs::path& list) {
+    std::ifstream in(list);
+    std::string line;
+    while (std::getline(in, line)) {
+      std::string name = line.substr(0, line.find(' '));
+      if (result.store.lost.count(name) || !store->index().locate(name))
+        ++damaged[list.parent_path()][list.stem().string()];
     }
-    if (ec) throw RepositoryError("cannot list the backups in " + root_.string() + ": " + ec.message());
   });
+  for (const auto& [dir, parts] : damaged) {
+    std::string text = dir.parent_path().filename().string() + "/" + dir.filename().string() + ":";
+    for (const auto& [part, n] : parts) text += " " + part + " (" + std::to_string(n) + " chunks)";
+    result.damagedBackups.push_back(text);
+  }
+  return result;
 }
 
 std::vector<std::string> LocalRepository::list(const std::string& project) const {

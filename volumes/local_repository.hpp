@@ -57,6 +57,13 @@ class LocalRepository : public Repository {
   void deduplicate();
   // Deletes the packs no backup of any project here names; throws RepositoryError while a backup runs.
   chunks::RepositoryChunks::Collected collectGarbage();
+  // The store's check (see RepositoryChunks::check), and per backup of any project the chunks its
+  // lists name that are lost or that no index file lists ("chat/ID: mysql.sql.zst (2 chunks)").
+  struct Checked {
+    chunks::RepositoryChunks::Checked store;
+    std::vector<std::string> damagedBackups;
+  };
+  Checked check(bool repair);
   void recordVerification(const std::string& project, const std::string& id,
                           const nlohmann::json& result) override;
   std::optional<nlohmann::json> verification(const std::string& project,

@@ -9,5 +9,7 @@ RegisteredCommand addListCommand(CLI::App& app);
 RegisteredCommand addVerifyCommand(CLI::App& app);
 // `prune [--keep-last N] [--keep-daily N] [--keep-weekly N] [--keep-monthly N] [--dry-run]`.
 RegisteredCommand addPruneCommand(CLI::App& app);
+// `check [--repair] [--json]`: every chunk of the deduplicated store (issue #17).
+RegisteredCommand addCheckCommand(CLI::App& app);
 
 }  // namespace agentchat

@@ -1,8 +1,8 @@
 // The deduplicated repository on a real stack (issue #17): `backup --dedup` keeps every part as
 // chunks, the next backup of the unchanged stack adds almost nothing, verify and restore read the
 // stack back from the chunks (down -v, up, restore: identical data), prune collects what no backup
-// names, and a flipped byte in a pack is found by verify and refused by restore before anything
-// changes.
+// names, and a flipped byte in a pack is found by verify and check and refused by restore before
+// anything changes; check --repair and the next backup mend it.
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
@@ -73,19 +73,37 @@ TEST(Dedup, AnUnchangedStacksSecondBackupAddsAlmostNothingAndItsChunksBringTheSt
   verify = stack.plugin({"verify", second});
   EXPECT_EQ(verify.exitCode, 0) << verify.out << verify.err;
 
-  // A flipped byte in the middle of the largest pack: found by verify, refused by restore.
-  fs::path largest;
-  for (const auto& e : fs::recursive_directory_iterator(stack.repo() / ".chunks" / "packs"))
-    if (e.is_regular_file() && (largest.empty() || e.file_size() > fs::file_size(largest)))
-      largest = e.path();
-  ASSERT_FALSE(largest.empty());
-  {
-    std::fstream f(largest, std::ios::in | std::ios::out | std::ios::binary);
-    f.seekg(static_cast<std::streamoff>(fs::file_size(largest) / 2));
-    char c = static_cast<char>(f.get());
-    f.seekp(static_cast<std::streamoff>(fs::file_size(largest) / 2));
-    f.put(static_cast<char>(c ^ 0x01));
+  // A flipped byte in the largest chunk of the volume's (24 MiB of random bytes: data the stack still
+  // has): found by verify and check, refused by restore; check --repair and the next backup mend it.
+  fs::path backupDir = stack.repo() / stack.project() / second;
+  std::string victim;
+  std::uint64_t largest = 0;
+  for (const auto& e : fs::directory_iterator(backupDir)) {
+    if (e.path().filename().string().rfind("volume-", 0) != 0 || e.path().extension() != ".chunks") continue;
+    std::ifstream list(e.path());
+    std::string name;
+    std::uint64_t size;
+    while (list >> name >> size)
+      if (size > largest) largest = size, victim = name;
   }
+  ASSERT_FALSE(victim.empty());
+  bool flipped = false;
+  for (const auto& index : fs::directory_iterator(stack.repo() / ".chunks" / "index")) {
+    std::ifstream in(index.path());
+    std::string name, pack;
+    std::uint64_t offset, length, size;
+    while (in >> name >> pack >> offset >> length >> size) {
+      if (name != victim || flipped) continue;
+      fs::path file = stack.repo() / ".chunks" / "packs" / pack.substr(0, 2) / pack;
+      std::fstream f(file, std::ios::in | std::ios::out | std::ios::binary);
+      f.seekg(static_cast<std::streamoff>(offset + length / 2));
+      char c = static_cast<char>(f.get());
+      f.seekp(static_cast<std::streamoff>(offset + length / 2));
+      f.put(static_cast<char>(c ^ 0x01));
+      flipped = true;
+    }
+  }
+  ASSERT_TRUE(flipped);
   verify = stack.plugin({"verify", second});
   EXPECT_NE(verify.exitCode, 0);
   EXPECT_THAT(verify.out + verify.err, HasSubstr("damaged"));
@@ -94,4 +112,16 @@ TEST(Dedup, AnUnchangedStacksSecondBackupAddsAlmostNothingAndItsChunksBringTheSt
   EXPECT_THAT(refused.err, HasSubstr("damaged"));
   EXPECT_THAT(refused.err, HasSubstr("Nothing was restored"));
   e2e::expectSameData(before, stack.fingerprint());
+
+  auto check = stack.plugin({"check"});
+  EXPECT_EQ(check.exitCode, 1) << check.out << check.err;
+  EXPECT_THAT(check.out, HasSubstr("DAMAGED  " + stack.project() + "/" + second));
+  auto repair = stack.plugin({"check", "--repair"});
+  EXPECT_THAT(repair.out, HasSubstr("repaired"));
+  auto mend = stack.plugin({"backup"});
+  ASSERT_EQ(mend.exitCode, 0) << mend.err;
+  verify = stack.plugin({"verify", second});
+  EXPECT_EQ(verify.exitCode, 0) << verify.out << verify.err;
+  check = stack.plugin({"check"});
+  EXPECT_EQ(check.exitCode, 0) << check.out << check.err;
 }

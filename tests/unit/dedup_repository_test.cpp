@@ -57,7 +57,7 @@ volumes::Manifest backUp(volumes::Repository& repository, const std::string& id,
                                    std::tuple{"volume-data.tar.zst", "volume", &parts.volume}}) {
     volumes::PartRecord record{name, kind, "svc", "", 0, 0, "", "", "chunks", 0};
     volumes::DeduplicatedPart part(staging->addPart(record.storedName()), chunks->store, chunks->namer,
-                                   record, 3);
+                                   record, 3, 2);
     part.write(*bytes);
     manifest.parts.push_back(part.finish());
   }
@@ -277,4 +277,49 @@ TEST(DedupRepository, ACacheThatOutlivedItsPacksIsReadAgainNotTrusted) {
   auto again = backUp(repository, "20261203T010000Z", parts);
   for (const auto& p : again.parts) EXPECT_EQ(p.newSize, p.size) << p.name;
   expectWhole(repository, "20261203T010000Z", parts);
+}
+
+TEST(DedupRepository, CheckFindsLostChunksNamesTheBackupsAndRepairLetsTheNextBackupStoreThemAgain) {
+  TempDir dir;
+  volumes::LocalRepository repository(dir.path());
+  repository.deduplicate();
+  auto parts = someParts(8);
+  backUp(repository, "20261203T000000Z", parts);
+  auto sound = repository.check(false);
+  EXPECT_TRUE(sound.store.problems.empty());
+  EXPECT_TRUE(sound.damagedBackups.empty());
+  EXPECT_GT(sound.store.chunks, 5u);
+  EXPECT_EQ(sound.store.packs, packsOf(dir.path()).size());
+
+  // One byte of the only pack flipped: its chunk is lost, and so is the backup that names it.
+  auto packs = packsOf(dir.path());
+  ASSERT_EQ(packs.size(), 1u);
+  {
+    std::fstream f(packs[0], std::ios::in | std::ios::out | std::ios::binary);
+    f.seekg(100);
+    char c = static_cast<char>(f.get());
+    f.seekp(100);
+    f.put(static_cast<char>(c ^ 0x04));
+  }
+  auto broken = repository.check(false);
+  EXPECT_EQ(broken.store.lost.size(), 1u);
+  EXPECT_THAT(testing::PrintToString(broken.store.problems), HasSubstr("does not match its name"));
+  EXPECT_THAT(testing::PrintToString(broken.store.problems), HasSubstr("is damaged"));
+  ASSERT_EQ(broken.damagedBackups.size(), 1u);
+  EXPECT_THAT(broken.damagedBackups[0], HasSubstr("chat/20261203T000000Z: mysql.sql.zst (1 chunks)"));
+  EXPECT_FALSE(broken.store.repaired);
+
+  // Repaired: the index forgets the chunk; a backup of the same data stores it again, and is whole.
+  auto repaired = repository.check(true);
+  EXPECT_TRUE(repaired.store.repaired);
+  EXPECT_EQ(repaired.damagedBackups.size(), 1u);  // the old backup stays damaged: verify says so
+  auto again = backUp(repository, "20261203T010000Z", parts);
+  EXPECT_GT(again.parts[0].newSize, 0u);
+  EXPECT_EQ(again.parts[1].newSize, 0u);
+  expectWhole(repository, "20261203T010000Z", parts);
+  // Chunks are named by their bytes: the old backup is whole again.
+  expectWhole(repository, "20261203T000000Z", parts);
+  auto after = repository.check(false);
+  EXPECT_TRUE(after.damagedBackups.empty());
+  EXPECT_TRUE(after.store.problems.empty()) << testing::PrintToString(after.store.problems);
 }

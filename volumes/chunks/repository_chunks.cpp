@@ -5,13 +5,18 @@
 #include <sys/file.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <fstream>
+#include <iterator>
 #include <nlohmann/json.hpp>
 #include <set>
 #include <sstream>
 
+#include <zstd.h>
+
+#include "base/sha256.hpp"
 #include "volumes/part_file.hpp"
 #include "volumes/repository.hpp"
 
@@ -157,6 +162,89 @@ std::unique_ptr<RepositoryChunks::Writing> RepositoryChunks::beginWriting() {
 std::unique_ptr<StoredReader> RepositoryChunks::openList(const fs::path& list, const std::string& listSha256,
                                                          bool blobs) {
   return std::make_unique<ChunkListReader>(list, dir_, index(), namer_, listSha256, blobs);
+}
+
+RepositoryChunks::Checked RepositoryChunks::check(bool repair) {
+  int fd = openLock();
+  struct Closer {
+    int fd;
+    ~Closer() { ::close(fd); }
+  } closer{fd};
+  if (repair && ::flock(fd, LOCK_EX | LOCK_NB) != 0)
+    throw RepositoryError("a backup into " + dir_.parent_path().string() + " is running (it holds " +
+                          (dir_ / "lock").string() + "): repair when it has ended");
+  Checked result;
+  std::error_code ec;
+  fs::path indexDir = dir_ / "index";
+  std::vector<fs::path> indexFiles;
+  if (fs::is_directory(indexDir, ec))
+    for (const auto& file : fs::directory_iterator(indexDir, ec))
+      if (file.path().extension() == ".tsv") indexFiles.push_back(file.path());
+  std::sort(indexFiles.begin(), indexFiles.end());
+  std::string pack, raw;
+  PackWriter repacked(dir_ / "packs",
+                      [this](const std::vector<IndexEntry>& entries) { writeIndexFile(dir_, entries); });
+  std::vector<std::pair<fs::path, fs::path>> replaced;  // index file, pack
+  for (const auto& file : indexFiles) {
+    std::ifstream in(file);
+    std::vector<IndexEntry> entries, sound;
+    std::string line;
+    for (int n = 1; std::getline(in, line); ++n) {
+      auto entry = parseIndexLine(line);
+      if (!entry) {
+        result.problems.push_back(file.string() + " line " + std::to_string(n) +
+                                  ": not NAME PACK OFFSET LENGTH SIZE");
+        continue;
+      }
+      entries.push_back(*entry);
+    }
+    if (entries.empty()) continue;
+    const std::string& name = entries.front().at.pack;
+    fs::path packFile = dir_ / "packs" / name.substr(0, 2) / name;
+    ++result.packs;
+    std::ifstream packIn(packFile, std::ios::binary);
+    pack.assign(std::istreambuf_iterator<char>(packIn), std::istreambuf_iterator<char>());
+    if (!packIn && !packIn.eof()) pack.clear();
+    result.bytes += pack.size();
+    bool nameMatches = base::sha256Hex(pack) == name;
+    if (!fs::exists(packFile, ec)) {
+      result.problems.push_back("pack " + packFile.string() + " is missing: its " +
+                                std::to_string(entries.size()) + " chunks are lost");
+    } else if (!nameMatches) {
+      result.problems.push_back("pack " + packFile.string() + " does not match its name (its bytes changed)");
+    }
+    for (const auto& e : entries) {
+      ++result.chunks;
+      bool ok = e.at.pack == name && e.at.offset + e.at.length <= pack.size() && e.at.size <= (64u << 20);
+      if (ok) {
+        raw.resize(e.at.size);
+        std::size_t got = ZSTD_decompress(raw.data(), raw.size(), pack.data() + e.at.offset, e.at.length);
+        ok = !ZSTD_isError(got) && got == e.at.size && namer_.name(raw) == e.name;
+      }
+      if (ok) {
+        sound.push_back(e);
+        continue;
+      }
+      result.lost.insert(e.name);
+      if (fs::exists(packFile, ec))
+        result.problems.push_back("chunk " + e.name + " at " + std::to_string(e.at.offset) + " of pack " +
+                                  packFile.string() + " is damaged");
+    }
+    if (!repair || (sound.size() == entries.size() && nameMatches)) continue;
+    // The sound chunks go into new packs; the old pack and its index file go once those are durable.
+    for (const auto& e : sound)
+      repacked.add(e.name, std::string_view(pack).substr(e.at.offset, e.at.length), e.at.size);
+    replaced.emplace_back(file, packFile);
+    result.repaired = true;
+  }
+  repacked.finish();
+  for (const auto& [file, packFile] : replaced) deletePack(file, packFile);
+  if (result.repaired) {
+    syncDir(indexDir);
+    index().clear();
+    index().refresh(indexDir);
+  }
+  return result;
 }
 
 // The index file first: a pack no index names is never counted on, whatever happens next. Returns

@@ -7,7 +7,9 @@
 #include <functional>
 #include <memory>
 #include <mutex>
+#include <set>
 #include <string>
+#include <vector>
 
 #include "volumes/chunks/chunk_index.hpp"
 #include "volumes/chunks/chunk_namer.hpp"
@@ -59,6 +61,18 @@ class RepositoryChunks {
   // chunk list file of the repository), with their index files, and rewrites those that are mostly
   // such chunks. Takes the lock exclusively and
   // throws RepositoryError at once when a backup holds it.
+  struct Checked {
+    std::uint64_t packs = 0, chunks = 0, bytes = 0;
+    std::vector<std::string> problems;  // for a person: what is wrong and where
+    std::set<std::string> lost;         // chunks an index file names, missing or damaged in their pack
+    bool repaired = false;
+  };
+  // Reads every pack whole: its sha256 against its name, and every blob its index file lists
+  // decompressed and checked against its name. With `repair` (the lock held exclusively), index
+  // files stop listing the chunks that are lost, so the next backup stores them again where their
+  // data still exists; the backups that name them stay damaged and are reported by verify.
+  Checked check(bool repair);
+
   Collected collectGarbage(
       const std::function<void(const std::function<void(const std::filesystem::path&)>&)>& lists);
 
