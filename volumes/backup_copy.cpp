@@ -3,10 +3,33 @@
 #include <algorithm>
 #include <vector>
 
+#include "base/sha256.hpp"
 #include "volumes/deduplicated_part.hpp"
 #include "volumes/part_reader.hpp"
 
 namespace volumes {
+
+namespace {
+// A whole part's stored bytes, counted and hashed as they are read: a part converted into chunks is
+// checked against its manifest as a verbatim copy is.
+class CheckedReader : public StoredReader {
+ public:
+  explicit CheckedReader(std::unique_ptr<StoredReader> in) : in_(std::move(in)) {}
+  std::size_t read(char* buffer, std::size_t capacity) override {
+    std::size_t got = in_->read(buffer, capacity);
+    hash_.update(std::string_view(buffer, got));
+    size_ += got;
+    return got;
+  }
+  const std::string& where() const override { return in_->where(); }
+  bool matches(const PartRecord& part) { return size_ == part.size && hash_.hexDigest() == part.sha256; }
+
+ private:
+  std::unique_ptr<StoredReader> in_;
+  base::Sha256 hash_;
+  std::uint64_t size_ = 0;
+};
+}  // namespace
 
 CopyResult copyBackup(const Repository& from, Repository& to, const std::string& project,
                       const std::string& id) {
@@ -24,15 +47,21 @@ CopyResult copyBackup(const Repository& from, Repository& to, const std::string&
   };
   for (auto& part : manifest.parts) {
     auto chunks = staging->chunks();
-    if (part.chunked() && chunks) {
-      // Into another deduplicated store: only the chunks it lacks are compressed and stored.
-      PartReader reader(from.openPart(project, id, part), part);
-      PartRecord record{part.name, part.kind, part.service, part.source, 0, 0, "", "", "", 0};
-      DeduplicatedPart out(staging->addPart(part.storedName()), chunks->store, chunks->namer, record, 3);
+    if (chunks && !part.encrypted()) {
+      // Into a deduplicated store: only the chunks it lacks are compressed and stored (a whole part is
+      // converted; an encrypted one stays whole, as backups into the store keep it).
+      auto checked = part.chunked() ? nullptr : new CheckedReader(from.openPart(project, id, part));
+      PartReader reader(checked ? std::unique_ptr<StoredReader>(checked) : from.openPart(project, id, part),
+                        part);
+      PartRecord record{part.name, part.kind, part.service, part.source, 0, 0, "", "", "chunks", 0};
+      DeduplicatedPart out(staging->addPart(record.storedName()), chunks->store, chunks->namer, record, 3);
       while (std::size_t got = reader.read(buffer.data(), buffer.size()))
         out.write(std::string_view(buffer.data(), got));
       record = out.finish();
       if (record.rawSize != part.rawSize) throw mismatch(part, "raw size differs");
+      // The reader is done: a whole part's stored bytes against the manifest (a chunked part's
+      // reader checked every chunk and its list).
+      if (checked && !checked->matches(part)) throw mismatch(part, "sha256 mismatch");
       part = record;
       ++result.parts;
       result.bytes += record.newSize;

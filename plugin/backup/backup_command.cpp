@@ -18,22 +18,10 @@
 #include "plugin/repository/repository_location.hpp"
 #include "plugin/unattended/backup_report.hpp"
 #include "volumes/audit_log.hpp"
-#include "volumes/local_repository.hpp"
 
 namespace agentchat {
 
 namespace {
-
-// --dedup: the repository's deduplicated store from now on (issue #17; local repositories for now).
-void deduplicate(volumes::Repository& repository) {
-  auto* local = dynamic_cast<volumes::LocalRepository*>(&repository);
-  if (local == nullptr)
-    throw std::invalid_argument(
-        "--dedup: " + repository.location() +
-        " is not a local directory; deduplicated chunks are kept in local repositories "
-        "only so far (back up locally with --dedup and --copy-to the bucket)");
-  local->deduplicate();
-}
 
 class BackupCommand : public Command {
  public:
@@ -67,7 +55,7 @@ class BackupCommand : public Command {
     }
     auto opened = openRepository(repo, session.environ());
     volumes::Repository& repository = *opened;
-    if (dedup && !dryRun) deduplicate(repository);
+    if (dedup && !dryRun) startDeduplicating(repository);
     // A run that died may have left containers paused or stopped: undone before the plan reads them.
     if (!dryRun && stack.engineView && undoDeadRunBeforePlanning(session.engine(), repository, stack.name))
       stack = loadStack(session);

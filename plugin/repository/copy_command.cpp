@@ -16,6 +16,7 @@ namespace {
 class CopyCommand : public Command {
  public:
   std::string which = "latest", to, from;
+  bool dedup = false;
 
   int run(Session& session) override {
     compose::Stack stack = loadStackForRepository(session);
@@ -31,7 +32,7 @@ class CopyCommand : public Command {
     audit["from"] = source;
     auto manifest = opened->read(stack.name, id);
     audit["parts"] = volumes::partDigests(manifest);
-    copyToRepository(session, *opened, stack.name, id, target);
+    copyToRepository(session, *opened, stack.name, id, target, dedup);
     return exit_code::kOk;
   }
 };
@@ -40,8 +41,9 @@ class CopyCommand : public Command {
 
 volumes::CopyResult copyToRepository(const Session& session, const volumes::Repository& from,
                                      const std::string& project, const std::string& id,
-                                     const std::string& toLocation) {
+                                     const std::string& toLocation, bool dedup) {
   auto to = openRepository(toLocation, session.environ());
+  if (dedup) startDeduplicating(*to);
   auto lock = to->lock(project);
   auto started = std::chrono::steady_clock::now();
   auto result = volumes::copyBackup(from, *to, project, id);
@@ -60,6 +62,9 @@ RegisteredCommand addCopyCommand(CLI::App& app) {
       ->required();
   cli->add_option("--from", command->from,
                   "The repository to copy from (default: the project's, see --repo)");
+  cli->add_flag("--dedup", command->dedup,
+                "Give the (local) target its deduplicated store first: unencrypted parts arrive as chunks, "
+                "which is how a repository of whole parts is converted");
   return {cli, std::move(command)};
 }
 

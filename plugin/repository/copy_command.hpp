@@ -14,6 +14,6 @@ RegisteredCommand addCopyCommand(CLI::App& app);
 // and says so on stderr. Throws RepositoryError.
 volumes::CopyResult copyToRepository(const Session& session, const volumes::Repository& from,
                                      const std::string& project, const std::string& id,
-                                     const std::string& toLocation);
+                                     const std::string& toLocation, bool dedup = false);
 
 }  // namespace agentchat

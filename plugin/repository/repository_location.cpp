@@ -44,6 +44,16 @@ std::unique_ptr<volumes::Repository> openRepository(const Session& session, cons
   return openRepository(repositoryLocation(session, stack), session.environ());
 }
 
+void startDeduplicating(volumes::Repository& repository) {
+  auto* local = dynamic_cast<volumes::LocalRepository*>(&repository);
+  if (local == nullptr)
+    throw std::invalid_argument(
+        "--dedup: " + repository.location() +
+        " is not a local directory; deduplicated chunks are kept in local repositories "
+        "only so far (back up locally with --dedup and --copy-to the bucket)");
+  local->deduplicate();
+}
+
 std::optional<std::time_t> backupTime(const std::string& id) {
   std::tm tm{};
   if (id.size() != 16 || id[8] != 'T' || id[15] != 'Z') return std::nullopt;

@@ -31,6 +31,9 @@ std::string absoluteLocation(const std::string& location);
 std::unique_ptr<volumes::Repository> openRepository(const std::string& location,
                                                     const dockerapi::Environ& environ);
 std::unique_ptr<volumes::Repository> openRepository(const Session& session, const compose::Stack& stack);
+// --dedup: the repository keeps backups as deduplicated chunks from now on (issue #17; local
+// repositories only so far: std::invalid_argument for a bucket).
+void startDeduplicating(volumes::Repository& repository);
 
 // "20261124T020000Z" -> seconds since the epoch (the id is the time it was taken), or nullopt.
 std::optional<std::time_t> backupTime(const std::string& id);

@@ -211,6 +211,29 @@ TEST(DedupRepository, CopiesAndBundlesStandAloneAndACopyIntoAStoreAddsOnlyWhatIt
   for (const auto& p : dedup.read("chat", "20261203T010000Z").parts) EXPECT_TRUE(p.chunked());
   expectWhole(dedup, "20261203T010000Z", parts);
 
+  // Converting: the whole parts of the plain repository's copy arrive as chunks in a store that has
+  // every chunk already (and a changed stored byte would be refused on the way).
+  TempDir convertedDir;
+  volumes::LocalRepository converted(convertedDir.path());
+  converted.deduplicate();
+  volumes::copyBackup(repository, converted, "chat", "20261203T010000Z");
+  auto conversion = volumes::copyBackup(plain, converted, "chat", "20261203T000000Z");
+  EXPECT_EQ(conversion.bytes, 0u);
+  for (const auto& p : converted.read("chat", "20261203T000000Z").parts) EXPECT_TRUE(p.chunked());
+  expectWhole(converted, "20261203T000000Z", parts);
+  {
+    fs::path file = plainDir.path() / "chat" / "20261203T000000Z" / "mysql.sql.zst";
+    fs::permissions(file, fs::perms::owner_write, fs::perm_options::add);
+    std::fstream f(file, std::ios::in | std::ios::out | std::ios::binary);
+    f.seekp(static_cast<std::streamoff>(fs::file_size(file) - 1));
+    f.put('\0');  // the last byte of the zstd frame's checksum... or of its content
+  }
+  TempDir refusedDir;
+  volumes::LocalRepository refused(refusedDir.path());
+  refused.deduplicate();
+  EXPECT_THROW(volumes::copyBackup(plain, refused, "chat", "20261203T000000Z"), std::exception);
+  EXPECT_TRUE(refused.list("chat").empty());
+
   // A bundle: the parts as .zst files, imported where no store is.
   std::string bundle;
   volumes::writeBundle(repository, "chat", "20261203T010000Z", [&](std::string_view b) { bundle += b; });
