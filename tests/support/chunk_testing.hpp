@@ -5,6 +5,7 @@
 #include <zstd.h>
 
 #include <map>
+#include <mutex>
 #include <random>
 #include <string>
 
@@ -22,11 +23,14 @@ inline std::string randomBytes(std::size_t n, unsigned seed) {
 struct MemoryBlobStore : volumes::chunks::BlobStore {
   std::map<std::string, std::string> raw;  // name -> the chunk's bytes
   std::map<std::string, std::uint64_t> lengths;
+  std::mutex mutex;  // find() comes from the writer's threads
   std::optional<std::uint64_t> find(const std::string& name) override {
+    std::lock_guard lock(mutex);
     auto at = lengths.find(name);
     return at == lengths.end() ? std::nullopt : std::optional<std::uint64_t>(at->second);
   }
   void put(const std::string& name, std::string blob, std::uint64_t size) override {
+    std::lock_guard lock(mutex);
     EXPECT_FALSE(raw.count(name)) << "stored twice: " << name;
     std::string bytes(size, '\0');
     EXPECT_EQ(ZSTD_decompress(bytes.data(), bytes.size(), blob.data(), blob.size()), size);

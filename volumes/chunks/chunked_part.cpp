@@ -11,12 +11,11 @@ struct ChunkedPartWriter::Compressor {
   ~Compressor() { ZSTD_freeCCtx(context); }
 };
 
-// A chunk on its way to the store: compressed by a worker (raw -> blob), or already stored
-// (`raw` empty), or the same as an earlier chunk in flight (`same`).
+// A chunk on its way to the store: named, looked up and (when the store lacks it) compressed by
+// a worker, or by the writer's own thread without workers.
 struct ChunkedPartWriter::Job {
   ChunkRef ref;
   std::string raw, blob;
-  std::shared_ptr<Job> same;
   bool done = false;
   std::exception_ptr error;
 };
@@ -28,9 +27,10 @@ ChunkedPartWriter::ChunkedPartWriter(BlobStore& store, const ChunkNamer& namer, 
       refs_(std::move(refs)),
       chunker_(limits),
       level_(level),
+      max_(limits.max),
       compressor_(std::make_unique<Compressor>()) {
   if (!compressor_->context) throw CompressionError("zstd: cannot create a compression context");
-  chunk_.reserve(limits.max);
+  chunk_.reserve(max_);
   for (int i = 0; i < threads; ++i) {
     workers_.emplace_back([this] {
       Compressor own;
@@ -41,16 +41,14 @@ ChunkedPartWriter::ChunkedPartWriter(BlobStore& store, const ChunkNamer& namer, 
         auto job = queue_.front();
         queue_.pop_front();
         lock.unlock();
-        std::string blob;
         std::exception_ptr error;
         try {
           if (!own.context) throw CompressionError("zstd: cannot create a compression context");
-          blob = compress(own.context, job->raw);
+          process(*job, own.context);
         } catch (...) {
           error = std::current_exception();
         }
         lock.lock();
-        job->blob = std::move(blob);
         job->error = error;
         job->done = true;
         done_.notify_all();
@@ -68,12 +66,17 @@ ChunkedPartWriter::~ChunkedPartWriter() {
   for (auto& worker : workers_) worker.join();
 }
 
-std::string ChunkedPartWriter::compress(ZSTD_CCtx* context, const std::string& raw) const {
-  std::string blob(ZSTD_compressBound(raw.size()), '\0');
-  std::size_t n = ZSTD_compressCCtx(context, blob.data(), blob.size(), raw.data(), raw.size(), level_);
+void ChunkedPartWriter::process(Job& job, ZSTD_CCtx* context) const {
+  job.ref.name = namer_.name(job.raw);
+  if (auto length = store_.find(job.ref.name)) {
+    job.ref.stored = *length;
+    return;
+  }
+  job.blob.resize(ZSTD_compressBound(job.raw.size()));
+  std::size_t n =
+      ZSTD_compressCCtx(context, job.blob.data(), job.blob.size(), job.raw.data(), job.raw.size(), level_);
   if (ZSTD_isError(n)) throw CompressionError(std::string("zstd: ") + ZSTD_getErrorName(n));
-  blob.resize(n);
-  return blob;
+  job.blob.resize(n);
 }
 
 void ChunkedPartWriter::write(std::string_view bytes) {
@@ -99,29 +102,23 @@ void ChunkedPartWriter::finish() {
 
 void ChunkedPartWriter::emit() {
   auto job = std::make_shared<Job>();
-  job->ref = ChunkRef{namer_.name(chunk_), chunk_.size(), 0, false};
-  if (auto length = store_.find(job->ref.name)) {
-    job->ref.stored = *length;
+  job->ref.size = chunk_.size();
+  job->raw.swap(chunk_);
+  if (!spare_.empty()) {  // a finished chunk's buffer, already grown
+    chunk_.swap(spare_.back());
+    spare_.pop_back();
+  }
+  chunk_.clear();
+  chunk_.reserve(max_);
+  if (workers_.empty()) {
+    process(*job, compressor_->context);
     job->done = true;
   } else {
-    for (const auto& earlier : inFlight_)
-      if (earlier->ref.name == job->ref.name && (earlier->same || !earlier->raw.empty()))
-        job->same = earlier->same ? earlier->same : earlier;
-    if (job->same) {
-      job->done = true;
-    } else if (workers_.empty()) {
-      job->raw = chunk_;
-      job->blob = compress(compressor_->context, chunk_);
-      job->done = true;
-    } else {
-      job->raw = chunk_;
-      std::lock_guard lock(mutex_);
-      queue_.push_back(job);
-      work_.notify_one();
-    }
+    std::lock_guard lock(mutex_);
+    queue_.push_back(job);
+    work_.notify_one();
   }
   inFlight_.push_back(std::move(job));
-  chunk_.clear();
   complete(workers_.size() + 2);
 }
 
@@ -134,20 +131,21 @@ void ChunkedPartWriter::complete(std::size_t keep) {
     }
     if (job->error) std::rethrow_exception(job->error);
     ChunkRef ref = job->ref;
-    if (job->same) {
-      ref.stored = job->same->ref.stored;
-    } else if (!job->raw.empty()) {
-      ref.stored = job->blob.size();
-      ref.added = true;
-      stored_ += job->blob.size();
-      newRaw_ += job->raw.size();
-      store_.put(ref.name, std::move(job->blob), job->raw.size());
-      job->ref = ref;  // a later chunk of the same name takes its length from here
-      job->raw.clear();
-      job->raw.shrink_to_fit();
+    if (!job->blob.empty()) {
+      // Stored since the worker looked (an earlier chunk of this stream, another part): not twice.
+      if (auto length = store_.find(ref.name)) {
+        ref.stored = *length;
+      } else {
+        ref.stored = job->blob.size();
+        ref.added = true;
+        stored_ += job->blob.size();
+        newRaw_ += job->raw.size();
+        store_.put(ref.name, std::move(job->blob), job->raw.size());
+      }
     }
     refs_(ref);
     inFlight_.pop_front();
+    if (spare_.size() < workers_.size() + 3) spare_.push_back(std::move(job->raw));
   }
 }
 

@@ -42,8 +42,9 @@ class ChunkedPartWriter {
  public:
   using RefSink = std::function<void(const ChunkRef&)>;
   // `refs` receives each chunk in stream order, so a part of any size holds a few chunks in memory.
-  // With `threads`, new chunks are compressed on that many threads while the stream is cut and hashed
-  // (at most threads + 2 chunks in flight); they still reach the store and `refs` in stream order.
+  // With `threads`, chunks are named (sha256), looked up and compressed on that many threads while the
+  // stream is cut (at most threads + 2 chunks in flight); they still reach the store and `refs` in
+  // stream order. The store's find() is then called from those threads.
   ChunkedPartWriter(BlobStore& store, const ChunkNamer& namer, RefSink refs, ChunkLimits limits = {},
                     int level = 3, int threads = 0);
   ~ChunkedPartWriter();
@@ -64,19 +65,21 @@ class ChunkedPartWriter {
  private:
   struct Job;
   void emit();
-  void complete(std::size_t keep);  // until at most `keep` jobs are in flight
-  std::string compress(ZSTD_CCtx* context, const std::string& raw) const;
+  void complete(std::size_t keep);                   // until at most `keep` jobs are in flight
+  void process(Job& job, ZSTD_CCtx* context) const;  // names, looks up, compresses
   BlobStore& store_;
   const ChunkNamer& namer_;
   RefSink refs_;
   Chunker chunker_;
   int level_;
+  std::size_t max_;
   struct Compressor;
   std::unique_ptr<Compressor> compressor_;
   std::string chunk_;
   std::uint64_t raw_ = 0, newRaw_ = 0, stored_ = 0;
   // The compression threads and the chunks in flight, oldest first.
   std::deque<std::shared_ptr<Job>> inFlight_, queue_;
+  std::vector<std::string> spare_;  // buffers of finished chunks, for the next ones
   std::mutex mutex_;
   std::condition_variable work_, done_;
   bool stopping_ = false;
