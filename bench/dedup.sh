@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The deduplicated repository (issue #17) side by side with its baselines in one run, on the 1.1 GiB
-# mixed volume (bench/mixed_volume.sh), RUNS times, each run into fresh repositories:
+# mixed volume (bench/bench_stack.sh), RUNS times, each run into fresh repositories:
 #   first backup      ours (backup --only volumes --dedup) vs the bare pipeline `GET /archive | zstd
 #                     -T0 -3 > file` (target <= 1.25x its time) and vs restic 0.14 reading the volume's
 #                     files on the host (repository v2, compressed; target <= 1.05x its size)
@@ -14,7 +14,7 @@ runs=${1:-3}
 source scripts/packages.sh
 ensure_packages "${BUILD_PACKAGES[@]}" "${TEST_PACKAGES[@]}" time bc restic
 source tests/engine.sh
-source bench/mixed_volume.sh
+source bench/bench_stack.sh
 ensure_engine
 tests/images/build.sh >/dev/null
 
@@ -29,12 +29,7 @@ cleanup() {
   rm -rf "$work"
 }
 trap cleanup EXIT
-tests/stack/up.sh "$state" tests/stack/docker-compose.prod.yml
-# shellcheck disable=SC1090
-source "$state"
-compose=(-p "$PROJECT" --project-directory "$PROJECT_DIR")
-IFS=: read -ra files <<<"$COMPOSE_FILES"
-for f in "${files[@]}"; do compose+=(-f "$f"); done
+bench_stack_up "$state"
 echo "== data: 1.1 GiB mixed volume (1/3 random, 2/3 text and logs, 2000 small files)"
 make_mixed_volume "$BACKEND_CONTAINER"
 mount=$(docker volume inspect -f '{{.Mountpoint}}' "${PROJECT}_app_data")

@@ -20,7 +20,7 @@ runs=${1:-3}
 source scripts/packages.sh
 ensure_packages "${BUILD_PACKAGES[@]}" "${TEST_PACKAGES[@]}" time bc
 source tests/engine.sh
-source bench/mixed_volume.sh
+source bench/bench_stack.sh
 ensure_engine
 tests/images/build.sh >/dev/null
 
@@ -36,12 +36,7 @@ cleanup() {
   rm -rf "$work"
 }
 trap cleanup EXIT
-tests/stack/up.sh "$state" tests/stack/docker-compose.prod.yml
-# shellcheck disable=SC1090
-source "$state"
-compose=(-p "$PROJECT" --project-directory "$PROJECT_DIR")
-IFS=: read -ra files <<<"$COMPOSE_FILES"
-for f in "${files[@]}"; do compose+=(-f "$f"); done
+bench_stack_up "$state"
 volume="${PROJECT}_app_data"
 
 echo "== data: 1 GiB mixed volume (1/3 random, 2/3 text and logs, 2000 small files), 200k-row table"

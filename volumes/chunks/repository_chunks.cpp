@@ -26,6 +26,12 @@ namespace fs = std::filesystem;
 
 namespace {
 
+// Closes the store's lock file (and so releases the lock) at the end of a scope.
+struct FdCloser {
+  int fd;
+  ~FdCloser() { ::close(fd); }
+};
+
 // The cut points and blob encoding are part of the format: a store made with others is refused
 // rather than silently never deduplicating.
 nlohmann::json configOf() {
@@ -130,6 +136,19 @@ ChunkIndex& RepositoryChunks::index() {
   return *index_;
 }
 
+// The index files, in name order. Throws RepositoryError when the directory cannot be listed.
+std::vector<fs::path> RepositoryChunks::listIndexFiles() const {
+  std::vector<fs::path> files;
+  std::error_code ec;
+  fs::path indexDir = dir_ / "index";
+  if (fs::is_directory(indexDir, ec))
+    for (const auto& file : fs::directory_iterator(indexDir, ec))
+      if (file.path().extension() == ".tsv") files.push_back(file.path());
+  if (ec) throw RepositoryError("cannot list " + indexDir.string() + ": " + ec.message());
+  std::sort(files.begin(), files.end());
+  return files;
+}
+
 int RepositoryChunks::openLock() const {
   fs::path path = dir_ / "lock";
   int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
@@ -165,22 +184,14 @@ std::unique_ptr<StoredReader> RepositoryChunks::openList(const fs::path& list, c
 }
 
 RepositoryChunks::Checked RepositoryChunks::check(bool repair) {
-  int fd = openLock();
-  struct Closer {
-    int fd;
-    ~Closer() { ::close(fd); }
-  } closer{fd};
-  if (repair && ::flock(fd, LOCK_EX | LOCK_NB) != 0)
+  FdCloser lock{openLock()};
+  if (repair && ::flock(lock.fd, LOCK_EX | LOCK_NB) != 0)
     throw RepositoryError("a backup into " + dir_.parent_path().string() + " is running (it holds " +
                           (dir_ / "lock").string() + "): repair when it has ended");
   Checked result;
   std::error_code ec;
   fs::path indexDir = dir_ / "index";
-  std::vector<fs::path> indexFiles;
-  if (fs::is_directory(indexDir, ec))
-    for (const auto& file : fs::directory_iterator(indexDir, ec))
-      if (file.path().extension() == ".tsv") indexFiles.push_back(file.path());
-  std::sort(indexFiles.begin(), indexFiles.end());
+  auto indexFiles = listIndexFiles();
   std::string pack, raw;
   PackWriter repacked(dir_ / "packs",
                       [this](const std::vector<IndexEntry>& entries) { writeIndexFile(dir_, entries); });
@@ -261,12 +272,8 @@ std::uint64_t RepositoryChunks::deletePack(const fs::path& indexFile, const fs::
 
 RepositoryChunks::Collected RepositoryChunks::collectGarbage(
     const std::function<void(const std::function<void(const fs::path&)>&)>& lists) {
-  int fd = openLock();
-  struct Closer {
-    int fd;
-    ~Closer() { ::close(fd); }
-  } closer{fd};
-  if (::flock(fd, LOCK_EX | LOCK_NB) != 0)
+  FdCloser lock{openLock()};
+  if (::flock(lock.fd, LOCK_EX | LOCK_NB) != 0)
     throw RepositoryError("a backup into " + dir_.parent_path().string() + " is running (it holds " +
                           (dir_ / "lock").string() +
                           "): its chunks cannot be collected now; prune again when it has ended");
@@ -281,11 +288,7 @@ RepositoryChunks::Collected RepositoryChunks::collectGarbage(
   Collected result;
   std::error_code ec;
   fs::path indexDir = dir_ / "index";
-  std::vector<fs::path> indexFiles;
-  if (fs::is_directory(indexDir, ec))
-    for (const auto& file : fs::directory_iterator(indexDir, ec))
-      if (file.path().extension() == ".tsv") indexFiles.push_back(file.path());
-  if (ec) throw RepositoryError("cannot list " + indexDir.string() + ": " + ec.message());
+  auto indexFiles = listIndexFiles();
   std::set<std::string> indexedPacks;
   // Packs mostly of chunks no backup names are rewritten with the live ones: a pack shared by an
   // expired backup and a kept one (a tar header, an unchanged file) would otherwise stay forever.

@@ -79,6 +79,7 @@ class RepositoryChunks {
  private:
   explicit RepositoryChunks(std::filesystem::path dir);
   int openLock() const;
+  std::vector<std::filesystem::path> listIndexFiles() const;
   std::uint64_t deletePack(const std::filesystem::path& indexFile, const std::filesystem::path& packFile);
   std::filesystem::path dir_;
   ChunkNamer namer_;

@@ -1,0 +1,26 @@
+# The benchmarks' test stack and data. Sourced by bench/run.sh and bench/dedup.sh.
+#   bench_stack_up STATE      the test stack (production overlay) up, its state in STATE (sourced:
+#                             PROJECT, *_CONTAINER, ...), and `compose` the arguments that name it
+#   make_mixed_volume CONTAINER   the 1.1 GiB mixed volume (issues #4 and #17): a third random bytes
+#                             (photos), text and logs, and 2000 small files, under /app/data/bench
+bench_stack_up() {
+  tests/stack/up.sh "$1" tests/stack/docker-compose.prod.yml
+  # shellcheck disable=SC1090
+  source "$1"
+  compose=(-p "$PROJECT" --project-directory "$PROJECT_DIR")
+  local files f
+  IFS=: read -ra files <<<"$COMPOSE_FILES"
+  for f in "${files[@]}"; do compose+=(-f "$f"); done
+}
+
+make_mixed_volume() {
+  docker exec "$1" sh -c '
+  set -e; d=/app/data/bench; mkdir -p $d/small
+  head -c 350000000 /dev/urandom > $d/photos.bin
+  i=0; while [ $i -lt 20 ]; do
+    seq 1 300000 | sed "s/^/2026-11-24T02:00:00Z INFO request id=/; s/$/ user=alice path=\/api\/chat status=200/" > $d/log-$i.txt
+    i=$((i+1)); done
+  head -c 100000000 /dev/urandom | base64 > $d/encoded.txt
+  i=0; while [ $i -lt 2000 ]; do head -c 20000 /dev/urandom | base64 > $d/small/f$i; i=$((i+1)); done
+  du -sh /app/data'
+}
