@@ -38,9 +38,8 @@ TEST(Dedup, AnUnchangedStacksSecondBackupAddsAlmostNothingAndItsChunksBringTheSt
   std::string first = stack.seedAndBackUp({"--dedup"});
   ASSERT_FALSE(first.empty());
   auto before = stack.fingerprint();
-  for (const auto& part :
-       json::parse(std::ifstream(stack.repo() / stack.project() / first / "manifest.json"))["parts"])
-    EXPECT_EQ(part.value("storage", ""), "chunks") << part.dump();
+  json manifest = json::parse(std::ifstream(stack.repo() / stack.project() / first / "manifest.json"));
+  for (const auto& part : manifest["parts"]) EXPECT_EQ(part.value("storage", ""), "chunks") << part.dump();
 
   // The store is used from now on without the flag; the unchanged stack costs a few chunks (the
   // dump's and the RDB's timestamps, the logs) and the chunk lists.
