@@ -184,8 +184,8 @@ TEST(HostileManifest, EncryptedPartsMustSayToWhomAndNotShadowAPlainOne) {
   volumes::Manifest m;
   m.id = "20261125T000000Z";
   m.encryption.recipients = {"age1ql3z7hjy54pw3hyww5ayyfg7zqgvc7w3j2elw8zmrj2kg5sfn9aqmcac8p"};
-  volumes::PartRecord part{"a.sql.zst.age",      "mysql-dump",        "mysql", "", 1, 1,
-                           std::string(64, 'a'), std::string(64, 'b'), "", 0};
+  volumes::PartRecord part{"a.sql.zst.age",      "mysql-dump",         "mysql", "", 1, 1,
+                           std::string(64, 'a'), std::string(64, 'b'), "",      0};
   m.parts = {part};
   auto back = volumes::parseManifest(volumes::toJson(m).dump());
   ASSERT_EQ(back.parts.size(), 1u);

@@ -78,10 +78,10 @@ volumes::Manifest manifest(const std::string& id, std::uint64_t mysqlRaw, std::u
   volumes::Manifest m;
   m.id = id;
   m.project = "shop";
-  m.parts = {
-      {"mysql.sql.zst", "mysql", "mysql", "", mysqlRaw / 4, mysqlRaw, "", "", "", 0},
-      {"volume-uploads.tar.zst", "volume", "backend", "shop_uploads", volumeRaw / 2, volumeRaw, "", "", "", 0},
-      {"logs-backend.tar.zst", "logs", "backend", "/app/logs", 10, 10 << 20, "", "", "", 0}};
+  m.parts = {{"mysql.sql.zst", "mysql", "mysql", "", mysqlRaw / 4, mysqlRaw, "", "", "", 0},
+             {"volume-uploads.tar.zst", "volume", "backend", "shop_uploads", volumeRaw / 2, volumeRaw, "", "",
+              "", 0},
+             {"logs-backend.tar.zst", "logs", "backend", "/app/logs", 10, 10 << 20, "", "", "", 0}};
   m.details["mysql"]["mysql"]["tables"]["agentchat.messages"]["rows"] = rows;
   m.details["redis"]["redis"]["keys"]["db0"] = rows / 10;
   m.details["pause"]["seconds"] = 0.8;

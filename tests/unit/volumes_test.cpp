@@ -75,7 +75,8 @@ Manifest sampleManifest() {
   m.project = "agentchat";
   m.createdAt = "2026-11-24T02:00:00Z";
   m.consistency = "online";
-  m.parts.push_back({"mysql.sql.zst", "mysql-dump", "mysql", "agentchat", 10, 40, std::string(64, 'a'), "", "", 0});
+  m.parts.push_back(
+      {"mysql.sql.zst", "mysql-dump", "mysql", "agentchat", 10, 40, std::string(64, 'a'), "", "", 0});
   return m;
 }
 
