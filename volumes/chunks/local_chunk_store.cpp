@@ -65,6 +65,13 @@ std::string writeIndexFile(const fs::path& chunksDir, const std::vector<IndexEnt
   return final.filename().string();
 }
 
+bool decodeChunk(const ChunkNamer& namer, std::string_view blob, std::uint64_t size, const std::string& name,
+                 std::string& raw) {
+  raw.resize(size);
+  std::size_t got = ZSTD_decompress(raw.data(), raw.size(), blob.data(), blob.size());
+  return !ZSTD_isError(got) && got == size && namer.name(raw) == name;
+}
+
 std::string chunkListLine(const ChunkRef& ref) {
   return ref.name + " " + std::to_string(ref.size);
 }
@@ -132,17 +139,19 @@ bool ChunkListReader::nextChunk() {
     throw RepositoryError("chunk " + name + ": its index entry gives a blob of " +
                           std::to_string(at->length) + " bytes, larger than any chunk compresses to");
   fs::path pack = chunksDir_ / "packs" / at->pack.substr(0, 2) / at->pack;
-  std::ifstream in(pack, std::ios::binary);
+  // A part's chunks sit mostly in the same few packs, in order: the open pack is kept.
+  if (at->pack != openPack_ || !packIn_) {
+    packIn_ = std::ifstream(pack, std::ios::binary);
+    openPack_ = at->pack;
+  }
   blob_.resize(at->length);
-  in.seekg(static_cast<std::streamoff>(at->offset));
-  in.read(blob_.data(), static_cast<std::streamsize>(blob_.size()));
-  if (!in)
+  packIn_.seekg(static_cast<std::streamoff>(at->offset));
+  packIn_.read(blob_.data(), static_cast<std::streamsize>(blob_.size()));
+  if (!packIn_)
     throw RepositoryError("chunk " + name + ": cannot read " + std::to_string(at->length) + " bytes at " +
                           std::to_string(at->offset) + " of pack " + pack.string());
-  raw_.resize(size);
   rawAt_ = 0;
-  std::size_t got = ZSTD_decompress(raw_.data(), raw_.size(), blob_.data(), blob_.size());
-  if (ZSTD_isError(got) || got != size || namer_.name(raw_) != name)
+  if (!decodeChunk(namer_, blob_, size, name, raw_))
     throw RepositoryError("chunk " + name + " in pack " + pack.string() +
                           " is damaged (its bytes do not match its name): restore from another copy of "
                           "the repository");

@@ -3,6 +3,7 @@
 // index file written and made durable before the cache learns of its blobs — so no backup can count
 // on a chunk whose location a crash lost.
 #include <filesystem>
+#include <fstream>
 #include <mutex>
 #include <string>
 
@@ -41,6 +42,10 @@ class LocalChunkStore : public BlobStore {
 // returns its file name.
 std::string writeIndexFile(const std::filesystem::path& chunksDir, const std::vector<IndexEntry>& entries);
 
+// A blob decompressed into `raw` (`size` bytes); true when those bytes carry `name`.
+bool decodeChunk(const ChunkNamer& namer, std::string_view blob, std::uint64_t size, const std::string& name,
+                 std::string& raw);
+
 // One line of a part's chunk list: "NAME SIZE".
 std::string chunkListLine(const ChunkRef& ref);
 
@@ -66,6 +71,8 @@ class ChunkListReader : public StoredReader {
   std::unique_ptr<StoredReader> list_;
   base::Sha256 listHash_;
   std::string listBuffer_, blob_, raw_;
+  std::string openPack_;
+  std::ifstream packIn_;
   std::size_t rawAt_ = 0;
   int line_ = 0;
   bool listEnded_ = false, blobs_;

@@ -228,9 +228,8 @@ RepositoryChunks::Checked RepositoryChunks::check(bool repair) {
       ++result.chunks;
       bool ok = e.at.pack == name && e.at.offset + e.at.length <= pack.size() && e.at.size <= (64u << 20);
       if (ok) {
-        raw.resize(e.at.size);
-        std::size_t got = ZSTD_decompress(raw.data(), raw.size(), pack.data() + e.at.offset, e.at.length);
-        ok = !ZSTD_isError(got) && got == e.at.size && namer_.name(raw) == e.name;
+        ok = decodeChunk(namer_, std::string_view(pack).substr(e.at.offset, e.at.length), e.at.size, e.name,
+                         raw);
       }
       if (ok) {
         sound.push_back(e);
