@@ -19,6 +19,7 @@ DeduplicatedPart::DeduplicatedPart(std::unique_ptr<StoredWriter> list, chunks::B
           store, namer,
           [this](const chunks::ChunkRef& ref) {
             lines_ += chunks::chunkListLine(ref) + "\n";
+            if (onChunk_) onChunk_(ref);
             record_.size += ref.stored;
             if (ref.added) record_.newSize += ref.stored;
             if (lines_.size() >= 64 * 1024) {

@@ -2,6 +2,7 @@
 // A part kept as chunks of the repository's deduplicated store (issue #17): the bytes are cut into
 // content-defined chunks (a tar stream along its files), only the chunks the store lacks are
 // compressed and stored, and the part itself is its chunk list, NAME SIZE per line.
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -24,6 +25,15 @@ class DeduplicatedPart {
                    const chunks::ChunkNamer& namer, PartRecord record, int level, int threads = 0);
 
   void write(std::string_view raw);
+
+  // For a stream whose cuts the caller makes (volumes/listing): no tar walk of our own, call first.
+  void cutByCaller() { tar_.reset(); }
+  void boundary() { writer_.boundary(); }
+  // See ChunkedPartWriter::reuse.
+  bool reuse(const std::string& name, std::uint64_t size) { return writer_.reuse(name, size); }
+  std::uint64_t rawBytes() const { return writer_.rawBytes(); }
+  // Sees every chunk of the part in stream order, as its line is written.
+  void onChunk(std::function<void(const chunks::ChunkRef&)> observer) { onChunk_ = std::move(observer); }
   // Closes the list (fsynced); the store's last pack is the caller's to seal before the manifest.
   PartRecord finish();
 
@@ -33,6 +43,7 @@ class DeduplicatedPart {
   std::string lines_;  // the list's lines not yet written
   chunks::ChunkedPartWriter writer_;
   std::optional<chunks::TarChunking> tar_;
+  std::function<void(const chunks::ChunkRef&)> onChunk_;
 };
 
 }  // namespace volumes

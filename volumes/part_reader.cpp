@@ -35,7 +35,7 @@ std::size_t PartReader::read(char* buffer, std::size_t capacity) {
 
 namespace {
 
-std::string header(const std::string& name, std::uint64_t size) {
+std::string header(const std::string& name, std::uint64_t size, std::uint32_t mode) {
   std::string block(512, '\0');
   auto field = [&](std::size_t at, std::size_t width, const std::string& text) {
     std::memcpy(block.data() + at, text.data(), std::min(text.size(), width));
@@ -46,7 +46,7 @@ std::string header(const std::string& name, std::uint64_t size) {
     return std::string(out);
   };
   field(0, 100, name);
-  field(100, 8, octal(0644, 7));
+  field(100, 8, octal(mode, 7));
   field(108, 8, octal(0, 7));
   field(116, 8, octal(0, 7));
   field(124, 12, octal(size, 11));
@@ -65,7 +65,8 @@ std::string header(const std::string& name, std::uint64_t size) {
 
 }  // namespace
 
-base::ChunkSource singleFileTar(const std::string& name, std::uint64_t size, base::ChunkSource content) {
+base::ChunkSource singleFileTar(const std::string& name, std::uint64_t size, base::ChunkSource content,
+                                std::uint32_t mode) {
   if (size > 077777777777ULL) throw ArchiveError("file too large for a ustar header: " + name);
   struct State {
     std::string head, tail;
@@ -73,7 +74,7 @@ base::ChunkSource singleFileTar(const std::string& name, std::uint64_t size, bas
     std::uint64_t left = 0;
   };
   auto state = std::make_shared<State>();
-  state->head = header(name, size);
+  state->head = header(name, size, mode);
   state->tail = std::string((512 - size % 512) % 512 + 1024, '\0');
   state->left = size;
   return [state, content = std::move(content), name](char* buffer, std::size_t capacity) -> std::size_t {

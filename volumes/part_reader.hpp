@@ -36,8 +36,9 @@ class PartReader {
   PartDecoder decoder_;
 };
 
-// A tar stream holding one regular file `name` (mode 0644) of exactly `size` bytes from `content`:
+// A tar stream holding one regular file `name` (`mode`) of exactly `size` bytes from `content`:
 // what the archive upload endpoint needs to place a single file.
-base::ChunkSource singleFileTar(const std::string& name, std::uint64_t size, base::ChunkSource content);
+base::ChunkSource singleFileTar(const std::string& name, std::uint64_t size, base::ChunkSource content,
+                                std::uint32_t mode = 0644);
 
 }  // namespace volumes

@@ -37,6 +37,7 @@ class PartSink {
       compressed_->write(raw);
   }
   volumes::PartRecord finish() { return deduplicated_ ? deduplicated_->finish() : compressed_->finish(); }
+  volumes::DeduplicatedPart* deduplicated() { return deduplicated_ ? &*deduplicated_ : nullptr; }
 
  private:
   std::optional<volumes::CompressedPart> compressed_;
@@ -45,8 +46,36 @@ class PartSink {
 
 }  // namespace
 
+bool PartWriter::deduplicating() {
+  return staging_.chunks() && settings_.recipients.empty();
+}
+
 void PartWriter::writePart(const PlannedPart& planned,
                            const std::function<void(const base::ChunkSink&)>& produce) {
+  write(planned, [&](PartSink& part, Progress::Part& shown) {
+    produce([&](std::string_view raw) {
+      tasks.checkpoint();
+      part.write(raw);
+      shown.bytes += raw.size();
+    });
+  });
+}
+
+void PartWriter::writeDeduplicatedPart(
+    const PlannedPart& planned,
+    const std::function<void(volumes::DeduplicatedPart&, const std::function<void(std::size_t)>&)>& produce) {
+  write(planned, [&](PartSink& part, Progress::Part& shown) {
+    if (!part.deduplicated())
+      throw std::logic_error("writeDeduplicatedPart: parts are not deduplicated here");
+    produce(*part.deduplicated(), [&](std::size_t n) {
+      tasks.checkpoint();
+      shown.bytes += n;
+    });
+  });
+}
+
+template <typename Produce>
+void PartWriter::write(const PlannedPart& planned, const Produce& produce) {
   // An encrypted part is named for what `age -d` gives back: mysql.sql.zst.age.
   bool encrypted = !settings_.recipients.empty();
   std::string name = planned.name + (encrypted ? ".age" : "");
@@ -56,11 +85,7 @@ void PartWriter::writePart(const PlannedPart& planned,
   auto& shown = progress_.add(planned.name);
   auto started = Clock::now();
   try {
-    produce([&](std::string_view raw) {
-      tasks.checkpoint();
-      part.write(raw);
-      shown.bytes += raw.size();
-    });
+    produce(part, shown);
   } catch (...) {
     shown.done = true;  // abandoned: `part` goes without its file, and may be written again
     throw;

@@ -15,6 +15,7 @@
 #include "plugin/backup/backup_settings.hpp"
 #include "plugin/cli/progress.hpp"
 #include "plugin/guard/stack_guard.hpp"
+#include "volumes/deduplicated_part.hpp"
 #include "volumes/manifest.hpp"
 #include "volumes/repository.hpp"
 
@@ -36,6 +37,16 @@ class PartWriter {
 
   // Streams `produce`'s bytes into a new compressed part; records it in the manifest.
   void writePart(const PlannedPart& planned, const std::function<void(const base::ChunkSink&)>& produce);
+  // Whether parts go to the repository's deduplicated store (unencrypted, into a store).
+  bool deduplicating();
+  // A part the producer cuts itself into the store (the volume listing); `progressed` counts bytes
+  // received. Only when deduplicating().
+  void writeDeduplicatedPart(
+      const PlannedPart& planned,
+      const std::function<void(volumes::DeduplicatedPart&,
+                               const std::function<void(std::size_t)>& progressed)>& produce);
+  // A file of the backup beside its parts (a volume's catalog), kept when the backup commits.
+  std::unique_ptr<volumes::StoredWriter> addFile(const std::string& name) { return staging_.addPart(name); }
   void detail(const std::string& section, const std::string& key, nlohmann::json value);
   // details[path[0]][path[1]]...: for parts that share one entry (a server's databases).
   void detail(const std::vector<std::string>& path, nlohmann::json value);
@@ -49,6 +60,8 @@ class PartWriter {
   nlohmann::json details = nlohmann::json::object();
 
  private:
+  template <typename Produce>
+  void write(const PlannedPart& planned, const Produce& produce);
   volumes::Repository::Staging& staging_;
   const BackupSettings& settings_;
   Progress& progress_;

@@ -190,7 +190,7 @@ volumes::Manifest runBackup(dockerapi::Engine& engine, const compose::Stack& sta
               return dumpPostgresPart(run, part, postgres.at(part.service), signal);
             if (part.kind == PartKind::PostgresGlobals)
               return dumpPostgresGlobalsPart(run, part, postgres.at(part.service));
-            if (part.kind == PartKind::Volume) return copyVolumePart(run, part, *helperImage);
+            if (part.kind == PartKind::Volume) return copyVolumePart(run, part, *helperImage, repository);
             if (part.kind == PartKind::Logs)
               return copyLogsPart(run, part, lastTaken(repository, stack.name, part.name));
             if (part.kind == PartKind::Config)

@@ -10,6 +10,7 @@
 #include "dockerapi/helper_container.hpp"
 #include "dockerapi/whole_archive.hpp"
 #include "plugin/backup/sqlite_parts.hpp"
+#include "plugin/backup/volume_listing.hpp"
 #include "plugin/databases/sqlite_files.hpp"
 #include "volumes/excludes.hpp"
 #include "volumes/host_archive.hpp"
@@ -41,13 +42,15 @@ std::vector<std::string> helperImages(const compose::Stack& stack) {
   return images;
 }
 
-void copyVolumePart(PartWriter& run, const PlannedPart& planned, const std::string& helperImage) {
+void copyVolumePart(PartWriter& run, const PlannedPart& planned, const std::string& helperImage,
+                    const volumes::Repository& repository) {
+  auto excludes = excludesFor(run.stack, planned);
+  if (copyVolumeByListing(run, planned, helperImage, repository, excludes)) return;
   auto helper = dockerapi::HelperContainer::forVolume(run.engine, helperImage, planned.source, true,
                                                       "backup of volume " + planned.source);
   run.guard.onInterrupt([&engine = run.engine, id = helper.id()] { engine.removeContainer(id, true); });
   // "<mount>/." yields entries relative to the volume root ("./a/b"): extractable anywhere.
   std::string root = std::string(dockerapi::HelperContainer::kVolumeMount) + "/.";
-  auto excludes = excludesFor(run.stack, planned);
   // What is stored passes a scan for SQLite databases on its way (unchanged, and read once).
   std::optional<SqliteScan> scan;
   whileArchiveTorn("volume " + planned.source, [&] {

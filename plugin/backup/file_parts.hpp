@@ -14,7 +14,9 @@ namespace agentchat {
 // Images a helper container may use: the stack's own, so nothing needs pulling.
 std::vector<std::string> helperImages(const compose::Stack& stack);
 
-void copyVolumePart(PartWriter& run, const PlannedPart& planned, const std::string& helperImage);
+// By the lister where it can run (volume_listing.hpp), else the whole archive.
+void copyVolumePart(PartWriter& run, const PlannedPart& planned, const std::string& helperImage,
+                    const volumes::Repository& repository);
 // `since`: take only files changed at or after it (the previous backup's logs), else all.
 void copyLogsPart(PartWriter& run, const PlannedPart& planned, std::optional<std::int64_t> since);
 // When the newest complete backup holding `part` took it (for incremental logs).

@@ -95,6 +95,19 @@ void ChunkedPartWriter::boundary() {
   emit();
 }
 
+bool ChunkedPartWriter::reuse(const std::string& name, std::uint64_t size) {
+  boundary();
+  auto stored = store_.find(name);
+  if (!stored) return false;
+  auto job = std::make_shared<Job>();
+  job->ref = ChunkRef{name, size, *stored, false};
+  job->done = true;
+  raw_ += size;
+  inFlight_.push_back(std::move(job));
+  complete(workers_.size() + 2);
+  return true;
+}
+
 void ChunkedPartWriter::finish() {
   boundary();
   complete(0);

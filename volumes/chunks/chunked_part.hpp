@@ -55,6 +55,9 @@ class ChunkedPartWriter {
   // Ends the current chunk here: each file of a volume starts a chunk of its own, so an unchanged
   // file keeps its chunks whatever changed before it.
   void boundary();
+  // A chunk the store has already, next in the stream (a file the previous backup read, unchanged):
+  // the current chunk ends first. False, and nothing added, when the store lacks it.
+  bool reuse(const std::string& name, std::uint64_t size);
   // Every chunk stored and handed to `refs`.
   void finish();
 

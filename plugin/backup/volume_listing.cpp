@@ -1,0 +1,179 @@
+#include "plugin/backup/volume_listing.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include <set>
+
+#include "base/sha256.hpp"
+#include "dockerapi/errors.hpp"
+#include "dockerapi/helper_container.hpp"
+#include "lister/lister_program.hpp"
+#include "plugin/backup/sqlite_parts.hpp"
+#include "plugin/databases/sqlite_files.hpp"
+#include "volumes/listing/listed_volume.hpp"
+#include "volumes/part_reader.hpp"
+
+namespace agentchat {
+
+using nlohmann::json;
+namespace listing = volumes::listing;
+
+namespace {
+
+constexpr const char* kListerPath = "/agentchat-lister";
+// SQLite's smallest page (as the archive path's scan): a shorter file is no database.
+constexpr std::uint64_t kSqliteMinimum = 512;
+
+// Why the lister cannot be trusted with this volume, or "" when it can: its inode numbers and
+// times must be the local filesystem's (LISTING.md, "When a file is read anyway").
+std::string unlistable(dockerapi::Engine& engine, const std::string& volume) {
+  auto info = engine.inspectVolume(volume);
+  if (info.driver != "local") return "its driver is " + info.driver + ", not local";
+  static const std::set<std::string> local{"",     "none", "bind",  "ext2", "ext3",
+                                           "ext4", "xfs",  "btrfs", "tmpfs"};
+  auto type = info.options.find("type");
+  if (type != info.options.end() && !local.contains(type->second))
+    return "it is a " + type->second + " mount, whose inodes and times may not be stable";
+  return "";
+}
+
+struct PreviousCatalog {
+  std::string id, file, sha256;
+};
+
+// The newest complete backup that listed this part, with its catalog's name and sha256.
+std::optional<PreviousCatalog> previousCatalog(const volumes::Repository& repository,
+                                               const std::string& project, const std::string& part) {
+  for (const auto& id : repository.list(project)) {
+    try {
+      auto manifest = repository.read(project, id);
+      const auto* record = manifest.part(part);
+      const auto& listed = manifest.details.value("listing", json::object());
+      if (!record || !record->chunked() || !listed.contains(part)) continue;
+      return PreviousCatalog{id, listed[part].at("catalog").get<std::string>(),
+                             listed[part].at("sha256").get<std::string>()};
+    } catch (const std::exception&) {
+      continue;  // an unreadable manifest is verify's business
+    }
+  }
+  return std::nullopt;
+}
+
+// Its bytes against the manifest's sha256: a catalog decides which chunks a new backup reuses.
+bool catalogIntact(const volumes::Repository& repository, const std::string& project,
+                   const PreviousCatalog& c) {
+  try {
+    auto file = repository.openPart(project, c.id, c.file);
+    base::Sha256 sha;
+    char buffer[64 * 1024];
+    while (std::size_t n = file->read(buffer, sizeof buffer)) sha.update(std::string_view(buffer, n));
+    if (sha.hexDigest() == c.sha256) return true;
+    spdlog::warn("backup {}: catalog {} does not match its manifest's sha256; this backup reads every file",
+                 c.id, c.file);
+  } catch (const base::Error& e) {
+    spdlog::warn("backup {}: catalog {} cannot be read ({}); this backup reads every file", c.id, c.file,
+                 e.what());
+  }
+  return false;
+}
+
+json countsJson(const listing::ListingCounts& c) {
+  return {{"listedAt", c.listedAt},   {"entries", c.entries},       {"read", c.read},
+          {"readBytes", c.readBytes}, {"reused", c.reused},         {"reusedBytes", c.reusedBytes},
+          {"unstable", c.unstable},   {"warnings", c.warningCount}, {"firstWarnings", c.warnings}};
+}
+
+}  // namespace
+
+bool copyVolumeByListing(PartWriter& run, const PlannedPart& planned, const std::string& helperImage,
+                         const volumes::Repository& repository, const volumes::Excludes& excludes) {
+  if (!run.deduplicating()) return false;
+  auto arch = run.engine.version().arch;
+  if (arch != lister::architecture()) {
+    spdlog::info("volume {}: the engine runs {}, the lister is built for {}: reading the whole volume",
+                 planned.source, arch, lister::architecture());
+    return false;
+  }
+  if (auto why = unlistable(run.engine, planned.source); !why.empty()) {
+    spdlog::info("volume {}: {}: reading the whole volume", planned.source, why);
+    return false;
+  }
+  auto previous = previousCatalog(repository, run.stack.name, planned.name);
+  if (previous && !catalogIntact(repository, run.stack.name, *previous)) previous.reset();
+
+  try {
+    dockerapi::HelperContainer helper(
+        run.engine, helperImage,
+        {dockerapi::MountSpec{dockerapi::MountSpec::Type::Volume, planned.source,
+                              dockerapi::HelperContainer::kVolumeMount, true}},
+        "backup of volume " + planned.source, {kListerPath, "wait"});
+    run.guard.onInterrupt([&engine = run.engine, id = helper.id()] { engine.removeContainer(id, true); });
+    auto program = lister::program();
+    run.engine.putArchive(
+        helper.id(), "/",
+        volumes::singleFileTar(kListerPath + 1, program.size(), base::bytesSource(program), 0755));
+    run.engine.startContainer(helper.id());
+
+    std::optional<listing::CatalogReader> reused, forLister;
+    if (previous) {
+      reused.emplace(repository.openPart(run.stack.name, previous->id, previous->file));
+      forLister.emplace(repository.openPart(run.stack.name, previous->id, previous->file));
+    }
+    std::string catalogName = planned.name + ".catalog";
+    std::vector<base::TarEntry> sqlite;
+    std::optional<listing::ListedVolume> listed;
+    run.writeDeduplicatedPart(planned, [&](volumes::DeduplicatedPart& part, const auto& progressed) {
+      listed.reset();
+      sqlite.clear();
+      listing::ListedVolume::Hooks hooks;
+      if (!excludes.empty()) hooks.keep = [&](const base::TarEntry& e) { return !excludes.excludes(e.name); };
+      hooks.marker = std::string(kSqliteHeader);
+      hooks.marked = [&](const base::TarEntry& e) {
+        if (e.size >= kSqliteMinimum && !isSqliteSidecar(e.name)) sqlite.push_back(e);
+      };
+      listed.emplace(part, reused ? &*reused : nullptr, run.addFile(catalogName), std::move(hooks));
+      std::string errors;
+      dockerapi::ExecSpec spec;
+      spec.cmd = {kListerPath, "walk", dockerapi::HelperContainer::kVolumeMount};
+      spec.user = "0:0";  // every file of the volume, whatever the image's user
+      auto result = run.engine.exec(
+          helper.id(), spec,
+          [&](std::string_view bytes) {
+            progressed(bytes.size());
+            listed->feed(bytes);
+          },
+          [&](std::string_view bytes) {
+            if (errors.size() < 4096) errors.append(bytes.substr(0, 4096 - errors.size()));
+          },
+          forLister ? forLister->forLister() : base::ChunkSource{});
+      if (result.exitCode != 0)
+        throw listing::ListingError("the lister exited with " + std::to_string(result.exitCode) + ": " +
+                                    errors);
+      listed->finish();
+    });
+    auto sha = listed->close();
+    const auto& counts = listed->counts();
+    json detail = countsJson(counts);
+    detail["catalog"] = catalogName;
+    detail["sha256"] = sha;
+    detail["catalogSize"] = listed->catalogSize();
+    detail["previous"] = previous ? json(previous->id) : json(nullptr);
+    run.detail("listing", planned.name, detail);
+    if (!excludes.empty()) run.detail("excluded", planned.name, counts.dropped);
+    for (const auto& warning : counts.warnings) spdlog::warn("volume {}: {}", planned.source, warning);
+    spdlog::info("volume {}: {} files read ({} bytes), {} unchanged files reused ({} bytes)", planned.source,
+                 counts.read, counts.readBytes, counts.reused, counts.reusedBytes);
+    copySqliteDatabases(run, planned, helper.id(), sqlite);
+    return true;
+  } catch (const listing::ListingError& e) {
+    spdlog::warn("volume {}: the lister failed ({}); reading the whole volume instead", planned.source,
+                 e.what());
+  } catch (const dockerapi::EngineError& e) {
+    if (e.kind() == dockerapi::ErrorKind::Unreachable) throw;
+    spdlog::warn("volume {}: the lister could not run ({}); reading the whole volume instead", planned.source,
+                 e.what());
+  }
+  return false;
+}
+
+}  // namespace agentchat
