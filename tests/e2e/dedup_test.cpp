@@ -9,6 +9,7 @@
 #include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
+#include <thread>
 
 #include "e2e_support.hpp"
 #include "restore_stack.hpp"
@@ -35,11 +36,19 @@ TEST(Dedup, AnUnchangedStacksSecondBackupAddsAlmostNothingAndItsChunksBringTheSt
   // Files worth deduplicating in a named volume: 24 MiB of random bytes and some text.
   stack.sh("backend",
            "head -c 25165824 /dev/urandom > /app/data/big.bin && seq 1 300000 > /app/data/lines.txt");
+  // A file changed within a second of a listing is read again by the next backup (LISTING.md).
+  std::this_thread::sleep_for(std::chrono::milliseconds(1100));
   std::string first = stack.seedAndBackUp({"--dedup"});
   ASSERT_FALSE(first.empty());
-  auto before = stack.fingerprint();
   json manifest = json::parse(std::ifstream(stack.repo() / stack.project() / first / "manifest.json"));
   for (const auto& part : manifest["parts"]) EXPECT_EQ(part.value("storage", ""), "chunks") << part.dump();
+  // The volume went through the lister, which wrote its catalog.
+  const std::string volumePart = "volume-app_data.tar.zst";
+  ASSERT_TRUE(manifest["details"]["listing"].contains(volumePart)) << manifest["details"].dump();
+  EXPECT_TRUE(fs::exists(stack.repo() / stack.project() / first / (volumePart + ".catalog")));
+  // One changed file: the next backup reads it and reuses the first's chunks of the rest.
+  stack.sh("backend", "echo 300001 >> /app/data/lines.txt");
+  auto before = stack.fingerprint();
 
   // The store is used from now on without the flag; the unchanged stack costs a few chunks (the
   // dump's and the RDB's timestamps, the logs) and the chunk lists.
@@ -51,6 +60,12 @@ TEST(Dedup, AnUnchangedStacksSecondBackupAddsAlmostNothingAndItsChunksBringTheSt
   EXPECT_EQ(firstRow["newSize"], firstRow["size"]);
   EXPECT_LT(secondRow["newSize"].get<std::uint64_t>(), firstRow["size"].get<std::uint64_t>() / 20)
       << secondRow.dump();
+  json listing = json::parse(std::ifstream(stack.repo() / stack.project() / second /
+                                           "manifest.json"))["details"]["listing"][volumePart];
+  EXPECT_EQ(listing["previous"], first) << listing.dump();
+  EXPECT_GE(listing["reusedBytes"].get<std::uint64_t>(), 25165824u)
+      << listing.dump();                                                             // big.bin, not fetched
+  EXPECT_LT(listing["readBytes"].get<std::uint64_t>(), 4u << 20) << listing.dump();  // lines.txt and a few
   auto verify = stack.plugin({"verify", second});
   EXPECT_EQ(verify.exitCode, 0) << verify.out << verify.err;
 
