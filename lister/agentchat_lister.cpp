@@ -4,6 +4,8 @@
 //   agentchat-lister wait          sleeps as the helper's main process until it is removed
 //   agentchat-lister walk ROOT     walks ROOT; stdin: the previous backup's catalog (LISTING.md)
 //                                  stdout: frames, each a tag byte, a 4-byte big-endian length, a payload
+//   agentchat-lister facts ROOT    only the facts of ROOT's regular files, read nothing (a backup
+//                                  without a catalog reads the engine's archive, which is faster)
 //
 // It depends on nothing but the C library, links statically and runs in any image (distroless too).
 // It never follows a symlink, never decides on a file it could not stat twice, and reads whatever it
@@ -27,6 +29,11 @@
 #include <string>
 #include <utility>
 #include <vector>
+
+#include "volumes/listing/lister_protocol.hpp"
+
+using volumes::listing::compareWalkOrder;
+using volumes::listing::escapePath;
 
 namespace {
 
@@ -66,54 +73,6 @@ void frame(char tag, const std::string& payload) {
   frame(tag, payload.data(), payload.size());
 }
 
-// ---- paths -----------------------------------------------------------------------------------
-std::string escape(const std::string& path) {
-  std::string e;
-  for (unsigned char c : path) {
-    if (c == '%' || c == '\t' || c == '\n' || c == '\r') {
-      char hex[4];
-      std::snprintf(hex, sizeof hex, "%%%02X", c);
-      e += hex;
-    } else {
-      e.push_back(static_cast<char>(c));
-    }
-  }
-  return e;
-}
-
-std::string unescape(const std::string& e) {
-  std::string path;
-  for (std::size_t i = 0; i < e.size(); ++i) {
-    if (e[i] == '%' && i + 2 < e.size()) {
-      path.push_back(static_cast<char>(std::strtol(e.substr(i + 1, 2).c_str(), nullptr, 16)));
-      i += 2;
-    } else {
-      path.push_back(e[i]);
-    }
-  }
-  return path;
-}
-
-// Walk order: component by component, bytewise; the same order the catalog is written in.
-int compareWalk(const std::string& a, const std::string& b) {
-  std::size_t i = 0, j = 0;
-  for (;;) {
-    if (i >= a.size() && j >= b.size()) return 0;
-    if (i >= a.size()) return -1;
-    if (j >= b.size()) return 1;
-    std::size_t ei = a.find('/', i), ej = b.find('/', j);
-    if (ei == std::string::npos) ei = a.size();
-    if (ej == std::string::npos) ej = b.size();
-    int c = a.compare(i, ei - i, b, j, ej - j);
-    if (c != 0) return c < 0 ? -1 : 1;
-    i = ei + 1;
-    j = ej + 1;
-    if (ei == a.size() && ej == b.size()) return 0;
-    if (ei == a.size()) return -1;
-    if (ej == b.size()) return 1;
-  }
-}
-
 std::int64_t ns(const struct timespec& t) {
   return static_cast<std::int64_t>(t.tv_sec) * 1000000000 + t.tv_nsec;
 }
@@ -146,7 +105,7 @@ class Catalog {
 
   // The previous entry for `path`, when the catalog has one.
   const Previous* find(const std::string& path) {
-    while (has_ && compareWalk(current_.path, path) < 0) advance();
+    while (has_ && compareWalkOrder(current_.path, path) < 0) advance();
     return has_ && current_.path == path ? &current_ : nullptr;
   }
 
@@ -182,7 +141,9 @@ class Catalog {
       at = tab + 1;
     }
     if (f.size() < 9) die("stdin: a catalog line has " + std::to_string(f.size()) + " fields");
-    current_.path = unescape(f[0]);
+    auto path = volumes::listing::unescapePath(f[0]);
+    if (!path) die("stdin: a bad %-escape in a path");
+    current_.path = *path;
     current_.size = std::strtoull(f[1].c_str(), nullptr, 10);
     current_.mtime = std::strtoll(f[2].c_str(), nullptr, 10);
     current_.ctime = std::strtoll(f[3].c_str(), nullptr, 10);
@@ -264,13 +225,14 @@ std::string header(const std::string& name, char type, const struct stat& st, st
 
 // ---- the walk --------------------------------------------------------------------------------
 struct Walk {
+  bool factsOnly = false;
   Catalog previous;
   std::int64_t startedAt = 0;
   std::map<std::pair<dev_t, ino_t>, std::string> links;  // hardlinked files seen, by inode
   std::string buffer = std::string(kContentFrame, '\0');
 
   void meta(const std::string& path, const struct stat& st, std::uint64_t size, const std::string& flags) {
-    std::string m = escape(path) + "\t" + std::to_string(size) + "\t" + std::to_string(ns(st.st_mtim)) +
+    std::string m = escapePath(path) + "\t" + std::to_string(size) + "\t" + std::to_string(ns(st.st_mtim)) +
                     "\t" + std::to_string(ns(st.st_ctim)) + "\t" + std::to_string(st.st_ino) + "\t";
     char mode[16];
     std::snprintf(mode, sizeof mode, "%o", static_cast<unsigned>(st.st_mode));
@@ -296,6 +258,8 @@ struct Walk {
 
   void file(int dir, const char* leaf, const std::string& path, const struct stat& seen) {
     std::string name = "./" + path;
+    if (factsOnly)
+      return meta(path, seen, static_cast<std::uint64_t>(seen.st_size), seen.st_nlink > 1 ? "h" : "");
     if (seen.st_nlink > 1) {
       auto [it, first] = links.emplace(std::make_pair(seen.st_dev, seen.st_ino), name);
       if (!first) {
@@ -350,6 +314,7 @@ struct Walk {
       flags = "u";
     ::close(fd);
     if (!flags.empty()) frame('W', "changed while it was read: " + path);
+    if (st.st_nlink > 1) flags += 'h';  // never reused: another name may change it
     meta(path, st, size, flags);
   }
 
@@ -367,11 +332,14 @@ struct Walk {
         if (errno == ENOENT) return frame('W', "vanished before it was read: " + path);
         die("cannot open directory " + path + ": " + std::strerror(errno));
       }
-      frame('H', header(name + "/", '5', st, 0, "", ""));
-      meta(path, st, 0, "");
+      if (!factsOnly) {
+        frame('H', header(name + "/", '5', st, 0, "", ""));
+        meta(path, st, 0, "");
+      }
       directory(sub, path + "/");
       return;
     }
+    if (factsOnly) return;
     if (S_ISLNK(st.st_mode)) {
       std::string target(static_cast<std::size_t>(st.st_size) + 1, '\0');
       ssize_t n = ::readlinkat(dir, leaf, target.data(), target.size());
@@ -406,8 +374,9 @@ struct Walk {
   }
 };
 
-int walk(const char* root) {
+int walk(const char* root, bool factsOnly) {
   auto w = std::make_unique<Walk>();
+  w->factsOnly = factsOnly;
   struct timespec now;
   ::clock_gettime(CLOCK_REALTIME, &now);
   w->startedAt = ns(now);
@@ -417,8 +386,10 @@ int walk(const char* root) {
   if (dir < 0) die(std::string("cannot open ") + root + ": " + std::strerror(errno));
   struct stat st;
   if (::fstat(dir, &st) != 0) die(std::string("cannot stat ") + root + ": " + std::strerror(errno));
-  frame('H', header("./", '5', st, 0, "", ""));
-  w->meta("", st, 0, "");
+  if (!factsOnly) {
+    frame('H', header("./", '5', st, 0, "", ""));
+    w->meta("", st, 0, "");
+  }
   w->directory(dir, "");
   frame('Z', "");
   flush();
@@ -431,6 +402,7 @@ int main(int argc, char** argv) {
   if (argc == 2 && std::strcmp(argv[1], "wait") == 0) {
     for (;;) ::pause();
   }
-  if (argc == 3 && std::strcmp(argv[1], "walk") == 0) return walk(argv[2]);
-  die("usage: agentchat-lister wait | walk ROOT");
+  if (argc == 3 && std::strcmp(argv[1], "walk") == 0) return walk(argv[2], false);
+  if (argc == 3 && std::strcmp(argv[1], "facts") == 0) return walk(argv[2], true);
+  die("usage: agentchat-lister wait | walk ROOT | facts ROOT");
 }

@@ -32,6 +32,11 @@ class DeduplicatedPart {
   // See ChunkedPartWriter::reuse.
   bool reuse(const std::string& name, std::uint64_t size) { return writer_.reuse(name, size); }
   std::uint64_t rawBytes() const { return writer_.rawBytes(); }
+  // A tar part's files as they pass (see TarChunking::onFile); nothing for other parts.
+  void onFile(std::function<void(const base::TarEntry&, std::uint64_t)> starts,
+              std::function<void(std::string_view)> content) {
+    if (tar_) tar_->onFile(std::move(starts), std::move(content));
+  }
   // Sees every chunk of the part in stream order, as its line is written.
   void onChunk(std::function<void(const chunks::ChunkRef&)> observer) { onChunk_ = std::move(observer); }
   // Closes the list (fsynced); the store's last pack is the caller's to seal before the manifest.

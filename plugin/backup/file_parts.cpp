@@ -42,6 +42,15 @@ std::vector<std::string> helperImages(const compose::Stack& stack) {
   return images;
 }
 
+dockerapi::ArchiveCounts readVolumeArchive(dockerapi::Engine& engine, const std::string& helper,
+                                           const volumes::Excludes& excludes, const base::ChunkSink& sink) {
+  // "<mount>/." yields entries relative to the volume root ("./a/b"): extractable anywhere.
+  std::string root = std::string(dockerapi::HelperContainer::kVolumeMount) + "/.";
+  if (excludes.empty()) return dockerapi::getWholeArchive(engine, helper, root, sink);
+  return dockerapi::getWholeArchive(engine, helper, root, sink,
+                                    [&](const base::TarEntry& e) { return !excludes.excludes(e.name); });
+}
+
 void copyVolumePart(PartWriter& run, const PlannedPart& planned, const std::string& helperImage,
                     const volumes::Repository& repository) {
   auto excludes = excludesFor(run.stack, planned);
@@ -49,25 +58,16 @@ void copyVolumePart(PartWriter& run, const PlannedPart& planned, const std::stri
   auto helper = dockerapi::HelperContainer::forVolume(run.engine, helperImage, planned.source, true,
                                                       "backup of volume " + planned.source);
   run.guard.onInterrupt([&engine = run.engine, id = helper.id()] { engine.removeContainer(id, true); });
-  // "<mount>/." yields entries relative to the volume root ("./a/b"): extractable anywhere.
-  std::string root = std::string(dockerapi::HelperContainer::kVolumeMount) + "/.";
   // What is stored passes a scan for SQLite databases on its way (unchanged, and read once).
   std::optional<SqliteScan> scan;
   whileArchiveTorn("volume " + planned.source, [&] {
     scan.emplace();
     run.writePart(planned, [&](const base::ChunkSink& out) {
-      base::ChunkSink sink = [&](std::string_view chunk) {
+      auto counts = readVolumeArchive(run.engine, helper.id(), excludes, [&](std::string_view chunk) {
         scan->feed(chunk);
         out(chunk);
-      };
-      if (excludes.empty()) {
-        dockerapi::getWholeArchive(run.engine, helper.id(), root, sink);
-        return;
-      }
-      auto counts =
-          dockerapi::getWholeArchive(run.engine, helper.id(), root, sink,
-                                     [&](const base::TarEntry& e) { return !excludes.excludes(e.name); });
-      run.detail("excluded", planned.name, counts.dropped);
+      });
+      if (!excludes.empty()) run.detail("excluded", planned.name, counts.dropped);
     });
   });
   copySqliteDatabases(run, planned, helper.id(), scan->found());

@@ -7,13 +7,19 @@
 #include <string>
 #include <vector>
 
+#include "dockerapi/whole_archive.hpp"
 #include "plugin/backup/backup_run.hpp"
+#include "volumes/excludes.hpp"
 
 namespace agentchat {
 
 // Images a helper container may use: the stack's own, so nothing needs pulling.
 std::vector<std::string> helperImages(const compose::Stack& stack);
 
+// The volume mounted in `helper` (HelperContainer::kVolumeMount) as the engine's archive streams it,
+// without what `excludes` leaves out; tells how many entries it left out.
+dockerapi::ArchiveCounts readVolumeArchive(dockerapi::Engine& engine, const std::string& helper,
+                                           const volumes::Excludes& excludes, const base::ChunkSink& sink);
 // By the lister where it can run (volume_listing.hpp), else the whole archive.
 void copyVolumePart(PartWriter& run, const PlannedPart& planned, const std::string& helperImage,
                     const volumes::Repository& repository);

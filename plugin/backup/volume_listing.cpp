@@ -4,13 +4,17 @@
 
 #include <set>
 
+#include "base/private_dir.hpp"
 #include "base/sha256.hpp"
 #include "dockerapi/errors.hpp"
 #include "dockerapi/helper_container.hpp"
 #include "lister/lister_program.hpp"
+#include "plugin/backup/file_parts.hpp"
 #include "plugin/backup/sqlite_parts.hpp"
 #include "plugin/databases/sqlite_files.hpp"
+#include "volumes/listing/archive_catalog.hpp"
 #include "volumes/listing/listed_volume.hpp"
+#include "volumes/part_file.hpp"
 #include "volumes/part_reader.hpp"
 
 namespace agentchat {
@@ -83,6 +87,141 @@ json countsJson(const listing::ListingCounts& c) {
           {"unstable", c.unstable},   {"warnings", c.warningCount}, {"firstWarnings", c.warnings}};
 }
 
+// The part is stored by now: a catalog that cannot be finished only costs the next backup a full read.
+std::optional<std::string> keptCatalog(const PlannedPart& planned,
+                                       const std::function<std::string()>& close) {
+  try {
+    return close();
+  } catch (const listing::ListingError& e) {
+    spdlog::warn("volume {}: no catalog kept ({}); the next backup reads every file", planned.source,
+                 e.what());
+    return std::nullopt;
+  }
+}
+
+json withCatalog(json detail, const PlannedPart& planned, const std::string& sha256) {
+  detail["catalog"] = planned.name + ".catalog";
+  detail["sha256"] = sha256;
+  return detail;
+}
+
+// The volume's helper with the lister in it, started (its main process waits to be removed).
+dockerapi::HelperContainer startLister(PartWriter& run, const PlannedPart& planned,
+                                       const std::string& image) {
+  dockerapi::HelperContainer helper(run.engine, image,
+                                    {dockerapi::MountSpec{dockerapi::MountSpec::Type::Volume, planned.source,
+                                                          dockerapi::HelperContainer::kVolumeMount, true}},
+                                    "backup of volume " + planned.source, {kListerPath, "wait"});
+  run.guard.onInterrupt([&engine = run.engine, id = helper.id()] { engine.removeContainer(id, true); });
+  auto program = lister::program();
+  run.engine.putArchive(
+      helper.id(), "/",
+      volumes::singleFileTar(kListerPath + 1, program.size(), base::bytesSource(program), 0755));
+  run.engine.startContainer(helper.id());
+  return helper;
+}
+
+// `agentchat-lister MODE` over the volume, as root (every file, whatever the image's user).
+void runLister(PartWriter& run, const std::string& helper, const char* mode, const base::ChunkSink& out,
+               base::ChunkSource in) {
+  std::string errors;
+  dockerapi::ExecSpec spec;
+  spec.cmd = {kListerPath, mode, dockerapi::HelperContainer::kVolumeMount};
+  spec.user = "0:0";
+  auto result = run.engine.exec(
+      helper, spec, out,
+      [&](std::string_view bytes) {
+        if (errors.size() < 4096) errors.append(bytes.substr(0, 4096 - errors.size()));
+      },
+      std::move(in));
+  if (result.exitCode != 0)
+    throw listing::ListingError("the lister exited with " + std::to_string(result.exitCode) + ": " + errors);
+}
+
+listing::ListingHooks hooksFor(const volumes::Excludes& excludes, std::vector<base::TarEntry>& sqlite) {
+  listing::ListingHooks hooks;
+  if (!excludes.empty())
+    hooks.keep = [&excludes](const base::TarEntry& e) { return !excludes.excludes(e.name); };
+  hooks.marker = std::string(kSqliteHeader);
+  hooks.marked = [&sqlite](const base::TarEntry& e) {
+    if (e.size >= kSqliteMinimum && !isSqliteSidecar(e.name)) sqlite.push_back(e);
+  };
+  return hooks;
+}
+
+// With the previous backup's catalog: the lister walks the volume, sending only what changed.
+void walkVolume(PartWriter& run, const PlannedPart& planned, const std::string& helper,
+                const volumes::Repository& repository, const PreviousCatalog& previous,
+                const volumes::Excludes& excludes) {
+  listing::CatalogReader reused(repository.openPart(run.stack.name, previous.id, previous.file));
+  listing::CatalogReader forLister(repository.openPart(run.stack.name, previous.id, previous.file));
+  std::vector<base::TarEntry> sqlite;
+  std::optional<listing::ListedVolume> listed;
+  run.writeDeduplicatedPart(planned, [&](volumes::DeduplicatedPart& part, const auto& progressed) {
+    listed.emplace(part, &reused, run.addFile(planned.name + ".catalog"), hooksFor(excludes, sqlite));
+    runLister(
+        run, helper, "walk",
+        [&](std::string_view bytes) {
+          progressed(bytes.size());
+          listed->feed(bytes);
+        },
+        forLister.forLister());
+    listed->finish();
+  });
+  auto sha = keptCatalog(planned, [&] { return listed->close(); });
+  const auto& counts = listed->counts();
+  json detail = countsJson(counts);
+  detail.update({{"catalogSize", listed->catalogSize()}, {"previous", previous.id}});
+  if (sha) run.detail("listing", planned.name, withCatalog(detail, planned, *sha));
+  if (!excludes.empty()) run.detail("excluded", planned.name, counts.dropped);
+  for (const auto& warning : counts.warnings) spdlog::warn("volume {}: {}", planned.source, warning);
+  spdlog::info("volume {}: {} files read ({} bytes), {} unchanged files reused ({} bytes)", planned.source,
+               counts.read, counts.readBytes, counts.reused, counts.reusedBytes);
+  copySqliteDatabases(run, planned, helper, sqlite);
+}
+
+// Without a catalog to compare with: the lister lists the files' facts, then the engine's archive
+// (faster than an exec's output) brings the whole volume, and the two make the first catalog.
+void listAndReadVolume(PartWriter& run, const PlannedPart& planned, const std::string& helper,
+                       const volumes::Excludes& excludes) {
+  base::PrivateDir spill("agentchat-facts");
+  listing::ListedFacts facts(std::make_unique<volumes::PartFile>(spill.path() / "facts"));
+  runLister(run, helper, "facts",
+            [&](std::string_view bytes) {
+              run.tasks.checkpoint();
+              facts.feed(bytes);
+            },
+            {});
+  facts.finish();
+  std::optional<listing::ArchiveCatalog> catalog;
+  std::optional<SqliteScan> scan;
+  dockerapi::ArchiveCounts archived;
+  whileArchiveTorn("volume " + planned.source, [&] {
+    run.writeDeduplicatedPart(planned, [&](volumes::DeduplicatedPart& part, const auto& progressed) {
+      catalog.reset();
+      catalog.emplace(part, volumes::openStoredFile(spill.path() / "facts"),
+                      run.addFile(planned.name + ".catalog"), std::string(kSqliteHeader));
+      scan.emplace();
+      archived = readVolumeArchive(run.engine, helper, excludes, [&](std::string_view bytes) {
+        progressed(bytes.size());
+        scan->feed(bytes);
+        part.write(bytes);
+      });
+    });
+  });
+  auto sha = keptCatalog(planned, [&] { return catalog->close(); });
+  json detail = countsJson(facts.counts());
+  detail.update({{"catalogSize", catalog->size()},
+                 {"previous", nullptr},
+                 {"read", archived.kept},
+                 {"uncatalogued", catalog->unmatched()}});
+  if (sha) run.detail("listing", planned.name, withCatalog(detail, planned, *sha));
+  if (!excludes.empty()) run.detail("excluded", planned.name, archived.dropped);
+  spdlog::info("volume {}: read whole ({} entries), {} files catalogued for the next backup", planned.source,
+               archived.kept, catalog->entries());
+  copySqliteDatabases(run, planned, helper, scan->found());
+}
+
 }  // namespace
 
 bool copyVolumeByListing(PartWriter& run, const PlannedPart& planned, const std::string& helperImage,
@@ -100,70 +239,12 @@ bool copyVolumeByListing(PartWriter& run, const PlannedPart& planned, const std:
   }
   auto previous = previousCatalog(repository, run.stack.name, planned.name);
   if (previous && !catalogIntact(repository, run.stack.name, *previous)) previous.reset();
-
   try {
-    dockerapi::HelperContainer helper(
-        run.engine, helperImage,
-        {dockerapi::MountSpec{dockerapi::MountSpec::Type::Volume, planned.source,
-                              dockerapi::HelperContainer::kVolumeMount, true}},
-        "backup of volume " + planned.source, {kListerPath, "wait"});
-    run.guard.onInterrupt([&engine = run.engine, id = helper.id()] { engine.removeContainer(id, true); });
-    auto program = lister::program();
-    run.engine.putArchive(
-        helper.id(), "/",
-        volumes::singleFileTar(kListerPath + 1, program.size(), base::bytesSource(program), 0755));
-    run.engine.startContainer(helper.id());
-
-    std::optional<listing::CatalogReader> reused, forLister;
-    if (previous) {
-      reused.emplace(repository.openPart(run.stack.name, previous->id, previous->file));
-      forLister.emplace(repository.openPart(run.stack.name, previous->id, previous->file));
-    }
-    std::string catalogName = planned.name + ".catalog";
-    std::vector<base::TarEntry> sqlite;
-    std::optional<listing::ListedVolume> listed;
-    run.writeDeduplicatedPart(planned, [&](volumes::DeduplicatedPart& part, const auto& progressed) {
-      listed.reset();
-      sqlite.clear();
-      listing::ListedVolume::Hooks hooks;
-      if (!excludes.empty()) hooks.keep = [&](const base::TarEntry& e) { return !excludes.excludes(e.name); };
-      hooks.marker = std::string(kSqliteHeader);
-      hooks.marked = [&](const base::TarEntry& e) {
-        if (e.size >= kSqliteMinimum && !isSqliteSidecar(e.name)) sqlite.push_back(e);
-      };
-      listed.emplace(part, reused ? &*reused : nullptr, run.addFile(catalogName), std::move(hooks));
-      std::string errors;
-      dockerapi::ExecSpec spec;
-      spec.cmd = {kListerPath, "walk", dockerapi::HelperContainer::kVolumeMount};
-      spec.user = "0:0";  // every file of the volume, whatever the image's user
-      auto result = run.engine.exec(
-          helper.id(), spec,
-          [&](std::string_view bytes) {
-            progressed(bytes.size());
-            listed->feed(bytes);
-          },
-          [&](std::string_view bytes) {
-            if (errors.size() < 4096) errors.append(bytes.substr(0, 4096 - errors.size()));
-          },
-          forLister ? forLister->forLister() : base::ChunkSource{});
-      if (result.exitCode != 0)
-        throw listing::ListingError("the lister exited with " + std::to_string(result.exitCode) + ": " +
-                                    errors);
-      listed->finish();
-    });
-    auto sha = listed->close();
-    const auto& counts = listed->counts();
-    json detail = countsJson(counts);
-    detail["catalog"] = catalogName;
-    detail["sha256"] = sha;
-    detail["catalogSize"] = listed->catalogSize();
-    detail["previous"] = previous ? json(previous->id) : json(nullptr);
-    run.detail("listing", planned.name, detail);
-    if (!excludes.empty()) run.detail("excluded", planned.name, counts.dropped);
-    for (const auto& warning : counts.warnings) spdlog::warn("volume {}: {}", planned.source, warning);
-    spdlog::info("volume {}: {} files read ({} bytes), {} unchanged files reused ({} bytes)", planned.source,
-                 counts.read, counts.readBytes, counts.reused, counts.reusedBytes);
-    copySqliteDatabases(run, planned, helper.id(), sqlite);
+    auto helper = startLister(run, planned, helperImage);
+    if (previous)
+      walkVolume(run, planned, helper.id(), repository, *previous, excludes);
+    else
+      listAndReadVolume(run, planned, helper.id(), excludes);
     return true;
   } catch (const listing::ListingError& e) {
     spdlog::warn("volume {}: the lister failed ({}); reading the whole volume instead", planned.source,

@@ -19,6 +19,7 @@
 #include "base/sha256.hpp"
 #include "base/tar_walker.hpp"
 #include "tests/support/chunk_testing.hpp"
+#include "volumes/listing/archive_catalog.hpp"
 #include "volumes/listing/listed_volume.hpp"
 
 namespace fs = std::filesystem;
@@ -67,7 +68,8 @@ void put(const fs::path& path, const std::string& bytes) {
 }
 
 // The lister run over `root` with `stdinBytes`, its stdout.
-std::string runLister(const fs::path& root, const std::string& stdinBytes, int* status) {
+std::string runLister(const fs::path& root, const std::string& stdinBytes, int* status,
+                      std::string mode = "walk") {
   fs::path in = fs::temp_directory_path() / ("lister-in-" + std::to_string(::getpid()));
   fs::path out = fs::temp_directory_path() / ("lister-out-" + std::to_string(::getpid()));
   put(in, stdinBytes);
@@ -75,8 +77,8 @@ std::string runLister(const fs::path& root, const std::string& stdinBytes, int* 
   posix_spawn_file_actions_init(&actions);
   posix_spawn_file_actions_addopen(&actions, 0, in.c_str(), O_RDONLY, 0);
   posix_spawn_file_actions_addopen(&actions, 1, out.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
-  std::string program = AGENTCHAT_LISTER, walk = "walk", dir = root.string();
-  char* argv[] = {program.data(), walk.data(), dir.data(), nullptr};
+  std::string program = AGENTCHAT_LISTER, dir = root.string();
+  char* argv[] = {program.data(), mode.data(), dir.data(), nullptr};
   pid_t pid = 0;
   EXPECT_EQ(posix_spawn(&pid, program.c_str(), &actions, nullptr, argv, environ), 0);
   posix_spawn_file_actions_destroy(&actions);
@@ -110,7 +112,7 @@ Listing listOnce(const fs::path& root, agentchat_test::MemoryBlobStore& store,
     char buffer[4096];
     while (std::size_t n = source(buffer, sizeof buffer)) stdinBytes.append(buffer, n);
   }
-  listing::ListedVolume::Hooks hooks;
+  listing::ListingHooks hooks;
   hooks.keep = std::move(keep);
   hooks.marker = std::string("SQLite format 3\0", 16);
   hooks.marked = [&](const base::TarEntry& e) { l.marked.push_back(e.name); };
@@ -263,4 +265,41 @@ TEST_F(ListedVolumeTest, AReusedChunkTheStoreLacksIsRefusedAndHostileFramesToo) 
   EXPECT_THROW(hostile(hello + frame('R', std::string(8, '\0'))), listing::ListingError);  // reuse of nothing
   EXPECT_THROW(hostile(hello), listing::ListingError);                                     // no end frame
   EXPECT_THROW(hostile(hello + "Z\xff\xff\xff\xff"), listing::ListingError);               // a huge frame
+}
+
+// The first backup reads the engine's archive (here: the walk's own tar, in the same order) and
+// pairs it with facts listed before; the next listing against that catalog reuses every file but
+// the hardlinked one, and gives the same stream.
+TEST_F(ListedVolumeTest, AnArchiveReadWithFactsListedBeforeMakesACatalogTheNextListingReuses) {
+  agentchat_test::MemoryBlobStore store;
+  auto walked = listOnce(root, store);
+  // Files changed less than a second before a listing are read again by the next: wait that out.
+  std::this_thread::sleep_for(std::chrono::milliseconds(1100));
+  int status = 0;
+  std::string factsFile;
+  listing::ListedFacts facts(std::make_unique<MemoryWriter>(&factsFile));
+  facts.feed(runLister(root, "", &status, "facts"));
+  ASSERT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+  facts.finish();
+  EXPECT_EQ(facts.counts().entries, 9u);  // every regular file, the empty one and both links too
+
+  std::string list, catalogFile;
+  auto namer = chunks::ChunkNamer::plain();
+  PartRecord record{"volume-data.tar.zst", "volume", "app", "data", 0, 0, "", "", "chunks", 0};
+  DeduplicatedPart part(std::make_unique<MemoryWriter>(&list), store, namer, record, 3, 2);
+  listing::ArchiveCatalog catalog(part, std::make_unique<MemoryReader>(factsFile),
+                                  std::make_unique<MemoryWriter>(&catalogFile),
+                                  std::string("SQLite format 3\0", 16));
+  for (std::size_t i = 0; i < walked.tar.size(); i += 10000)
+    part.write(std::string_view(walked.tar).substr(i, 10000));
+  part.finish();
+  catalog.close();
+  EXPECT_EQ(catalog.entries(), 6u);
+  EXPECT_EQ(catalog.unmatched(), 1u);  // the hardlinked file
+
+  auto next = listOnce(root, store, catalogFile);
+  EXPECT_EQ(next.tar, walked.tar);
+  EXPECT_EQ(next.counts.reused, 6u);
+  EXPECT_EQ(next.counts.read, 1u);
+  EXPECT_EQ(next.marked, std::vector<std::string>{"./app.db"});
 }

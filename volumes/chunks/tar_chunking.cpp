@@ -14,6 +14,7 @@ TarChunking::TarChunking(ChunkedPartWriter& writer)
           [this](const base::TarEntry& entry) {
             entryStarted_ = entry.regular() && entry.size > 0;
             payloadLeft_ = entryStarted_ ? entry.size : 0;
+            if (entryStarted_ && starts_) current_ = entry;
             return entryStarted_;
           },
           [this](std::string_view data) { payloadInBlock_ += data.size(); }) {}
@@ -43,6 +44,7 @@ void TarChunking::block(std::string_view b) {
   if (entryStarted_) {
     writer_.write(b);
     writer_.boundary();  // the content starts a chunk
+    if (starts_) starts_(current_, writer_.rawBytes());
     return;
   }
   if (payloadInBlock_ == 0) {
@@ -50,6 +52,7 @@ void TarChunking::block(std::string_view b) {
     return;
   }
   writer_.write(b.substr(0, payloadInBlock_));
+  if (content_) content_(b.substr(0, payloadInBlock_));
   payloadLeft_ -= std::min(payloadLeft_, payloadInBlock_);
   if (payloadLeft_ == 0) writer_.boundary();  // and ends one; padding and headers follow
   writer_.write(b.substr(payloadInBlock_));

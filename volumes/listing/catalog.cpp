@@ -28,47 +28,7 @@ T number(std::string_view text, const char* field, int base = 10) {
   return value;
 }
 
-int hexDigit(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  return -1;
-}
-
 }  // namespace
-
-std::string escapePath(std::string_view path) {
-  static const char* hex = "0123456789ABCDEF";
-  std::string out;
-  out.reserve(path.size());
-  for (char c : path) {
-    auto u = static_cast<unsigned char>(c);
-    if (c == '%' || c == '\t' || c == '\n' || c == '\r') {
-      out += '%';
-      out += hex[u >> 4];
-      out += hex[u & 15];
-    } else {
-      out += c;
-    }
-  }
-  return out;
-}
-
-std::string unescapePath(std::string_view text) {
-  std::string out;
-  out.reserve(text.size());
-  for (std::size_t i = 0; i < text.size(); ++i) {
-    if (text[i] != '%') {
-      out += text[i];
-      continue;
-    }
-    int hi = i + 2 < text.size() ? hexDigit(text[i + 1]) : -1, lo = hi >= 0 ? hexDigit(text[i + 2]) : -1;
-    if (lo < 0) throw ListingError("catalog: a bad %-escape in a path");
-    out += static_cast<char>(hi * 16 + lo);
-    i += 2;
-  }
-  return out;
-}
 
 std::string statLine(const CatalogEntry& e) {
   char mode[16];
@@ -94,7 +54,9 @@ CatalogEntry parseCatalogLine(std::string_view line, bool withChunks) {
     throw ListingError("catalog: a line has " + std::to_string(f.size()) + " fields, not " +
                        std::to_string(withChunks ? 10 : 9));
   CatalogEntry e;
-  e.path = unescapePath(f[0]);
+  auto path = unescapePath(f[0]);
+  if (!path) throw ListingError("catalog: a bad %-escape in a path");
+  e.path = std::move(*path);
   e.size = number<std::uint64_t>(f[1], "size");
   e.mtime = number<std::int64_t>(f[2], "mtime");
   e.ctime = number<std::int64_t>(f[3], "ctime");
@@ -156,11 +118,11 @@ std::optional<std::string> CatalogReader::line() {
   }
 }
 
-std::optional<CatalogEntry> CatalogReader::next() {
+std::optional<CatalogEntry> CatalogReader::next(bool withChunks) {
   auto text = line();
   if (!text) return std::nullopt;
   ++index_;
-  return parseCatalogLine(*text, true);
+  return parseCatalogLine(*text, withChunks);
 }
 
 base::ChunkSource CatalogReader::forLister() {
@@ -186,6 +148,11 @@ CatalogWriter::CatalogWriter(std::unique_ptr<StoredWriter> file, std::int64_t li
 
 void CatalogWriter::add(const CatalogEntry& entry) {
   zstd_.write(catalogLine(entry) + "\n");
+  ++entries_;
+}
+
+void CatalogWriter::addFacts(const CatalogEntry& entry) {
+  zstd_.write(statLine(entry) + "\n");
   ++entries_;
 }
 

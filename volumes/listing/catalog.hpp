@@ -13,6 +13,7 @@
 
 #include "base/error.hpp"
 #include "base/streams.hpp"
+#include "volumes/listing/lister_protocol.hpp"
 #include "volumes/stored_bytes.hpp"
 #include "volumes/zstd_stream.hpp"
 
@@ -34,10 +35,6 @@ struct CatalogEntry {
   std::vector<std::pair<std::string, std::uint64_t>> chunks;  // name, raw size
 };
 
-// The lister's and the catalog's forms of a path: '%', tab, CR and LF as %XX.
-std::string escapePath(std::string_view path);
-std::string unescapePath(std::string_view text);
-
 // The first nine fields, tab-separated: what the lister reads to decide.
 std::string statLine(const CatalogEntry& entry);
 // statLine, a tab, then the chunks as NAME:SIZE separated by commas.
@@ -52,8 +49,9 @@ class CatalogReader {
  public:
   explicit CatalogReader(std::unique_ptr<StoredReader> file);
   std::int64_t listedAt() const { return listedAt_; }
-  // The next entry, or nullopt at the end; its index counts from 0.
-  std::optional<CatalogEntry> next();
+  // The next entry, or nullopt at the end; its index counts from 0. A file of facts (statLine only,
+  // the lister's facts spilled) is read with `withChunks` false.
+  std::optional<CatalogEntry> next(bool withChunks = true);
   std::uint64_t index() const { return index_; }  // of the entry next() returns next
   // Its lines as the lister reads them (the header, then statLine of each entry), pulled.
   base::ChunkSource forLister();
@@ -73,6 +71,7 @@ class CatalogWriter {
  public:
   CatalogWriter(std::unique_ptr<StoredWriter> file, std::int64_t listedAt);
   void add(const CatalogEntry& entry);
+  void addFacts(const CatalogEntry& entry);  // statLine only
   // Ends the frame and closes the file; returns its sha256.
   std::string close();
   std::uint64_t size() const { return file_->size(); }
