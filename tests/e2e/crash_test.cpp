@@ -245,6 +245,77 @@ TEST_F(Crash, KillNineAtTwentyTwoPointsOfABackupLosesNothingAndTheNextRunUndoesI
   e2e::expectSameData(before, stack.fingerprint());
 }
 
+// kill -9 of backups into a deduplicated store (issue #17), the lister running in its helper: no
+// backup that looks complete names a missing chunk, the next run removes the running helper, the
+// store checks clean, and prune collects what the dead runs stored; a backup after them all reuses
+// the catalog and restores the data. (On Engine 20.10 only: it is about our files, not the engine.)
+TEST_F(Crash, KillNineDuringDeduplicatedBackupsLeavesNoBackupWithAMissingChunkAndPruneCollectsTheRest) {
+  REQUIRE_ENGINE(engine);
+  host_ = engine.endpointName();
+  e2e::RestoreStack stack(engine, {"docker-compose.prod.yml"});
+  ASSERT_TRUE(stack.up()) << stack.upOutput();
+  stack.sh("backend", "head -c 33554432 /dev/urandom > /app/data/big.bin");
+  std::this_thread::sleep_for(std::chrono::milliseconds(1100));  // outside the catalog's racy second
+  std::string first = stack.seedAndBackUp({"--dedup"});
+  ASSERT_FALSE(first.empty());
+  // Changed after the first backup, so every later one reads it through the lister's exec.
+  stack.sh("backend", "head -c 16777216 /dev/urandom > /app/data/changed.bin");
+  auto before = stack.fingerprint();
+  auto began = std::chrono::steady_clock::now();
+  ASSERT_EQ(stack.plugin({"backup"}).exitCode, 0);
+  double whole = std::chrono::duration<double>(std::chrono::steady_clock::now() - began).count();
+  ASSERT_TRUE(stack.waitReady());
+
+  std::vector<Kill> kills{
+      // The lister copied into its helper and started; its walk about to run.
+      {"held before the lister's walk",
+       R"(^POST .*/exec/[^/]+/start$)",
+       {R"(^PUT .*/archive)"},
+       0,
+       false,
+       ""},
+  };
+  for (int i = 0; i < 3; ++i) {
+    char what[64];
+    double at = whole * (i + 0.5) / 3;
+    std::snprintf(what, sizeof what, "deduplicated, killed after %.2f s", at);
+    kills.push_back({what, "", {}, at, false, ""});
+  }
+  for (std::size_t i = 0; i < kills.size(); ++i) {
+    SCOPED_TRACE(kills[i].what);
+    backupKilled(stack, kills[i]);
+    auto next = i % 2 == 0 ? stack.plugin({"status"}) : stack.plugin({"backup"});
+    EXPECT_TRUE(next.exitCode == 0 || i % 2 == 0) << next.err;
+    ASSERT_TRUE(stack.waitReady());
+    expectStackAsFound(engine, stack, kills[i].what);
+    expectRepositoryClean(engine, stack, kills[i].what);  // every listed backup verifies; no helper left
+  }
+  auto check = stack.plugin({"check"});
+  EXPECT_EQ(check.exitCode, 0) << check.out << check.err;
+  auto prune = stack.plugin({"prune", "--keep-last", "100"});
+  ASSERT_EQ(prune.exitCode, 0) << prune.err;
+  EXPECT_THAT(prune.out, HasSubstr("chunks: "));
+  fs::path packs = stack.repo() / ".chunks" / "packs";
+  for (const auto& e : fs::recursive_directory_iterator(packs))
+    EXPECT_NE(e.path().filename().string().rfind("partial-", 0), 0u) << e.path() << " left after prune";
+  check = stack.plugin({"check"});
+  EXPECT_EQ(check.exitCode, 0) << check.out << check.err;
+
+  auto last = stack.plugin({"backup", "--json"});
+  ASSERT_EQ(last.exitCode, 0) << last.err;
+  std::string id = json::parse(last.out)["id"];
+  json manifest = json::parse(std::ifstream(stack.repo() / stack.project() / id / "manifest.json"));
+  EXPECT_GE(manifest["details"]["listing"]["volume-app_data.tar.zst"]["reusedBytes"].get<std::uint64_t>(),
+            33554432u)
+      << manifest["details"]["listing"].dump();
+  ASSERT_EQ(stack.compose({"down", "-v"}).exitCode, 0);
+  ASSERT_EQ(stack.compose({"up", "-d"}).exitCode, 0);
+  ASSERT_TRUE(stack.waitReady());
+  auto restore = stack.plugin({"restore", id, "--yes"});
+  ASSERT_EQ(restore.exitCode, 0) << restore.err;
+  e2e::expectSameData(before, stack.fingerprint());
+}
+
 // A restore killed with -9 after emptying a volume: `status` starts what it stopped, but calls it
 // CRITICAL and names the safety snapshot, which brings the data back.
 TEST_F(Crash, KillNineMidRestoreIsCriticalAndItsSafetySnapshotBringsTheDataBack) {
