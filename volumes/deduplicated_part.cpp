@@ -1,6 +1,5 @@
 #include "volumes/deduplicated_part.hpp"
 
-#include "volumes/chunks/local_chunk_store.hpp"
 
 namespace volumes {
 

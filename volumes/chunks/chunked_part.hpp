@@ -38,6 +38,9 @@ struct ChunkRef {
   bool added = false;        // this part brought it to the store
 };
 
+// One line of a part's chunk list: "NAME SIZE".
+inline std::string chunkListLine(const ChunkRef& ref) { return ref.name + " " + std::to_string(ref.size); }
+
 class ChunkedPartWriter {
  public:
   using RefSink = std::function<void(const ChunkRef&)>;

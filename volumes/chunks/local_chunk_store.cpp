@@ -72,10 +72,6 @@ bool decodeChunk(const ChunkNamer& namer, std::string_view blob, std::uint64_t s
   return !ZSTD_isError(got) && got == size && namer.name(raw) == name;
 }
 
-std::string chunkListLine(const ChunkRef& ref) {
-  return ref.name + " " + std::to_string(ref.size);
-}
-
 ChunkListReader::ChunkListReader(fs::path chunkList, fs::path chunksDir, ChunkIndex& index, ChunkNamer namer,
                                  std::string listSha256, bool blobs)
     : listPath_(std::move(chunkList)),

@@ -46,9 +46,6 @@ std::string writeIndexFile(const std::filesystem::path& chunksDir, const std::ve
 bool decodeChunk(const ChunkNamer& namer, std::string_view blob, std::uint64_t size, const std::string& name,
                  std::string& raw);
 
-// One line of a part's chunk list: "NAME SIZE".
-std::string chunkListLine(const ChunkRef& ref);
-
 // A part read back from its chunk list (a line per chunk, in order): each blob read from its pack,
 // decompressed, and its name checked against its bytes — a flipped byte anywhere is an error naming
 // the chunk and pack before its bytes are handed out. At the end the list's own sha256 is checked

@@ -70,16 +70,19 @@ void ListedVolume::frame(char tag, std::string_view payload) {
 void ListedVolume::header(std::string_view bytes) {
   if (entry_) throw ListingError("the lister sent a header inside " + entry_->name);
   if (bytes.empty() || bytes.size() % kBlock != 0) throw ListingError("the lister sent a torn header");
+  // One entry's headers and nothing else: its last block is the entry's own header, so nothing the
+  // lister sends can put a second entry, or an end-of-archive marker, into the stream unseen.
   std::optional<base::TarEntry> parsed;
-  base::TarWalker walker(
-      [&](const base::TarEntry& e) {
-        if (parsed) throw ListingError("the lister sent two headers in one frame");
-        parsed = e;
-        return false;
-      },
-      [](std::string_view) {});
-  walker.feed(bytes);
-  if (!parsed || parsed->name.rfind("./", 0) != 0)
+  base::TarWalker walker([&](const base::TarEntry& e) { return parsed = e, false; }, [](std::string_view) {});
+  try {
+    for (std::size_t at = 0; at < bytes.size(); at += kBlock) {
+      if (parsed) throw ListingError("the lister sent bytes after an entry's header");
+      walker.feed(bytes.substr(at, kBlock));
+    }
+  } catch (const base::TarError& e) {
+    throw ListingError(std::string("the lister sent a bad header: ") + e.what());
+  }
+  if (!parsed || walker.ended() || parsed->name.rfind("./", 0) != 0)
     throw ListingError("the lister sent a header without an entry or outside ./");
   entry_ = parsed;
   ++counts_.entries;
