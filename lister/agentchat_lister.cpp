@@ -226,6 +226,7 @@ std::string header(const std::string& name, char type, const struct stat& st, st
 // ---- the walk --------------------------------------------------------------------------------
 struct Walk {
   bool factsOnly = false;
+  std::string root;  // the walk's root, for calls that take a path
   Catalog previous;
   std::int64_t startedAt = 0;
   std::map<std::pair<dev_t, ino_t>, std::string> links;  // hardlinked files seen, by inode
@@ -245,6 +246,12 @@ struct Walk {
   static std::string capability(int fd) {
     char value[256];
     ssize_t n = ::fgetxattr(fd, "security.capability", value, sizeof value);
+    return n > 0 ? std::string(value, static_cast<std::size_t>(n)) : std::string();
+  }
+  // The same for a file that is not opened (reused): its header must be the one a read would give.
+  std::string capability(const std::string& path) const {
+    char value[256];
+    ssize_t n = ::lgetxattr((root + "/" + path).c_str(), "security.capability", value, sizeof value);
     return n > 0 ? std::string(value, static_cast<std::size_t>(n)) : std::string();
   }
 
@@ -270,7 +277,7 @@ struct Walk {
     }
     const Previous* p = seen.st_nlink == 1 ? previous.find(path) : nullptr;
     if (p && unchanged(*p, seen)) {
-      frame('H', header(name, '0', seen, static_cast<std::uint64_t>(seen.st_size), "", ""));
+      frame('H', header(name, '0', seen, static_cast<std::uint64_t>(seen.st_size), "", capability(path)));
       std::uint64_t index = p->index;
       char be[8];
       for (int i = 0; i < 8; ++i) be[i] = static_cast<char>(index >> (56 - 8 * i));
@@ -377,6 +384,7 @@ struct Walk {
 int walk(const char* root, bool factsOnly) {
   auto w = std::make_unique<Walk>();
   w->factsOnly = factsOnly;
+  w->root = root;
   struct timespec now;
   ::clock_gettime(CLOCK_REALTIME, &now);
   w->startedAt = ns(now);
