@@ -6,6 +6,10 @@
 
 namespace volumes::chunks {
 
+namespace {
+constexpr std::size_t kInlineChunk = 64 * 1024;
+}
+
 struct ChunkedPartWriter::Compressor {
   ZSTD_CCtx* context = ZSTD_createCCtx();
   ~Compressor() { ZSTD_freeCCtx(context); }
@@ -123,7 +127,9 @@ void ChunkedPartWriter::emit() {
   }
   chunk_.clear();
   chunk_.reserve(max_);
-  if (workers_.empty()) {
+  // A small chunk (a tar header, a small file) is done here: handing it to a worker and waiting
+  // for it costs more than compressing it, thousands of times over for a volume of small files.
+  if (workers_.empty() || job->raw.size() < kInlineChunk) {
     process(*job, compressor_->context);
     job->done = true;
   } else {

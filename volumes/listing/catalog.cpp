@@ -125,19 +125,28 @@ std::optional<CatalogEntry> CatalogReader::next(bool withChunks) {
   return parseCatalogLine(*text, withChunks);
 }
 
+// Fills the buffer with as many lines as fit: each write to an exec's stdin is a round trip
+// through the engine, and the lister waits for the line it needs next.
 base::ChunkSource CatalogReader::forLister() {
-  return [this, pending = catalogHeader(listedAt_) + "\n", at = std::size_t{0}](
+  return [this, pending = catalogHeader(listedAt_) + "\n", at = std::size_t{0}, ended = false](
              char* buffer, std::size_t capacity) mutable {
-    while (at == pending.size()) {
-      auto entry = next();
-      if (!entry) return std::size_t{0};
-      pending = statLine(*entry) + "\n";
-      at = 0;
+    std::size_t filled = 0;
+    while (filled < capacity) {
+      if (at == pending.size()) {
+        auto entry = ended ? std::nullopt : next();
+        if (!entry) {
+          ended = true;
+          break;
+        }
+        pending = statLine(*entry) + "\n";
+        at = 0;
+      }
+      std::size_t n = std::min(capacity - filled, pending.size() - at);
+      std::memcpy(buffer + filled, pending.data() + at, n);
+      at += n;
+      filled += n;
     }
-    std::size_t n = std::min(capacity, pending.size() - at);
-    std::memcpy(buffer, pending.data() + at, n);
-    at += n;
-    return n;
+    return filled;
   };
 }
 
