@@ -54,8 +54,9 @@ std::optional<PreviousCatalog> previousCatalog(const volumes::Repository& reposi
       const auto* record = manifest.part(part);
       const auto& listed = manifest.details.value("listing", json::object());
       if (!record || !record->chunked() || !listed.contains(part)) continue;
-      return PreviousCatalog{id, listed[part].at("catalog").get<std::string>(),
-                             listed[part].at("sha256").get<std::string>()};
+      // The file is always PART.catalog: a name from the manifest never becomes a path here.
+      if (listed[part].at("catalog").get<std::string>() != part + ".catalog") continue;
+      return PreviousCatalog{id, part + ".catalog", listed[part].at("sha256").get<std::string>()};
     } catch (const std::exception&) {
       continue;  // an unreadable manifest is verify's business
     }

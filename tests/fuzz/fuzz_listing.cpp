@@ -13,11 +13,13 @@
 #include <string>
 #include <string_view>
 
-#include "base/sha256.hpp"
 #include "base/tar_walker.hpp"
+#include "tests/support/memory_stored.hpp"
 #include "volumes/listing/listed_volume.hpp"
 
 using namespace volumes;
+using agentchat_test::MemoryReader;
+using agentchat_test::MemoryWriter;
 
 namespace {
 
@@ -35,35 +37,11 @@ struct Store : chunks::BlobStore {
   }
   void put(const std::string& name, std::string blob, std::uint64_t size) override {
     std::string bytes(size, '\0');
-    if (ZSTD_decompress(bytes.data(), size, blob.data(), blob.size()) != size) fail("a blob does not decompress");
+    if (ZSTD_decompress(bytes.data(), size, blob.data(), blob.size()) != size)
+      fail("a blob does not decompress");
     raw[name] = std::move(bytes);
     lengths[name] = blob.size();
   }
-};
-
-struct MemoryWriter : StoredWriter {
-  std::string* into;
-  explicit MemoryWriter(std::string* into) : into(into) {}
-  void write(std::string_view bytes) override { into->append(bytes); }
-  std::string close() override {
-    base::Sha256 sha;
-    sha.update(*into);
-    return sha.hexDigest();
-  }
-  std::uint64_t size() const override { return into->size(); }
-};
-
-struct MemoryReader : StoredReader {
-  std::string bytes, name = "memory";
-  std::size_t at = 0;
-  explicit MemoryReader(std::string b) : bytes(std::move(b)) {}
-  std::size_t read(char* buffer, std::size_t capacity) override {
-    std::size_t n = std::min(capacity, bytes.size() - at);
-    std::memcpy(buffer, bytes.data() + at, n);
-    at += n;
-    return n;
-  }
-  const std::string& where() const override { return name; }
 };
 
 // A store holding the chunk "hello\n", and a previous catalog whose files "a" and "b/c" are it.

@@ -19,44 +19,21 @@
 #include <sstream>
 #include <thread>
 
-#include "base/sha256.hpp"
 #include "base/tar_walker.hpp"
 #include "tests/support/chunk_testing.hpp"
+#include "tests/support/memory_stored.hpp"
 #include "volumes/listing/archive_catalog.hpp"
 #include "volumes/listing/listed_volume.hpp"
 
 namespace fs = std::filesystem;
 using namespace volumes;
+using agentchat_test::MemoryReader;
+using agentchat_test::MemoryWriter;
 using agentchat_test::randomBytes;
 
 extern char** environ;
 
 namespace {
-
-struct MemoryWriter : StoredWriter {
-  std::string* into;
-  explicit MemoryWriter(std::string* into) : into(into) {}
-  void write(std::string_view bytes) override { into->append(bytes); }
-  std::string close() override {
-    base::Sha256 sha;
-    sha.update(*into);
-    return sha.hexDigest();
-  }
-  std::uint64_t size() const override { return into->size(); }
-};
-
-struct MemoryReader : StoredReader {
-  std::string bytes, name = "memory";
-  std::size_t at = 0;
-  explicit MemoryReader(std::string bytes) : bytes(std::move(bytes)) {}
-  std::size_t read(char* buffer, std::size_t capacity) override {
-    std::size_t n = std::min(capacity, bytes.size() - at);
-    std::memcpy(buffer, bytes.data() + at, n);
-    at += n;
-    return n;
-  }
-  const std::string& where() const override { return name; }
-};
 
 std::string slurp(const fs::path& path) {
   std::ifstream in(path, std::ios::binary);
