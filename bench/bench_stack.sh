@@ -1,8 +1,21 @@
-# The benchmarks' test stack and data. Sourced by bench/run.sh and bench/dedup.sh.
+# The benchmarks' test stack and data. Sourced by bench/run.sh, bench/dedup.sh, bench/dedup_nightly.sh.
+#   bench_plugin [PACKAGE...]  the packages (and these), the engine, the test images, and the Release
+#                             plugin without tests in build/bench: $plugin (run from the checkout's root)
 #   bench_stack_up STATE      the test stack (production overlay) up, its state in STATE (sourced:
 #                             PROJECT, *_CONTAINER, ...), and `compose` the arguments that name it
 #   make_mixed_volume CONTAINER   the 1.1 GiB mixed volume (issues #4 and #17): a third random bytes
 #                             (photos), text and logs, and 2000 small files, under /app/data/bench
+bench_plugin() {
+  source scripts/packages.sh
+  ensure_packages "${BUILD_PACKAGES[@]}" "${TEST_PACKAGES[@]}" time bc "$@"
+  source tests/engine.sh
+  ensure_engine
+  tests/images/build.sh >/dev/null
+  cmake -S . -B build/bench -DCMAKE_BUILD_TYPE=Release -DAGENTCHAT_TESTS=OFF >/dev/null
+  cmake --build build/bench -j"$(nproc)" --target docker-agentchat >/dev/null
+  plugin=$PWD/build/bench/plugin/docker-agentchat
+}
+
 bench_stack_up() {
   tests/stack/up.sh "$1" tests/stack/docker-compose.prod.yml
   # shellcheck disable=SC1090

@@ -8,16 +8,8 @@
 set -euo pipefail
 cd "$(dirname "$(readlink -f "$0")")/.."
 nights=${1:-30}
-source scripts/packages.sh
-ensure_packages "${BUILD_PACKAGES[@]}" "${TEST_PACKAGES[@]}" time bc
-source tests/engine.sh
 source bench/bench_stack.sh
-ensure_engine
-tests/images/build.sh >/dev/null
-
-cmake -S . -B build/bench -DCMAKE_BUILD_TYPE=Release -DAGENTCHAT_TESTS=OFF >/dev/null
-cmake --build build/bench -j"$(nproc)" --target docker-agentchat >/dev/null
-plugin=$PWD/build/bench/plugin/docker-agentchat
+bench_plugin
 
 work=$(mktemp -d /var/tmp/agentchat-bench-nightly.XXXXXX)
 state=$work/stack.env
