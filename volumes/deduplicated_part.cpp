@@ -1,6 +1,5 @@
 #include "volumes/deduplicated_part.hpp"
 
-
 namespace volumes {
 
 namespace {

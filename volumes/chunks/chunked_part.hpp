@@ -39,7 +39,9 @@ struct ChunkRef {
 };
 
 // One line of a part's chunk list: "NAME SIZE".
-inline std::string chunkListLine(const ChunkRef& ref) { return ref.name + " " + std::to_string(ref.size); }
+inline std::string chunkListLine(const ChunkRef& ref) {
+  return ref.name + " " + std::to_string(ref.size);
+}
 
 class ChunkedPartWriter {
  public:

@@ -24,8 +24,8 @@ void ListingCounts::warn(std::string_view warning) {
   ++warningCount;
 }
 
-ListedVolume::ListedVolume(DeduplicatedPart& part, CatalogReader* previous, std::unique_ptr<StoredWriter> catalog,
-                           ListingHooks hooks)
+ListedVolume::ListedVolume(DeduplicatedPart& part, CatalogReader* previous,
+                           std::unique_ptr<StoredWriter> catalog, ListingHooks hooks)
     : part_(part),
       previous_(previous),
       catalog_(std::move(catalog)),
