@@ -1,9 +1,11 @@
 #include "volumes/backup_copy.hpp"
 
 #include <algorithm>
+#include <optional>
 #include <vector>
 
 #include "base/sha256.hpp"
+#include "volumes/age_stream.hpp"
 #include "volumes/deduplicated_part.hpp"
 #include "volumes/part_reader.hpp"
 
@@ -32,7 +34,7 @@ class CheckedReader : public StoredReader {
 }  // namespace
 
 CopyResult copyBackup(const Repository& from, Repository& to, const std::string& project,
-                      const std::string& id) {
+                      const std::string& id, const std::vector<AgeRecipient>& resealTo) {
   Manifest manifest = from.read(project, id);
   auto existing = to.list(project);
   if (std::find(existing.begin(), existing.end(), id) != existing.end())
@@ -46,7 +48,7 @@ CopyResult copyBackup(const Repository& from, Repository& to, const std::string&
                            to.location() + " — run docker agentchat verify " + id);
   };
   for (auto& part : manifest.parts) {
-    auto chunks = staging->chunks();
+    auto chunks = staging->chunks(manifest.encryption);
     if (chunks && !part.encrypted()) {
       // Into a deduplicated store: only the chunks it lacks are compressed and stored (a whole part is
       // converted; an encrypted one stays whole, as backups into the store keep it).
@@ -54,7 +56,7 @@ CopyResult copyBackup(const Repository& from, Repository& to, const std::string&
       PartReader reader(checked ? std::unique_ptr<StoredReader>(checked) : from.openPart(project, id, part),
                         part);
       PartRecord record{part.name, part.kind, part.service, part.source, 0, 0, "", "", "chunks", 0};
-      DeduplicatedPart out(staging->addPart(record.storedName()), chunks->store, chunks->namer, record, 3);
+      DeduplicatedPart out(staging->addPart(record.storedName()), chunks->store, chunks->keys, record, 3);
       while (std::size_t got = reader.read(buffer.data(), buffer.size()))
         out.write(std::string_view(buffer.data(), got));
       record = out.finish();
@@ -67,22 +69,45 @@ CopyResult copyBackup(const Repository& from, Repository& to, const std::string&
       result.bytes += record.newSize;
       continue;
     }
-    // As stored; a chunked part as one .zst file (its blobs back to back, each checked on the way).
+    // As stored; a chunked part as one .zst file (its blobs back to back, each checked on the way) —
+    // of an encrypted backup, sealed again as one age file to the backup's recipients.
+    bool reseal = part.chunked() && manifest.encryption.on();
+    if (reseal && resealTo.empty())
+      throw RepositoryError(
+          "copy of backup " + id + ": part " + part.name + " is encrypted deduplicated chunks, and " +
+          to.location() +
+          " does not take them as they are: give the backup's key (--identity FILE or "
+          "--passphrase-file FILE) so it is sealed again as one age file; nothing was copied");
     auto in = from.openCompressed(project, id, part);
-    auto out = staging->addPart(part.name);
+    auto out = staging->addPart(part.name + (reseal ? ".age" : ""));
+    base::Sha256 plain;
+    std::optional<AgeEncryptor> age;
+    if (reseal) age.emplace([&](std::string_view sealed) { out->write(sealed); }, resealTo);
     std::size_t got;
     while ((got = in->read(buffer.data(), buffer.size())) > 0) {
+      std::string_view bytes(buffer.data(), got);
+      if (age) {
+        plain.update(bytes);
+        age->write(bytes);
+        continue;
+      }
       if (out->size() + got > part.size) break;  // longer than the manifest says: refused below
-      out->write(std::string_view(buffer.data(), got));
+      out->write(bytes);
     }
+    if (age) age->finish();
     bool longer = got > 0;
     std::uint64_t size = out->size();
     std::string sha = longer ? std::string() : out->close();
-    if (longer || size != part.size) throw mismatch(part, "size differs");
+    if (longer || (!reseal && size != part.size)) throw mismatch(part, "size differs");
     if (part.chunked()) {
       part.storage.clear();
       part.newSize = 0;
+      part.size = size;
       part.sha256 = sha;
+      if (reseal) {
+        part.name += ".age";
+        part.plainSha256 = plain.hexDigest();
+      }
     } else if (sha != part.sha256) {
       throw mismatch(part, "sha256 mismatch");
     }

@@ -8,6 +8,9 @@
 // .zst file (its blobs back to back, each checked on the way).
 #include <cstdint>
 #include <string>
+#include <vector>
+
+#include "volumes/age_keys.hpp"
 
 #include "volumes/repository.hpp"
 
@@ -18,8 +21,9 @@ struct CopyResult {
 };
 
 // Call with `to`'s project lock held. Throws RepositoryError naming the part; refuses a backup
-// `to` has already.
+// `to` has already. An encrypted backup's chunked part that `to` cannot take as chunks (no store,
+// or one encrypted otherwise) is sealed to `resealTo` (the backup's own recipients) as one age file.
 CopyResult copyBackup(const Repository& from, Repository& to, const std::string& project,
-                      const std::string& id);
+                      const std::string& id, const std::vector<AgeRecipient>& resealTo = {});
 
 }  // namespace volumes

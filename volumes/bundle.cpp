@@ -45,6 +45,15 @@ void writeBundle(const Repository& repository, const std::string& project, const
   std::vector<char> buffer(1 << 20);
   for (auto& part : manifest.parts) {
     if (!part.chunked()) continue;
+    // Sealed again to the backup's recipients, its age file would differ between the two reads.
+    if (manifest.encryption.on())
+      throw RepositoryError("export: backup " + id +
+                            " is kept as encrypted deduplicated chunks, which a bundle "
+                            "cannot carry yet: copy it to a directory without a deduplicated store first "
+                            "(docker agentchat copy " +
+                            id +
+                            " --to DIR with its --identity or --passphrase-file: "
+                            "its parts become age files) and export from there");
     auto in = repository.openCompressed(project, id, part);
     base::Sha256 hash;
     std::uint64_t size = 0;

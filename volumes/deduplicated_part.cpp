@@ -10,11 +10,11 @@ bool isTar(const std::string& name) {
 }  // namespace
 
 DeduplicatedPart::DeduplicatedPart(std::unique_ptr<StoredWriter> list, chunks::BlobStore& store,
-                                   const chunks::ChunkNamer& namer, PartRecord record, int level, int threads)
+                                   const chunks::ChunkKeys& keys, PartRecord record, int level, int threads)
     : list_(std::move(list)),
       record_(std::move(record)),
       writer_(
-          store, namer,
+          store, keys,
           [this](const chunks::ChunkRef& ref) {
             lines_ += chunks::chunkListLine(ref) + "\n";
             if (onChunk_) onChunk_(ref);

@@ -22,7 +22,7 @@ class DeduplicatedPart {
   // kind, service and source, and finish() fills in the rest. A tar stream (a name ending in
   // .tar.zst) gets a chunk boundary at every file's content. `threads` compress new chunks.
   DeduplicatedPart(std::unique_ptr<StoredWriter> list, chunks::BlobStore& store,
-                   const chunks::ChunkNamer& namer, PartRecord record, int level, int threads = 0);
+                   const chunks::ChunkKeys& keys, PartRecord record, int level, int threads = 0);
 
   void write(std::string_view raw);
 

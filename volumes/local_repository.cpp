@@ -30,14 +30,14 @@ bool LocalRepository::idTaken(const std::string& project, const std::string& id)
 
 LocalRepository::Staging::Staging(fs::path partial, fs::path final,
                                   std::unique_ptr<chunks::RepositoryChunks::Writing> chunks,
-                                  const chunks::ChunkNamer* namer)
-    : partial_(std::move(partial)), final_(std::move(final)), chunks_(std::move(chunks)), namer_(namer) {
+                                  const chunks::RepositoryChunks* store)
+    : partial_(std::move(partial)), final_(std::move(final)), chunks_(std::move(chunks)), store_(store) {
   makePrivateDir(partial_);
 }
 
-std::optional<Repository::Staging::Chunks> LocalRepository::Staging::chunks() {
-  if (!chunks_) return std::nullopt;
-  return Chunks{chunks_->store(), *namer_};
+std::optional<Repository::Staging::Chunks> LocalRepository::Staging::chunks(const Encryption& encryption) {
+  if (!chunks_ || !store_->refusal(encryption).empty()) return std::nullopt;
+  return Chunks{chunks_->store(), store_->keys()};
 }
 
 LocalRepository::Staging::~Staging() {
@@ -80,7 +80,7 @@ std::unique_ptr<Repository::Staging> LocalRepository::begin(const std::string& p
   std::unique_ptr<chunks::RepositoryChunks::Writing> writing;
   if (auto* store = chunkStore()) writing = store->beginWriting();
   return std::make_unique<Staging>(projectDir(project) / (".partial-" + id), final, std::move(writing),
-                                   chunkStore() ? &chunkStore()->namer() : nullptr);
+                                   chunkStore());
 }
 
 chunks::RepositoryChunks* LocalRepository::chunkStore() const {
@@ -92,11 +92,22 @@ chunks::RepositoryChunks* LocalRepository::chunkStore() const {
   return chunks_.get();
 }
 
-void LocalRepository::deduplicate() {
+void LocalRepository::deduplicate(const Encryption* to, const std::vector<AgeRecipient>* recipients) {
   makePrivateDir(root_);
+  if (chunkStore()) return;
   std::lock_guard lock(chunksMutex_);
-  chunks_ = chunks::RepositoryChunks::create(root_);
+  chunks_ = chunks::RepositoryChunks::create(root_, to, recipients);
   chunksLooked_ = true;
+}
+
+std::string LocalRepository::chunksRefusal(const Encryption& encryption) const {
+  auto* store = chunkStore();
+  return store ? store->refusal(encryption) : std::string();
+}
+
+bool LocalRepository::unlockChunks(const std::vector<AgeIdentity>& identities) const {
+  auto* store = chunkStore();
+  return !store || store->unlock(identities);
 }
 
 namespace {

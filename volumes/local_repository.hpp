@@ -19,10 +19,10 @@ class LocalRepository : public Repository {
    public:
     Staging(std::filesystem::path partial, std::filesystem::path final,
             std::unique_ptr<chunks::RepositoryChunks::Writing> chunks = nullptr,
-            const chunks::ChunkNamer* namer = nullptr);
+            const chunks::RepositoryChunks* store = nullptr);
     ~Staging() override;
     std::unique_ptr<StoredWriter> addPart(const std::string& name) override;
-    std::optional<Chunks> chunks() override;
+    std::optional<Chunks> chunks(const Encryption& encryption) override;
     void commit(const Manifest& manifest) override;
     void discard() noexcept override;
     const std::filesystem::path& directory() const { return partial_; }
@@ -32,7 +32,7 @@ class LocalRepository : public Repository {
     std::filesystem::path final_;
     bool committed_ = false;
     std::unique_ptr<chunks::RepositoryChunks::Writing> chunks_;  // holds the store's lock shared
-    const chunks::ChunkNamer* namer_;
+    const chunks::RepositoryChunks* store_;
   };
 
   std::string location() const override { return root_.string(); }
@@ -53,8 +53,11 @@ class LocalRepository : public Repository {
 
   // The deduplicated store (REPO/.chunks), null when this repository keeps whole parts.
   chunks::RepositoryChunks* chunkStore() const;
-  // Backups from now on keep their parts as chunks (makes REPO/.chunks unless it exists).
-  void deduplicate();
+  bool unlockChunks(const std::vector<AgeIdentity>& identities) const override;
+  std::string chunksRefusal(const Encryption& encryption) const override;
+  // Backups from now on keep their parts as chunks (makes REPO/.chunks unless it exists). With
+  // `to`, a new store is encrypted: its key sealed to `recipients`, whom `to` names.
+  void deduplicate(const Encryption* to = nullptr, const std::vector<AgeRecipient>* recipients = nullptr);
   // Deletes the packs no backup of any project here names; throws RepositoryError while a backup runs.
   chunks::RepositoryChunks::Collected collectGarbage();
   // The store's check (see RepositoryChunks::check), and per backup of any project the chunks its

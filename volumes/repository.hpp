@@ -53,9 +53,14 @@ class Repository {
     // chunk lists (a part named `record.storedName()`). Null where parts are whole files.
     struct Chunks {
       chunks::BlobStore& store;
-      const chunks::ChunkNamer& namer;
+      const chunks::ChunkKeys& keys;
     };
-    virtual std::optional<Chunks> chunks() { return std::nullopt; }
+    // Null too when the store does not take a backup encrypted as `encryption` (an encrypted store
+    // takes only backups encrypted exactly as it is; see RepositoryChunks::refusal).
+    virtual std::optional<Chunks> chunks(const Encryption& encryption) {
+      (void)encryption;
+      return std::nullopt;
+    }
     // Writes manifest.json last (after the chunks its parts name), which makes the backup complete.
     virtual void commit(const Manifest& manifest) = 0;
     // Best effort, from the interrupt handler: remove what was written so far.
@@ -67,6 +72,19 @@ class Repository {
   virtual std::string backupLocation(const std::string& project, const std::string& id) const = 0;
   // The directory, for a local repository: never itself backed up or restored over.
   virtual std::optional<std::filesystem::path> localRoot() const { return std::nullopt; }
+  // Opens an encrypted deduplicated store's repository key with any of `identities` (the keys a
+  // command was given), so its chunks can be read and written. False when the repository has such a
+  // store and none of them opens it; true otherwise.
+  virtual bool unlockChunks(const std::vector<AgeIdentity>& identities) const {
+    (void)identities;
+    return true;
+  }
+  // Why a backup encrypted as `encryption` keeps whole parts although the repository deduplicates
+  // (RepositoryChunks::refusal); empty when it does not deduplicate or takes the backup.
+  virtual std::string chunksRefusal(const Encryption& encryption) const {
+    (void)encryption;
+    return {};
+  }
 
   // "20261124T020000Z" for `now`, one second later per existing backup of that name.
   std::string newBackupId(const std::string& project, std::time_t now) const;

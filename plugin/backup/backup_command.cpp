@@ -35,6 +35,7 @@ class BackupCommand : public Command {
   std::vector<std::string> copyTo;
   bool noNotify = false;
   bool dedup = false;
+  std::vector<std::string> identityFiles;
 
   void finished(int exitCode, const std::string& error) noexcept override {
     if (report_) report_->finished(exitCode, error);
@@ -55,12 +56,16 @@ class BackupCommand : public Command {
     }
     auto opened = openRepository(repo, session.environ());
     volumes::Repository& repository = *opened;
-    if (dedup && !dryRun) startDeduplicating(repository);
+    auto encryption = chooseEncryption(encryptTo, passphraseFile, stack);
+    auto keys = backupKeys(encryption, loadPartKeys(KeyOptions{identityFiles, {}}));
+    if (!dryRun) {
+      if (dedup) startDeduplicating(repository, encryption.recipients, encryption.manifest);
+      openChunksForBackup(repository, encryption, keys);
+    }
     // A run that died may have left containers paused or stopped: undone before the plan reads them.
     if (!dryRun && stack.engineView && undoDeadRunBeforePlanning(session.engine(), repository, stack.name))
       stack = loadStack(session);
     BackupPlan plan = planBackup(stack, options);
-    auto encryption = chooseEncryption(encryptTo, passphraseFile, stack);
 
     if (dryRun) {
       printPlan(stack, plan, repo);
@@ -106,7 +111,7 @@ class BackupCommand : public Command {
     for (const auto& target : copyTo) {
       std::string where = absoluteLocation(target);
       try {
-        copyToRepository(session, repository, stack.name, manifest.id, where);
+        copyToRepository(session, repository, stack.name, manifest.id, where, false, keys);
         copies.push_back({{"repository", where}, {"ok", true}});
       } catch (const std::exception& e) {
         copies.push_back({{"repository", where}, {"ok", false}});
@@ -181,6 +186,10 @@ RegisteredCommand addBackupCommand(CLI::App& app) {
                   "x-agentchat passphrase_file");
   cli->add_option("--copy-to", command->copyTo,
                   "Then copy the backup to this repository too (e.g. s3://bucket/prefix); repeatable");
+  cli->add_option("--identity", command->identityFiles,
+                  "age identity file that opens the repository's encrypted deduplicated store, for backups "
+                  "encrypted to public keys (--encrypt-to): without it they are kept as whole files; "
+                  "repeatable");
   cli->add_flag("--dedup", command->dedup,
                 "Keep this and every later backup of the (local) repository as deduplicated chunks: an "
                 "unchanged part costs its chunk list only");

@@ -4,6 +4,7 @@
 
 #include "base/tar_walker.hpp"
 #include "plugin/databases/database_login.hpp"
+#include "volumes/chunks/sealed_file.hpp"
 #include "volumes/compressed_part.hpp"
 #include "volumes/deduplicated_part.hpp"
 
@@ -14,15 +15,16 @@ using Clock = std::chrono::steady_clock;
 namespace {
 
 // One part's bytes on their way into the repository: a compressed (maybe encrypted) file of its
-// own, or chunks of the repository's deduplicated store (issue #17: not for encrypted backups yet).
+// own, or chunks of the repository's deduplicated store — sealed to the repository key when the
+// store is encrypted (it takes only backups encrypted as it is).
 class PartSink {
  public:
   PartSink(volumes::Repository::Staging& staging, const BackupSettings& settings,
            volumes::PartRecord record) {
-    auto chunks = staging.chunks();
-    if (chunks && settings.recipients.empty()) {
+    auto chunks = staging.chunks(settings.encryption);
+    if (chunks) {
       record.storage = "chunks";
-      deduplicated_.emplace(staging.addPart(record.storedName()), chunks->store, chunks->namer, record,
+      deduplicated_.emplace(staging.addPart(record.storedName()), chunks->store, chunks->keys, record,
                             settings.compressionLevel, settings.threadsPerPart);
     } else {
       compressed_.emplace(staging.addPart(record.name), record, settings.compressionLevel,
@@ -47,7 +49,21 @@ class PartSink {
 }  // namespace
 
 bool PartWriter::deduplicating() {
-  return staging_.chunks() && settings_.recipients.empty();
+  return staging_.chunks(settings_.encryption).has_value();
+}
+
+std::unique_ptr<volumes::StoredWriter> PartWriter::addFile(const std::string& name) {
+  auto chunks = staging_.chunks(settings_.encryption);
+  auto file = staging_.addPart(name);
+  return chunks ? volumes::chunks::sealedWriter(std::move(file), chunks->keys) : std::move(file);
+}
+
+std::unique_ptr<volumes::StoredReader> PartWriter::openFile(const volumes::Repository& repository,
+                                                            const std::string& project, const std::string& id,
+                                                            const std::string& name) {
+  auto chunks = staging_.chunks(settings_.encryption);
+  auto file = repository.openPart(project, id, name);
+  return chunks ? volumes::chunks::openedReader(std::move(file), chunks->keys) : std::move(file);
 }
 
 void PartWriter::writePart(const PlannedPart& planned,
@@ -76,8 +92,9 @@ void PartWriter::writeDeduplicatedPart(
 
 template <typename Produce>
 void PartWriter::write(const PlannedPart& planned, const Produce& produce) {
-  // An encrypted part is named for what `age -d` gives back: mysql.sql.zst.age.
-  bool encrypted = !settings_.recipients.empty();
+  // An encrypted part is named for what `age -d` gives back: mysql.sql.zst.age. A chunked one keeps
+  // its plain name: its chunks are sealed one by one, and it is never one age file.
+  bool encrypted = !settings_.recipients.empty() && !deduplicating();
   std::string name = planned.name + (encrypted ? ".age" : "");
   volumes::PartRecord record{
       name, volumes::partKindName(planned.kind), planned.service, planned.source, 0, 0, "", "", "", 0};

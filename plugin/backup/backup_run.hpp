@@ -46,7 +46,12 @@ class PartWriter {
       const std::function<void(volumes::DeduplicatedPart&,
                                const std::function<void(std::size_t)>& progressed)>& produce);
   // A file of the backup beside its parts (a volume's catalog), kept when the backup commits.
-  std::unique_ptr<volumes::StoredWriter> addFile(const std::string& name) { return staging_.addPart(name); }
+  // Sealed to the repository key in an encrypted store, like the chunks.
+  std::unique_ptr<volumes::StoredWriter> addFile(const std::string& name);
+  // Such a file of an earlier backup, opened.
+  std::unique_ptr<volumes::StoredReader> openFile(const volumes::Repository& repository,
+                                                  const std::string& project, const std::string& id,
+                                                  const std::string& name);
   void detail(const std::string& section, const std::string& key, nlohmann::json value);
   // details[path[0]][path[1]]...: for parts that share one entry (a server's databases).
   void detail(const std::vector<std::string>& path, nlohmann::json value);

@@ -154,8 +154,8 @@ listing::ListingHooks hooksFor(const volumes::Excludes& excludes, std::vector<ba
 void walkVolume(PartWriter& run, const PlannedPart& planned, const std::string& helper,
                 const volumes::Repository& repository, const PreviousCatalog& previous,
                 const volumes::Excludes& excludes) {
-  listing::CatalogReader reused(repository.openPart(run.stack.name, previous.id, previous.file));
-  listing::CatalogReader forLister(repository.openPart(run.stack.name, previous.id, previous.file));
+  listing::CatalogReader reused(run.openFile(repository, run.stack.name, previous.id, previous.file));
+  listing::CatalogReader forLister(run.openFile(repository, run.stack.name, previous.id, previous.file));
   std::vector<base::TarEntry> sqlite;
   std::optional<listing::ListedVolume> listed;
   run.writeDeduplicatedPart(planned, [&](volumes::DeduplicatedPart& part, const auto& progressed) {

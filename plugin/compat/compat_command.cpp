@@ -28,7 +28,7 @@ class CompatCommand : public Command {
     auto& engine = session.engine();
 
     auto keys = loadPartKeys(keyOptions);
-    requireKeysFor(manifest, keys);
+    requireKeysFor(repository, manifest, keys);
     auto findings = compatFindings(engine, stack, manifest, {&repository, stack.name, id}, &keys);
     Risk overall = worst(findings);
     if (json) {

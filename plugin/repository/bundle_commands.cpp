@@ -37,7 +37,7 @@ class ExportCommand : public Command {
     // A damaged part would travel far before anyone noticed: checked here first. Encrypted parts
     // travel encrypted; with their key, their content is checked too.
     auto keys = loadPartKeys(keyOptions);
-    if (!keys.empty()) requireKeysFor(manifest, keys);
+    if (!keys.empty()) requireKeysFor(repository, manifest, keys);
     for (const auto& part : manifest.parts) {
       auto check = volumes::checkPart({&repository, stack.name, id}, part, false, &keys);
       if (!check.ok) {

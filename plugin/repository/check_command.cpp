@@ -4,6 +4,7 @@
 #include "base/human_units.hpp"
 #include "plugin/cli/exit_codes.hpp"
 #include "plugin/cli/stack_loader.hpp"
+#include "plugin/repository/part_keys.hpp"
 #include "plugin/repository/repository_commands.hpp"
 #include "plugin/repository/repository_location.hpp"
 #include "volumes/local_repository.hpp"
@@ -18,6 +19,7 @@ class CheckCommand : public Command {
  public:
   bool repair = false;
   bool json = false;
+  KeyOptions keyOptions;
 
   int run(Session& session) override {
     compose::Stack stack = loadStackForRepository(session);
@@ -27,6 +29,11 @@ class CheckCommand : public Command {
       throw volumes::RepositoryError(opened->location() +
                                      " has no deduplicated store (backup --dedup makes one): there are no "
                                      "chunks to check; verify checks each backup's parts");
+    if (!local->unlockChunks(loadPartKeys(keyOptions)))
+      throw std::invalid_argument(
+          opened->location() +
+          "/.chunks is encrypted: give its key with --identity FILE or --passphrase-file "
+          "FILE (a key the store's backups are encrypted to) to read its chunks");
     auto lock = opened->lock(stack.name);
     auto checked = local->check(repair);
     const auto& store = checked.store;
@@ -78,6 +85,7 @@ RegisteredCommand addCheckCommand(CLI::App& app) {
       "--repair", command->repair,
       "Make the index forget lost chunks (missing or damaged), so the next backup stores them again");
   cli->add_flag("--json", command->json, "Print the result as JSON");
+  addKeyOptions(cli, command->keyOptions);
   return {cli, std::move(command)};
 }
 

@@ -17,6 +17,7 @@ class CopyCommand : public Command {
  public:
   std::string which = "latest", to, from;
   bool dedup = false;
+  KeyOptions keyOptions;
 
   int run(Session& session) override {
     compose::Stack stack = loadStackForRepository(session);
@@ -32,7 +33,7 @@ class CopyCommand : public Command {
     audit["from"] = source;
     auto manifest = opened->read(stack.name, id);
     audit["parts"] = volumes::partDigests(manifest);
-    copyToRepository(session, *opened, stack.name, id, target, dedup);
+    copyToRepository(session, *opened, stack.name, id, target, dedup, loadPartKeys(keyOptions));
     return exit_code::kOk;
   }
 };
@@ -41,12 +42,29 @@ class CopyCommand : public Command {
 
 volumes::CopyResult copyToRepository(const Session& session, const volumes::Repository& from,
                                      const std::string& project, const std::string& id,
-                                     const std::string& toLocation, bool dedup) {
+                                     const std::string& toLocation, bool dedup,
+                                     const volumes::PartKeys& keys) {
   auto to = openRepository(toLocation, session.environ());
-  if (dedup) startDeduplicating(*to);
+  // An encrypted backup keeps its encryption: chunks into a store encrypted as it is, else whole
+  // age files to its own recipients (its passphrase when the keys hold it).
+  auto manifest = from.read(project, id);
+  auto encryption = sameEncryptionAs(manifest, keys);
+  bool sealable = !manifest.encryption.passphrase || encryption.recipients.size() == 1;
+  if (dedup) {
+    if (manifest.encryption.on() && !sealable)
+      throw std::invalid_argument("copy --dedup: backup " + id +
+                                  " is encrypted with a passphrase: give it with --passphrase-file FILE so "
+                                  "the target's store can be sealed with it");
+    startDeduplicating(*to, encryption.recipients, manifest.encryption);
+  }
+  if (manifest.encryption.on()) {
+    from.unlockChunks(keys);
+    to->unlockChunks(backupKeys(encryption, keys));
+  }
   auto lock = to->lock(project);
   auto started = std::chrono::steady_clock::now();
-  auto result = volumes::copyBackup(from, *to, project, id);
+  auto result = volumes::copyBackup(from, *to, project, id,
+                                    sealable ? encryption.recipients : std::vector<volumes::AgeRecipient>{});
   double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
   std::cerr << "copied backup " << id << " of " << project << " to " << to->backupLocation(project, id)
             << ": " << result.parts << " parts, " << base::humanBytes(result.bytes) << " in "
@@ -65,6 +83,7 @@ RegisteredCommand addCopyCommand(CLI::App& app) {
   cli->add_flag("--dedup", command->dedup,
                 "Give the (local) target its deduplicated store first: unencrypted parts arrive as chunks, "
                 "which is how a repository of whole parts is converted");
+  addKeyOptions(cli, command->keyOptions);
   return {cli, std::move(command)};
 }
 

@@ -4,6 +4,7 @@
 
 #include "plugin/cli/command.hpp"
 #include "volumes/backup_copy.hpp"
+#include "volumes/part_decoder.hpp"
 #include "volumes/repository.hpp"
 
 namespace agentchat {
@@ -14,6 +15,7 @@ RegisteredCommand addCopyCommand(CLI::App& app);
 // and says so on stderr. Throws RepositoryError.
 volumes::CopyResult copyToRepository(const Session& session, const volumes::Repository& from,
                                      const std::string& project, const std::string& id,
-                                     const std::string& toLocation, bool dedup = false);
+                                     const std::string& toLocation, bool dedup = false,
+                                     const volumes::PartKeys& keys = {});
 
 }  // namespace agentchat

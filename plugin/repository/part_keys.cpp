@@ -5,6 +5,8 @@
 #include <filesystem>
 #include <stdexcept>
 
+#include <spdlog/spdlog.h>
+
 namespace agentchat {
 
 namespace fs = std::filesystem;
@@ -63,6 +65,22 @@ void requireKeysFor(const volumes::Manifest& manifest, const volumes::PartKeys& 
     throw std::runtime_error("none of the given identities opens backup " + manifest.id +
                              ": it is encrypted to " + describe(manifest.encryption) +
                              "; nothing was read or changed");
+  }
+}
+
+bool sealedChunks(const volumes::Manifest& manifest) {
+  return manifest.encryption.on() && std::any_of(manifest.parts.begin(), manifest.parts.end(),
+                                                 [](const volumes::PartRecord& p) { return p.chunked(); });
+}
+
+void requireKeysFor(const volumes::Repository& repository, const volumes::Manifest& manifest,
+                    const volumes::PartKeys& keys) {
+  requireKeysFor(manifest, keys);
+  if (sealedChunks(manifest) && !repository.unlockChunks(keys)) {
+    throw std::runtime_error("none of the given keys opens the repository key " + repository.location() +
+                             "/.chunks/key.age that backup " + manifest.id +
+                             "'s chunks are sealed to (give a key the store is encrypted to); nothing was "
+                             "read or changed");
   }
 }
 
@@ -139,6 +157,24 @@ EncryptionChoice chooseEncryption(const std::vector<std::string>& encryptTo,
     throw std::invalid_argument(e.what());
   }
   return choice;
+}
+
+volumes::PartKeys backupKeys(const EncryptionChoice& encryption, volumes::PartKeys identities) {
+  for (const auto& r : encryption.recipients) {
+    if (r.type != volumes::AgeRecipient::Type::Scrypt) continue;
+    volumes::AgeIdentity passphrase;
+    passphrase.type = volumes::AgeIdentity::Type::Scrypt;
+    passphrase.secret = r.passphrase;
+    identities.push_back(std::move(passphrase));
+  }
+  return identities;
+}
+
+void openChunksForBackup(volumes::Repository& repository, const EncryptionChoice& encryption,
+                         const volumes::PartKeys& keys) {
+  if (encryption.manifest.on()) repository.unlockChunks(keys);
+  std::string refusal = repository.chunksRefusal(encryption.manifest);
+  if (!refusal.empty()) spdlog::warn("not deduplicated: {}", refusal);
 }
 
 }  // namespace agentchat

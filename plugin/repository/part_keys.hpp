@@ -11,6 +11,7 @@
 #include "volumes/age_keys.hpp"
 #include "volumes/manifest.hpp"
 #include "volumes/part_decoder.hpp"
+#include "volumes/repository.hpp"
 
 namespace agentchat {
 
@@ -26,6 +27,12 @@ volumes::PartKeys loadPartKeys(const KeyOptions& options);
 // (std::invalid_argument) or whose recipients none of the given public-key identities is
 // (std::runtime_error); both name the backup's recipients.
 void requireKeysFor(const volumes::Manifest& manifest, const volumes::PartKeys& keys);
+// The same, and for a backup whose parts are chunks of an encrypted store: opens the store's
+// repository key with `keys` (std::runtime_error when none of them does).
+void requireKeysFor(const volumes::Repository& repository, const volumes::Manifest& manifest,
+                    const volumes::PartKeys& keys);
+// True for an encrypted backup whose parts are (some of them) chunks: they are read with its key only.
+bool sealedChunks(const volumes::Manifest& manifest);
 
 struct EncryptionChoice {
   std::vector<volumes::AgeRecipient> recipients;  // empty: not encrypted
@@ -35,6 +42,14 @@ struct EncryptionChoice {
 // age allows a passphrase only as the sole recipient, so both kinds at once are refused.
 EncryptionChoice chooseEncryption(const std::vector<std::string>& encryptTo,
                                   const std::string& passphraseFile, const compose::Stack& stack);
+
+// A backup's way into the repository's deduplicated store: an encrypted store is opened with the
+// backup's keys (backupKeys); when the store does not take the
+// backup (encrypted otherwise, or its key not opened), a warning says why its parts stay whole.
+void openChunksForBackup(volumes::Repository& repository, const EncryptionChoice& encryption,
+                         const volumes::PartKeys& keys);
+// The keys a backup holds: `identities` (backup --identity) and its own passphrase, if it has one.
+volumes::PartKeys backupKeys(const EncryptionChoice& encryption, volumes::PartKeys identities);
 
 // Encrypted as `manifest` is: to its public keys, or with the passphrase among `keys` that opened it.
 // A restore's safety snapshot of an encrypted backup's data is kept no less protected.

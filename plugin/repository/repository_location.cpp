@@ -44,14 +44,18 @@ std::unique_ptr<volumes::Repository> openRepository(const Session& session, cons
   return openRepository(repositoryLocation(session, stack), session.environ());
 }
 
-void startDeduplicating(volumes::Repository& repository) {
+void startDeduplicating(volumes::Repository& repository, const std::vector<volumes::AgeRecipient>& recipients,
+                        const volumes::Encryption& encryption) {
   auto* local = dynamic_cast<volumes::LocalRepository*>(&repository);
   if (local == nullptr)
     throw std::invalid_argument(
         "--dedup: " + repository.location() +
         " is not a local directory; deduplicated chunks are kept in local repositories "
         "only so far (back up locally with --dedup and --copy-to the bucket)");
-  local->deduplicate();
+  if (encryption.on())
+    local->deduplicate(&encryption, &recipients);
+  else
+    local->deduplicate();
 }
 
 std::optional<std::time_t> backupTime(const std::string& id) {

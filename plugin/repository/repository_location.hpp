@@ -32,8 +32,11 @@ std::unique_ptr<volumes::Repository> openRepository(const std::string& location,
                                                     const dockerapi::Environ& environ);
 std::unique_ptr<volumes::Repository> openRepository(const Session& session, const compose::Stack& stack);
 // --dedup: the repository keeps backups as deduplicated chunks from now on (issue #17; local
-// repositories only so far: std::invalid_argument for a bucket).
-void startDeduplicating(volumes::Repository& repository);
+// repositories only so far: std::invalid_argument for a bucket). A new store is encrypted when
+// `encryption` is on: its repository key sealed to the backup's recipients or passphrase.
+void startDeduplicating(volumes::Repository& repository,
+                        const std::vector<volumes::AgeRecipient>& recipients = {},
+                        const volumes::Encryption& encryption = {});
 
 // "20261124T020000Z" -> seconds since the epoch (the id is the time it was taken), or nullopt.
 std::optional<std::time_t> backupTime(const std::string& id);

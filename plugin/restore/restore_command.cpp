@@ -89,7 +89,7 @@ class RestoreCommand : public Command {
     // An encrypted backup needs its key, and the safety snapshot (encrypted as x-agentchat says) a key
     // the rollback can open it with: both known before anything is read.
     auto keys = loadPartKeys(keyOptions);
-    requireKeysFor(manifest, keys);
+    requireKeysFor(repository, manifest, keys);
     EncryptionChoice safetyEncryption;
     if (!noSafetySnapshot) {
       safetyEncryption = chooseEncryption({}, "", target);

@@ -34,7 +34,7 @@ class VerifyCommand : public Command {
 
     // Without a key an encrypted backup's stored bytes are checked; --deep needs the key.
     auto keys = loadPartKeys(keyOptions);
-    if (deep || !keys.empty()) requireKeysFor(manifest, keys);
+    if (deep || !keys.empty() || sealedChunks(manifest)) requireKeysFor(repository, manifest, keys);
     nlohmann::json parts = nlohmann::json::array();
     bool ok = true;
     for (const auto& part : manifest.parts) {

@@ -139,3 +139,109 @@ TEST(Dedup, AnUnchangedStacksSecondBackupAddsAlmostNothingAndItsChunksBringTheSt
   check = stack.plugin({"check"});
   EXPECT_EQ(check.exitCode, 0) << check.out << check.err;
 }
+
+namespace {
+
+std::string fileText(const fs::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  return std::string(std::istreambuf_iterator<char>(in), {});
+}
+
+// The first file of `root` (recursively) that holds `text`, or "".
+std::string fileHolding(const fs::path& root, const std::string& text) {
+  for (const auto& e : fs::recursive_directory_iterator(root))
+    if (e.is_regular_file() && fileText(e.path()).find(text) != std::string::npos) return e.path().string();
+  return "";
+}
+
+}  // namespace
+
+// An encrypted deduplicated store: `backup --dedup --passphrase-file` seals every chunk and the
+// volume's catalog to a repository key in .chunks/key.age (one scrypt per command, none per chunk),
+// the next backup opens its catalog and reads only the changed file, nothing in the repository holds
+// plaintext, every reader wants the key, a backup encrypted otherwise keeps whole age files, and the
+// stack comes back from the sealed chunks.
+TEST(Dedup, AnEncryptedStoreSealsEveryChunkAndStillReadsOnlyWhatChanged) {
+  REQUIRE_ENGINE(engine);
+  e2e::RestoreStack stack(engine, {"docker-compose.prod.yml"});
+  ASSERT_TRUE(stack.up()) << stack.upOutput();
+  fs::path keys = stack.repo().parent_path() / "keys";
+  fs::create_directories(keys);
+  std::ofstream(keys / "passphrase") << "a long passphrase for the chunks\n";
+  const std::string passphrase = (keys / "passphrase").string();
+  ASSERT_EQ(e2e::runProcess({"age-keygen", "-o", (keys / "key.txt").string()}).exitCode, 0);
+  std::string publicKey = e2e::runProcess({"age-keygen", "-y", (keys / "key.txt").string()}).out;
+  while (!publicKey.empty() && publicKey.back() == '\n') publicKey.pop_back();
+  stack.sh(
+      "backend",
+      "head -c 25165824 /dev/urandom > /app/data/big.bin && seq 1 300000 > /app/data/lines-in-the-clear.txt");
+  std::this_thread::sleep_for(std::chrono::milliseconds(1100));
+
+  std::string first = stack.seedAndBackUp({"--dedup", "--passphrase-file", passphrase});
+  ASSERT_FALSE(first.empty());
+  json manifest = json::parse(std::ifstream(stack.repo() / stack.project() / first / "manifest.json"));
+  EXPECT_TRUE(manifest["encryption"]["passphrase"].get<bool>());
+  for (const auto& part : manifest["parts"]) {
+    EXPECT_EQ(part.value("storage", ""), "chunks") << part.dump();
+    EXPECT_FALSE(part["name"].get<std::string>().ends_with(".age")) << part.dump();
+  }
+  EXPECT_TRUE(fs::exists(stack.repo() / ".chunks" / "key.age"));
+  // No plaintext in the repository: not the dump's text, not a file name of the volume (the catalog).
+  EXPECT_EQ(fileHolding(stack.repo(), "-- Dump completed"), "");
+  EXPECT_EQ(fileHolding(stack.repo(), "lines-in-the-clear"), "");
+  stack.sh("backend", "echo 300001 >> /app/data/lines-in-the-clear.txt");
+  auto before = stack.fingerprint();
+
+  // The next backup opens the key with the passphrase, reads the sealed catalog and skips big.bin.
+  auto again = stack.plugin({"backup", "--json", "--passphrase-file", passphrase});
+  ASSERT_EQ(again.exitCode, 0) << again.err;
+  std::string second = json::parse(again.out)["id"].get<std::string>();
+  json secondManifest = json::parse(std::ifstream(stack.repo() / stack.project() / second / "manifest.json"));
+  json listing = secondManifest["details"]["listing"]["volume-app_data.tar.zst"];
+  EXPECT_EQ(listing["previous"], first) << listing.dump();
+  EXPECT_GE(listing["reusedBytes"].get<std::uint64_t>(), 25165824u) << listing.dump();
+  auto secondRow = listed(stack, second), firstRow = listed(stack, first);
+  EXPECT_LT(secondRow["newSize"].get<std::uint64_t>(), firstRow["size"].get<std::uint64_t>() / 20)
+      << secondRow.dump();
+
+  // Every reader wants the key; the passphrase opens it.
+  auto locked = stack.plugin({"verify", second});
+  EXPECT_EQ(locked.exitCode, 2) << locked.out << locked.err;
+  EXPECT_THAT(locked.err, HasSubstr("--passphrase-file"));
+  auto verify = stack.plugin({"verify", second, "--passphrase-file", passphrase});
+  EXPECT_EQ(verify.exitCode, 0) << verify.out << verify.err;
+  auto check = stack.plugin({"check", "--passphrase-file", passphrase});
+  EXPECT_EQ(check.exitCode, 0) << check.out << check.err;
+  EXPECT_EQ(stack.plugin({"check"}).exitCode, 2);
+
+  // A backup encrypted to a public key does not go into a store sealed for the passphrase.
+  auto other = stack.plugin({"backup", "--json", "--encrypt-to", publicKey});
+  ASSERT_EQ(other.exitCode, 0) << other.err;
+  EXPECT_THAT(other.err, HasSubstr("not deduplicated"));
+  json otherManifest = json::parse(std::ifstream(
+      stack.repo() / stack.project() / json::parse(other.out)["id"].get<std::string>() / "manifest.json"));
+  for (const auto& part : otherManifest["parts"])
+    EXPECT_TRUE(part["name"].get<std::string>().ends_with(".age")) << part.dump();
+
+  // Everything goes; the stack comes back from the sealed chunks.
+  ASSERT_EQ(stack.compose({"down", "-v"}).exitCode, 0);
+  ASSERT_EQ(stack.compose({"up", "-d"}).exitCode, 0);
+  ASSERT_TRUE(stack.waitReady());
+  auto restore = stack.plugin({"restore", second, "--yes", "--passphrase-file", passphrase});
+  ASSERT_EQ(restore.exitCode, 0) << restore.err;
+  e2e::expectSameData(before, stack.fingerprint());
+  EXPECT_EQ(fileHolding(stack.repo(), "lines-in-the-clear"), "");  // the safety snapshot's catalog too
+
+  // Copied to a repository without a store, each part is one age file to the passphrase.
+  fs::path plain = stack.repo().parent_path() / "plain";
+  auto copy = stack.plugin({"copy", second, "--to", plain.string(), "--passphrase-file", passphrase});
+  ASSERT_EQ(copy.exitCode, 0) << copy.err;
+  json copied = json::parse(std::ifstream(plain / stack.project() / second / "manifest.json"));
+  for (const auto& part : copied["parts"]) {
+    std::string name = part["name"];
+    EXPECT_TRUE(name.ends_with(".age")) << name;
+    auto opened = e2e::runProcess({"head", "-c", "21", (plain / stack.project() / second / name).string()});
+    EXPECT_EQ(opened.out, "age-encryption.org/v1") << name;
+  }
+  EXPECT_EQ(fileHolding(plain, "lines-in-the-clear"), "");
+}

@@ -46,9 +46,9 @@ struct Store : chunks::BlobStore {
 
 // A store holding the chunk "hello\n", and a previous catalog whose files "a" and "b/c" are it.
 void seed(Store& store, std::string& catalog) {
-  auto namer = chunks::ChunkNamer::plain();
+  auto keys = chunks::ChunkKeys::plain();
   std::string hello = "hello\n";
-  std::string name = namer.name(hello);
+  std::string name = keys.name(hello);
   store.raw[name] = hello;
   store.lengths[name] = 15;
   listing::CatalogWriter writer(std::make_unique<MemoryWriter>(&catalog), 5000000000);
@@ -70,10 +70,10 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   Store store;
   std::string previousCatalog, list, catalog;
   seed(store, previousCatalog);
-  auto namer = chunks::ChunkNamer::plain();
+  auto keys = chunks::ChunkKeys::plain();
   PartRecord record{"volume-x.tar.zst", "volume", "", "x", 0, 0, "", "", "chunks", 0};
   try {
-    DeduplicatedPart part(std::make_unique<MemoryWriter>(&list), store, namer, record, 1);
+    DeduplicatedPart part(std::make_unique<MemoryWriter>(&list), store, keys, record, 1);
     listing::CatalogReader previous(std::make_unique<MemoryReader>(previousCatalog));
     listing::ListingHooks hooks;
     hooks.keep = [](const base::TarEntry& e) { return e.name.find("skip") == std::string::npos; };

@@ -29,8 +29,8 @@ std::uint64_t store(const fs::path& chunks, ChunkIndex& index, const std::string
                     std::uint64_t packTarget = 4 << 20) {
   LocalChunkStore store(chunks, index, packTarget);
   std::ofstream out(list);
-  auto namer = ChunkNamer::plain();
-  ChunkedPartWriter writer(store, namer, [&](const ChunkRef& r) { out << chunkListLine(r) << "\n"; });
+  auto keys = ChunkKeys::plain();
+  ChunkedPartWriter writer(store, keys, [&](const ChunkRef& r) { out << chunkListLine(r) << "\n"; });
   writer.write(data);
   writer.finish();
   store.finish();
@@ -39,7 +39,7 @@ std::uint64_t store(const fs::path& chunks, ChunkIndex& index, const std::string
 
 std::string readBack(const fs::path& chunks, ChunkIndex& index, const fs::path& list) {
   std::string out;
-  readChunkedPart(list, chunks, index, ChunkNamer::plain(), [&](std::string_view b) { out += b; });
+  readChunkedPart(list, chunks, index, ChunkKeys::plain(), [&](std::string_view b) { out += b; });
   return out;
 }
 

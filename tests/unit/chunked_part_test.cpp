@@ -29,11 +29,11 @@ struct Written {
 };
 
 // `pieces` splits the stream at those offsets with a file boundary at each.
-Written writePart(MemoryStore& store, const ChunkNamer& namer, const std::string& data,
+Written writePart(MemoryStore& store, const ChunkKeys& keys, const std::string& data,
                   std::vector<std::size_t> boundaries = {}, int threads = 0) {
   Written w;
   ChunkedPartWriter writer(
-      store, namer, [&](const ChunkRef& r) { w.refs.push_back(r); }, {}, 3, threads);
+      store, keys, [&](const ChunkRef& r) { w.refs.push_back(r); }, {}, 3, threads);
   std::size_t at = 0;
   boundaries.push_back(data.size());
   for (auto end : boundaries) {
@@ -52,13 +52,13 @@ Written writePart(MemoryStore& store, const ChunkNamer& namer, const std::string
 
 TEST(ChunkedPart, TheSameDataTwiceStoresNothingTheSecondTimeAndReassemblesExactly) {
   MemoryStore store;
-  auto namer = ChunkNamer::plain();
+  auto keys = ChunkKeys::plain();
   auto data = randomBytes(10 << 20, 1);
-  auto first = writePart(store, namer, data);
+  auto first = writePart(store, keys, data);
   EXPECT_EQ(first.newRaw, data.size());
   EXPECT_EQ(store.reassemble(first.refs), data);
   auto blobs = store.raw.size();
-  auto second = writePart(store, namer, data);
+  auto second = writePart(store, keys, data);
   EXPECT_EQ(second.newRaw, 0u);
   EXPECT_EQ(store.raw.size(), blobs);
   for (const auto& r : second.refs) EXPECT_FALSE(r.added);
@@ -72,9 +72,9 @@ TEST(ChunkedPart, CompressingOnThreadsGivesTheSameListAndStoresARepeatedChunkOnc
   std::string data = block + block + block + std::string(6 << 20, 'a');
   std::vector<std::size_t> files = {block.size(), 2 * block.size(), 3 * block.size()};
   MemoryStore plain, threaded;
-  auto namer = ChunkNamer::plain();
-  auto one = writePart(plain, namer, data, files);
-  auto two = writePart(threaded, namer, data, files, 2);  // MemoryStore fails on a chunk stored twice
+  auto keys = ChunkKeys::plain();
+  auto one = writePart(plain, keys, data, files);
+  auto two = writePart(threaded, keys, data, files, 2);  // MemoryStore fails on a chunk stored twice
   ASSERT_EQ(one.refs.size(), two.refs.size());
   std::uint64_t added = 0;
   for (std::size_t i = 0; i < one.refs.size(); ++i) {
@@ -90,12 +90,12 @@ TEST(ChunkedPart, CompressingOnThreadsGivesTheSameListAndStoresARepeatedChunkOnc
 
 TEST(ChunkedPart, AnInsertStoresOnlyTheChunksAroundIt) {
   MemoryStore store;
-  auto namer = ChunkNamer::plain();
+  auto keys = ChunkKeys::plain();
   auto data = randomBytes(16 << 20, 2);
-  writePart(store, namer, data);
+  writePart(store, keys, data);
   std::string changed = data;
   changed.insert(7'000'000, std::string(12345, 'x'));
-  auto again = writePart(store, namer, changed);
+  auto again = writePart(store, keys, changed);
   EXPECT_LE(again.newRaw, 3u * ChunkLimits{}.max) << again.newRaw;
   EXPECT_LT(again.newRaw, changed.size() / 4);
   EXPECT_EQ(store.reassemble(again.refs), changed);
@@ -103,12 +103,12 @@ TEST(ChunkedPart, AnInsertStoresOnlyTheChunksAroundIt) {
 
 TEST(ChunkedPart, FileBoundariesKeepAnUnchangedFilesChunksWhateverChangedBeforeIt) {
   MemoryStore store;
-  auto namer = ChunkNamer::plain();
+  auto keys = ChunkKeys::plain();
   // Three "files": the first grows, the two after it are unchanged.
   auto a = randomBytes(3 << 20, 3), b = randomBytes(5 << 20, 4), c = randomBytes(700000, 5);
-  writePart(store, namer, a + b + c, {a.size(), a.size() + b.size()});
+  writePart(store, keys, a + b + c, {a.size(), a.size() + b.size()});
   std::string grown = a + "appended line\n";
-  auto again = writePart(store, namer, grown + b + c, {grown.size(), grown.size() + b.size()});
+  auto again = writePart(store, keys, grown + b + c, {grown.size(), grown.size() + b.size()});
   // Only the grown file's last chunk is new.
   EXPECT_LE(again.newRaw, ChunkLimits{}.max);
   EXPECT_EQ(store.reassemble(again.refs), grown + b + c);
@@ -116,11 +116,11 @@ TEST(ChunkedPart, FileBoundariesKeepAnUnchangedFilesChunksWhateverChangedBeforeI
 
 TEST(ChunkedPart, KeyedNamesAreHmacSha256AndDifferFromPlainOnes) {
   // RFC 4231 test case 6: a key longer than the block size.
-  auto namer = ChunkNamer::keyed(std::string(131, '\xaa'));
-  EXPECT_EQ(namer.name("Test Using Larger Than Block-Size Key - Hash Key First"),
+  auto keys = ChunkKeys::keyed(std::string(131, '\xaa'));
+  EXPECT_EQ(keys.name("Test Using Larger Than Block-Size Key - Hash Key First"),
             "60e431591ee0b67f0d8a26aacbf5b77f8e0bc6213728c5140546040f0ee37f54");
-  EXPECT_NE(namer.name("chunk"), ChunkNamer::plain().name("chunk"));
-  EXPECT_EQ(ChunkNamer::plain().name("abc"),
+  EXPECT_NE(keys.name("chunk"), ChunkKeys::plain().name("chunk"));
+  EXPECT_EQ(ChunkKeys::plain().name("abc"),
             "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
-  EXPECT_THROW(ChunkNamer::keyed("short"), std::invalid_argument);
+  EXPECT_THROW(ChunkKeys::keyed("short"), std::invalid_argument);
 }

@@ -9,6 +9,7 @@
 #include <fstream>
 
 #include "tests/support/chunk_testing.hpp"
+#include "tests/support/chunked_backups.hpp"
 #include "tests/support/temp_dir.hpp"
 #include "volumes/backup_copy.hpp"
 #include "volumes/bundle.hpp"
@@ -22,77 +23,12 @@ using agentchat_test::randomBytes;
 using agentchat_test::TempDir;
 using testing::HasSubstr;
 
-namespace {
-
-// A tar stream of one file holding `content` (what a volume part looks like).
-std::string tarOf(const std::string& content) {
-  auto source = volumes::singleFileTar("data.bin", content.size(), base::bytesSource(content));
-  std::string out;
-  char buffer[65536];
-  while (std::size_t got = source(buffer, sizeof buffer)) out.append(buffer, got);
-  return out;
-}
-
-struct Parts {
-  std::string dump, volume;
-};
-
-Parts someParts(unsigned seed) {
-  return {"-- dump\n" + randomBytes(3 << 20, seed) + "\n-- Dump completed\n",
-          tarOf(randomBytes(5 << 20, seed + 1))};
-}
-
-// One backup of `parts` into `repository`: the dump and the volume as chunked parts.
-volumes::Manifest backUp(volumes::Repository& repository, const std::string& id, const Parts& parts,
-                         bool commit = true) {
-  auto staging = repository.begin("chat", id);
-  auto chunks = staging->chunks();
-  EXPECT_TRUE(chunks.has_value());
-  volumes::Manifest manifest;
-  manifest.id = id;
-  manifest.project = "chat";
-  manifest.createdAt = "2026-12-03T00:00:00Z";
-  manifest.consistency = "online";
-  for (auto [name, kind, bytes] : {std::tuple{"mysql.sql.zst", "mysql-dump", &parts.dump},
-                                   std::tuple{"volume-data.tar.zst", "volume", &parts.volume}}) {
-    volumes::PartRecord record{name, kind, "svc", "", 0, 0, "", "", "chunks", 0};
-    volumes::DeduplicatedPart part(staging->addPart(record.storedName()), chunks->store, chunks->namer,
-                                   record, 3, 2);
-    part.write(*bytes);
-    manifest.parts.push_back(part.finish());
-  }
-  if (commit) staging->commit(manifest);
-  return manifest;
-}
-
-std::string readPart(const volumes::Repository& repository, const std::string& id,
-                     const volumes::PartRecord& record) {
-  volumes::PartReader reader(repository.openPart("chat", id, record), record);
-  std::string out;
-  char buffer[65536];
-  while (std::size_t got = reader.read(buffer, sizeof buffer)) out.append(buffer, got);
-  return out;
-}
-
-void expectWhole(const volumes::Repository& repository, const std::string& id, const Parts& parts) {
-  auto manifest = repository.read("chat", id);
-  ASSERT_EQ(manifest.parts.size(), 2u);
-  for (const auto& part : manifest.parts) {
-    auto check = volumes::checkPart({&repository, "chat", id}, part);
-    EXPECT_TRUE(check.ok) << part.name << ": " << check.problem;
-  }
-  EXPECT_EQ(readPart(repository, id, manifest.parts[0]), parts.dump);
-  EXPECT_EQ(readPart(repository, id, manifest.parts[1]), parts.volume);
-}
-
-std::vector<fs::path> packsOf(const fs::path& root) {
-  std::vector<fs::path> out;
-  for (const auto& e : fs::recursive_directory_iterator(root / ".chunks" / "packs"))
-    if (e.is_regular_file()) out.push_back(e.path());
-  return out;
-}
-
-}  // namespace
+using agentchat_test::backUp;
+using agentchat_test::expectWhole;
+using agentchat_test::packsOf;
+using agentchat_test::Parts;
+using agentchat_test::readPart;
+using agentchat_test::someParts;
 
 TEST(DedupRepository, ABackupComesBackExactlyAndAnUnchangedOneAddsOnlyItsChunkLists) {
   TempDir dir;

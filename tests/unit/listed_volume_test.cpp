@@ -80,9 +80,9 @@ struct Listing {
 Listing listOnce(const fs::path& root, agentchat_test::MemoryBlobStore& store,
                  const std::string& previous = "", std::function<bool(const base::TarEntry&)> keep = {}) {
   Listing l;
-  auto namer = chunks::ChunkNamer::plain();
+  auto keys = chunks::ChunkKeys::plain();
   PartRecord record{"volume-data.tar.zst", "volume", "app", "data", 0, 0, "", "", "chunks", 0};
-  DeduplicatedPart part(std::make_unique<MemoryWriter>(&l.chunkList), store, namer, record, 3, 2);
+  DeduplicatedPart part(std::make_unique<MemoryWriter>(&l.chunkList), store, keys, record, 3, 2);
   std::optional<listing::CatalogReader> reused, forLister;
   std::string stdinBytes;
   if (!previous.empty()) {
@@ -228,11 +228,11 @@ TEST_F(ListedVolumeTest, AReusedChunkTheStoreLacksIsRefusedAndHostileFramesToo) 
   agentchat_test::MemoryBlobStore empty;  // as after a repair dropped the chunks
   EXPECT_THROW(listOnce(root, empty, second.catalog), listing::ListingError);
 
-  auto namer = chunks::ChunkNamer::plain();
+  auto keys = chunks::ChunkKeys::plain();
   PartRecord record{"volume-x.tar.zst", "volume", "", "x", 0, 0, "", "", "chunks", 0};
   std::string list, catalog;
   auto hostile = [&](const std::string& frames) {
-    DeduplicatedPart part(std::make_unique<MemoryWriter>(&list), store, namer, record, 3);
+    DeduplicatedPart part(std::make_unique<MemoryWriter>(&list), store, keys, record, 3);
     listing::ListedVolume listed(part, nullptr, std::make_unique<MemoryWriter>(&catalog), {});
     listed.feed(frames);
     listed.finish();
@@ -269,9 +269,9 @@ TEST_F(ListedVolumeTest, AnArchiveReadWithFactsListedBeforeMakesACatalogTheNextL
   EXPECT_EQ(facts.counts().entries, 10u);  // every regular file, the empty one and both links too
 
   std::string list, catalogFile;
-  auto namer = chunks::ChunkNamer::plain();
+  auto keys = chunks::ChunkKeys::plain();
   PartRecord record{"volume-data.tar.zst", "volume", "app", "data", 0, 0, "", "", "chunks", 0};
-  DeduplicatedPart part(std::make_unique<MemoryWriter>(&list), store, namer, record, 3, 2);
+  DeduplicatedPart part(std::make_unique<MemoryWriter>(&list), store, keys, record, 3, 2);
   listing::ArchiveCatalog catalog(part, std::make_unique<MemoryReader>(factsFile),
                                   std::make_unique<MemoryWriter>(&catalogFile),
                                   std::string("SQLite format 3\0", 16));

@@ -37,8 +37,8 @@ struct Result {
 
 Result chunkTar(MemoryStore& store, const std::string& tar, std::size_t piece = 70000) {
   Result r;
-  auto namer = ChunkNamer::plain();
-  ChunkedPartWriter writer(store, namer, [&](const ChunkRef& ref) { r.back += store.raw.at(ref.name); });
+  auto keys = ChunkKeys::plain();
+  ChunkedPartWriter writer(store, keys, [&](const ChunkRef& ref) { r.back += store.raw.at(ref.name); });
   TarChunking chunking(writer);
   for (std::size_t i = 0; i < tar.size(); i += piece) chunking.write(std::string_view(tar).substr(i, piece));
   chunking.finish();
@@ -79,8 +79,8 @@ TEST(TarChunking, AFileThatGrewStoresOnlyItsLastChunkAndTheHeaders) {
 TEST(TarChunking, ATornStreamIsRefused) {
   MemoryStore store;
   auto tar = tarOf({{"a.bin", randomBytes(100000, 5)}});
-  auto namer = ChunkNamer::plain();
-  ChunkedPartWriter writer(store, namer, [](const ChunkRef&) {});
+  auto keys = ChunkKeys::plain();
+  ChunkedPartWriter writer(store, keys, [](const ChunkRef&) {});
   TarChunking chunking(writer);
   chunking.write(std::string_view(tar).substr(0, 50000));
   EXPECT_THROW(chunking.finish(), base::TarError);

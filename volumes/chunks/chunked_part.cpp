@@ -24,10 +24,10 @@ struct ChunkedPartWriter::Job {
   std::exception_ptr error;
 };
 
-ChunkedPartWriter::ChunkedPartWriter(BlobStore& store, const ChunkNamer& namer, RefSink refs,
+ChunkedPartWriter::ChunkedPartWriter(BlobStore& store, const ChunkKeys& keys, RefSink refs,
                                      ChunkLimits limits, int level, int threads)
     : store_(store),
-      namer_(namer),
+      keys_(keys),
       refs_(std::move(refs)),
       chunker_(limits),
       level_(level),
@@ -71,7 +71,7 @@ ChunkedPartWriter::~ChunkedPartWriter() {
 }
 
 void ChunkedPartWriter::process(Job& job, ZSTD_CCtx* context) const {
-  job.ref.name = namer_.name(job.raw);
+  job.ref.name = keys_.name(job.raw);
   if (auto length = store_.find(job.ref.name)) {
     job.ref.stored = *length;
     return;
@@ -81,6 +81,7 @@ void ChunkedPartWriter::process(Job& job, ZSTD_CCtx* context) const {
       ZSTD_compressCCtx(context, job.blob.data(), job.blob.size(), job.raw.data(), job.raw.size(), level_);
   if (ZSTD_isError(n)) throw CompressionError(std::string("zstd: ") + ZSTD_getErrorName(n));
   job.blob.resize(n);
+  job.blob = keys_.seal(std::move(job.blob));
 }
 
 void ChunkedPartWriter::write(std::string_view bytes) {

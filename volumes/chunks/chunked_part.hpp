@@ -15,7 +15,7 @@
 #include <thread>
 #include <vector>
 
-#include "volumes/chunks/chunk_namer.hpp"
+#include "volumes/chunks/chunk_keys.hpp"
 #include "volumes/chunks/chunker.hpp"
 
 namespace volumes::chunks {
@@ -50,7 +50,7 @@ class ChunkedPartWriter {
   // With `threads`, chunks are named (sha256), looked up and compressed on that many threads while the
   // stream is cut (at most threads + 2 chunks in flight); they still reach the store and `refs` in
   // stream order. The store's find() is then called from those threads.
-  ChunkedPartWriter(BlobStore& store, const ChunkNamer& namer, RefSink refs, ChunkLimits limits = {},
+  ChunkedPartWriter(BlobStore& store, const ChunkKeys& keys, RefSink refs, ChunkLimits limits = {},
                     int level = 3, int threads = 0);
   ~ChunkedPartWriter();
   ChunkedPartWriter(const ChunkedPartWriter&) = delete;
@@ -74,9 +74,9 @@ class ChunkedPartWriter {
   struct Job;
   void emit();
   void complete(std::size_t keep);                   // until at most `keep` jobs are in flight
-  void process(Job& job, ZSTD_CCtx* context) const;  // names, looks up, compresses
+  void process(Job& job, ZSTD_CCtx* context) const;  // names, looks up, compresses, seals
   BlobStore& store_;
-  const ChunkNamer& namer_;
+  const ChunkKeys& keys_;
   RefSink refs_;
   Chunker chunker_;
   int level_;

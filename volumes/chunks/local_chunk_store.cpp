@@ -6,6 +6,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "volumes/age_keys.hpp"
 #include "volumes/part_file.hpp"
 #include "volumes/repository.hpp"
 
@@ -17,6 +18,11 @@ namespace {
 // Far above any chunk the chunker cuts: a damaged list or index cannot make a reader allocate more.
 constexpr std::uint64_t kLargestChunk = 64 * 1024 * 1024;
 }  // namespace
+
+std::size_t largestBlob() {
+  // age: a header under 1 KiB for one X25519 recipient, 16 bytes of tag per 64 KiB.
+  return ZSTD_compressBound(kLargestChunk) + kLargestChunk / 4096 + 1024;
+}
 
 LocalChunkStore::LocalChunkStore(fs::path chunksDir, ChunkIndex& index, std::uint64_t packTarget)
     : dir_(std::move(chunksDir)),
@@ -65,26 +71,37 @@ std::string writeIndexFile(const fs::path& chunksDir, const std::vector<IndexEnt
   return final.filename().string();
 }
 
-bool decodeChunk(const ChunkNamer& namer, std::string_view blob, std::uint64_t size, const std::string& name,
-                 std::string& raw) {
+bool decodeChunk(const ChunkKeys& keys, std::string_view blob, std::uint64_t size, const std::string& name,
+                 std::string& raw, std::string* frame) {
+  std::string opened;
+  if (keys.seals()) {
+    try {
+      opened = keys.open(std::string(blob));
+    } catch (const AgeError&) {
+      return false;  // damaged, or sealed to another repository's key
+    }
+    blob = opened;
+  }
   raw.resize(size);
   std::size_t got = ZSTD_decompress(raw.data(), raw.size(), blob.data(), blob.size());
-  return !ZSTD_isError(got) && got == size && namer.name(raw) == name;
+  bool ok = !ZSTD_isError(got) && got == size && keys.name(raw) == name;
+  if (ok && frame) frame->assign(blob);
+  return ok;
 }
 
-ChunkListReader::ChunkListReader(fs::path chunkList, fs::path chunksDir, ChunkIndex& index, ChunkNamer namer,
+ChunkListReader::ChunkListReader(fs::path chunkList, fs::path chunksDir, ChunkIndex& index, ChunkKeys keys,
                                  std::string listSha256, bool blobs)
     : listPath_(std::move(chunkList)),
       chunksDir_(std::move(chunksDir)),
       where_(listPath_.string()),
       index_(index),
-      namer_(std::move(namer)),
+      keys_(std::move(keys)),
       listSha256_(std::move(listSha256)),
       list_(openStoredFile(listPath_)),
       blobs_(blobs) {}
 
 std::size_t ChunkListReader::read(char* buffer, std::size_t capacity) {
-  const std::string& out = blobs_ ? blob_ : raw_;
+  const std::string& out = blobs_ ? frame_ : raw_;
   while (rawAt_ == out.size()) {
     if (!nextChunk()) return 0;
   }
@@ -131,7 +148,7 @@ bool ChunkListReader::nextChunk() {
   if (!at)
     throw RepositoryError("chunk " + name + " (" + at_line + ") is in no index file of " +
                           chunksDir_.string() + ": the repository lost it");
-  if (at->length > ZSTD_compressBound(kLargestChunk))
+  if (at->length > largestBlob())
     throw RepositoryError("chunk " + name + ": its index entry gives a blob of " +
                           std::to_string(at->length) + " bytes, larger than any chunk compresses to");
   fs::path pack = chunksDir_ / "packs" / at->pack.substr(0, 2) / at->pack;
@@ -147,7 +164,7 @@ bool ChunkListReader::nextChunk() {
     throw RepositoryError("chunk " + name + ": cannot read " + std::to_string(at->length) + " bytes at " +
                           std::to_string(at->offset) + " of pack " + pack.string());
   rawAt_ = 0;
-  if (!decodeChunk(namer_, blob_, size, name, raw_))
+  if (!decodeChunk(keys_, blob_, size, name, raw_, blobs_ ? &frame_ : nullptr))
     throw RepositoryError("chunk " + name + " in pack " + pack.string() +
                           " is damaged (its bytes do not match its name): restore from another copy of "
                           "the repository");
@@ -155,8 +172,8 @@ bool ChunkListReader::nextChunk() {
 }
 
 void readChunkedPart(const fs::path& chunkList, const fs::path& chunksDir, ChunkIndex& index,
-                     const ChunkNamer& namer, const base::ChunkSink& out) {
-  ChunkListReader reader(chunkList, chunksDir, index, namer);
+                     const ChunkKeys& keys, const base::ChunkSink& out) {
+  ChunkListReader reader(chunkList, chunksDir, index, keys);
   std::vector<char> buffer(1 << 20);
   while (std::size_t got = reader.read(buffer.data(), buffer.size()))
     out(std::string_view(buffer.data(), got));

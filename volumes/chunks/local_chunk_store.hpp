@@ -10,7 +10,7 @@
 #include "base/sha256.hpp"
 #include "base/streams.hpp"
 #include "volumes/chunks/chunk_index.hpp"
-#include "volumes/chunks/chunk_namer.hpp"
+#include "volumes/chunks/chunk_keys.hpp"
 #include "volumes/chunks/chunked_part.hpp"
 #include "volumes/chunks/pack_writer.hpp"
 #include "volumes/stored_bytes.hpp"
@@ -42,19 +42,24 @@ class LocalChunkStore : public BlobStore {
 // returns its file name.
 std::string writeIndexFile(const std::filesystem::path& chunksDir, const std::vector<IndexEntry>& entries);
 
-// A blob decompressed into `raw` (`size` bytes); true when those bytes carry `name`.
-bool decodeChunk(const ChunkNamer& namer, std::string_view blob, std::uint64_t size, const std::string& name,
-                 std::string& raw);
+// A blob opened (when the store seals them) and decompressed into `raw` (`size` bytes); true when
+// those bytes carry `name`. With `frame`, the zstd frame it held goes there.
+bool decodeChunk(const ChunkKeys& keys, std::string_view blob, std::uint64_t size, const std::string& name,
+                 std::string& raw, std::string* frame = nullptr);
+
+// No blob of any chunk the chunker cuts is longer: zstd's bound plus a sealed blob's age overhead.
+std::size_t largestBlob();
 
 // A part read back from its chunk list (a line per chunk, in order): each blob read from its pack,
 // decompressed, and its name checked against its bytes — a flipped byte anywhere is an error naming
 // the chunk and pack before its bytes are handed out. At the end the list's own sha256 is checked
 // against `listSha256` (the manifest's) when one is given. Holds one chunk in memory. With
-// `blobs`, hands out the checked blobs instead (zstd frames back to back: the part as one .zst file).
+// `blobs`, hands out the checked zstd frames instead (back to back: the part as one .zst file; in
+// an encrypted store that is plaintext, for the caller to seal again).
 class ChunkListReader : public StoredReader {
  public:
   ChunkListReader(std::filesystem::path chunkList, std::filesystem::path chunksDir, ChunkIndex& index,
-                  ChunkNamer namer, std::string listSha256 = {}, bool blobs = false);
+                  ChunkKeys keys, std::string listSha256 = {}, bool blobs = false);
   std::size_t read(char* buffer, std::size_t capacity) override;
   const std::string& where() const override { return where_; }
 
@@ -63,11 +68,11 @@ class ChunkListReader : public StoredReader {
   std::filesystem::path listPath_, chunksDir_;
   std::string where_;
   ChunkIndex& index_;
-  ChunkNamer namer_;
+  ChunkKeys keys_;
   std::string listSha256_;
   std::unique_ptr<StoredReader> list_;
   base::Sha256 listHash_;
-  std::string listBuffer_, blob_, raw_;
+  std::string listBuffer_, blob_, raw_, frame_;
   std::string openPack_;
   std::ifstream packIn_;
   std::size_t rawAt_ = 0;
@@ -77,6 +82,6 @@ class ChunkListReader : public StoredReader {
 
 // The same, pushed into `out` (the stock-tools recipe's test compares with it).
 void readChunkedPart(const std::filesystem::path& chunkList, const std::filesystem::path& chunksDir,
-                     ChunkIndex& index, const ChunkNamer& namer, const base::ChunkSink& out);
+                     ChunkIndex& index, const ChunkKeys& keys, const base::ChunkSink& out);
 
 }  // namespace volumes::chunks

@@ -17,6 +17,7 @@
 #include <zstd.h>
 
 #include "base/sha256.hpp"
+#include "volumes/chunks/store_key.hpp"
 #include "volumes/part_file.hpp"
 #include "volumes/repository.hpp"
 
@@ -34,18 +35,31 @@ struct FdCloser {
 
 // The cut points and blob encoding are part of the format: a store made with others is refused
 // rather than silently never deduplicating.
-nlohmann::json configOf() {
+nlohmann::json configOf(const Encryption* to) {
   ChunkLimits limits;
-  return {{"version", 1},
-          {"chunker",
-           {{"algorithm", "fastcdc-gear-v1"},
-            {"min", limits.min},
-            {"average", limits.average},
-            {"max", limits.max}}},
-          {"names", "sha256"},
-          {"blobs", "zstd-frame"},
-          {"packs", "packs/XX/SHA256"},
-          {"index", "index/PACK.tsv: NAME PACK OFFSET LENGTH SIZE"}};
+  nlohmann::json config = {{"version", 1},
+                           {"chunker",
+                            {{"algorithm", "fastcdc-gear-v1"},
+                             {"min", limits.min},
+                             {"average", limits.average},
+                             {"max", limits.max}}},
+                           {"names", "sha256"},
+                           {"blobs", "zstd-frame"},
+                           {"packs", "packs/XX/SHA256"},
+                           {"index", "index/PACK.tsv: NAME PACK OFFSET LENGTH SIZE"}};
+  if (to) {
+    config["names"] = "hmac-sha256";
+    config["blobs"] = "zstd-frame-age";
+    config["key"] = "key.age";
+    config["encryptedTo"] = {{"recipients", to->recipients}, {"passphrase", to->passphrase}};
+  }
+  return config;
+}
+
+bool sameEncryption(Encryption a, Encryption b) {
+  std::sort(a.recipients.begin(), a.recipients.end());
+  std::sort(b.recipients.begin(), b.recipients.end());
+  return a.recipients == b.recipients && a.passphrase == b.passphrase;
 }
 
 // The names of the live chunks, on disk (a private temporary SQLite database): a repository's
@@ -84,7 +98,8 @@ class NameSet {
 
 }  // namespace
 
-RepositoryChunks::RepositoryChunks(fs::path dir) : dir_(std::move(dir)), namer_(ChunkNamer::plain()) {}
+RepositoryChunks::RepositoryChunks(fs::path dir, std::optional<Encryption> encryptedTo)
+    : dir_(std::move(dir)), keys_(ChunkKeys::plain()), encryptedTo_(std::move(encryptedTo)) {}
 
 RepositoryChunks::~RepositoryChunks() = default;
 
@@ -96,30 +111,84 @@ std::unique_ptr<RepositoryChunks> RepositoryChunks::open(const fs::path& root) {
   if (json.is_discarded() || !json.is_object())
     throw RepositoryError(config.string() +
                           " is not JSON: the deduplicated store's settings are lost; write " +
-                          configOf().dump() + " back into it");
-  if (json.value("version", 0) != 1 || json.value("chunker", nlohmann::json()) != configOf()["chunker"] ||
-      json.value("names", "") != "sha256" || json.value("blobs", "") != "zstd-frame")
+                          configOf(nullptr).dump() +
+                          " back into it (an encrypted store's also names \"key\" and \"encryptedTo\")");
+  std::optional<Encryption> to;
+  if (json.contains("encryptedTo")) {
+    try {
+      to.emplace();
+      to->recipients = json.at("encryptedTo").at("recipients").get<std::vector<std::string>>();
+      to->passphrase = json.at("encryptedTo").at("passphrase").get<bool>();
+    } catch (const nlohmann::json::exception&) {
+      throw RepositoryError(config.string() + ": \"encryptedTo\" is not {recipients, passphrase}");
+    }
+  }
+  if (json != configOf(to ? &*to : nullptr))
     throw RepositoryError(config.string() + " describes chunks this version cannot read or write (" +
                           json.dump() + "): upgrade docker-agentchat");
-  return std::unique_ptr<RepositoryChunks>(new RepositoryChunks(dir));
+  return std::unique_ptr<RepositoryChunks>(new RepositoryChunks(dir, std::move(to)));
 }
 
-std::unique_ptr<RepositoryChunks> RepositoryChunks::create(const fs::path& root) {
+std::unique_ptr<RepositoryChunks> RepositoryChunks::create(const fs::path& root, const Encryption* to,
+                                                           const std::vector<AgeRecipient>* recipients) {
   if (auto existing = open(root)) return existing;
   fs::path dir = root / ".chunks";
   makePrivateDir(dir);
+  // The key first: config.json makes the store, and an encrypted store without its key is lost.
+  std::optional<StoreKey> key;
+  if (to) {
+    key = generateStoreKey();
+    writeStoreKey(dir / "key.age", *key, *recipients);
+  }
   fs::path temp = dir / "config.json.partial";
   std::error_code ec;
   fs::remove(temp, ec);
   {
     PartFile file(temp);
-    file.write(configOf().dump(2) + "\n");
+    file.write(configOf(to).dump(2) + "\n");
     file.close();
   }
   fs::rename(temp, dir / "config.json", ec);
   if (ec) throw RepositoryError("cannot write " + (dir / "config.json").string() + ": " + ec.message());
   syncDir(dir);
-  return open(root);
+  auto made = open(root);
+  if (key) made->keys_ = ChunkKeys::encrypted(key->namingKey, key->identity);
+  return made;
+}
+
+bool RepositoryChunks::unlock(const std::vector<AgeIdentity>& identities) {
+  if (unlocked()) return true;
+  if (identities.empty()) return false;
+  auto key = readStoreKey(dir_ / "key.age", identities);
+  if (!key) return false;
+  keys_ = ChunkKeys::encrypted(key->namingKey, key->identity);
+  return true;
+}
+
+void RepositoryChunks::requireUnlocked() const {
+  if (!unlocked())
+    throw RepositoryError("the deduplicated store " + dir_.string() +
+                          " is encrypted: give its key with --identity FILE or --passphrase-file FILE "
+                          "(a key the backups are encrypted to)");
+}
+
+std::string RepositoryChunks::refusal(const Encryption& encryption) const {
+  if (!encryptedTo_) {
+    return encryption.on() ? "the repository's deduplicated store is not encrypted, so an encrypted "
+                             "backup keeps its parts as whole age files"
+                           : "";
+  }
+  if (!encryption.on())
+    return "the repository's deduplicated store is encrypted, and this backup is not: its parts are kept as "
+           "whole files";
+  if (!sameEncryption(encryption, *encryptedTo_))
+    return "the repository's deduplicated store is encrypted to other keys than this backup (its key.age "
+           "opens only for those), so this backup keeps its parts as whole age files";
+  if (!unlocked())
+    return "the repository's deduplicated store is encrypted and its key was not opened (give --identity "
+           "FILE with a key the store is encrypted to, or the store's passphrase): this backup keeps its "
+           "parts as whole age files";
+  return "";
 }
 
 ChunkIndex& RepositoryChunks::index() {
@@ -180,10 +249,12 @@ std::unique_ptr<RepositoryChunks::Writing> RepositoryChunks::beginWriting() {
 
 std::unique_ptr<StoredReader> RepositoryChunks::openList(const fs::path& list, const std::string& listSha256,
                                                          bool blobs) {
-  return std::make_unique<ChunkListReader>(list, dir_, index(), namer_, listSha256, blobs);
+  requireUnlocked();
+  return std::make_unique<ChunkListReader>(list, dir_, index(), keys_, listSha256, blobs);
 }
 
 RepositoryChunks::Checked RepositoryChunks::check(bool repair) {
+  requireUnlocked();
   FdCloser lock{openLock()};
   if (repair && ::flock(lock.fd, LOCK_EX | LOCK_NB) != 0)
     throw RepositoryError("a backup into " + dir_.parent_path().string() + " is running (it holds " +
@@ -228,7 +299,7 @@ RepositoryChunks::Checked RepositoryChunks::check(bool repair) {
       ++result.chunks;
       bool ok = e.at.pack == name && e.at.offset + e.at.length <= pack.size() && e.at.size <= (64u << 20);
       if (ok) {
-        ok = decodeChunk(namer_, std::string_view(pack).substr(e.at.offset, e.at.length), e.at.size, e.name,
+        ok = decodeChunk(keys_, std::string_view(pack).substr(e.at.offset, e.at.length), e.at.size, e.name,
                          raw);
       }
       if (ok) {

@@ -12,8 +12,9 @@
 #include <vector>
 
 #include "volumes/chunks/chunk_index.hpp"
-#include "volumes/chunks/chunk_namer.hpp"
+#include "volumes/chunks/chunk_keys.hpp"
 #include "volumes/chunks/local_chunk_store.hpp"
+#include "volumes/manifest.hpp"
 
 namespace volumes::chunks {
 
@@ -22,12 +23,26 @@ class RepositoryChunks {
   // Null unless `root`/.chunks/config.json exists; throws RepositoryError for a config this version
   // cannot use.
   static std::unique_ptr<RepositoryChunks> open(const std::filesystem::path& root);
-  // Makes the store (config.json) unless it exists, and opens it.
-  static std::unique_ptr<RepositoryChunks> create(const std::filesystem::path& root);
+  // Makes the store (config.json) unless it exists, and opens it. With `to`, an encrypted store: a
+  // fresh repository key, sealed to `recipients` (whom `to` names) in key.age, and the store unlocked.
+  static std::unique_ptr<RepositoryChunks> create(const std::filesystem::path& root,
+                                                  const Encryption* to = nullptr,
+                                                  const std::vector<AgeRecipient>* recipients = nullptr);
   ~RepositoryChunks();
 
   const std::filesystem::path& dir() const { return dir_; }
-  const ChunkNamer& namer() const { return namer_; }
+  const ChunkKeys& keys() const { return keys_; }
+
+  // Whom the repository key is sealed to; nullopt for a plain store.
+  const std::optional<Encryption>& encryptedTo() const { return encryptedTo_; }
+  bool unlocked() const { return !encryptedTo_ || keys_.seals(); }
+  // Opens key.age with any of `identities`: false when none of them opens it. Throws
+  // RepositoryError when the key file is missing or damaged.
+  bool unlock(const std::vector<AgeIdentity>& identities);
+  // Why a backup encrypted as `encryption` keeps its parts as whole files instead (empty: it may
+  // use the store). A backup's chunks are sealed to the repository key, so only backups encrypted
+  // exactly as the store (same recipients, or the passphrase that opened it) go into it.
+  std::string refusal(const Encryption& encryption) const;
   ChunkIndex& index();
 
   // What one backup writes chunks through. It holds the store's lock shared until it is destroyed
@@ -77,12 +92,14 @@ class RepositoryChunks {
       const std::function<void(const std::function<void(const std::filesystem::path&)>&)>& lists);
 
  private:
-  explicit RepositoryChunks(std::filesystem::path dir);
+  RepositoryChunks(std::filesystem::path dir, std::optional<Encryption> encryptedTo);
+  void requireUnlocked() const;
   int openLock() const;
   std::vector<std::filesystem::path> listIndexFiles() const;
   std::uint64_t deletePack(const std::filesystem::path& indexFile, const std::filesystem::path& packFile);
   std::filesystem::path dir_;
-  ChunkNamer namer_;
+  ChunkKeys keys_;
+  std::optional<Encryption> encryptedTo_;
   std::mutex indexMutex_;
   std::unique_ptr<ChunkIndex> index_;
 };

@@ -1,0 +1,115 @@
+#include "volumes/chunks/store_key.hpp"
+
+#include <openssl/crypto.h>
+#include <openssl/rand.h>
+
+#include <fstream>
+#include <iterator>
+
+#include "base/sha256.hpp"
+#include "volumes/age_stream.hpp"
+#include "volumes/part_file.hpp"
+#include "volumes/repository.hpp"
+
+namespace volumes::chunks {
+
+namespace fs = std::filesystem;
+
+namespace {
+constexpr std::string_view kNamingPrefix = "# naming-key: ";
+
+std::string hexDecode(std::string_view hex) {
+  auto digit = [](char c) -> int {
+    if (c >= '0' && c <= '9') return c - '0';
+    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+    return -1;
+  };
+  std::string bytes;
+  if (hex.size() % 2 != 0) return {};
+  for (std::size_t i = 0; i < hex.size(); i += 2) {
+    int high = digit(hex[i]), low = digit(hex[i + 1]);
+    if (high < 0 || low < 0) return {};
+    bytes.push_back(static_cast<char>(high * 16 + low));
+  }
+  return bytes;
+}
+}  // namespace
+
+StoreKey generateStoreKey() {
+  StoreKey key{generateIdentity(), std::string(32, '\0')};
+  if (RAND_bytes(reinterpret_cast<unsigned char*>(key.namingKey.data()), 32) != 1)
+    throw RepositoryError("cannot draw random bytes for the repository key (OpenSSL RAND_bytes)");
+  return key;
+}
+
+std::string formatStoreKey(const StoreKey& key) {
+  return "# docker-agentchat repository key: the deduplicated store's identity and chunk naming key\n" +
+         std::string(kNamingPrefix) + base::hexEncode(key.namingKey) + "\n" + formatIdentity(key.identity) +
+         "\n";
+}
+
+StoreKey parseStoreKey(std::string_view text) {
+  std::optional<AgeIdentity> identity;
+  std::string naming;
+  while (!text.empty()) {
+    auto end = text.find('\n');
+    std::string_view line = text.substr(0, end);
+    text.remove_prefix(end == std::string_view::npos ? text.size() : end + 1);
+    if (line.rfind(kNamingPrefix, 0) == 0) {
+      naming = hexDecode(line.substr(kNamingPrefix.size()));
+    } else if (line.rfind("AGE-SECRET-KEY-1", 0) == 0) {
+      try {
+        identity = parseIdentity(line);
+      } catch (const AgeError&) {
+        identity.reset();
+      }
+    }
+  }
+  if (!identity || naming.size() != 32)
+    throw RepositoryError(
+        "the repository key (.chunks/key.age) opened, but it is not a docker-agentchat key");
+  return StoreKey{std::move(*identity), std::move(naming)};
+}
+
+void writeStoreKey(const fs::path& file, const StoreKey& key, const std::vector<AgeRecipient>& recipients) {
+  fs::path temp = file.parent_path() / ("partial-" + file.filename().string());
+  std::error_code ec;
+  fs::remove(temp, ec);
+  {
+    PartFile out(temp);
+    AgeEncryptor age([&](std::string_view bytes) { out.write(bytes); }, recipients);
+    age.write(formatStoreKey(key));
+    age.finish();
+    out.close();
+  }
+  fs::rename(temp, file, ec);
+  if (ec) throw RepositoryError("cannot write " + file.string() + ": " + ec.message());
+  syncDir(file.parent_path());
+}
+
+std::optional<StoreKey> readStoreKey(const fs::path& file, const std::vector<AgeIdentity>& identities) {
+  std::ifstream in(file, std::ios::binary);
+  std::string sealed;
+  if (in) sealed.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+  if (!in || in.bad() || sealed.empty())
+    throw RepositoryError("cannot read the repository key " + file.string() +
+                          ": without it no encrypted deduplicated backup can be read; restore it from a copy "
+                          "of the repository");
+  std::string text;
+  try {
+    AgeDecryptor age([&](std::string_view plain) { text.append(plain); }, identities, /*maxScryptLogN=*/20);
+    age.write(sealed);
+    age.finish();
+  } catch (const AgeError& e) {
+    if (e.kind() == AgeError::Kind::NoIdentityMatched) return std::nullopt;
+    throw RepositoryError("the repository key " + file.string() + " is damaged (" + e.what() +
+                          "): restore it from a copy of the repository");
+  }
+  struct Wipe {
+    std::string& text;
+    ~Wipe() { OPENSSL_cleanse(text.data(), text.size()); }
+  } wipe{text};
+  return parseStoreKey(text);
+}
+
+}  // namespace volumes::chunks
