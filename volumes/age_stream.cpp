@@ -213,6 +213,7 @@ struct AgeEncryptor::State {
   std::size_t fill = 0;
   std::vector<std::uint8_t> sealed = std::vector<std::uint8_t>(kSealedChunkSize);
   std::uint64_t counter = 0;
+  std::string header;  // for replay()
 
   void seal(std::string_view chunk, bool last) {
     aead->seal(chunkNonce(counter++, last), chunk, sealed.data());
@@ -237,7 +238,16 @@ AgeEncryptor::AgeEncryptor(base::ChunkSink out, const std::vector<AgeRecipient>&
   const AgeSecret nonce = randomBytes(kPayloadNonceSize);
   header.append(nonce.view());
   state_->aead.emplace(hkdfSha256(fileKey.view(), nonce.view(), "payload"));
+  state_->header = header;
   state_->out(header);
+}
+
+void AgeEncryptor::replay() {
+  state_->counter = 0;
+  state_->fill = 0;
+  in_ = 0;
+  finished_ = false;
+  state_->out(state_->header);
 }
 
 AgeEncryptor::~AgeEncryptor() = default;

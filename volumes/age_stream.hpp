@@ -23,6 +23,11 @@ class AgeEncryptor {
 
   void write(std::string_view plaintext);
   void finish();  // seals the final chunk; no write() afterwards
+  // The same file once more, from its header: the same key and nonce, so the same plaintext gives
+  // the same bytes (a bundle needs an entry's sha256 before its content: the part is read twice).
+  // Only ever for the same plaintext — other plaintext under the same key and nonce would give away
+  // the difference of the two.
+  void replay();
   std::uint64_t bytesIn() const { return in_; }
 
  private:

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "base/sha256.hpp"
+#include "volumes/age_stream.hpp"
 #include "volumes/archive_reader.hpp"
 #include "volumes/host_archive.hpp"
 
@@ -34,37 +35,115 @@ class BytesReader : public StoredReader {
   std::size_t offset_ = 0;
 };
 
+// A chunked part of an encrypted backup, sealed again as one age file to the backup's recipients.
+// A bundle gives an entry's size and sha256 before its bytes, so the part is read twice through one
+// encryptor (AgeEncryptor::replay): the same plaintext makes the same age file, and the second
+// read's plaintext is checked against the first's before its last bytes are handed out.
+struct Resealing {
+  explicit Resealing(const std::vector<AgeRecipient>& to)
+      : age([this](std::string_view bytes) { sealed.append(bytes); }, to) {}
+  std::string sealed;  // what the encryptor gave since it was last emptied
+  AgeEncryptor age;
+  std::string plainSha256;
+};
+
+class ResealedReader : public StoredReader {
+ public:
+  ResealedReader(std::unique_ptr<StoredReader> frames, std::shared_ptr<Resealing> resealing)
+      : frames_(std::move(frames)), r_(std::move(resealing)), where_(frames_->where() + " (sealed again)") {
+    r_->sealed.clear();
+    r_->age.replay();
+  }
+  std::size_t read(char* buffer, std::size_t capacity) override {
+    while (at_ == r_->sealed.size() && !ended_) {
+      r_->sealed.clear();
+      at_ = 0;
+      std::size_t got = frames_->read(input_.data(), input_.size());
+      if (got == 0) {
+        r_->age.finish();
+        ended_ = true;
+        if (plain_.hexDigest() != r_->plainSha256)
+          throw RepositoryError(frames_->where() +
+                                ": its chunks changed between the two reads of the export");
+      } else {
+        plain_.update(std::string_view(input_.data(), got));
+        r_->age.write(std::string_view(input_.data(), got));
+      }
+    }
+    std::size_t n = std::min(capacity, r_->sealed.size() - at_);
+    std::memcpy(buffer, r_->sealed.data() + at_, n);
+    at_ += n;
+    return n;
+  }
+  const std::string& where() const override { return where_; }
+
+ private:
+  std::unique_ptr<StoredReader> frames_;
+  std::shared_ptr<Resealing> r_;
+  std::string where_;
+  std::vector<char> input_ = std::vector<char>(1 << 20);
+  base::Sha256 plain_;
+  std::size_t at_ = 0;
+  bool ended_ = false;
+};
+
 }  // namespace
 
 void writeBundle(const Repository& repository, const std::string& project, const std::string& id,
-                 const base::ChunkSink& out) {
+                 const base::ChunkSink& out, const std::vector<AgeRecipient>& resealTo) {
   auto manifest = repository.read(project, id);
   std::string prefix = project + "/" + id + "/";
-  // A chunked part goes in as one .zst file (its blobs back to back): the bundle stands alone, and
-  // the manifest, which comes first, needs that file's sha256 — one read of the blobs ahead.
+  // A chunked part goes in as one .zst file (its blobs back to back) — an encrypted backup's sealed
+  // again as one age file: the bundle stands alone, and the manifest, which comes first, needs that
+  // file's sha256 — one read of the blobs ahead.
   std::vector<char> buffer(1 << 20);
-  for (auto& part : manifest.parts) {
+  std::map<std::size_t, std::shared_ptr<Resealing>> resealed;  // by part
+  for (std::size_t i = 0; i < manifest.parts.size(); ++i) {
+    auto& part = manifest.parts[i];
     if (!part.chunked()) continue;
-    // Sealed again to the backup's recipients, its age file would differ between the two reads.
-    if (manifest.encryption.on())
+    bool reseal = manifest.encryption.on();
+    if (reseal && resealTo.empty())
       throw RepositoryError("export: backup " + id +
-                            " is kept as encrypted deduplicated chunks, which a bundle "
-                            "cannot carry yet: copy it to a directory without a deduplicated store first "
-                            "(docker agentchat copy " +
-                            id +
-                            " --to DIR with its --identity or --passphrase-file: "
-                            "its parts become age files) and export from there");
+                            " is kept as encrypted deduplicated chunks: give its key (--identity FILE or "
+                            "--passphrase-file FILE) so each part is sealed again as one age file");
     auto in = repository.openCompressed(project, id, part);
-    base::Sha256 hash;
+    base::Sha256 hash, plain;
     std::uint64_t size = 0;
-    while (std::size_t got = in->read(buffer.data(), buffer.size())) {
-      hash.update(std::string_view(buffer.data(), got));
-      size += got;
+    std::shared_ptr<Resealing> r;
+    auto take = [&](std::string_view bytes) {
+      hash.update(bytes);
+      size += bytes.size();
+    };
+    if (reseal) {
+      r = std::make_shared<Resealing>(resealTo);
+      take(r->sealed);
+      r->sealed.clear();
     }
-    if (size != part.size)
+    while (std::size_t got = in->read(buffer.data(), buffer.size())) {
+      std::string_view bytes(buffer.data(), got);
+      if (!r) {
+        take(bytes);
+        continue;
+      }
+      plain.update(bytes);
+      r->age.write(bytes);
+      take(r->sealed);
+      r->sealed.clear();
+    }
+    if (r) {
+      r->age.finish();
+      take(r->sealed);
+      r->sealed.clear();
+      r->plainSha256 = plain.hexDigest();
+      part.plainSha256 = r->plainSha256;
+      part.name += ".age";
+      resealed[i] = r;
+    } else if (size != part.size) {
       throw RepositoryError("export: part " + part.name + " has " + std::to_string(size) +
                             " bytes of chunks, the manifest says " + std::to_string(part.size) +
                             ": run docker agentchat verify " + id);
+    }
+    part.size = size;
     part.sha256 = hash.hexDigest();
     part.storage.clear();
     part.newSize = 0;
@@ -76,11 +155,15 @@ void writeBundle(const Repository& repository, const std::string& project, const
        [text] { return std::unique_ptr<StoredReader>(std::make_unique<BytesReader>(*text)); }, std::nullopt}};
   const auto stored = repository.read(project, id);
   for (std::size_t i = 0; i < manifest.parts.size(); ++i) {
-    entries.push_back({prefix + manifest.parts[i].name, manifest.parts[i].size,
-                       [&repository, &project, &id, record = stored.parts[i]] {
-                         return repository.openCompressed(project, id, record);
-                       },
-                       std::nullopt});
+    auto r = resealed.count(i) ? resealed[i] : nullptr;
+    entries.push_back(
+        {prefix + manifest.parts[i].name, manifest.parts[i].size,
+         [&repository, &project, &id, record = stored.parts[i], r]() -> std::unique_ptr<StoredReader> {
+           auto frames = repository.openCompressed(project, id, record);
+           if (!r) return frames;
+           return std::make_unique<ResealedReader>(std::move(frames), r);
+         },
+         std::nullopt});
   }
   archiveStreams(entries, out);
 }

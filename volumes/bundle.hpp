@@ -5,14 +5,19 @@
 // sha256 against the manifest on the way in and commits the backup only when all of them match.
 #include <cstdint>
 #include <string>
+#include <vector>
+
+#include "volumes/age_keys.hpp"
 
 #include "base/streams.hpp"
 #include "volumes/repository.hpp"
 
 namespace volumes {
 
+// A part kept as chunks goes in as one .zst file; an encrypted backup's as one age file sealed to
+// `resealTo` (the backup's own recipients; RepositoryError without them).
 void writeBundle(const Repository& repository, const std::string& project, const std::string& id,
-                 const base::ChunkSink& out);
+                 const base::ChunkSink& out, const std::vector<AgeRecipient>& resealTo = {});
 
 struct ImportResult {
   std::string project, id;

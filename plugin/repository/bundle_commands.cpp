@@ -37,7 +37,14 @@ class ExportCommand : public Command {
     // A damaged part would travel far before anyone noticed: checked here first. Encrypted parts
     // travel encrypted; with their key, their content is checked too.
     auto keys = loadPartKeys(keyOptions);
-    if (!keys.empty()) requireKeysFor(repository, manifest, keys);
+    if (!keys.empty() || sealedChunks(manifest)) requireKeysFor(repository, manifest, keys);
+    // Sealed chunks leave as age files to the backup's own recipients (its passphrase from the keys).
+    auto resealTo = sealedChunks(manifest) ? sameEncryptionAs(manifest, keys).recipients
+                                           : std::vector<volumes::AgeRecipient>{};
+    if (sealedChunks(manifest) && manifest.encryption.passphrase && resealTo.empty())
+      throw std::invalid_argument("export: backup " + id +
+                                  " is encrypted with a passphrase: give it with --passphrase-file FILE, so "
+                                  "its parts leave sealed with it");
     for (const auto& part : manifest.parts) {
       auto check = volumes::checkPart({&repository, stack.name, id}, part, false, &keys);
       if (!check.ok) {
@@ -60,15 +67,18 @@ class ExportCommand : public Command {
     if (fd < 0) throw std::runtime_error("cannot create " + partial.string() + ": " + std::strerror(errno));
     std::uint64_t bytes = 0;
     try {
-      volumes::writeBundle(repository, stack.name, id, [&](std::string_view chunk) {
-        while (!chunk.empty()) {
-          ssize_t n = ::write(fd, chunk.data(), chunk.size());
-          if (n < 0 && errno == EINTR) continue;
-          if (n < 0) throw std::runtime_error(std::string("writing the bundle: ") + std::strerror(errno));
-          chunk.remove_prefix(static_cast<std::size_t>(n));
-          bytes += static_cast<std::uint64_t>(n);
-        }
-      });
+      volumes::writeBundle(
+          repository, stack.name, id,
+          [&](std::string_view chunk) {
+            while (!chunk.empty()) {
+              ssize_t n = ::write(fd, chunk.data(), chunk.size());
+              if (n < 0 && errno == EINTR) continue;
+              if (n < 0) throw std::runtime_error(std::string("writing the bundle: ") + std::strerror(errno));
+              chunk.remove_prefix(static_cast<std::size_t>(n));
+              bytes += static_cast<std::uint64_t>(n);
+            }
+          },
+          resealTo);
       if (!toStdout && (::fsync(fd) != 0 || ::close(fd) != 0))
         throw std::runtime_error(std::string("writing the bundle: ") + std::strerror(errno));
     } catch (...) {

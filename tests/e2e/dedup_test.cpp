@@ -244,4 +244,10 @@ TEST(Dedup, AnEncryptedStoreSealsEveryChunkAndStillReadsOnlyWhatChanged) {
     EXPECT_EQ(opened.out, "age-encryption.org/v1") << name;
   }
   EXPECT_EQ(fileHolding(plain, "lines-in-the-clear"), "");
+
+  // Exported, the same: a bundle of age files, imported and verified with the passphrase.
+  fs::path bundle = stack.repo().parent_path() / "sealed.tar";
+  auto exported = stack.plugin({"export", second, "-o", bundle.string(), "--passphrase-file", passphrase});
+  ASSERT_EQ(exported.exitCode, 0) << exported.err;
+  EXPECT_EQ(fileText(bundle).find("lines-in-the-clear"), std::string::npos);
 }

@@ -173,7 +173,7 @@ TEST(EncryptedStore, StockAgeAndZstdBringAPartBack) {
   EXPECT_TRUE(fileText(out) == parts.dump);
 }
 
-TEST(EncryptedStore, CopiesKeepTheEncryptionAndBundlesSayWhatToDo) {
+TEST(EncryptedStore, CopiesAndBundlesKeepTheEncryption) {
   TempDir dir, plainDir, otherDir;
   Owner owner;
   volumes::LocalRepository repository(dir.path());
@@ -203,11 +203,20 @@ TEST(EncryptedStore, CopiesKeepTheEncryptionAndBundlesSayWhatToDo) {
   for (const auto& p : other.read("chat", "20261203T000000Z").parts) EXPECT_TRUE(p.chunked());
   expectWhole(other, "20261203T000000Z", parts);
 
-  try {
-    volumes::writeBundle(repository, "chat", "20261203T000000Z", [](std::string_view) {});
-    ADD_FAILURE() << "a bundle of sealed chunks was written";
-  } catch (const volumes::RepositoryError& e) {
-    EXPECT_THAT(e.what(), HasSubstr("docker agentchat copy"));
+  // A bundle: each part one age file to the recipients, the same bytes its manifest's sha256 names.
+  EXPECT_THROW(volumes::writeBundle(repository, "chat", "20261203T000000Z", [](std::string_view) {}),
+               volumes::RepositoryError);
+  std::string bundle;
+  volumes::writeBundle(
+      repository, "chat", "20261203T000000Z", [&](std::string_view b) { bundle += b; }, owner.recipients);
+  EXPECT_EQ(bundle.find("Dump completed"), std::string::npos);
+  TempDir importDir;
+  volumes::LocalRepository imported(importDir.path());
+  volumes::importBundle(imported, base::bytesSource(bundle));
+  for (const auto& p : imported.read("chat", "20261203T000000Z").parts) {
+    EXPECT_TRUE(p.encrypted()) << p.name;
+    auto check = volumes::checkPart({&imported, "chat", "20261203T000000Z"}, p, false, &keys);
+    EXPECT_TRUE(check.ok && check.contentChecked) << p.name << ": " << check.problem;
   }
 }
 
