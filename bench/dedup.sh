@@ -7,6 +7,8 @@
 #   second, unchanged ours vs restic: time (target <= 2x restic's) and bytes added (target <= 1 % of the first)
 #   third             after 12 MiB of new data and one appended line: bytes added (target <= 18 MiB)
 #   peak RSS of ours  (target <= 64 MiB without a passphrase)
+# And ours into an encrypted store (--encrypt-to a key, --identity to open the store: chunks sealed
+# with age, names by HMAC), the same three backups: restic encrypts too.
 # Prints each run, then medians and ratios.   bench/dedup.sh [RUNS=3]
 set -euo pipefail
 cd "$(dirname "$(readlink -f "$0")")/.."
@@ -33,9 +35,13 @@ drop() { sync; echo 3 >/proc/sys/vm/drop_caches 2>/dev/null || true; }
 bytes() { du -sb "$1" | cut -f1; }
 declare -A t
 m() { tr ' ' '\n' <<<"${t[$1]}" | grep . | median; }
-ours() { # ours REPO: one backup of the volumes, timed; its peak RSS kept in $work/rss
-  /usr/bin/time -f '%e %M' -o "$work/time" "$plugin" --repo "$1" "${compose[@]}" backup --only volumes --dedup \
-    >/dev/null 2>"$work/ours.err" || { cat "$work/ours.err"; exit 1; }
+age-keygen -o "$work/key.txt" 2>/dev/null
+sealed=(--encrypt-to "$(age-keygen -y "$work/key.txt")" --identity "$work/key.txt")
+ours() { # ours REPO [ARGS]: one backup of the volumes, timed; its peak RSS kept in $work/rss
+  local repo=$1
+  shift
+  /usr/bin/time -f '%e %M' -o "$work/time" "$plugin" --repo "$repo" "${compose[@]}" backup --only volumes --dedup \
+    "$@" >/dev/null 2>"$work/ours.err" || { cat "$work/ours.err"; exit 1; }
   local s kb
   read -r s kb <"$work/time"
   echo "$kb" >>"$work/rss"
@@ -43,24 +49,30 @@ ours() { # ours REPO: one backup of the volumes, timed; its peak RSS kept in $wo
 }
 
 for run in $(seq 1 "$runs"); do
-  rm -rf "$work"/ours "$work"/restic "$work"/pipe.zst
+  rm -rf "$work"/ours "$work"/sealed "$work"/restic "$work"/pipe.zst
   restic init -q --repository-version 2 -r "$work/restic" >/dev/null
   drop; p=$(seconds sh -c "curl -fsS --unix-socket /var/run/docker.sock \
     'http://docker/containers/$BACKEND_CONTAINER/archive?path=/app/data/.' | zstd -q -T0 -3 > $work/pipe.zst")
   drop; o1=$(ours "$work/ours"); os1=$(bytes "$work/ours")
+  drop; e1=$(ours "$work/sealed" "${sealed[@]}"); es1=$(bytes "$work/sealed")
   drop; r1=$(seconds restic backup -q -r "$work/restic" "$mount"); rs1=$(bytes "$work/restic")
   drop; o2=$(ours "$work/ours"); os2=$(bytes "$work/ours")
+  drop; e2=$(ours "$work/sealed" "${sealed[@]}"); es2=$(bytes "$work/sealed")
   drop; r2=$(seconds restic backup -q -r "$work/restic" "$mount"); rs2=$(bytes "$work/restic")
   docker exec "$BACKEND_CONTAINER" sh -c "head -c 12582912 /dev/urandom > /app/data/bench/new-$run.bin &&
     echo 'one more line $run' >> /app/data/bench/log-7.txt"
   drop; o3=$(ours "$work/ours"); os3=$(bytes "$work/ours")
+  drop; e3=$(ours "$work/sealed" "${sealed[@]}"); es3=$(bytes "$work/sealed")
   drop; r3=$(seconds restic backup -q -r "$work/restic" "$mount"); rs3=$(bytes "$work/restic")
   t[p]+="$p "; t[o1]+="$o1 "; t[r1]+="$r1 "; t[o2]+="$o2 "; t[r2]+="$r2 "; t[o3]+="$o3 "; t[r3]+="$r3 "
   t[os1]+="$os1 "; t[rs1]+="$rs1 "; t[oa2]+="$((os2 - os1)) "; t[ra2]+="$((rs2 - rs1)) "
   t[oa3]+="$((os3 - os2)) "; t[ra3]+="$((rs3 - rs2)) "
+  t[e1]+="$e1 "; t[e2]+="$e2 "; t[e3]+="$e3 "; t[es1]+="$es1 "; t[ea2]+="$((es2 - es1)) "; t[ea3]+="$((es3 - es2)) "
   printf 'run %d: pipeline %.2fs | first: ours %.2fs %d MiB, restic %.2fs %d MiB | unchanged: ours %.2fs +%d KiB, restic %.2fs +%d KiB | 12 MiB new: ours %.2fs +%d KiB, restic %.2fs +%d KiB\n' \
     "$run" "$p" "$o1" "$((os1 >> 20))" "$r1" "$((rs1 >> 20))" "$o2" "$(((os2 - os1) >> 10))" "$r2" \
     "$(((rs2 - rs1) >> 10))" "$o3" "$(((os3 - os2) >> 10))" "$r3" "$(((rs3 - rs2) >> 10))"
+  printf '       encrypted store: first %.2fs %d MiB | unchanged %.2fs +%d KiB | 12 MiB new %.2fs +%d KiB\n' \
+    "$e1" "$((es1 >> 20))" "$e2" "$(((es2 - es1) >> 10))" "$e3" "$(((es3 - es2) >> 10))"
 done
 
 r() { echo "$1 / $2" | bc -l; }
@@ -72,3 +84,6 @@ printf 'second, unchanged: ours %.2fs vs restic %.2fs -> %.2fx (target <= 2); ad
 printf 'third, 12 MiB new + a line: added ours %.1f MiB (target <= 18), restic %.1f MiB; ours %.2fs, restic %.2fs\n' \
   "$(r "$(m oa3)" 1048576)" "$(r "$(m ra3)" 1048576)" "$(m o3)" "$(m r3)"
 printf 'peak RSS of ours: %d MiB (target <= 64)\n' "$(($(sort -n "$work/rss" | tail -1) / 1024))"
+printf 'encrypted store: first %.2fs (%.2fx ours plain) %d MiB (%.3fx restic); unchanged %.2fs (%.2fx restic) +%d KiB; 12 MiB new +%.1f MiB in %.2fs\n' \
+  "$(m e1)" "$(r "$(m e1)" "$(m o1)")" "$(($(m es1) >> 20))" "$(r "$(m es1)" "$(m rs1)")" "$(m e2)" "$(r "$(m e2)" "$(m r2)")" \
+  "$(($(m ea2) >> 10))" "$(r "$(m ea3)" 1048576)" "$(m e3)"
