@@ -42,6 +42,19 @@ struct Owner {
   std::vector<volumes::AgeRecipient> recipients{volumes::recipientOf(identity)};
 };
 
+// A repository with an encrypted store and one backup in it, encrypted to `owner`.
+struct SealedRepository {
+  explicit SealedRepository(unsigned seed) : parts(someParts(seed)) {
+    repository.deduplicate(&owner.encryption, &owner.recipients);
+    first = backUp(repository, "20261203T000000Z", parts, true, owner.encryption);
+  }
+  TempDir dir;
+  Owner owner;
+  volumes::LocalRepository repository{dir.path()};
+  Parts parts;
+  volumes::Manifest first;
+};
+
 bool anyFileHolds(const fs::path& root, const std::string& text) {
   for (const auto& e : fs::recursive_directory_iterator(root))
     if (e.is_regular_file() && fileText(e.path()).find(text) != std::string::npos) return true;
@@ -51,12 +64,8 @@ bool anyFileHolds(const fs::path& root, const std::string& text) {
 }  // namespace
 
 TEST(EncryptedStore, ChunksAreSealedToTheRepositoryKeyAndOnlyItsOwnersOpenIt) {
-  TempDir dir;
-  Owner owner;
-  volumes::LocalRepository repository(dir.path());
-  repository.deduplicate(&owner.encryption, &owner.recipients);
-  auto parts = someParts(21);
-  auto first = backUp(repository, "20261203T000000Z", parts, true, owner.encryption);
+  SealedRepository sealed(21);
+  auto& [dir, owner, repository, parts, first] = sealed;
   expectWhole(repository, first.id, parts);
   for (const auto& p : first.parts) {
     EXPECT_TRUE(p.chunked());
@@ -112,24 +121,21 @@ TEST(EncryptedStore, APassphraseOpensTheKeyAndAWrongOneDoesNot) {
   volumes::Encryption encryption{{}, true};
   std::vector<volumes::AgeRecipient> recipients;
   recipients.push_back(volumes::passphraseRecipient("correct horse battery", 10));
+  auto parts = someParts(22);  // once: its tar header holds the time it was made
   {
     volumes::LocalRepository repository(dir.path());
     repository.deduplicate(&encryption, &recipients);
-    backUp(repository, "20261203T000000Z", someParts(22), true, encryption);
+    backUp(repository, "20261203T000000Z", parts, true, encryption);
   }
   volumes::LocalRepository again(dir.path());
   EXPECT_FALSE(again.unlockChunks({volumes::passphraseIdentity("wrong horse")}));
   EXPECT_TRUE(again.unlockChunks({volumes::passphraseIdentity("correct horse battery")}));
-  expectWhole(again, "20261203T000000Z", someParts(22));
+  expectWhole(again, "20261203T000000Z", parts);
 }
 
 TEST(EncryptedStore, AFlippedByteInASealedBlobIsFoundAndRefused) {
-  TempDir dir;
-  Owner owner;
-  volumes::LocalRepository repository(dir.path());
-  repository.deduplicate(&owner.encryption, &owner.recipients);
-  auto parts = someParts(23);
-  auto manifest = backUp(repository, "20261203T000000Z", parts, true, owner.encryption);
+  SealedRepository sealed(23);
+  auto& [dir, owner, repository, parts, manifest] = sealed;
   auto packs = packsOf(dir.path());
   ASSERT_EQ(packs.size(), 1u);
   {
@@ -148,12 +154,9 @@ TEST(EncryptedStore, AFlippedByteInASealedBlobIsFoundAndRefused) {
 }
 
 TEST(EncryptedStore, StockAgeAndZstdBringAPartBack) {
-  TempDir dir, keys;
-  Owner owner;
-  volumes::LocalRepository repository(dir.path());
-  repository.deduplicate(&owner.encryption, &owner.recipients);
-  auto parts = someParts(24);
-  backUp(repository, "20261203T000000Z", parts, true, owner.encryption);
+  SealedRepository sealed(24);
+  auto& [dir, owner, repository, parts, first] = sealed;
+  TempDir keys;
   fs::path identity = keys.path() / "me.key", out = keys.path() / "out";
   std::ofstream(identity) << volumes::formatIdentity(owner.identity) << "\n";
   // The recipe of volumes/chunks/FORMAT.md for an encrypted store, as a user would type it.
@@ -174,12 +177,9 @@ TEST(EncryptedStore, StockAgeAndZstdBringAPartBack) {
 }
 
 TEST(EncryptedStore, CopiesAndBundlesKeepTheEncryption) {
-  TempDir dir, plainDir, otherDir;
-  Owner owner;
-  volumes::LocalRepository repository(dir.path());
-  repository.deduplicate(&owner.encryption, &owner.recipients);
-  auto parts = someParts(25);
-  backUp(repository, "20261203T000000Z", parts, true, owner.encryption);
+  SealedRepository sealed(25);
+  auto& [dir, owner, repository, parts, first] = sealed;
+  TempDir plainDir, otherDir;
 
   // Into whole parts: without the recipients nothing is copied; with them each part is one age file.
   volumes::LocalRepository plain(plainDir.path());
