@@ -118,7 +118,8 @@ class BackupCommand : public Command {
         audit["copies"] = copies;
         throw volumes::RepositoryError(
             "backup " + manifest.id + " is complete in " + repo + ", but its copy to " + where +
-            " failed: " + e.what() + "\nRetry with: docker agentchat copy " + manifest.id + " --to " + where);
+            " failed: " + e.what() + "\nRetry with: docker agentchat copy " + manifest.id + " --to " + where +
+            (settings.encryption.on() ? " (with --identity FILE or --passphrase-file FILE)" : ""));
       }
     }
     if (!copies.empty()) audit["copies"] = copies;

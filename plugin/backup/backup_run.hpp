@@ -37,8 +37,10 @@ class PartWriter {
 
   // Streams `produce`'s bytes into a new compressed part; records it in the manifest.
   void writePart(const PlannedPart& planned, const std::function<void(const base::ChunkSink&)>& produce);
-  // Whether parts go to the repository's deduplicated store (unencrypted, into a store).
+  // Whether parts go to the repository's deduplicated store (one that takes this backup's encryption).
   bool deduplicating();
+  // An encrypted backup: the manifest (plaintext) must not name the files of a volume.
+  bool encrypted() const { return settings_.encryption.on(); }
   // A part the producer cuts itself into the store (the volume listing); `progressed` counts bytes
   // received. Only when deduplicating().
   void writeDeduplicatedPart(

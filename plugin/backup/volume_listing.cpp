@@ -82,10 +82,13 @@ bool catalogIntact(const volumes::Repository& repository, const std::string& pro
   return false;
 }
 
-json countsJson(const listing::ListingCounts& c) {
-  return {{"listedAt", c.listedAt},   {"entries", c.entries},       {"read", c.read},
-          {"readBytes", c.readBytes}, {"reused", c.reused},         {"reusedBytes", c.reusedBytes},
-          {"unstable", c.unstable},   {"warnings", c.warningCount}, {"firstWarnings", c.warnings}};
+// The first warnings name files: not in the manifest of an encrypted backup (it is plaintext).
+json countsJson(const listing::ListingCounts& c, bool encrypted) {
+  json counts = {{"listedAt", c.listedAt},   {"entries", c.entries},      {"read", c.read},
+                 {"readBytes", c.readBytes}, {"reused", c.reused},        {"reusedBytes", c.reusedBytes},
+                 {"unstable", c.unstable},   {"warnings", c.warningCount}};
+  if (!encrypted) counts["firstWarnings"] = c.warnings;
+  return counts;
 }
 
 // The part is stored by now: a catalog that cannot be finished only costs the next backup a full read.
@@ -171,7 +174,7 @@ void walkVolume(PartWriter& run, const PlannedPart& planned, const std::string& 
   });
   auto sha = keptCatalog(planned, [&] { return listed->close(); });
   const auto& counts = listed->counts();
-  json detail = countsJson(counts);
+  json detail = countsJson(counts, run.encrypted());
   detail.update({{"catalogSize", listed->catalogSize()}, {"previous", previous.id}});
   if (sha) run.detail("listing", planned.name, withCatalog(detail, planned, *sha));
   if (!excludes.empty()) run.detail("excluded", planned.name, counts.dropped);
@@ -211,7 +214,7 @@ void listAndReadVolume(PartWriter& run, const PlannedPart& planned, const std::s
     });
   });
   auto sha = keptCatalog(planned, [&] { return catalog->close(); });
-  json detail = countsJson(facts.counts());
+  json detail = countsJson(facts.counts(), run.encrypted());
   detail.update({{"catalogSize", catalog->size()},
                  {"previous", nullptr},
                  {"read", archived.kept},

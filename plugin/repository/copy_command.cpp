@@ -48,19 +48,19 @@ volumes::CopyResult copyToRepository(const Session& session, const volumes::Repo
   // An encrypted backup keeps its encryption: chunks into a store encrypted as it is, else whole
   // age files to its own recipients (its passphrase when the keys hold it).
   auto manifest = from.read(project, id);
+  // Sealed chunks are read with the backup's key, proven here before anything is made.
+  if (sealedChunks(manifest)) requireKeysFor(from, manifest, keys);
   auto encryption = sameEncryptionAs(manifest, keys);
   bool sealable = !manifest.encryption.passphrase || encryption.recipients.size() == 1;
   if (dedup) {
-    if (manifest.encryption.on() && !sealable)
-      throw std::invalid_argument("copy --dedup: backup " + id +
-                                  " is encrypted with a passphrase: give it with --passphrase-file FILE so "
-                                  "the target's store can be sealed with it");
-    startDeduplicating(*to, encryption.recipients, manifest.encryption);
+    // A new store is encrypted for a backup of sealed chunks (its keys proven above); whole age
+    // parts stay whole wherever they go, so they need no such store.
+    if (sealedChunks(manifest))
+      startDeduplicating(*to, encryption.recipients, manifest.encryption);
+    else
+      startDeduplicating(*to);
   }
-  if (manifest.encryption.on()) {
-    from.unlockChunks(keys);
-    to->unlockChunks(backupKeys(encryption, keys));
-  }
+  if (manifest.encryption.on()) to->unlockChunks(backupKeys(encryption, keys));
   auto lock = to->lock(project);
   auto started = std::chrono::steady_clock::now();
   auto result = volumes::copyBackup(from, *to, project, id,

@@ -172,7 +172,12 @@ volumes::PartKeys backupKeys(const EncryptionChoice& encryption, volumes::PartKe
 
 void openChunksForBackup(volumes::Repository& repository, const EncryptionChoice& encryption,
                          const volumes::PartKeys& keys) {
-  if (encryption.manifest.on()) repository.unlockChunks(keys);
+  // A key file that cannot be used only costs this backup its deduplication, never the backup.
+  try {
+    if (encryption.manifest.on()) repository.unlockChunks(keys);
+  } catch (const volumes::RepositoryError& e) {
+    spdlog::warn("{}", e.what());
+  }
   std::string refusal = repository.chunksRefusal(encryption.manifest);
   if (!refusal.empty()) spdlog::warn("not deduplicated: {}", refusal);
 }

@@ -116,11 +116,11 @@ TEST(ChunkedPart, FileBoundariesKeepAnUnchangedFilesChunksWhateverChangedBeforeI
 
 TEST(ChunkedPart, KeyedNamesAreHmacSha256AndDifferFromPlainOnes) {
   // RFC 4231 test case 6: a key longer than the block size.
-  auto keys = ChunkKeys::keyed(std::string(131, '\xaa'));
+  auto keys = ChunkKeys::keyed(volumes::AgeSecret(std::string(131, '\xaa')));
   EXPECT_EQ(keys.name("Test Using Larger Than Block-Size Key - Hash Key First"),
             "60e431591ee0b67f0d8a26aacbf5b77f8e0bc6213728c5140546040f0ee37f54");
   EXPECT_NE(keys.name("chunk"), ChunkKeys::plain().name("chunk"));
   EXPECT_EQ(ChunkKeys::plain().name("abc"),
             "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
-  EXPECT_THROW(ChunkKeys::keyed("short"), std::invalid_argument);
+  EXPECT_THROW(ChunkKeys::keyed(volumes::AgeSecret(std::string_view("short"))), std::invalid_argument);
 }

@@ -220,6 +220,34 @@ TEST(EncryptedStore, CopiesAndBundlesKeepTheEncryption) {
   }
 }
 
+TEST(EncryptedStore, AReplacedKeyIsRefusedAndAnOrphanedOneIsNeverReplaced) {
+  SealedRepository sealed(26);
+  auto& [dir, owner, repository, parts, first] = sealed;
+  fs::path keyFile = dir.path() / ".chunks" / "key.age";
+  std::string original = fileText(keyFile);
+  // A stranger's key sealed to the owner's public key: it opens, but opens no stored chunk.
+  volumes::chunks::writeStoreKey(keyFile, volumes::chunks::generateStoreKey(), owner.recipients);
+  volumes::LocalRepository forged(dir.path());
+  try {
+    forged.unlockChunks({owner.identity});
+    ADD_FAILURE() << "a replaced key was taken";
+  } catch (const volumes::RepositoryError& e) {
+    EXPECT_THAT(e.what(), HasSubstr("opens none of the chunks"));
+  }
+  EXPECT_FALSE(forged.begin("chat", "20261203T010000Z")->chunks(owner.encryption).has_value());
+
+  // Without config.json a store is not made again over its key: the chunks would be lost with it.
+  std::ofstream(keyFile, std::ios::trunc | std::ios::binary) << original;
+  fs::rename(dir.path() / ".chunks" / "config.json", dir.path() / "config.json.moved");
+  volumes::LocalRepository orphaned(dir.path());
+  EXPECT_THROW(orphaned.deduplicate(&owner.encryption, &owner.recipients), volumes::RepositoryError);
+  EXPECT_EQ(fileText(keyFile), original);
+  fs::rename(dir.path() / "config.json.moved", dir.path() / ".chunks" / "config.json");
+  volumes::LocalRepository restored(dir.path());
+  EXPECT_TRUE(restored.unlockChunks({owner.identity}));
+  expectWhole(restored, first.id, parts);
+}
+
 TEST(EncryptedStore, ACatalogIsSealedLikeTheChunks) {
   TempDir dir;
   auto key = volumes::chunks::generateStoreKey();
@@ -238,8 +266,8 @@ TEST(EncryptedStore, ACatalogIsSealedLikeTheChunks) {
   while (std::size_t got = in->read(buffer, sizeof buffer)) back.append(buffer, got);
   EXPECT_EQ(back, text);
   // The store key's text is an identity file age reads; the naming key rides in a comment.
-  auto again = volumes::chunks::parseStoreKey(volumes::chunks::formatStoreKey(key));
-  EXPECT_EQ(again.namingKey, key.namingKey);
+  auto again = volumes::chunks::parseStoreKey(volumes::chunks::formatStoreKey(key).view());
+  EXPECT_EQ(again.namingKey.view(), key.namingKey.view());
   EXPECT_EQ(volumes::publicKeyOf(again.identity), volumes::publicKeyOf(key.identity));
   EXPECT_THROW(volumes::chunks::parseStoreKey("# naming-key: 00\nAGE-SECRET-KEY-1XYZ\n"),
                volumes::RepositoryError);

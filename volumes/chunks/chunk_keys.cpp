@@ -7,14 +7,14 @@
 
 namespace volumes::chunks {
 
-ChunkKeys ChunkKeys::keyed(std::string namingKey) {
+ChunkKeys ChunkKeys::keyed(AgeSecret namingKey) {
   if (namingKey.size() < 32) throw std::invalid_argument("a chunk naming key needs at least 32 bytes");
   ChunkKeys keys;
   keys.namingKey_ = std::move(namingKey);
   return keys;
 }
 
-ChunkKeys ChunkKeys::encrypted(std::string namingKey, const AgeIdentity& identity) {
+ChunkKeys ChunkKeys::encrypted(AgeSecret namingKey, const AgeIdentity& identity) {
   ChunkKeys keys = keyed(std::move(namingKey));
   keys.identity_ = identity;
   keys.recipient_ = recipientOf(identity);
@@ -22,7 +22,8 @@ ChunkKeys ChunkKeys::encrypted(std::string namingKey, const AgeIdentity& identit
 }
 
 std::string ChunkKeys::name(std::string_view bytes) const {
-  return namingKey_.empty() ? base::sha256Hex(bytes) : base::hexEncode(base::hmacSha256(namingKey_, bytes));
+  return namingKey_.empty() ? base::sha256Hex(bytes)
+                            : base::hexEncode(base::hmacSha256(namingKey_.view(), bytes));
 }
 
 std::string ChunkKeys::seal(std::string frame) const {

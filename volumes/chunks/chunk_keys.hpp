@@ -16,9 +16,9 @@ class ChunkKeys {
  public:
   static ChunkKeys plain() { return ChunkKeys(); }
   // Names keyed by `namingKey` (32 bytes or more of secret), blobs left as they are (tests).
-  static ChunkKeys keyed(std::string namingKey);
+  static ChunkKeys keyed(AgeSecret namingKey);
   // An encrypted store's keys: names keyed, blobs sealed to `identity`'s recipient and opened with it.
-  static ChunkKeys encrypted(std::string namingKey, const AgeIdentity& identity);
+  static ChunkKeys encrypted(AgeSecret namingKey, const AgeIdentity& identity);
 
   // 64 lowercase hex digits.
   std::string name(std::string_view bytes) const;
@@ -37,7 +37,7 @@ class ChunkKeys {
 
  private:
   ChunkKeys() = default;
-  std::string namingKey_;
+  AgeSecret namingKey_;  // wiped when released
   std::optional<AgeIdentity> identity_;
   AgeRecipient recipient_;
 };

@@ -134,6 +134,21 @@ std::unique_ptr<RepositoryChunks> RepositoryChunks::create(const fs::path& root,
   if (auto existing = open(root)) return existing;
   fs::path dir = root / ".chunks";
   makePrivateDir(dir);
+  // One maker at a time: two first backups racing must not each seal their chunks to a key of their own.
+  int lockFd = ::open((dir / "lock").c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+  if (lockFd < 0)
+    throw RepositoryError("cannot open " + (dir / "lock").string() + ": " + std::strerror(errno));
+  FdCloser lock{lockFd};
+  if (::flock(lockFd, LOCK_EX) != 0)
+    throw RepositoryError("cannot lock " + (dir / "lock").string() + ": " + std::strerror(errno));
+  if (auto existing = open(root)) return existing;
+  std::error_code ec;
+  if (fs::exists(dir / "key.age", ec))
+    throw RepositoryError(
+        (dir / "key.age").string() +
+        " exists but config.json does not: the repository key of an encrypted store is not "
+        "replaced. Put config.json back (see volumes/chunks/FORMAT.md), or move key.age away "
+        "if no backup uses this store");
   // The key first: config.json makes the store, and an encrypted store without its key is lost.
   std::optional<StoreKey> key;
   if (to) {
@@ -141,7 +156,6 @@ std::unique_ptr<RepositoryChunks> RepositoryChunks::create(const fs::path& root,
     writeStoreKey(dir / "key.age", *key, *recipients);
   }
   fs::path temp = dir / "config.json.partial";
-  std::error_code ec;
   fs::remove(temp, ec);
   {
     PartFile file(temp);
@@ -159,17 +173,53 @@ std::unique_ptr<RepositoryChunks> RepositoryChunks::create(const fs::path& root,
 bool RepositoryChunks::unlock(const std::vector<AgeIdentity>& identities) {
   if (unlocked()) return true;
   if (identities.empty()) return false;
+  triedKeys_ = true;
   auto key = readStoreKey(dir_ / "key.age", identities);
   if (!key) return false;
-  keys_ = ChunkKeys::encrypted(key->namingKey, key->identity);
+  auto keys = ChunkKeys::encrypted(key->namingKey, key->identity);
+  // Anyone who can write the directory can seal a key of their own to public recipients: a key that
+  // opens none of the chunks already stored is refused, so no backup seals its data to a stranger.
+  if (!opensStoredChunks(keys))
+    throw RepositoryError(
+        (dir_ / "key.age").string() +
+        " opens, but the key in it opens none of the chunks stored here: it was replaced, or "
+        "those chunks are damaged (docker agentchat check with the key tells which). Nothing "
+        "is written with it");
+  keys_ = std::move(keys);
   return true;
 }
 
+// The first chunk of up to three index files, opened and checked against its name; true when one
+// is, or when the store holds none yet.
+bool RepositoryChunks::opensStoredChunks(const ChunkKeys& keys) const {
+  int tried = 0;
+  std::string blob, raw;
+  for (const auto& file : listIndexFiles()) {
+    std::ifstream in(file);
+    std::string line;
+    if (!std::getline(in, line)) continue;
+    auto entry = parseIndexLine(line);
+    if (!entry || entry->at.length > largestBlob()) continue;
+    std::ifstream pack(dir_ / "packs" / entry->at.pack.substr(0, 2) / entry->at.pack, std::ios::binary);
+    blob.resize(entry->at.length);
+    pack.seekg(static_cast<std::streamoff>(entry->at.offset));
+    pack.read(blob.data(), static_cast<std::streamsize>(blob.size()));
+    if (!pack) continue;
+    if (decodeChunk(keys, blob, entry->at.size, entry->name, raw)) return true;
+    if (++tried == 3) break;
+  }
+  return tried == 0;
+}
+
 void RepositoryChunks::requireUnlocked() const {
-  if (!unlocked())
-    throw RepositoryError("the deduplicated store " + dir_.string() +
-                          " is encrypted: give its key with --identity FILE or --passphrase-file FILE "
-                          "(a key the backups are encrypted to)");
+  if (unlocked()) return;
+  if (triedKeys_)
+    throw RepositoryError("none of the given keys opens " + (dir_ / "key.age").string() +
+                          ", the key of this encrypted deduplicated store: give a key its backups are "
+                          "encrypted to");
+  throw RepositoryError("the deduplicated store " + dir_.string() +
+                        " is encrypted: give its key with --identity FILE or --passphrase-file FILE "
+                        "(a key the backups are encrypted to)");
 }
 
 std::string RepositoryChunks::refusal(const Encryption& encryption) const {

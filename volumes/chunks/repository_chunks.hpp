@@ -37,7 +37,8 @@ class RepositoryChunks {
   const std::optional<Encryption>& encryptedTo() const { return encryptedTo_; }
   bool unlocked() const { return !encryptedTo_ || keys_.seals(); }
   // Opens key.age with any of `identities`: false when none of them opens it. Throws
-  // RepositoryError when the key file is missing or damaged.
+  // RepositoryError when the key file is missing or damaged, or holds a key that opens none of the
+  // chunks already stored (a replaced key.age).
   bool unlock(const std::vector<AgeIdentity>& identities);
   // Why a backup encrypted as `encryption` keeps its parts as whole files instead (empty: it may
   // use the store). A backup's chunks are sealed to the repository key, so only backups encrypted
@@ -94,12 +95,14 @@ class RepositoryChunks {
  private:
   RepositoryChunks(std::filesystem::path dir, std::optional<Encryption> encryptedTo);
   void requireUnlocked() const;
+  bool opensStoredChunks(const ChunkKeys& keys) const;
   int openLock() const;
   std::vector<std::filesystem::path> listIndexFiles() const;
   std::uint64_t deletePack(const std::filesystem::path& indexFile, const std::filesystem::path& packFile);
   std::filesystem::path dir_;
   ChunkKeys keys_;
   std::optional<Encryption> encryptedTo_;
+  bool triedKeys_ = false;  // unlock() was given keys: for the message when none opened it
   std::mutex indexMutex_;
   std::unique_ptr<ChunkIndex> index_;
 };

@@ -3,7 +3,9 @@
 #include <openssl/crypto.h>
 #include <openssl/rand.h>
 
+#include <cstring>
 #include <fstream>
+#include <initializer_list>
 #include <iterator>
 
 #include "base/sha256.hpp"
@@ -18,39 +20,63 @@ namespace fs = std::filesystem;
 namespace {
 constexpr std::string_view kNamingPrefix = "# naming-key: ";
 
-std::string hexDecode(std::string_view hex) {
+AgeSecret hexDecode(std::string_view hex) {
   auto digit = [](char c) -> int {
     if (c >= '0' && c <= '9') return c - '0';
     if (c >= 'a' && c <= 'f') return c - 'a' + 10;
     return -1;
   };
-  std::string bytes;
   if (hex.size() % 2 != 0) return {};
+  AgeSecret bytes(hex.size() / 2);
   for (std::size_t i = 0; i < hex.size(); i += 2) {
     int high = digit(hex[i]), low = digit(hex[i + 1]);
     if (high < 0 || low < 0) return {};
-    bytes.push_back(static_cast<char>(high * 16 + low));
+    bytes.data()[i / 2] = static_cast<std::uint8_t>(high * 16 + low);
   }
   return bytes;
+}
+
+// Lowercase hex of a secret, into a wiped buffer.
+AgeSecret hexOf(const AgeSecret& secret) {
+  static constexpr char kDigits[] = "0123456789abcdef";
+  AgeSecret hex(secret.size() * 2);
+  for (std::size_t i = 0; i < secret.size(); ++i) {
+    hex.data()[2 * i] = static_cast<std::uint8_t>(kDigits[secret.data()[i] >> 4]);
+    hex.data()[2 * i + 1] = static_cast<std::uint8_t>(kDigits[secret.data()[i] & 15]);
+  }
+  return hex;
+}
+
+AgeSecret concat(std::initializer_list<std::string_view> pieces) {
+  std::size_t size = 0;
+  for (auto p : pieces) size += p.size();
+  AgeSecret out(size);
+  std::size_t at = 0;
+  for (auto p : pieces) {
+    std::memcpy(out.data() + at, p.data(), p.size());
+    at += p.size();
+  }
+  return out;
 }
 }  // namespace
 
 StoreKey generateStoreKey() {
-  StoreKey key{generateIdentity(), std::string(32, '\0')};
-  if (RAND_bytes(reinterpret_cast<unsigned char*>(key.namingKey.data()), 32) != 1)
-    throw RepositoryError("cannot draw random bytes for the repository key (OpenSSL RAND_bytes)");
+  StoreKey key{generateIdentity(), AgeSecret(32)};
+  if (RAND_priv_bytes(key.namingKey.data(), 32) != 1)
+    throw RepositoryError("cannot draw random bytes for the repository key (OpenSSL RAND_priv_bytes)");
   return key;
 }
 
-std::string formatStoreKey(const StoreKey& key) {
-  return "# docker-agentchat repository key: the deduplicated store's identity and chunk naming key\n" +
-         std::string(kNamingPrefix) + base::hexEncode(key.namingKey) + "\n" + formatIdentity(key.identity) +
-         "\n";
+AgeSecret formatStoreKey(const StoreKey& key) {
+  AgeSecret identity(formatIdentity(key.identity));
+  return concat(
+      {"# docker-agentchat repository key: the deduplicated store's identity and chunk naming key\n",
+       kNamingPrefix, hexOf(key.namingKey).view(), "\n", identity.view(), "\n"});
 }
 
 StoreKey parseStoreKey(std::string_view text) {
   std::optional<AgeIdentity> identity;
-  std::string naming;
+  AgeSecret naming;
   while (!text.empty()) {
     auto end = text.find('\n');
     std::string_view line = text.substr(0, end);
@@ -78,7 +104,7 @@ void writeStoreKey(const fs::path& file, const StoreKey& key, const std::vector<
   {
     PartFile out(temp);
     AgeEncryptor age([&](std::string_view bytes) { out.write(bytes); }, recipients);
-    age.write(formatStoreKey(key));
+    age.write(formatStoreKey(key).view());
     age.finish();
     out.close();
   }
@@ -96,6 +122,7 @@ std::optional<StoreKey> readStoreKey(const fs::path& file, const std::vector<Age
                           ": without it no encrypted deduplicated backup can be read; restore it from a copy "
                           "of the repository");
   std::string text;
+  text.reserve(4096);  // no reallocation leaves a copy of the key behind
   try {
     AgeDecryptor age([&](std::string_view plain) { text.append(plain); }, identities, /*maxScryptLogN=*/20);
     age.write(sealed);

@@ -16,11 +16,12 @@ namespace volumes::chunks {
 
 struct StoreKey {
   AgeIdentity identity;
-  std::string namingKey;  // 32 random bytes
+  AgeSecret namingKey;  // 32 random bytes
 };
 
 StoreKey generateStoreKey();
-std::string formatStoreKey(const StoreKey& key);
+// The key's text holds its secrets: a wiped buffer.
+AgeSecret formatStoreKey(const StoreKey& key);
 // Throws RepositoryError (never quoting the text) when it is not what formatStoreKey writes.
 StoreKey parseStoreKey(std::string_view text);
 
