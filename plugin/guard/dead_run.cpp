@@ -83,7 +83,15 @@ void removeOrphanedHelpers(dockerapi::Engine& engine, const std::string& who,
   for (const auto& helper : engine.listContainers({{"label", {dockerapi::kHelperLabel}}}, true)) {
     auto owner = helper.labels.find(base::kOwnerLabel);
     if (owner == helper.labels.end() || !orphaned(owner->second, who)) continue;
-    engine.removeContainer(helper.id, true);
+    try {
+      engine.removeContainer(helper.id, true);
+    } catch (const dockerapi::EngineError& e) {
+      // A helper whose run died ends on its own (its stdin closed) and the engine removes it: gone,
+      // or going, it is what this step wants.
+      bool going = e.kind() == dockerapi::ErrorKind::Conflict &&
+                   e.engineMessage().find("already in progress") != std::string::npos;
+      if (e.kind() != dockerapi::ErrorKind::NotFound && !going) throw;
+    }
     done.push_back("removed the helper container " + helper.name + " of " + owner->second);
   }
 }

@@ -8,6 +8,7 @@
 #include <fstream>
 
 #include "base/process_owner.hpp"
+#include "dockerapi/errors.hpp"
 #include "dockerapi/helper_container.hpp"
 #include "plugin/guard/dead_run.hpp"
 #include "tests/support/fake_stack.hpp"
@@ -177,6 +178,30 @@ TEST(DeadRunFlow, WithoutADeadRunOnlyHelpersOfEndedProcessesAreRemoved) {
   EXPECT_TRUE(run.engine.hasContainer("agentchat-helper-live"));
   EXPECT_EQ(run.chat.states(), kAllRunning);
   EXPECT_EQ(dead.done.size(), 1u);
+}
+
+TEST(DeadRunFlow, AHelperTheEngineIsRemovingAlreadyOrHasRemovedIsNoError) {
+  // A killed run's helper ends when its stdin closes, and the engine removes it (AutoRemove): the next
+  // run may find it listed and then being removed, or gone.
+  for (int status : {409, 404}) {
+    KilledRun run;
+    std::string id = run.helper();
+    run.engine.inject({std::nullopt,
+                       "removeContainer",
+                       {},
+                       status,
+                       status == 409 ? "removal of container " + id + " is already in progress" : "",
+                       1,
+                       false});
+    auto dead = undoDeadRun(run.engine, run.repository, "chat");
+    ASSERT_EQ(dead.done.size(), 1u) << status;
+    EXPECT_NE(dead.done[0].find("removed the helper container"), std::string::npos) << dead.done[0];
+  }
+  // Any other refusal still fails the step, saying what failed.
+  KilledRun run;
+  run.helper();
+  run.engine.inject({std::nullopt, "removeContainer", {}, 409, "conflict: something else", 1, false});
+  EXPECT_THROW(undoDeadRun(run.engine, run.repository, "chat"), dockerapi::EngineError);
 }
 
 }  // namespace
