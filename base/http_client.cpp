@@ -164,6 +164,8 @@ HttpResponse httpExchange(const HttpRequest& request) {
   }
   Exchange exchange{curl, &request, &response, request.body, nullptr, false};
   curl_easy_setopt(curl, CURLOPT_URL, request.url.c_str());
+  // As given: an object key may hold "../" or "./", which curl would otherwise squash away.
+  curl_easy_setopt(curl, CURLOPT_PATH_AS_IS, 1L);
   curl_easy_setopt(curl, CURLOPT_HTTPHEADER, headers.list);
   curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
   setLimits(curl, request);

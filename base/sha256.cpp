@@ -1,22 +1,65 @@
 #include "base/sha256.hpp"
 
+#include "base/md5.hpp"
+
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
 
 #include <stdexcept>
+#include <string>
 
 namespace base {
+
+namespace {
+
+EVP_MD_CTX* newDigest(const EVP_MD* type, const char* what) {
+  EVP_MD_CTX* ctx = EVP_MD_CTX_new();
+  if (ctx == nullptr || EVP_DigestInit_ex(ctx, type, nullptr) != 1) {
+    EVP_MD_CTX_free(ctx);
+    throw std::runtime_error(std::string(what) + ": OpenSSL initialisation failed");
+  }
+  return ctx;
+}
+
+std::string finishDigest(EVP_MD_CTX* ctx) {
+  unsigned char digest[EVP_MAX_MD_SIZE];
+  unsigned int length = 0;
+  EVP_DigestFinal_ex(ctx, digest, &length);
+  return hexEncode(std::string_view(reinterpret_cast<const char*>(digest), length));
+}
+
+}  // namespace
 
 struct Sha256::State {
   EVP_MD_CTX* ctx = nullptr;
   bool finished = false;
 };
 
+struct Md5::State {
+  EVP_MD_CTX* ctx = nullptr;
+  bool finished = false;
+};
+
+Md5::Md5() : state_(std::make_unique<State>()) {
+  state_->ctx = newDigest(EVP_md5(), "md5");
+}
+
+Md5::~Md5() {
+  EVP_MD_CTX_free(state_->ctx);
+}
+
+void Md5::update(std::string_view bytes) {
+  if (state_->finished) throw std::logic_error("md5: update after digest");
+  EVP_DigestUpdate(state_->ctx, bytes.data(), bytes.size());
+}
+
+std::string Md5::hexDigest() {
+  state_->finished = true;
+  return finishDigest(state_->ctx);
+}
+
 Sha256::Sha256() : state_(std::make_unique<State>()) {
-  state_->ctx = EVP_MD_CTX_new();
-  if (state_->ctx == nullptr || EVP_DigestInit_ex(state_->ctx, EVP_sha256(), nullptr) != 1) {
-    throw std::runtime_error("sha256: OpenSSL initialisation failed");
-  }
+  state_->ctx = newDigest(EVP_sha256(), "sha256");
 }
 
 Sha256::~Sha256() {
@@ -29,11 +72,8 @@ void Sha256::update(std::string_view bytes) {
 }
 
 std::string Sha256::hexDigest() {
-  unsigned char digest[EVP_MAX_MD_SIZE];
-  unsigned int length = 0;
-  EVP_DigestFinal_ex(state_->ctx, digest, &length);
   state_->finished = true;
-  return hexEncode(std::string_view(reinterpret_cast<const char*>(digest), length));
+  return finishDigest(state_->ctx);
 }
 
 std::string sha256Hex(std::string_view bytes) {

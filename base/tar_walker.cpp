@@ -115,6 +115,7 @@ void TarWalker::header(const char* block) {
       paxMtime_.reset();
       paxUid_.reset();
       paxGid_.reset();
+      paxXattrs_.clear();
     }
     if (type == 'g') {
       longName_.clear();
@@ -131,6 +132,8 @@ void TarWalker::header(const char* block) {
     entry_.mode = static_cast<std::uint32_t>(octalOrZero(block + 100, 8) & 07777);
     entry_.uid = paxUid_.value_or(octalOrZero(block + 108, 8));
     entry_.gid = paxGid_.value_or(octalOrZero(block + 116, 8));
+    entry_.xattrs = std::move(paxXattrs_);
+    paxXattrs_.clear();
     // A GNU sparse file's own name, then a GNU long name, then a pax path, as Go ranks them.
     if (!sparseName_.empty() || !longName_.empty() || !paxPath_.empty()) {
       entry_.name = !sparseName_.empty() ? sparseName_ : !longName_.empty() ? longName_ : paxPath_;
@@ -188,6 +191,10 @@ void TarWalker::endOfMeta() {
     paxRecords(meta_, [&](const std::string& key, const std::string& value) {
       try {
         if (key == "path") paxPath_ = value;
+        if (key.rfind("SCHILY.xattr.", 0) == 0 && key.size() > 13) {
+          if (paxXattrs_.size() >= 256) throw TarError("tar: more than 256 xattr records on one entry");
+          paxXattrs_.emplace_back(key.substr(13), value);
+        }
         if (key == "linkpath") paxLinkpath_ = value;
         if (key == "size") paxSize_ = std::stoull(value);
         if (key == "mtime") paxMtime_ = static_cast<std::int64_t>(std::stod(value));

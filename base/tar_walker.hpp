@@ -9,6 +9,8 @@
 #include <stdexcept>
 #include <string>
 #include <string_view>
+#include <utility>
+#include <vector>
 
 #include "base/error.hpp"
 
@@ -29,6 +31,9 @@ struct TarEntry {
   // (0 when a header's field is unreadable: they are informational, never a reason to refuse).
   std::uint32_t mode = 0;
   std::uint64_t uid = 0, gid = 0;
+  // pax SCHILY.xattr.NAME records (NAME, value), in header order: an object's metadata in an
+  // objects part (volumes/objects), and what GNU tar --xattrs and libarchive read as xattrs.
+  std::vector<std::pair<std::string, std::string>> xattrs;
   bool regular() const { return type == '0' || type == '\0'; }
 };
 
@@ -74,6 +79,7 @@ class TarWalker {
   std::optional<std::uint64_t> paxSize_;
   std::optional<std::int64_t> paxMtime_;
   std::optional<std::uint64_t> paxUid_, paxGid_;
+  std::vector<std::pair<std::string, std::string>> paxXattrs_;
   TarEntry entry_;
   std::function<void(std::string_view)> raw_;  // filter mode
   std::string held_;                           // raw bytes of extended headers, until their entry is judged

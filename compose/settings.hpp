@@ -45,6 +45,20 @@ struct Sanity {
   double largerThan = 2.0;   // and above this multiple
 };
 
+// A bucket or prefix of an S3-compatible object store that belongs to the stack (issue #19): the
+// knowledge files AgentChat keeps in OSS. Its keys come as for an S3 repository (environment, or the
+// named profile / credentials file), never from the compose file.
+struct ObjectSource {
+  std::string name;  // the entry's key: part "objects-NAME", restore --only objects:NAME
+  std::string url;   // s3://BUCKET/PREFIX
+  std::optional<std::string> endpoint, region, profile, credentialsFile;
+  std::string addressing =
+      "auto";  // auto | path | virtual | domain (the endpoint is the bucket's own domain)
+  // "db.table.column" holding the objects' URLs (s3://, oss://, https://BUCKET.ENDPOINT/KEY, a
+  // custom domain): backup reports rows whose object is missing and objects no row names.
+  std::optional<std::string> referencedBy;
+};
+
 struct Settings {
   std::optional<std::string> repository;
   Retention retention;
@@ -62,6 +76,7 @@ struct Settings {
   std::optional<std::string> notifyUrl;  // MAY HOLD A TOKEN: never printed
   std::optional<std::string> metricsFile;
   Sanity sanity;
+  std::vector<ObjectSource> objects;  // in name order
 };
 
 }  // namespace compose

@@ -119,6 +119,69 @@ std::vector<Hook> hookList(const YAML::Node& node, const std::string& file, cons
   return out;
 }
 
+// x-agentchat.objects: NAME -> {url, endpoint, region, profile, credentials_file, addressing,
+// referenced_by}. Keys and secrets have no place here: an entry that tries is refused without echo.
+std::vector<ObjectSource> objectSources(const YAML::Node& node, const std::string& file,
+                                        const std::string& path) {
+  if (!node.IsMap())
+    throw Error(file, lineOf(node), path, "must map names to buckets ({url: s3://BUCKET/PREFIX, ...})");
+  std::vector<ObjectSource> out;
+  for (const auto& item : node) {
+    ObjectSource source;
+    source.name = scalarText(item.first, file, path);
+    std::string at = path + "." + source.name;
+    bool nameOk = !source.name.empty() && source.name.size() <= 64 &&
+                  std::all_of(source.name.begin(), source.name.end(), [](char c) {
+                    return std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_';
+                  });
+    if (!nameOk)
+      throw Error(file, lineOf(item.first), at, "the name must be letters, digits, '-' or '_' (64 at most)");
+    const YAML::Node& e = item.second;
+    if (e.IsMap()) {
+      for (const auto& key : e) {
+        std::string k = scalarText(key.first, file, at);
+        if (k.find("secret") != std::string::npos || k.find("access_key") != std::string::npos ||
+            k == "password" || k == "token")
+          throw Error(file, lineOf(key.first), at + "." + k,
+                      "keys and secrets never go in the compose file: name a profile or credentials_file, "
+                      "or set them in the environment (value not shown)");
+      }
+    }
+    checkKeys(e, file, at,
+              {"url", "endpoint", "region", "profile", "credentials_file", "addressing", "referenced_by"});
+    if (!e["url"]) throw Error(file, lineOf(e), at, "needs a url (s3://BUCKET or s3://BUCKET/PREFIX)");
+    source.url = scalar(e["url"], file, at + ".url");
+    if (source.url.rfind("s3://", 0) != 0 || source.url.size() <= 5)
+      throw Error(file, lineOf(e["url"]), at + ".url", "must be s3://BUCKET or s3://BUCKET/PREFIX");
+    if (e["endpoint"]) {
+      source.endpoint = scalar(e["endpoint"], file, at + ".endpoint");
+      if (source.endpoint->rfind("http://", 0) != 0 && source.endpoint->rfind("https://", 0) != 0)
+        throw Error(file, lineOf(e["endpoint"]), at + ".endpoint", "must be an http:// or https:// URL");
+    }
+    if (e["region"]) source.region = scalar(e["region"], file, at + ".region");
+    if (e["profile"]) source.profile = scalar(e["profile"], file, at + ".profile");
+    if (e["credentials_file"])
+      source.credentialsFile = scalar(e["credentials_file"], file, at + ".credentials_file");
+    if (e["addressing"])
+      source.addressing =
+          oneOf(e["addressing"], file, at + ".addressing", {"auto", "path", "virtual", "domain"});
+    if (source.addressing == "domain" && !source.endpoint)
+      throw Error(file, lineOf(e), at + ".addressing", "domain needs the endpoint: the bucket's own domain");
+    if (const auto r = e["referenced_by"]) {
+      std::string value = scalar(r, file, at + ".referenced_by");
+      auto first = value.find('.'), second = value.find('.', first == std::string::npos ? first : first + 1);
+      bool ok = first != std::string::npos && second != std::string::npos && first > 0 &&
+                second > first + 1 && second + 1 < value.size() &&
+                value.find('.', second + 1) == std::string::npos;
+      if (!ok) throw Error(file, lineOf(r), at + ".referenced_by", "must be database.table.column");
+      source.referencedBy = value;
+    }
+    out.push_back(std::move(source));
+  }
+  std::sort(out.begin(), out.end(), [](const auto& a, const auto& b) { return a.name < b.name; });
+  return out;
+}
+
 const std::set<std::string> kRoles = {"mysql", "redis", "postgres", "app", "none"};
 
 }  // namespace
@@ -129,7 +192,7 @@ Settings parseSettings(const YAML::Node& node, const std::string& file) {
   if (!node || node.IsNull()) return settings;
   checkKeys(node, file, base,
             {"repository", "retention", "schedule", "compression_level", "consistency", "excludes", "roles",
-             "logs", "encrypt_to", "passphrase_file", "notify", "metrics_file", "sanity"});
+             "logs", "encrypt_to", "passphrase_file", "notify", "metrics_file", "sanity", "objects"});
   if (node["repository"]) settings.repository = scalar(node["repository"], file, base + ".repository");
   if (const auto r = node["retention"]) {
     std::string path = base + ".retention";
@@ -191,6 +254,7 @@ Settings parseSettings(const YAML::Node& node, const std::string& file) {
       settings.sanity.largerThan =
           number(s["larger_than"], file, base + ".sanity.larger_than", 1, 1000, "from 1 to 1000, e.g. 2.0");
   }
+  if (node["objects"]) settings.objects = objectSources(node["objects"], file, base + ".objects");
   if (const auto roles = node["roles"]) {
     if (!roles.IsMap()) throw Error(file, lineOf(roles), base + ".roles", "must map service names to roles");
     for (const auto& item : roles) {

@@ -31,6 +31,7 @@ class DeduplicatedPart {
   void boundary() { writer_.boundary(); }
   // See ChunkedPartWriter::reuse.
   bool reuse(const std::string& name, std::uint64_t size) { return writer_.reuse(name, size); }
+  bool has(const std::string& name) { return writer_.has(name); }
   std::uint64_t rawBytes() const { return writer_.rawBytes(); }
   // A tar part's files as they pass (see TarChunking::onFile); nothing for other parts.
   void onFile(std::function<void(const base::TarEntry&, std::uint64_t)> starts,

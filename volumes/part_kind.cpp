@@ -7,7 +7,7 @@ namespace volumes {
 
 namespace {
 
-constexpr std::array<std::pair<PartKind, const char*>, 9> kNames{
+constexpr std::array<std::pair<PartKind, const char*>, 10> kNames{
     {{PartKind::MysqlDump, "mysql-dump"},
      {PartKind::RedisRdb, "redis-rdb"},
      {PartKind::RedisAof, "redis-aof"},
@@ -16,7 +16,8 @@ constexpr std::array<std::pair<PartKind, const char*>, 9> kNames{
      {PartKind::Logs, "logs"},
      {PartKind::Sqlite, "sqlite"},
      {PartKind::PostgresDump, "postgres-dump"},
-     {PartKind::PostgresGlobals, "postgres-globals"}}};
+     {PartKind::PostgresGlobals, "postgres-globals"},
+     {PartKind::Objects, "objects"}}};
 
 }  // namespace
 

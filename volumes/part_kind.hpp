@@ -9,7 +9,8 @@ namespace volumes {
 
 // Sqlite: consistent copies of the SQLite databases found in a volume, laid over its volume part
 // on restore (plugin/backup/sqlite_parts.hpp). PostgresDump: one database's pg_dump (custom format);
-// PostgresGlobals: the roles and grants of its server (pg_dumpall --globals-only).
+// PostgresGlobals: the roles and grants of its server (pg_dumpall --globals-only). Objects: the
+// objects of an S3-compatible bucket or prefix the stack keeps its knowledge files in (issue #19).
 enum class PartKind {
   MysqlDump,
   RedisRdb,
@@ -19,7 +20,8 @@ enum class PartKind {
   Logs,
   Sqlite,
   PostgresDump,
-  PostgresGlobals
+  PostgresGlobals,
+  Objects  // an object-store bucket's objects (x-agentchat objects), volumes/objects
 };
 
 const char* partKindName(PartKind kind);  // as the manifest writes it: "mysql-dump", ...

@@ -5,6 +5,7 @@
 #include <ctime>
 #include <memory>
 
+#include "base/tar_header.hpp"
 #include "volumes/host_archive.hpp"
 #include "volumes/part_file.hpp"
 
@@ -33,38 +34,6 @@ std::size_t PartReader::read(char* buffer, std::size_t capacity) {
   return n;
 }
 
-namespace {
-
-std::string header(const std::string& name, std::uint64_t size, std::uint32_t mode) {
-  std::string block(512, '\0');
-  auto field = [&](std::size_t at, std::size_t width, const std::string& text) {
-    std::memcpy(block.data() + at, text.data(), std::min(text.size(), width));
-  };
-  auto octal = [](std::uint64_t value, int digits) {
-    char out[32];
-    std::snprintf(out, sizeof out, "%0*llo", digits, static_cast<unsigned long long>(value));
-    return std::string(out);
-  };
-  field(0, 100, name);
-  field(100, 8, octal(mode, 7));
-  field(108, 8, octal(0, 7));
-  field(116, 8, octal(0, 7));
-  field(124, 12, octal(size, 11));
-  field(136, 12, octal(static_cast<std::uint64_t>(std::time(nullptr)), 11));
-  block[156] = '0';
-  field(257, 8,
-        std::string("ustar\0"
-                    "00",
-                    8));
-  std::memset(block.data() + 148, ' ', 8);
-  unsigned sum = 0;
-  for (unsigned char c : block) sum += c;
-  field(148, 8, octal(sum, 6) + std::string(1, '\0'));
-  return block;
-}
-
-}  // namespace
-
 base::ChunkSource singleFileTar(const std::string& name, std::uint64_t size, base::ChunkSource content,
                                 std::uint32_t mode) {
   if (size > 077777777777ULL) throw ArchiveError("file too large for a ustar header: " + name);
@@ -74,7 +43,7 @@ base::ChunkSource singleFileTar(const std::string& name, std::uint64_t size, bas
     std::uint64_t left = 0;
   };
   auto state = std::make_shared<State>();
-  state->head = header(name, size, mode);
+  state->head = base::ustarBlock(name, size, mode, std::time(nullptr));
   state->tail = std::string((512 - size % 512) % 512 + 1024, '\0');
   state->left = size;
   return [state, content = std::move(content), name](char* buffer, std::size_t capacity) -> std::size_t {

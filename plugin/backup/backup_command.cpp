@@ -91,6 +91,7 @@ class BackupCommand : public Command {
     settings.label = label;
     settings.terminal = ::isatty(STDERR_FILENO) == 1;
     settings.toolVersion = kVersion;
+    settings.environ = session.environ();
     audit["repository"] = repo;
     audit["project"] = stack.name;
     volumes::Manifest manifest;
@@ -175,7 +176,8 @@ RegisteredCommand addBackupCommand(CLI::App& app) {
                   "online (default): pause app containers about a second around the database snapshots; "
                   "stop: stop the stack and copy every volume raw")
       ->check(CLI::IsMember({"online", "stop"}));
-  cli->add_option("--only", command->only, "Comma-separated parts: mysql,redis,postgres,volumes,config,logs");
+  cli->add_option("--only", command->only,
+                  "Comma-separated parts: mysql,redis,postgres,volumes,config,logs,objects");
   cli->add_option("--label", command->label, "A label stored in the manifest");
   cli->add_flag("--dry-run", command->dryRun, "Print the plan; touch nothing");
   cli->add_flag("--json", command->json, "Print the result as JSON");

@@ -12,7 +12,8 @@ using volumes::PartKind;
 namespace {
 constexpr std::pair<Component, const char*> kComponents[] = {
     {Component::Mysql, "mysql"},     {Component::Redis, "redis"},   {Component::Postgres, "postgres"},
-    {Component::Volumes, "volumes"}, {Component::Config, "config"}, {Component::Logs, "logs"}};
+    {Component::Volumes, "volumes"}, {Component::Config, "config"}, {Component::Logs, "logs"},
+    {Component::Objects, "objects"}};
 
 // "/app/logs" -> "app-logs": a path as part of a file name.
 std::string pathSlug(const std::string& path) {
@@ -48,7 +49,7 @@ std::set<Component> parseComponents(const std::string& list) {
     auto component = componentNamed(word);
     if (!component)
       throw std::invalid_argument("unknown part '" + word +
-                                  "' (use mysql, redis, postgres, volumes, config, logs)");
+                                  "' (use mysql, redis, postgres, volumes, config, logs, objects)");
     out.insert(*component);
   }
   return out;
@@ -114,6 +115,12 @@ BackupPlan planBackup(const compose::Stack& stack, const BackupOptions& options)
   }
   if (options.wants(Component::Config))
     plan.parts.push_back({"config.tar.zst", PartKind::Config, "", stack.workingDir, {}});
+  // The buckets go after the databases' snapshot, like the volumes: listed right after it.
+  if (options.wants(Component::Objects)) {
+    for (const auto& source : stack.settings.objects)
+      plan.parts.push_back(
+          {"objects-" + source.name + ".tar.zst", PartKind::Objects, "", source.url, {source.name}});
+  }
 
   // Who is held: online, the running app containers (they write to the databases); stop, every
   // running container, dependents first, so nothing writes to a service that is already down.

@@ -12,7 +12,7 @@
 
 namespace agentchat {
 
-enum class Component { Mysql, Redis, Postgres, Volumes, Config, Logs };
+enum class Component { Mysql, Redis, Postgres, Volumes, Config, Logs, Objects };
 // "mysql,redis" -> {Mysql, Redis}; throws std::invalid_argument naming an unknown one.
 std::set<Component> parseComponents(const std::string& list);
 // "redis" -> Redis; nullopt for anything else.

@@ -41,6 +41,7 @@ class PartWriter {
   bool deduplicating();
   // An encrypted backup: the manifest (plaintext) must not name the files of a volume.
   bool encrypted() const { return settings_.encryption.on(); }
+  const std::map<std::string, std::string>& environ() const { return settings_.environ; }
   // A part the producer cuts itself into the store (the volume listing); `progressed` counts bytes
   // received. Only when deduplicating().
   void writeDeduplicatedPart(

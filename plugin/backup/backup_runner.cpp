@@ -12,6 +12,7 @@
 #include "plugin/backup/backup_run.hpp"
 #include "plugin/backup/database_parts.hpp"
 #include "plugin/backup/file_parts.hpp"
+#include "plugin/backup/object_parts.hpp"
 #include "plugin/guard/dead_run.hpp"
 #include "plugin/guard/serving.hpp"
 #include "plugin/hooks/hook_runner.hpp"
@@ -195,6 +196,7 @@ volumes::Manifest runBackup(dockerapi::Engine& engine, const compose::Stack& sta
               return copyLogsPart(run, part, lastTaken(repository, stack.name, part.name));
             if (part.kind == PartKind::Config)
               return writeConfigPart(run, part, repository.localRoot().value_or(""));
+            if (part.kind == PartKind::Objects) return copyObjectsPart(run, part, repository);
           },
           bounded);
     };

@@ -1,5 +1,6 @@
 #pragma once
 // How a backup is taken (compression, encryption, label), and how it fails before anything is kept.
+#include <map>
 #include <string>
 #include <vector>
 
@@ -31,6 +32,8 @@ struct BackupSettings {
   HookRunner* hooks = nullptr;
   // Compare with the previous backups (sanity.hpp); none for a safety snapshot.
   const compose::Sanity* sanity = nullptr;
+  // The process environment: the keys of the stack's buckets (x-agentchat objects) come from it.
+  std::map<std::string, std::string> environ;
 };
 
 }  // namespace agentchat

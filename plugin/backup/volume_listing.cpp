@@ -10,6 +10,7 @@
 #include "dockerapi/helper_container.hpp"
 #include "lister/lister_program.hpp"
 #include "plugin/backup/file_parts.hpp"
+#include "plugin/backup/previous_catalog.hpp"
 #include "plugin/backup/sqlite_parts.hpp"
 #include "plugin/databases/sqlite_files.hpp"
 #include "volumes/listing/archive_catalog.hpp"
@@ -39,47 +40,6 @@ std::string unlistable(dockerapi::Engine& engine, const std::string& volume) {
   if (type != info.options.end() && !local.contains(type->second))
     return "it is a " + type->second + " mount, whose inodes and times may not be stable";
   return "";
-}
-
-struct PreviousCatalog {
-  std::string id, file, sha256;
-};
-
-// The newest complete backup that listed this part, with its catalog's name and sha256.
-std::optional<PreviousCatalog> previousCatalog(const volumes::Repository& repository,
-                                               const std::string& project, const std::string& part) {
-  for (const auto& id : repository.list(project)) {
-    try {
-      auto manifest = repository.read(project, id);
-      const auto* record = manifest.part(part);
-      const auto& listed = manifest.details.value("listing", json::object());
-      if (!record || !record->chunked() || !listed.contains(part)) continue;
-      // The file is always PART.catalog: a name from the manifest never becomes a path here.
-      if (listed[part].at("catalog").get<std::string>() != part + ".catalog") continue;
-      return PreviousCatalog{id, part + ".catalog", listed[part].at("sha256").get<std::string>()};
-    } catch (const std::exception&) {
-      continue;  // an unreadable manifest is verify's business
-    }
-  }
-  return std::nullopt;
-}
-
-// Its bytes against the manifest's sha256: a catalog decides which chunks a new backup reuses.
-bool catalogIntact(const volumes::Repository& repository, const std::string& project,
-                   const PreviousCatalog& c) {
-  try {
-    auto file = repository.openPart(project, c.id, c.file);
-    base::Sha256 sha;
-    char buffer[64 * 1024];
-    while (std::size_t n = file->read(buffer, sizeof buffer)) sha.update(std::string_view(buffer, n));
-    if (sha.hexDigest() == c.sha256) return true;
-    spdlog::warn("backup {}: catalog {} does not match its manifest's sha256; this backup reads every file",
-                 c.id, c.file);
-  } catch (const base::Error& e) {
-    spdlog::warn("backup {}: catalog {} cannot be read ({}); this backup reads every file", c.id, c.file,
-                 e.what());
-  }
-  return false;
 }
 
 // The first warnings name files: not in the manifest of an encrypted backup (it is plaintext).
@@ -241,7 +201,7 @@ bool copyVolumeByListing(PartWriter& run, const PlannedPart& planned, const std:
     spdlog::info("volume {}: {}: reading the whole volume", planned.source, why);
     return false;
   }
-  auto previous = previousCatalog(repository, run.stack.name, planned.name);
+  auto previous = previousCatalog(repository, run.stack.name, planned.name, "listing");
   if (previous && !catalogIntact(repository, run.stack.name, *previous)) previous.reset();
   try {
     auto helper = startLister(run, planned, helperImage);

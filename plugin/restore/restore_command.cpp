@@ -149,6 +149,7 @@ class RestoreCommand : public Command {
     settings.safetyEncryption = safetyEncryption.manifest;
     settings.terminal = ::isatty(STDERR_FILENO) == 1;
     settings.toolVersion = kVersion;
+    settings.environ = session.environ();
     if (healthWait >= 0) settings.healthWait = std::chrono::seconds(healthWait);
     // The target's hooks, in the target's containers: a restore into another project may sanitise.
     HookRunner hooks(engine, target, stackSecrets(target),
@@ -303,6 +304,9 @@ class RestoreCommand : public Command {
         out << "compose files, .env, bind mounts back in " << target.workingDir << " and their host paths";
       if (item.kind == volumes::PartKind::Logs)
         out << "log files added back to " << item.service << ":" << item.path;
+      if (item.kind == volumes::PartKind::Objects)
+        out << "objects missing or different PUT back into x-agentchat objects." << item.path
+            << " (others left alone)";
       out << " (" << base::humanBytes(item.part.rawSize) << ")\n";
     }
     if (!plan.stop.empty()) {
@@ -333,8 +337,9 @@ RegisteredCommand addRestoreCommand(CLI::App& app) {
       "Restore a backup into the stack: safety snapshot, stop the apps, MySQL, Redis, files, start, verify; "
       "a failed step rolls back");
   cli->add_option("backup", command->which, "Backup id, or latest (default)");
-  cli->add_option("--only", command->only,
-                  "Comma-separated: mysql,redis,postgres,volumes,config,logs,volume:NAME");
+  cli->add_option(
+      "--only", command->only,
+      "Comma-separated: mysql,redis,postgres,volumes,config,logs,objects,volume:NAME,objects:NAME");
   cli->add_option("--to-project", command->toProject,
                   "Restore into this compose project (e.g. a staging copy) instead of the backup's own");
   cli->add_flag("--dry-run", command->dryRun, "Check the backup and print the plan; change nothing");

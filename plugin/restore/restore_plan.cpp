@@ -29,6 +29,8 @@ int stepOf(PartKind kind) {
       return 3;
     case PartKind::Logs:
       return 4;
+    case PartKind::Objects:
+      return 5;
   }
   return 4;
 }
@@ -79,6 +81,9 @@ std::string volumeKeyOf(const std::string& partName) {
 std::string sqliteVolumeKeyOf(const std::string& partName) {
   return keyBetween(partName, "sqlite-");
 }
+std::string objectsNameOf(const std::string& partName) {
+  return keyBetween(partName, "objects-");
+}
 
 RestoreSelection parseRestoreSelection(const std::string& list) {
   RestoreSelection out;
@@ -88,11 +93,14 @@ RestoreSelection parseRestoreSelection(const std::string& list) {
     if (word.empty()) continue;
     if (word.rfind("volume:", 0) == 0 && word.size() > 7) {
       out.volumes.insert(word.substr(7));
+    } else if (word.rfind("objects:", 0) == 0 && word.size() > 8) {
+      out.objects.insert(word.substr(8));
     } else if (componentNamed(word)) {
       out.components.insert(word);
     } else {
-      throw std::invalid_argument("unknown part '" + word +
-                                  "' (use mysql, redis, postgres, volumes, config, logs or volume:NAME)");
+      throw std::invalid_argument(
+          "unknown part '" + word +
+          "' (use mysql, redis, postgres, volumes, config, logs, objects, volume:NAME or objects:NAME)");
     }
   }
   return out;
@@ -169,6 +177,20 @@ RestorePlan planRestore(const volumes::Manifest& manifest, const compose::Stack&
     } else if (kind == PartKind::Logs && selected(selection, "logs")) {
       requireService(part);
       item.path = part.source;
+    } else if (kind == PartKind::Objects) {
+      std::string name = objectsNameOf(part.contentName());
+      if (!selected(selection, "objects") && !selection.objects.count(name)) continue;
+      auto& sources = target.settings.objects;
+      auto it = std::find_if(sources.begin(), sources.end(), [&](const auto& s) { return s.name == name; });
+      if (it == sources.end())
+        throw std::invalid_argument("part " + part.name + " holds the objects of " + part.source + ", but " +
+                                    target.name + "'s x-agentchat objects has no entry " + name +
+                                    " to say how to reach it: add it, or leave it out with --only");
+      if (it->url != part.source)
+        plan.notes.push_back(part.name + ": restored into " + it->url + " (x-agentchat objects." + name +
+                             "), not " + part.source + " where it was taken: rows that name " + part.source +
+                             " still point there");
+      item.path = name;
     } else {
       continue;
     }
@@ -180,6 +202,12 @@ RestorePlan planRestore(const volumes::Manifest& manifest, const compose::Stack&
       return i.volumeKey == key || i.part.source == key;
     });
     if (!found) throw std::invalid_argument("backup " + manifest.id + " has no part for volume " + key);
+  }
+  for (const auto& name : selection.objects) {
+    bool found = std::any_of(plan.items.begin(), plan.items.end(), [&](const RestoreItem& i) {
+      return i.kind == PartKind::Objects && i.path == name;
+    });
+    if (!found) throw std::invalid_argument("backup " + manifest.id + " has no objects part " + name);
   }
   if (plan.items.empty()) {
     throw std::invalid_argument("backup " + manifest.id + " has nothing to restore" +

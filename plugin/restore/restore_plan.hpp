@@ -11,11 +11,13 @@
 
 namespace agentchat {
 
-// --only: mysql, redis, volumes, config, logs, volume:<key or name>. Empty: everything.
+// --only: mysql, redis, volumes, config, logs, objects, volume:<key or name>, objects:<name>.
+// Empty: everything.
 struct RestoreSelection {
   std::set<std::string> components;
   std::set<std::string> volumes;
-  bool empty() const { return components.empty() && volumes.empty(); }
+  std::set<std::string> objects;  // objects:NAME
+  bool empty() const { return components.empty() && volumes.empty() && objects.empty(); }
 };
 // Throws std::invalid_argument naming an unknown word.
 RestoreSelection parseRestoreSelection(const std::string& list);
@@ -26,7 +28,7 @@ struct RestoreItem {
   std::string service;     // target service (mysql-dump, redis-rdb, logs; volume, sqlite: first user)
   std::string volume;      // volume, sqlite: the target volume's real name
   std::string volumeKey;
-  std::string path;  // logs: the directory in the container
+  std::string path;  // logs: the directory in the container; objects: the x-agentchat objects entry
   // volume: the databases its sqlite part (restored right after it) replaces, by path in the volume;
   // their -wal, -shm and -journal in this part are left out.
   std::vector<std::string> sqliteFiles;
@@ -51,5 +53,7 @@ RestorePlan planRestore(const volumes::Manifest& manifest, const compose::Stack&
 std::string volumeKeyOf(const std::string& partName);
 // "sqlite-mysql_data.tar.zst" -> "mysql_data".
 std::string sqliteVolumeKeyOf(const std::string& partName);
+// "objects-knowledge.tar.zst" -> "knowledge".
+std::string objectsNameOf(const std::string& partName);
 
 }  // namespace agentchat

@@ -44,6 +44,10 @@ std::optional<BackupPlan> safetyPlan(const compose::Stack& stack, const RestoreP
       options.only.insert(Component::Config);
       anyThere = true;
     }
+    if (item.kind == PartKind::Objects) {
+      options.only.insert(Component::Objects);
+      anyThere = true;
+    }
     if (item.kind == PartKind::Volume) {
       options.only.insert(Component::Volumes);
       const auto& volume = stack.volumes.at(item.volumeKey);
@@ -64,9 +68,11 @@ std::optional<BackupPlan> safetyPlan(const compose::Stack& stack, const RestoreP
   if (!anyThere) return std::nullopt;
   if (raw) {
     // Raw copies of every volume, taken with the stack stopped.
-    bool config = options.only.count(Component::Config) > 0;
+    bool config = options.only.count(Component::Config) > 0,
+         objects = options.only.count(Component::Objects) > 0;
     options.only = {Component::Volumes};
     if (config) options.only.insert(Component::Config);
+    if (objects) options.only.insert(Component::Objects);
     options.consistency = Consistency::Stop;
   }
   auto backup = planBackup(stack, options);
@@ -114,6 +120,8 @@ class Restorer {
         restoreConfig(ctx_, item);
       } else if (item.kind == PartKind::Logs) {
         restoreLogs(ctx_, item);
+      } else if (item.kind == PartKind::Objects) {
+        restoreObjects(ctx_, item);
       }
       finished(step);
     }
@@ -263,6 +271,7 @@ RestoreReport runRestore(dockerapi::Engine& engine, const compose::Stack& target
     backupSettings.compressionLevel = 1;  // speed matters here; it is kept like any backup
     backupSettings.recipients = settings.safetyRecipients;
     backupSettings.encryption = settings.safetyEncryption;
+    backupSettings.environ = settings.environ;
     auto began = Clock::now();
     safety = runBackup(engine, target, repository, *backup, backupSettings);
     report.steps.push_back({"safety snapshot", std::chrono::duration<double>(Clock::now() - began).count()});
@@ -287,6 +296,9 @@ RestoreReport runRestore(dockerapi::Engine& engine, const compose::Stack& target
                      progress,
                      helperImage};
   ctx.keys = settings.keys;
+  ctx.environ = &settings.environ;
+  std::map<std::string, std::set<std::string>> createdObjects;
+  ctx.createdObjects = &createdObjects;
   std::string step;
   try {
     Restorer(ctx, plan).run(step, report.steps);
@@ -315,6 +327,9 @@ RestoreReport runRestore(dockerapi::Engine& engine, const compose::Stack& target
                           progress,
                           helperImage};
       back.keys = settings.keys;
+      back.environ = &settings.environ;
+      back.rollback = true;
+      back.createdObjects = &createdObjects;
       if (rollbackPlan.has(PartKind::Volume) && back.helperImage.empty())
         back.helperImage = dockerapi::pickHelperImage(engine, helperImages(target));
       Restorer(back, rollbackPlan).run(rollbackStep, rollbackDone);

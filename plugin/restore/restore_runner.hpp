@@ -3,6 +3,7 @@
 // the apps, MySQL, Redis, files, start, verify; and if any of that fails, the safety snapshot is
 // restored the same way, so nothing the user had is lost.
 #include <chrono>
+#include <map>
 #include <optional>
 #include <stdexcept>
 #include <string>
@@ -42,6 +43,8 @@ struct RestoreSettings {
   // How long the apps' health checks are waited for after the data are verified (default: as long
   // as each check may take to reach a verdict).
   std::optional<std::chrono::seconds> healthWait;
+  // The process environment: the keys of the stack's buckets (x-agentchat objects).
+  std::map<std::string, std::string> environ;
 };
 
 struct StepTiming {

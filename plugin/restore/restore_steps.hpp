@@ -4,6 +4,8 @@
 // failed and where; the runner then rolls back.
 #include <filesystem>
 #include <functional>
+#include <map>
+#include <set>
 #include <stdexcept>
 #include <string>
 
@@ -38,7 +40,11 @@ struct RestoreContext {
   StackGuard& guard;
   Progress& progress;
   std::string helperImage;
-  const volumes::PartKeys* keys = nullptr;  // open an encrypted backup's parts
+  const volumes::PartKeys* keys = nullptr;                      // open an encrypted backup's parts
+  const std::map<std::string, std::string>* environ = nullptr;  // the keys of the stack's buckets
+  bool rollback = false;  // putting a safety snapshot back: what the failed restore created goes
+  // Per objects entry, the keys a restore PUT where there was no object (a rollback removes them).
+  std::map<std::string, std::set<std::string>>* createdObjects = nullptr;
 };
 
 // The part's bytes as they leave the repository, counted for the progress line.
@@ -57,5 +63,7 @@ void overlaySqliteFiles(RestoreContext& ctx, const RestoreItem& item);
 void restoreConfig(RestoreContext& ctx, const RestoreItem& item);
 // Log files back into the service's container (added; newer logs there are kept).
 void restoreLogs(RestoreContext& ctx, const RestoreItem& item);
+// A bucket's objects back (x-agentchat objects): what is missing or differs is PUT with its metadata.
+void restoreObjects(RestoreContext& ctx, const RestoreItem& item);
 
 }  // namespace agentchat

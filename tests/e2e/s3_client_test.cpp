@@ -1,16 +1,21 @@
 // The S3 client against a real S3 server (s3rver, started per test by tests/s3/s3rver.sh): objects,
-// listings with pagination, a 200 MiB streamed multipart round trip with bounded memory, interrupted
-// uploads that leave nothing behind, retries and resumed downloads through a faulty proxy.
+// listings with pagination (whole and page by page), object metadata written and read back, fetches
+// pinned with If-Match (412 and 404 told, not thrown), archived objects, a 200 MiB streamed multipart
+// round trip with bounded memory, interrupted uploads that leave nothing behind, retries and resumed
+// downloads through a faulty proxy.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <chrono>
 #include <fstream>
 #include <iostream>
+#include <stdexcept>
 #include <thread>
 
 #include "base/sha256.hpp"
 #include "s3_fixture.hpp"
 #include "volumes/s3/client.hpp"
+#include "volumes/s3/transport.hpp"
 
 namespace s3 = volumes::s3;
 
@@ -35,6 +40,31 @@ std::string collect(s3::Client& client, const std::string& key, std::uint64_t of
   client.getObject(
       key, [&](std::string_view bytes) { out.append(bytes); }, offset, length);
   return out;
+}
+
+s3::ObjectMetadata knowledgeFileMetadata() {
+  s3::ObjectMetadata metadata;
+  metadata.contentType = "application/pdf";
+  metadata.contentEncoding = "gzip";  // the bytes are not gzip: curl must not try to decode them
+  metadata.contentDisposition = "attachment; filename=\"kb guide.pdf\"";
+  metadata.contentLanguage = "zh-CN";
+  metadata.cacheControl = "no-cache";
+  metadata.user = {{"Source", "wiki"}, {"sha256", "abc123"}, {"empty", ""}};
+  return metadata;
+}
+
+// As a GET tells it: user names lower-case, sorted.
+s3::ObjectMetadata asRead(s3::ObjectMetadata metadata) {
+  metadata.user = {{"empty", ""}, {"sha256", "abc123"}, {"source", "wiki"}};
+  return metadata;
+}
+
+s3::Fetched fetchInto(s3::Client& client, const std::string& key, const std::string& ifMatch,
+                      std::string& out, int* chunks = nullptr) {
+  return client.fetchObject(key, ifMatch, [&](std::string_view bytes) {
+    out.append(bytes);
+    if (chunks != nullptr) ++*chunks;
+  });
 }
 
 long peakRssKiB() {
@@ -111,6 +141,189 @@ TEST(S3Client, ListsEveryPage) {
   ASSERT_EQ(paged.size(), 10u);
   EXPECT_EQ(paged[9].key, "many/00009");
   EXPECT_EQ(client.listObjects("").size(), static_cast<std::size_t>(count + 1));
+}
+
+TEST(S3Client, ListsPageByPageInKeyOrder) {
+  e2e::S3rver server;
+  REQUIRE_S3RVER(server);
+  s3::Client client(server.config());
+  std::vector<std::string> keys;
+  for (int i = 0; i < 30; ++i) {
+    char key[32];
+    std::snprintf(key, sizeof key, "paged/%02d", (i * 7) % 30);  // written out of order
+    keys.push_back(key);
+    client.putObject(key, std::string(static_cast<std::size_t>(i), 'x'));
+  }
+  client.putObject("pagedz", "outside the prefix");
+  std::sort(keys.begin(), keys.end());
+  const auto now = std::chrono::system_clock::now().time_since_epoch();
+  std::vector<std::string> seen;
+  std::vector<std::size_t> pageSizes;
+  client.listObjects(
+      "paged/",
+      [&](std::vector<s3::ObjectInfo>& page) {
+        pageSizes.push_back(page.size());
+        for (auto& object : page) {
+          seen.push_back(object.key);
+          EXPECT_FALSE(object.etag.empty());
+          EXPECT_EQ(object.storageClass, "STANDARD");
+          auto modified = std::chrono::nanoseconds(s3::parseIsoTime(object.lastModified));
+          EXPECT_LT(std::chrono::abs(modified - now), std::chrono::hours(1)) << object.lastModified;
+        }
+      },
+      7);
+  EXPECT_EQ(seen, keys);  // every key once, in order
+  EXPECT_EQ(pageSizes, (std::vector<std::size_t>{7, 7, 7, 7, 2}));
+
+  // The vector listing is built on the paged one, and an exception from a page ends the listing.
+  EXPECT_EQ(client.listObjects("paged/", 7).size(), 30u);
+  int pages = 0;
+  EXPECT_THROW(client.listObjects(
+                   "paged/",
+                   [&](std::vector<s3::ObjectInfo>&) {
+                     if (++pages == 2) throw std::runtime_error("sink full");
+                   },
+                   7),
+               std::runtime_error);
+  EXPECT_EQ(pages, 2);
+}
+
+TEST(S3Client, MetadataWrittenIsMetadataFetched) {
+  e2e::S3rver server;
+  REQUIRE_S3RVER(server);
+  auto config = server.config();
+  config.partSize = 1 << 20;
+  s3::Client client(config);
+  const auto metadata = knowledgeFileMetadata();
+  const std::string body = bytesAt(0, 1000);
+  client.putObject("kb/guide.pdf", body, metadata);
+
+  std::string got;
+  s3::Fetched fetched = fetchInto(client, "kb/guide.pdf", "", got);
+  EXPECT_EQ(fetched.status, s3::FetchStatus::Fetched);
+  EXPECT_TRUE(got == body);  // byte for byte: Content-Encoding is not decoded
+  EXPECT_EQ(fetched.size, body.size());
+  EXPECT_EQ(fetched.metadata, asRead(metadata));
+  ASSERT_TRUE(client.headObject("kb/guide.pdf").has_value());
+  EXPECT_EQ(fetched.etag, client.headObject("kb/guide.pdf")->etag);
+
+  s3::Fetched described = client.describeObject("kb/guide.pdf");
+  EXPECT_EQ(described.status, s3::FetchStatus::Fetched);
+  EXPECT_EQ(described.metadata, asRead(metadata));
+  EXPECT_EQ(described.etag, fetched.etag);
+  EXPECT_EQ(described.size, body.size());
+  EXPECT_EQ(client.describeObject("kb/missing").status, s3::FetchStatus::Missing);
+
+  // What a fetch tells, a PUT sets again (a restore).
+  client.putObject("restored/guide.pdf", got, fetched.metadata);
+  std::string again;
+  EXPECT_EQ(fetchInto(client, "restored/guide.pdf", "", again).metadata, asRead(metadata));
+
+  // A multipart upload carries the metadata on CreateMultipartUpload; complete() names the ETag.
+  const std::size_t size = (5 << 19) + 11;  // two full parts and a short one
+  auto upload = client.startUpload("kb/big.pdf", metadata);
+  upload->write(bytesAt(7, size));
+  s3::ObjectInfo info = upload->complete();
+  EXPECT_EQ(upload->partsUploaded(), 3);
+  EXPECT_FALSE(info.etag.empty());
+  std::string big;
+  s3::Fetched bigFetched = fetchInto(client, "kb/big.pdf", info.etag, big);
+  EXPECT_EQ(bigFetched.status, s3::FetchStatus::Fetched);
+  EXPECT_EQ(bigFetched.etag, info.etag);
+  EXPECT_EQ(bigFetched.metadata, asRead(metadata));
+  EXPECT_TRUE(big == bytesAt(7, size));
+  // And on the single PutObject of an upload that fit in one part.
+  auto small = client.startUpload("kb/small.pdf", metadata);
+  small->write("tiny");
+  const std::string smallEtag = small->complete().etag;
+  ASSERT_TRUE(client.headObject("kb/small.pdf").has_value());
+  EXPECT_EQ(smallEtag, client.headObject("kb/small.pdf")->etag);
+  EXPECT_EQ(client.describeObject("kb/small.pdf").metadata, asRead(metadata));
+
+  // Metadata that cannot be sent fails before any request.
+  s3::ObjectMetadata smuggling;
+  smuggling.user = {{"note", "a\r\nx-amz-acl: public-read"}};
+  EXPECT_THROW(client.putObject("kb/never", "x", smuggling), s3::S3Error);
+  EXPECT_THROW(client.startUpload("kb/never", smuggling), s3::S3Error);
+  EXPECT_FALSE(client.headObject("kb/never").has_value());
+}
+
+TEST(S3Client, AFetchTellsAMissingOrReplacedObjectAndDeliversNothing) {
+  e2e::S3rver server;
+  REQUIRE_S3RVER(server);
+  s3::Client client(server.config());
+  client.putObject("kb/a.txt", "version one");
+  const std::string listed = client.headObject("kb/a.txt")->etag;
+  client.putObject("kb/a.txt", "version two, replaced since it was listed");
+  const std::string current = client.headObject("kb/a.txt")->etag;
+  ASSERT_NE(listed, current);
+
+  std::string got;
+  int chunks = 0;
+  s3::Fetched changed = fetchInto(client, "kb/a.txt", listed, got, &chunks);
+  EXPECT_EQ(changed.status, s3::FetchStatus::Changed);  // s3rver's wrapper answers 412 as S3 does
+  EXPECT_EQ(chunks, 0);
+  EXPECT_EQ(changed.size, 0u);
+  EXPECT_EQ(got, "");
+
+  s3::Fetched fetched = fetchInto(client, "kb/a.txt", "\"" + current + "\"", got);  // quotes are fine
+  EXPECT_EQ(fetched.status, s3::FetchStatus::Fetched);
+  EXPECT_EQ(got, "version two, replaced since it was listed");
+  EXPECT_EQ(fetched.etag, current);
+
+  got.clear();
+  EXPECT_EQ(fetchInto(client, "kb/missing.txt", "", got, &chunks).status, s3::FetchStatus::Missing);
+  EXPECT_EQ(fetchInto(client, "kb/missing.txt", listed, got, &chunks).status, s3::FetchStatus::Missing);
+  EXPECT_EQ(chunks, 0);
+  // getObject keeps throwing for a missing object.
+  EXPECT_THROW(collect(client, "kb/missing.txt"), s3::S3Error);
+}
+
+TEST(S3Client, AFetchResumesACutDownloadPinnedToTheListedObject) {
+  e2e::S3rver server;
+  REQUIRE_S3RVER(server);
+  s3::Client direct(server.config());
+  const std::size_t size = 3 << 20;
+  direct.putObject("kb/video.mp4", bytesAt(5, size), knowledgeFileMetadata());
+  const std::string etag = direct.headObject("kb/video.mp4")->etag;
+  e2e::FaultyProxy proxy(server.port(), 0, 0, (1 << 20) + 333);  // the GET is cut ~1 MiB in
+  auto config = server.config();
+  config.endpoint = "http://127.0.0.1:" + std::to_string(proxy.port());
+  s3::Client client(config);
+  std::string got;
+  s3::Fetched fetched = fetchInto(client, "kb/video.mp4", etag, got);
+  EXPECT_GE(proxy.connections(), 2);
+  EXPECT_EQ(fetched.status, s3::FetchStatus::Fetched);
+  EXPECT_EQ(fetched.size, size);
+  ASSERT_EQ(got.size(), size);
+  EXPECT_TRUE(got == bytesAt(5, size));
+  EXPECT_EQ(fetched.etag, etag);
+  EXPECT_EQ(fetched.metadata, asRead(knowledgeFileMetadata()));  // from the resumed (206) answer
+}
+
+TEST(S3Client, AnArchivedObjectMustBeRestoredBeforeItIsFetched) {
+  e2e::S3rver server;
+  REQUIRE_S3RVER(server);
+  auto config = server.config();
+  s3::Client client(config);
+  // Our client sets no storage class; a raw signed PUT does, as a lifecycle rule would have.
+  s3::HttpCall put{
+      "PutObject", "PUT",  "kb/2019/report.pdf", {}, {{"x-amz-storage-class", "GLACIER"}}, "frozen",
+      nullptr,     1 << 20};
+  ASSERT_EQ(s3::perform(config, put).status, 200);
+  std::string got;
+  try {
+    fetchInto(client, "kb/2019/report.pdf", "", got);
+    FAIL() << "an archived object was fetched";
+  } catch (const s3::S3Error& error) {
+    EXPECT_EQ(error.code(), "InvalidObjectState");
+    EXPECT_EQ(error.httpStatus(), 403);
+    std::string message = error.what();
+    EXPECT_NE(message.find("s3://agentchat-test/kb/2019/report.pdf"), std::string::npos) << message;
+    EXPECT_NE(message.find("(GLACIER) and must be restored (thawed) first"), std::string::npos) << message;
+  }
+  EXPECT_EQ(got, "");
+  EXPECT_EQ(client.describeObject("kb/2019/report.pdf").status, s3::FetchStatus::Fetched);  // HEAD works
 }
 
 TEST(S3Client, RangeGet) {

@@ -1,6 +1,9 @@
 // s3rver 3.7.1 for the S3 client tests, plus the two multipart calls it answers NotImplemented /
 // MethodNotAllowed: ListMultipartUploads and AbortMultipartUpload, so the tests can check that an
-// interrupted upload leaves nothing behind. Path-style requests only (the tests use 127.0.0.1).
+// interrupted upload leaves nothing behind; and two of S3's answers that it does not give: 412
+// PreconditionFailed for a GET or HEAD whose If-Match names another ETag, and 403
+// InvalidObjectState for a GET of an object stored as GLACIER or DEEP_ARCHIVE (never restored
+// here). Path-style requests only (the tests use 127.0.0.1).
 // usage: node s3rver_server.js PORT DIRECTORY BUCKET
 'use strict';
 
@@ -68,8 +71,39 @@ async function multipartExtras(ctx, next) {
   });
 }
 
+const archiveClasses = ['GLACIER', 'DEEP_ARCHIVE'];  // S3's classes that need a restore before a GET
+async function objectPreconditions(ctx, next) {
+  const match = /^\/([^/]+)\/(.+)$/.exec(ctx.path);
+  const subresource = ['uploadId', 'acl', 'tagging', 'torrent'].some(name => name in ctx.query);
+  if (!match || (ctx.method !== 'GET' && ctx.method !== 'HEAD') || subresource) return next();
+  const [, name, rawKey] = match;
+  const key = decodeURIComponent(rawKey);
+  ctx.params = { bucket: name, key };
+  let metadata;
+  await authenticate(ctx, async () => {
+    // A missing object is left to s3rver's own 404.
+    metadata = await server.store.getMetadata(name, key).catch(() => undefined);
+  });
+  if (!metadata) return next();
+  const ifMatch = ctx.headers['if-match'];
+  if (ifMatch !== undefined) {
+    const stored = String(metadata.etag).replace(/"/g, '');
+    const wanted = ifMatch.split(',').map(tag => tag.trim().replace(/^W\//, '').replace(/"/g, ''));
+    if (!wanted.includes('*') && !wanted.includes(stored)) {
+      const message = 'At least one of the pre-conditions you specified did not hold';
+      throw new S3Error('PreconditionFailed', message, { Condition: 'If-Match' });
+    }
+  }
+  const storageClass = metadata['x-amz-storage-class'];
+  if (ctx.method === 'GET' && archiveClasses.includes(storageClass)) {
+    const message = "The operation is not valid for the object's storage class";
+    throw new S3Error('InvalidObjectState', message, { StorageClass: storageClass });
+  }
+  return next();
+}
+
 // Just before s3rver's router, after its XML encoder, so the answers are serialised like its own.
-server.middleware.splice(server.middleware.length - 1, 0, multipartExtras);
+server.middleware.splice(server.middleware.length - 1, 0, multipartExtras, objectPreconditions);
 
 server.run().then(
   () => console.log(`s3rver listening on 127.0.0.1:${port}, bucket ${bucket}, directory ${directory}`),

@@ -99,8 +99,7 @@ TEST_F(ComposeSettings, UnknownTopLevelKey) {
   EXPECT_EQ(topError("  repo: /x\n"),
             "docker-compose.yml:7: x-agentchat.repo: unknown key (known: repository, retention, schedule, "
             "compression_level, consistency, excludes, roles, logs, encrypt_to, passphrase_file, notify, "
-            "metrics_file, "
-            "sanity)");
+            "metrics_file, sanity, objects)");
 }
 
 TEST_F(ComposeSettings, EncryptionSettingsTakePublicKeysAndAPassphraseFile) {
@@ -275,4 +274,53 @@ TEST_F(ComposeSettings, BadHooksAndReportingSettingsNameTheKey) {
   EXPECT_NE(topError("  metrics_file: /tmp/agentchat.txt\n").find("must end in .prom"), std::string::npos);
   EXPECT_EQ(topError("  sanity: {smaller_than: 2}\n"),
             "docker-compose.yml:7: x-agentchat.sanity.smaller_than: must be a number from 0 to 1, e.g. 0.5");
+}
+
+TEST_F(ComposeSettings, ObjectSourcesAreReadInNameOrder) {
+  auto p = loadText(kServices + R"(x-agentchat:
+  objects:
+    knowledge:
+      url: s3://agentchat-kb/uploads/
+      endpoint: https://s3.oss-cn-hangzhou.aliyuncs.com
+      region: cn-hangzhou
+      profile: oss
+      referenced_by: agentchat.knowledge_file.oss_url
+    avatars:
+      url: s3://cdn-bucket
+      endpoint: https://files.example.com
+      addressing: domain
+      credentials_file: secrets/cdn.ini
+)");
+  const auto& objects = p.agentchat.objects;
+  ASSERT_EQ(objects.size(), 2u);
+  EXPECT_EQ(objects[0].name, "avatars");
+  EXPECT_EQ(objects[0].addressing, "domain");
+  EXPECT_EQ(objects[0].credentialsFile, "secrets/cdn.ini");
+  EXPECT_FALSE(objects[0].referencedBy);
+  EXPECT_EQ(objects[1].name, "knowledge");
+  EXPECT_EQ(objects[1].url, "s3://agentchat-kb/uploads/");
+  EXPECT_EQ(objects[1].endpoint, "https://s3.oss-cn-hangzhou.aliyuncs.com");
+  EXPECT_EQ(objects[1].region, "cn-hangzhou");
+  EXPECT_EQ(objects[1].profile, "oss");
+  EXPECT_EQ(objects[1].addressing, "auto");
+  EXPECT_EQ(objects[1].referencedBy, "agentchat.knowledge_file.oss_url");
+}
+
+TEST_F(ComposeSettings, BadObjectSourcesAreRefusedAndASecretIsNeverEchoed) {
+  EXPECT_NE(topError("  objects:\n    kb:\n      endpoint: https://x\n").find("needs a url"),
+            std::string::npos);
+  EXPECT_NE(topError("  objects:\n    kb:\n      url: oss://bucket\n").find("must be s3://"),
+            std::string::npos);
+  EXPECT_NE(
+      topError("  objects:\n    kb:\n      url: s3://b/p\n      addressing: domain\n").find("own domain"),
+      std::string::npos);
+  EXPECT_NE(topError("  objects:\n    kb:\n      url: s3://b/p\n      referenced_by: table.column\n")
+                .find("database.table.column"),
+            std::string::npos);
+  EXPECT_NE(topError("  objects:\n    'a b':\n      url: s3://b/p\n").find("letters, digits"),
+            std::string::npos);
+  std::string secret =
+      topError("  objects:\n    kb:\n      url: s3://b/p\n      secret_key: hunter2-SECRET\n");
+  EXPECT_NE(secret.find("never go in the compose file"), std::string::npos);
+  EXPECT_EQ(secret.find("hunter2"), std::string::npos);
 }

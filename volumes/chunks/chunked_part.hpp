@@ -63,6 +63,8 @@ class ChunkedPartWriter {
   // A chunk the store has already, next in the stream (a file the previous backup read, unchanged):
   // the current chunk ends first. False, and nothing added, when the store lacks it.
   bool reuse(const std::string& name, std::uint64_t size);
+  // Whether the store holds the chunk (before a reuse that must not stop half-way).
+  bool has(const std::string& name) { return store_.find(name).has_value(); }
   // Every chunk stored and handed to `refs`.
   void finish();
 

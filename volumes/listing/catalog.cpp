@@ -81,45 +81,16 @@ std::string catalogHeader(std::int64_t listedAt) {
 }
 
 CatalogReader::CatalogReader(std::unique_ptr<StoredReader> file)
-    : file_(std::move(file)), zstd_([this](std::string_view bytes) { text_.append(bytes); }) {
-  auto first = line();
+    : lines_(std::move(file), "catalog", kLineLimit) {
+  auto first = lines_.next();
   auto f = first ? split(*first, ' ') : std::vector<std::string_view>{};
   if (f.size() != 3 || f[0] != "agentchat-catalog" || f[1] != "1")
-    throw ListingError("catalog " + file_->where() + ": not a catalog this version reads");
+    throw ListingError("catalog " + lines_.where() + ": not a catalog this version reads");
   listedAt_ = number<std::int64_t>(f[2], "listed-at");
 }
 
-std::optional<std::string> CatalogReader::line() {
-  char buffer[64 * 1024];
-  for (;;) {
-    auto nl = text_.find('\n', at_);
-    if (nl != std::string::npos) {
-      std::string out = text_.substr(at_, nl - at_);
-      at_ = nl + 1;
-      if (at_ > (1 << 20)) {
-        text_.erase(0, at_);
-        at_ = 0;
-      }
-      return out;
-    }
-    if (text_.size() - at_ > kLineLimit)
-      throw ListingError("catalog " + file_->where() + ": a line is too long");
-    if (ended_) {
-      if (at_ != text_.size()) throw ListingError("catalog " + file_->where() + ": the last line is cut");
-      return std::nullopt;
-    }
-    std::size_t n = file_->read(buffer, sizeof buffer);
-    if (n == 0) {
-      zstd_.finish();
-      ended_ = true;
-    } else {
-      zstd_.write(std::string_view(buffer, n));
-    }
-  }
-}
-
 std::optional<CatalogEntry> CatalogReader::next(bool withChunks) {
-  auto text = line();
+  auto text = lines_.next();
   if (!text) return std::nullopt;
   ++index_;
   return parseCatalogLine(*text, withChunks);

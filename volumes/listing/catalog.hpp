@@ -15,6 +15,7 @@
 #include "base/streams.hpp"
 #include "volumes/listing/lister_protocol.hpp"
 #include "volumes/stored_bytes.hpp"
+#include "volumes/zstd_lines.hpp"
 #include "volumes/zstd_stream.hpp"
 
 namespace volumes::listing {
@@ -57,12 +58,7 @@ class CatalogReader {
   base::ChunkSource forLister();
 
  private:
-  std::optional<std::string> line();
-  std::unique_ptr<StoredReader> file_;
-  std::string text_;  // decompressed, not yet taken
-  std::size_t at_ = 0;
-  ZstdDecompressor zstd_;
-  bool ended_ = false;
+  ZstdLines<ListingError> lines_;
   std::int64_t listedAt_ = 0;
   std::uint64_t index_ = 0;
 };

@@ -1,8 +1,10 @@
 #include "volumes/s3/client.hpp"
 
 #include <algorithm>
+#include <cctype>
 #include <charconv>
 #include <initializer_list>
+#include <iterator>
 
 #include "volumes/s3/transport.hpp"
 
@@ -33,12 +35,89 @@ std::optional<std::uint64_t> headerNumber(const HttpResult& result, const std::s
   return value;
 }
 
-std::string header(const HttpResult& result, const std::string& name) {
-  auto it = result.headers.find(name);
-  return it == result.headers.end() ? "" : it->second;
+std::string header(const std::map<std::string, std::string>& headers, const std::string& name) {
+  auto it = headers.find(name);
+  return it == headers.end() ? "" : it->second;
 }
 
+std::string header(const HttpResult& result, const std::string& name) {
+  return header(result.headers, name);
+}
+
+// RFC 9110's token characters, lower-case: what a header name may hold.
+bool headerToken(std::string_view name) {
+  if (name.empty()) return false;
+  for (char c : name) {
+    bool ok = (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
+              std::string_view("!#$%&'*+-.^_`|~").find(c) != std::string_view::npos;
+    if (!ok) return false;
+  }
+  return true;
+}
+
+bool controlFree(std::string_view value) {
+  return std::none_of(value.begin(), value.end(), [](char c) {
+    auto u = static_cast<unsigned char>(c);
+    return (u < 0x20 && c != '\t') || u == 0x7f;
+  });
+}
+
+std::string lowerCase(std::string text) {
+  for (char& c : text) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return text;
+}
+
+constexpr std::string_view kAmzMeta = "x-amz-meta-";
+constexpr std::string_view kOssMeta = "x-oss-meta-";
+
 }  // namespace
+
+std::vector<std::pair<std::string, std::string>> metadataHeaders(const ObjectMetadata& metadata) {
+  std::vector<std::pair<std::string, std::string>> out;
+  auto add = [&](std::string name, const std::string& value, bool always) {
+    if (value.empty() && !always) return;
+    if (!controlFree(value)) throw S3Error("object metadata " + name + " holds a control character");
+    out.emplace_back(std::move(name), value);
+  };
+  add("cache-control", metadata.cacheControl, false);
+  add("content-disposition", metadata.contentDisposition, false);
+  add("content-encoding", metadata.contentEncoding, false);
+  add("content-language", metadata.contentLanguage, false);
+  add("content-type", metadata.contentType, false);
+  std::map<std::string, const std::string*> user;
+  for (const auto& [name, value] : metadata.user) {
+    std::string lower = lowerCase(name);
+    if (!headerToken(lower)) {
+      throw S3Error("object metadata name '" + name +
+                    "' cannot be an HTTP header: use letters, digits and - _ . only");
+    }
+    if (!user.emplace(lower, &value).second) throw S3Error("object metadata names '" + lower + "' twice");
+  }
+  for (const auto& [name, value] : user) add(std::string(kAmzMeta) + name, *value, true);
+  return out;
+}
+
+ObjectMetadata metadataFromHeaders(const std::map<std::string, std::string>& headers) {
+  ObjectMetadata out;
+  out.contentType = header(headers, "content-type");
+  out.contentEncoding = header(headers, "content-encoding");
+  out.contentDisposition = header(headers, "content-disposition");
+  out.contentLanguage = header(headers, "content-language");
+  out.cacheControl = header(headers, "cache-control");
+  std::map<std::string, std::string> user;
+  for (const auto& [name, value] : headers) {
+    if (name.size() > kAmzMeta.size() && name.compare(0, kAmzMeta.size(), kAmzMeta) == 0) {
+      user[name.substr(kAmzMeta.size())] = value;
+    }
+  }
+  for (const auto& [name, value] : headers) {
+    if (name.size() > kOssMeta.size() && name.compare(0, kOssMeta.size(), kOssMeta) == 0) {
+      user.emplace(name.substr(kOssMeta.size()), value);
+    }
+  }
+  out.user.assign(user.begin(), user.end());
+  return out;
+}
 
 Client::Client(Config config) : config_(std::move(config)) {
   if (config_.bucket.empty()) throw S3Error("S3 client: no bucket given");
@@ -51,11 +130,16 @@ Client::Client(Config config) : config_(std::move(config)) {
 }
 
 void Client::putObject(const std::string& key, std::string_view body) {
-  putObjectEtag(key, body);
+  putObjectEtag(key, body, {});
 }
 
-std::string Client::putObjectEtag(const std::string& key, std::string_view body) {
-  HttpCall call{"PutObject", "PUT", key, {}, {}, body, nullptr, 1 << 20};
+void Client::putObject(const std::string& key, std::string_view body, const ObjectMetadata& metadata) {
+  putObjectEtag(key, body, metadata);
+}
+
+std::string Client::putObjectEtag(const std::string& key, std::string_view body,
+                                  const ObjectMetadata& metadata) {
+  HttpCall call{"PutObject", "PUT", key, {}, metadataHeaders(metadata), body, nullptr, 1 << 20};
   return xml::stripQuotes(header(send(config_, call, {200}), "etag"));
 }
 
@@ -77,8 +161,29 @@ std::optional<std::string> Client::getSmallObject(const std::string& key, std::s
 void Client::getObject(const std::string& key, const base::ChunkSink& sink, std::uint64_t offset,
                        std::optional<std::uint64_t> length) {
   if (length && *length == 0) return;
+  std::map<std::string, std::string> headers;
   std::uint64_t delivered = 0;
-  std::string etag;
+  download(key, sink, offset, length, "", false, headers, delivered);
+}
+
+Fetched Client::fetchObject(const std::string& key, const std::string& ifMatch, const base::ChunkSink& sink) {
+  Fetched out;
+  std::map<std::string, std::string> headers;
+  long status = download(key, sink, 0, std::nullopt, xml::stripQuotes(ifMatch), true, headers, out.size);
+  if (status == 404) {
+    out.status = FetchStatus::Missing;
+  } else if (status == 412) {
+    out.status = FetchStatus::Changed;
+  } else {
+    out.metadata = metadataFromHeaders(headers);
+    out.etag = xml::stripQuotes(header(headers, "etag"));
+  }
+  return out;
+}
+
+long Client::download(const std::string& key, const base::ChunkSink& sink, std::uint64_t offset,
+                      std::optional<std::uint64_t> length, std::string etag, bool soft,
+                      std::map<std::string, std::string>& headers, std::uint64_t& delivered) {
   int failures = 0;
   bool sinkFailed = false;
   // Counts what the sink accepted, so a resumed request starts exactly after it.
@@ -94,7 +199,8 @@ void Client::getObject(const std::string& key, const base::ChunkSink& sink, std:
   for (;;) {
     const std::uint64_t deliveredBefore = delivered;
     std::uint64_t start = offset + delivered;
-    HttpCall call{"GetObject", "GET", key, {}, {}, {}, &counting, 1 << 20};
+    std::map<std::string, std::string> cutHeaders;
+    HttpCall call{"GetObject", "GET", key, {}, {}, {}, &counting, 1 << 20, &cutHeaders};
     bool ranged = start > 0 || length.has_value();
     if (ranged) {
       std::string range = "bytes=" + std::to_string(start) + "-";
@@ -105,6 +211,10 @@ void Client::getObject(const std::string& key, const base::ChunkSink& sink, std:
     HttpResult result;
     try {
       result = perform(config_, call);
+      if (soft && delivered == 0 && (result.status == 404 || result.status == 412)) {
+        headers = std::move(result.headers);
+        return result.status;
+      }
       if (result.status != (ranged ? 206 : 200)) {
         if (result.status == 200 && ranged) {
           throw S3Error(describe(config_, call) + " failed: the server ignored the Range request", 200,
@@ -117,7 +227,8 @@ void Client::getObject(const std::string& key, const base::ChunkSink& sink, std:
                           std::to_string(delivered) + " of " + std::to_string(*length) + " bytes",
                       0, "", true);
       }
-      return;
+      headers = std::move(result.headers);
+      return result.status;
     } catch (const S3Error& error) {
       if (sinkFailed || !error.retryable()) throw;
       if (delivered > deliveredBefore) failures = 0;  // progress: a long download may hit several blips
@@ -128,9 +239,13 @@ void Client::getObject(const std::string& key, const base::ChunkSink& sink, std:
       }
     }
     backoff(config_, failures);
-    if (etag.empty()) {
-      // Pin the object for the resumed requests: a concurrent overwrite must fail, not splice.
-      if (auto info = headObject(key)) etag = info->etag;
+    if (etag.empty() && delivered > 0) {
+      // Pin the object for the resumed requests: a concurrent overwrite must fail, not splice. The cut
+      // answer's own ETag names exactly the bytes delivered; a HEAD is the fallback.
+      etag = xml::stripQuotes(header(cutHeaders.empty() ? result.headers : cutHeaders, "etag"));
+      if (etag.empty()) {
+        if (auto info = headObject(key)) etag = info->etag;
+      }
     }
   }
 }
@@ -143,8 +258,34 @@ std::optional<ObjectInfo> Client::headObject(const std::string& key) {
                     xml::stripQuotes(header(result, "etag"))};
 }
 
+Fetched Client::describeObject(const std::string& key) {
+  HttpCall call{"HeadObject", "HEAD", key, {}, {}, {}, nullptr, 1 << 20};
+  HttpResult result = send(config_, call, {200, 404});
+  Fetched out;
+  if (result.status == 404) {
+    out.status = FetchStatus::Missing;
+    return out;
+  }
+  out.metadata = metadataFromHeaders(result.headers);
+  out.etag = xml::stripQuotes(header(result, "etag"));
+  out.size = headerNumber(result, "content-length").value_or(0);
+  return out;
+}
+
 std::vector<ObjectInfo> Client::listObjects(const std::string& prefix, int pageSize) {
   std::vector<ObjectInfo> out;
+  listObjects(
+      prefix,
+      [&](std::vector<ObjectInfo>& objects) {
+        out.insert(out.end(), std::make_move_iterator(objects.begin()),
+                   std::make_move_iterator(objects.end()));
+      },
+      pageSize);
+  return out;
+}
+
+void Client::listObjects(const std::string& prefix, const std::function<void(std::vector<ObjectInfo>&)>& page,
+                         int pageSize) {
   std::string token;
   for (;;) {
     HttpCall call{
@@ -152,13 +293,13 @@ std::vector<ObjectInfo> Client::listObjects(const std::string& prefix, int pageS
         nullptr,         16 << 20};
     if (!prefix.empty()) call.query.emplace_back("prefix", prefix);
     if (!token.empty()) call.query.emplace_back("continuation-token", token);
-    xml::ListPage page = xml::parseListObjectsV2(send(config_, call, {200}).body);
-    out.insert(out.end(), page.objects.begin(), page.objects.end());
-    if (!page.truncated) return out;
-    if (page.nextContinuationToken.empty() || page.nextContinuationToken == token) {
+    xml::ListPage listed = xml::parseListObjectsV2(send(config_, call, {200}).body);
+    page(listed.objects);
+    if (!listed.truncated) return;
+    if (listed.nextContinuationToken.empty() || listed.nextContinuationToken == token) {
       throw S3Error(describe(config_, call) + ": a truncated listing came without a new continuation token");
     }
-    token = page.nextContinuationToken;
+    token = listed.nextContinuationToken;
   }
 }
 
@@ -191,8 +332,9 @@ void Client::abortMultipartUpload(const std::string& key, const std::string& upl
   send(config_, call, {200, 204, 404});  // 404 NoSuchUpload: already gone
 }
 
-std::string Client::initiateMultipart(const std::string& key) {
-  HttpCall call{"CreateMultipartUpload", "POST", key, {{"uploads", ""}}, {}, {}, nullptr, 1 << 20};
+std::string Client::initiateMultipart(const std::string& key, const ObjectMetadata& metadata) {
+  HttpCall call{"CreateMultipartUpload",   "POST", key,     {{"uploads", ""}},
+                metadataHeaders(metadata), {},     nullptr, 1 << 20};
   return xml::parseUploadId(send(config_, call, {200}).body);
 }
 
@@ -241,7 +383,12 @@ ObjectInfo Client::completeMultipart(const std::string& key, const std::string& 
 }
 
 std::unique_ptr<Client::Upload> Client::startUpload(const std::string& key) {
-  return std::unique_ptr<Upload>(new Upload(*this, key));
+  return startUpload(key, {});
+}
+
+std::unique_ptr<Client::Upload> Client::startUpload(const std::string& key, const ObjectMetadata& metadata) {
+  metadataHeaders(metadata);  // a name or value that cannot be sent fails now, not after the first part
+  return std::unique_ptr<Upload>(new Upload(*this, key, metadata));
 }
 
 }  // namespace volumes::s3

@@ -14,7 +14,16 @@ namespace volumes::s3 {
 
 namespace {
 
-std::string hintFor(int status, const std::string& code) {
+std::string hintFor(const HttpCall& call, int status, const std::string& code,
+                    const std::string& storageClass) {
+  if (code == "InvalidObjectState") {
+    // S3's and OSS's answer to reading an object in an archive storage class that is not restored.
+    if (call.method != "GET" && call.method != "HEAD") return "";
+    return "the object is in an archive storage class" +
+           (storageClass.empty() ? "" : " (" + storageClass + ")") +
+           " and must be restored (thawed) first: start a restore (aws s3api restore-object, or OSS's "
+           "RestoreObject) and try again once it is readable";
+  }
   if (code == "InvalidAccessKeyId" || code == "SignatureDoesNotMatch") {
     return "check AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY (or the profile in ~/.aws/credentials)";
   }
@@ -44,7 +53,12 @@ S3Error statusError(const Config& config, const HttpCall& call, const HttpResult
   std::string message = describe(config, call) + " failed: HTTP " + std::to_string(result.status);
   if (!code.empty()) message += " " + code;
   if (error && !error->message.empty()) message += ": " + error->message;
-  std::string hint = hintFor(static_cast<int>(result.status), code);
+  std::string storageClass = xml::text(result.body, "StorageClass").value_or("");
+  if (storageClass.empty()) {
+    auto it = result.headers.find("x-amz-storage-class");
+    if (it != result.headers.end()) storageClass = it->second;
+  }
+  std::string hint = hintFor(call, static_cast<int>(result.status), code, storageClass);
   if (!hint.empty()) message += " (" + hint + ")";
   bool retryable = result.status >= 500 || result.status == 429 || code == "RequestTimeout" ||
                    code == "SlowDown" || code == "InternalError";
@@ -75,7 +89,10 @@ HttpResult perform(const Config& config, const HttpCall& call) {
   base::HttpRequest request;
   request.method = call.method;
   request.url = prepared.url;
-  for (const auto& [name, value] : prepared.headers) request.headers.push_back(name + ": " + value);
+  for (const auto& [name, value] : prepared.headers) {
+    // "name:" would make libcurl drop the header it signed; "name;" is its way to send it empty.
+    request.headers.push_back(value.empty() ? name + ";" : name + ": " + value);
+  }
   request.headers.push_back("Expect:");  // parts are sent at once; 100-continue only adds a round trip
   request.body = call.body;
   request.sink = call.sink;
@@ -98,6 +115,7 @@ HttpResult perform(const Config& config, const HttpCall& call) {
                         std::to_string(call.maxBody) + " bytes",
                     static_cast<int>(response.status), "TooLarge");
     case base::HttpFailure::Network:
+      if (call.headersOnFailure != nullptr) *call.headersOnFailure = std::move(response.headers);
       throw S3Error(describe(config, call) + " failed: " + response.detail + " (endpoint " + config.endpoint +
                         "; check AWS_ENDPOINT_URL_S3 / AWS_ENDPOINT_URL and the network)",
                     0, "", true);

@@ -18,11 +18,13 @@ struct HttpCall {
   std::string method;     // GET, PUT, POST, DELETE, HEAD
   std::string key;        // empty for the bucket itself
   sigv4::Pairs query;
-  sigv4::Pairs headers;   // beyond host, x-amz-*, content-length (Range, If-Match, Content-Type)
+  sigv4::Pairs headers;   // beyond host, x-amz-date/-content-sha256 (Range, If-Match, metadata); all signed
   std::string_view body;  // sent as is, signed with its sha256
   // A 2xx body goes here when set (counted in HttpResult::delivered) instead of into HttpResult::body.
   const base::ChunkSink* sink = nullptr;
   std::size_t maxBody = 1 << 20;  // a larger buffered body fails the call (S3Error, not retryable)
+  // When set, a network failure leaves here the headers that did arrive (a cut download's ETag).
+  std::map<std::string, std::string>* headersOnFailure = nullptr;
 };
 
 struct HttpResult {

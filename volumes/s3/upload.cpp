@@ -8,7 +8,8 @@ namespace {
 constexpr int kMaxParts = 10000;  // S3's limit per multipart upload
 }
 
-Client::Upload::Upload(Client& client, std::string key) : client_(client), key_(std::move(key)) {
+Client::Upload::Upload(Client& client, std::string key, ObjectMetadata metadata)
+    : client_(client), key_(std::move(key)), metadata_(std::move(metadata)) {
   buffer_.reserve(client_.config_.partSize);
 }
 
@@ -50,7 +51,7 @@ void Client::Upload::flushPart() {
                     std::to_string(kMaxParts) + " parts of " + std::to_string(client_.config_.partSize) +
                     " bytes; raise the part size");
     }
-    if (uploadId_.empty()) uploadId_ = client_.initiateMultipart(key_);
+    if (uploadId_.empty()) uploadId_ = client_.initiateMultipart(key_, metadata_);
     etags_.push_back(client_.uploadPart(key_, uploadId_, static_cast<int>(etags_.size()) + 1, buffer_));
     buffer_.clear();  // keeps the reserved capacity
   } catch (...) {
@@ -65,7 +66,7 @@ ObjectInfo Client::Upload::complete() {
     ObjectInfo info;
     if (uploadId_.empty()) {
       // It all fit in one part: a plain PutObject is one request instead of three.
-      info = ObjectInfo{key_, written_, client_.putObjectEtag(key_, buffer_)};
+      info = ObjectInfo{key_, written_, client_.putObjectEtag(key_, buffer_, metadata_)};
     } else {
       if (!buffer_.empty()) flushPart();
       info = client_.completeMultipart(key_, uploadId_, etags_, written_);

@@ -33,8 +33,18 @@ bool literalHost(const std::string& hostPort) {
 }  // namespace
 
 bool usesPathStyle(const Config& config, const std::string& bucket) {
-  if (config.pathStyle) return true;
+  switch (config.addressing) {
+    case Addressing::Path:
+      return true;
+    case Addressing::Virtual:
+    case Addressing::BucketDomain:
+      return false;
+    case Addressing::Auto:
+      break;
+  }
   Endpoint endpoint = splitEndpoint(config.endpoint);
+  if (aliyunEndpoint(config.endpoint)) return false;  // OSS refuses path style
+  if (config.pathStyle) return true;
   return literalHost(endpoint.host) || (endpoint.scheme == "https" && bucket.find('.') != std::string::npos);
 }
 
@@ -43,7 +53,10 @@ Target buildTarget(const Config& config, const std::string& bucket, const std::s
   Endpoint endpoint = splitEndpoint(config.endpoint);
   Target target;
   std::string path = endpoint.base;
-  if (usesPathStyle(config, bucket)) {
+  if (config.addressing == Addressing::BucketDomain) {
+    target.host = endpoint.host;  // the host is the bucket
+    path += "/" + key;
+  } else if (usesPathStyle(config, bucket)) {
     target.host = endpoint.host;
     path += "/" + bucket;
     if (!key.empty()) path += "/" + key;

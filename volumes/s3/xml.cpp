@@ -1,10 +1,68 @@
 #include "volumes/s3/xml.hpp"
 
 #include <charconv>
+#include <chrono>
 
 #include "volumes/s3/s3_error.hpp"
 
-namespace volumes::s3::xml {
+namespace volumes::s3 {
+
+namespace {
+
+// The number in text[pos, pos+digits) when every character is a digit.
+std::optional<int> digitsAt(const std::string& text, std::size_t pos, std::size_t digits) {
+  if (pos + digits > text.size()) return std::nullopt;
+  int value = 0;
+  for (std::size_t i = pos; i < pos + digits; ++i) {
+    if (text[i] < '0' || text[i] > '9') return std::nullopt;
+    value = value * 10 + (text[i] - '0');
+  }
+  return value;
+}
+
+}  // namespace
+
+std::int64_t parseIsoTime(const std::string& text) {
+  using namespace std::chrono;
+  // YYYY-MM-DDTHH:MM:SS, at fixed places.
+  auto year = digitsAt(text, 0, 4), month = digitsAt(text, 5, 2), day = digitsAt(text, 8, 2);
+  auto hour = digitsAt(text, 11, 2), minute = digitsAt(text, 14, 2), second = digitsAt(text, 17, 2);
+  if (!year || !month || !day || !hour || !minute || !second || text[4] != '-' || text[7] != '-' ||
+      (text[10] != 'T' && text[10] != 't' && text[10] != ' ') || text[13] != ':' || text[16] != ':') {
+    return 0;
+  }
+  year_month_day date{std::chrono::year{*year}, std::chrono::month{static_cast<unsigned>(*month)},
+                      std::chrono::day{static_cast<unsigned>(*day)}};
+  if (!date.ok() || *hour > 23 || *minute > 59 || *second > 60) return 0;
+  std::size_t pos = 19;
+  std::int64_t fraction = 0;  // nanoseconds
+  if (pos < text.size() && (text[pos] == '.' || text[pos] == ',')) {
+    std::int64_t scale = 100000000;
+    std::size_t first = ++pos;
+    for (; pos < text.size() && text[pos] >= '0' && text[pos] <= '9'; ++pos, scale /= 10) {
+      fraction += (text[pos] - '0') * scale;  // digits beyond nanoseconds add 0
+    }
+    if (pos == first) return 0;
+  }
+  seconds offset{0};  // local time minus UTC
+  if (pos < text.size() && (text[pos] == 'Z' || text[pos] == 'z')) {
+    ++pos;
+  } else if (pos < text.size() && (text[pos] == '+' || text[pos] == '-')) {
+    bool colon = pos + 3 < text.size() && text[pos + 3] == ':';
+    auto offsetHours = digitsAt(text, pos + 1, 2), offsetMinutes = digitsAt(text, pos + (colon ? 4 : 3), 2);
+    if (!offsetHours || !offsetMinutes || *offsetHours > 23 || *offsetMinutes > 59) return 0;
+    offset = hours{*offsetHours} + minutes{*offsetMinutes};
+    if (text[pos] == '-') offset = -offset;
+    pos += colon ? 6 : 5;
+  } else {
+    return 0;  // no zone: which time it means is unknown
+  }
+  if (pos != text.size()) return 0;
+  auto utc = sys_days{date} + hours{*hour} + minutes{*minute} + seconds{*second} - offset;
+  return duration_cast<nanoseconds>(utc.time_since_epoch()).count() + fraction;
+}
+
+namespace xml {
 
 namespace {
 
@@ -156,6 +214,8 @@ ListPage parseListObjectsV2(std::string_view document) {
     info.key = text(contents, "Key").value_or("");
     info.size = toUnsigned(text(contents, "Size").value_or("0"));
     info.etag = stripQuotes(text(contents, "ETag").value_or(""));
+    info.lastModified = text(contents, "LastModified").value_or("");
+    info.storageClass = text(contents, "StorageClass").value_or("");
     page.objects.push_back(std::move(info));
   }
   page.truncated = text(document, "IsTruncated").value_or("false") == "true";
@@ -199,4 +259,5 @@ std::string completeMultipartBody(const std::vector<std::string>& etags) {
   return out;
 }
 
-}  // namespace volumes::s3::xml
+}  // namespace xml
+}  // namespace volumes::s3

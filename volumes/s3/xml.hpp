@@ -14,7 +14,15 @@ struct ObjectInfo {
   std::string key;
   std::uint64_t size = 0;
   std::string etag;  // without the surrounding quotes
+  // Listings only (empty from a HEAD or an upload); braced so ObjectInfo{key, size, etag} stays valid.
+  std::string lastModified{};  // as listed, ISO 8601 ("2026-12-04T10:00:00.000Z")
+  // As listed: "STANDARD", "GLACIER", "DEEP_ARCHIVE", OSS "Archive"/"ColdArchive"; empty when absent.
+  std::string storageClass{};
 };
+
+// Nanoseconds since the epoch of an ISO 8601 time as S3 lists it ("2026-12-04T10:00:00.000Z", or with
+// a "+08:00" offset, any number of fraction digits); 0 when it cannot be read.
+std::int64_t parseIsoTime(const std::string& text);
 
 struct PendingUpload {
   std::string key, uploadId;
