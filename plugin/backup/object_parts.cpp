@@ -7,7 +7,10 @@
 #include "base/elapsed.hpp"
 #include "base/human_units.hpp"
 #include "plugin/backup/previous_catalog.hpp"
+#include "plugin/databases/database_login.hpp"
+#include "plugin/databases/mysql_client.hpp"
 #include "volumes/objects/bucket_copy.hpp"
+#include "volumes/objects/object_references.hpp"
 
 namespace agentchat {
 
@@ -16,6 +19,56 @@ namespace objects = volumes::objects;
 using nlohmann::json;
 
 namespace {
+
+// The rows that name the bucket's objects (referenced_by: db.table.column), read from the stack's
+// MySQL/MariaDB service; false, with `error` saying why, when they cannot be read.
+bool readReferences(PartWriter& run, const compose::ObjectSource& source, objects::ReferenceCheck& check,
+                    std::string& error) {
+  const std::string& spec = *source.referencedBy;
+  auto first = spec.find('.'), second = spec.find('.', first + 1);
+  std::string db = spec.substr(0, first), table = spec.substr(first + 1, second - first - 1),
+              column = spec.substr(second + 1);
+  const compose::StackService* mysql = nullptr;
+  for (const auto& [name, service] : run.stack.services) {
+    if (service.role == compose::Role::Mysql && !runningContainer(service).empty()) mysql = &service;
+  }
+  if (!mysql) {
+    error = "no running MySQL/MariaDB service to read " + spec + " from";
+    return false;
+  }
+  auto login = databaseLogin(run.engine, *mysql);
+  if (!login) {
+    error = "service " + mysql->name + ": no MySQL login found to read " + spec;
+    return false;
+  }
+  try {
+    MysqlClient client(run.engine, runningContainer(*mysql), mysql->name, *login);
+    std::string col = quoteIdentifier(column);
+    auto rows = client.query("SELECT id, " + col + " FROM " + quoteIdentifier(db) + "." +
+                             quoteIdentifier(table) + " WHERE " + col + " IS NOT NULL AND " + col + " <> ''");
+    for (const auto& row : rows) {
+      if (row.size() == 2 && row[1]) check.row(row[0].value_or("NULL"), *row[1]);
+    }
+    return true;
+  } catch (const MysqlError& e) {
+    error =
+        "service " + mysql->name + ": reading " + spec + " (its id and " + column + ") failed: " + e.what();
+    return false;
+  }
+}
+
+json referencesJson(const objects::ReferenceReport& r, bool encrypted) {
+  json out = {{"rows", r.rows},
+              {"otherBuckets", r.otherBuckets},
+              {"missing", r.missing},
+              {"unreferenced", r.unreferenced}};
+  if (encrypted) return out;  // keys are users' file names: not in a plaintext manifest
+  json missing = json::array();
+  for (const auto& [id, key] : r.firstMissing) missing.push_back({{"id", id}, {"key", key}});
+  out["firstMissing"] = missing;
+  out["firstUnreferenced"] = r.firstUnreferenced;
+  return out;
+}
 
 class Discarded : public volumes::StoredWriter {
  public:
@@ -70,6 +123,19 @@ void copyObjectsPart(PartWriter& run, const PlannedPart& planned, const volumes:
   objects::BucketCopyOptions options;
   options.prefix = listingPrefix(source.url);
   auto started = std::chrono::steady_clock::now();
+  std::optional<objects::ReferenceCheck> references;
+  std::string referencesError;
+  if (source.referencedBy) {
+    auto location = s3::parseLocation(source.url);
+    std::string domain;
+    if (source.addressing == "domain" && source.endpoint) {
+      std::string host = source.endpoint->substr(source.endpoint->find("://") + 3);
+      domain = host.substr(0, host.find_first_of(":/"));
+    }
+    references.emplace(objects::BucketAddress{location.bucket, domain});
+    if (!readReferences(run, source, *references, referencesError)) references.reset();
+    if (references) options.listed = [&](const s3::ObjectInfo& info) { references->listed(info.key); };
+  }
 
   std::optional<PreviousCatalog> previous;
   std::unique_ptr<objects::ObjectCatalogReader> before;
@@ -122,6 +188,22 @@ void copyObjectsPart(PartWriter& run, const PlannedPart& planned, const volumes:
   if (!sha.empty()) detail["catalog"] = planned.name + ".catalog";
   // Keys are often users' file names: never in the manifest of an encrypted backup (it is plaintext).
   if (!run.encrypted()) detail["firstWarnings"] = c.warnings;
+  if (references) {
+    auto report = references->finish();
+    detail["references"] = referencesJson(report, run.encrypted());
+    for (const auto& [id, key] : report.firstMissing)
+      spdlog::warn("objects {}: row id {} of {} names {}, which the bucket does not have", source.name, id,
+                   *source.referencedBy, key);
+    if (report.missing > report.firstMissing.size())
+      spdlog::warn("objects {}: {} rows in all name objects the bucket does not have", source.name,
+                   report.missing);
+    if (report.unreferenced > 0)
+      spdlog::warn("objects {}: {} objects no row of {} names (first: {})", source.name, report.unreferenced,
+                   *source.referencedBy, report.firstUnreferenced.front());
+  } else if (source.referencedBy) {
+    detail["references"] = {{"error", referencesError}};
+    spdlog::warn("objects {}: references not checked: {}", source.name, referencesError);
+  }
   run.detail("objects", planned.name, detail);
   spdlog::info(
       "objects {}: {} objects ({}), {} fetched ({}), {} unchanged and not fetched; {} listing pages, "

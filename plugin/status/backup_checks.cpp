@@ -20,6 +20,32 @@ std::vector<Check> backupChecks(const BackupFacts& facts) {
       checks.push_back({"backup sanity", Severity::Warning, detail});
     }
   }
+  // The knowledge files (x-agentchat objects referenced_by): rows naming objects the bucket lacked
+  // when the newest backup listed it. The backup kept what there was; the rows are broken.
+  if (facts.newest && facts.newest->details.contains("objects")) {
+    for (const auto& [part, detail] : facts.newest->details["objects"].items()) {
+      if (!detail.is_object() || !detail.contains("references")) continue;
+      const json& r = detail["references"];
+      std::string name = "objects " + detail.value("name", part);
+      if (r.contains("error")) {
+        checks.push_back({name, Severity::Warning, "references not checked: " + r.value("error", "")});
+      } else if (r.value("missing", 0) > 0) {
+        std::string first;
+        if (r.contains("firstMissing") && !r["firstMissing"].empty())
+          first = " (first: row " + r["firstMissing"][0].value("id", "?") + ", " +
+                  r["firstMissing"][0].value("key", "?") + ")";
+        checks.push_back(
+            {name, Severity::Warning,
+             std::to_string(r.value("missing", 0)) + " of " + std::to_string(r.value("rows", 0)) +
+                 " rows name objects the bucket did not have at backup " + facts.newest->id + first});
+      } else {
+        checks.push_back({name, Severity::Ok,
+                          std::to_string(r.value("rows", 0)) + " rows, each object there at backup " +
+                              facts.newest->id + "; " + std::to_string(r.value("unreferenced", 0)) +
+                              " objects no row names"});
+      }
+    }
+  }
   if (facts.lastAttempt) {
     const json& last = *facts.lastAttempt;
     int code = last.value("exitCode", -1);

@@ -102,6 +102,24 @@ TEST(Objects, TheKnowledgeBucketIsBackedUpWithTheStackAndComesBackWithItsMetadat
   std::ofstream(stack.dir() / "objects.credentials")
       << "[kb]\naws_access_key_id = S3RVER\naws_secret_access_key = " << kSecret << "\n";
 
+  // AgentChat's knowledge_file rows: 150 name their objects, in every URL form it writes (a signed
+  // URL among them), one names an object the bucket does not have (the schema's own row names
+  // another bucket).
+  std::string rows;
+  int rowId = 0;
+  for (const auto& [key, o] : objects) {
+    if (rowId == 150) break;
+    std::string url = rowId % 3 == 0   ? "s3://agentchat-test/" + key
+                      : rowId % 3 == 1 ? "oss://agentchat-test/" + key
+                                       : kb.endpoint() + "/agentchat-test/" + key + "?Signature=abc";
+    std::string quoted;
+    for (char c : url) quoted += c == '\'' ? std::string("''") : std::string(1, c);
+    rows += (rows.empty() ? "" : ",") + std::string("('r") + std::to_string(++rowId) + "','k1','f','" +
+            quoted + "')";
+  }
+  rows += ",('r999','k1','lost.pdf','s3://agentchat-test/uploads/kb/lost.pdf'),('r1000','k1','n',NULL)";
+  stack.mysql("INSERT INTO agentchat.knowledge_file (id, knowledge_id, file_name, oss_url) VALUES " + rows);
+
   auto dry = stack.plugin({"backup", "--dry-run"});
   ASSERT_EQ(dry.exitCode, 0) << dry.err;
   EXPECT_THAT(dry.out, HasSubstr(kPart));
@@ -111,6 +129,16 @@ TEST(Objects, TheKnowledgeBucketIsBackedUpWithTheStackAndComesBackWithItsMetadat
   EXPECT_EQ(details["objects"], backedUp) << details.dump();
   EXPECT_EQ(details["fetched"], backedUp);
   EXPECT_EQ(details["url"], "s3://agentchat-test/uploads/");
+  json references = details["references"];
+  EXPECT_EQ(references["rows"], 152) << references.dump();
+  EXPECT_EQ(references["otherBuckets"], 1);
+  EXPECT_EQ(references["missing"], 1);
+  EXPECT_EQ(references["firstMissing"][0]["id"], "r999");
+  EXPECT_EQ(references["firstMissing"][0]["key"], "uploads/kb/lost.pdf");
+  EXPECT_EQ(references["unreferenced"], backedUp - 150);
+  auto status = stack.plugin({"status"});
+  EXPECT_THAT(status.out, HasSubstr("rows name objects the bucket did not have")) << status.out << status.err;
+  EXPECT_THAT(status.out, HasSubstr("row r999, uploads/kb/lost.pdf")) << status.out;
 
   // Five new objects: the next backup lists the prefix and fetches those five, nothing else. The
   // requests are the plugin's own count of its GETs and HEADs (the unit tests count a fake store's).

@@ -13,6 +13,7 @@
 #include "volumes/objects/bucket_copy.hpp"
 #include "volumes/objects/object_catalog.hpp"
 #include "volumes/objects/object_entry.hpp"
+#include "volumes/objects/object_references.hpp"
 
 namespace objects = volumes::objects;
 namespace s3 = volumes::s3;
@@ -314,4 +315,38 @@ TEST(BucketCopy, AStoreThatFailsMidCopyFailsTheCopy) {
   objects::BucketCopyOptions options;
   options.prefix = "uploads/";
   EXPECT_THROW(copyBucket(bucket, store, nullptr, options), s3::S3Error);
+}
+
+TEST(ObjectReferences, EveryUrlFormNamesItsKeyAndASignedUrlsQueryIsDropped) {
+  objects::BucketAddress kb{"agentchat-kb", "files.example.com"};
+  EXPECT_EQ(objects::keyOfUrl("s3://agentchat-kb/uploads/a.pdf", kb), "uploads/a.pdf");
+  EXPECT_EQ(objects::keyOfUrl("oss://agentchat-kb/uploads/%E8%B5%84%E6%96%99.pdf", kb), "uploads/资料.pdf");
+  EXPECT_EQ(objects::keyOfUrl("https://agentchat-kb.oss-cn-hangzhou.aliyuncs.com/uploads/a%20b.pdf"
+                              "?OSSAccessKeyId=LTAI&Expires=1&Signature=SECRET",
+                              kb),
+            "uploads/a b.pdf");
+  EXPECT_EQ(objects::keyOfUrl("http://127.0.0.1:4568/agentchat-kb/uploads/x.md", kb), "uploads/x.md");
+  EXPECT_EQ(objects::keyOfUrl("https://files.example.com/uploads/y.md#page=2", kb), "uploads/y.md");
+  EXPECT_EQ(objects::keyOfUrl("  s3://agentchat-kb/z \n", kb), "z");
+  for (std::string other : {"s3://another/uploads/a.pdf", "https://another.oss.aliyuncs.com/a", "not a url",
+                            "https://agentchat-kb.oss.aliyuncs.com/", "ftp://agentchat-kb/a"})
+    EXPECT_FALSE(objects::keyOfUrl(other, kb)) << other;
+}
+
+TEST(ObjectReferences, RowsWithoutTheirObjectAndObjectsWithoutARowAreCounted) {
+  objects::ReferenceCheck check({"kb", ""});
+  check.row("1", "s3://kb/uploads/a.pdf");
+  check.row("2", "s3://kb/uploads/gone.pdf");
+  check.row("3", "s3://elsewhere/uploads/b.pdf");
+  check.row("4", "https://kb.oss-cn-hangzhou.aliyuncs.com/uploads/a.pdf?Signature=x");  // a.pdf again
+  check.listed("uploads/a.pdf");
+  check.listed("uploads/orphan.pdf");
+  auto report = check.finish();
+  EXPECT_EQ(report.rows, 4u);
+  EXPECT_EQ(report.otherBuckets, 1u);
+  EXPECT_EQ(report.missing, 1u);
+  ASSERT_EQ(report.firstMissing.size(), 1u);
+  EXPECT_EQ(report.firstMissing[0], (std::pair<std::string, std::string>{"2", "uploads/gone.pdf"}));
+  EXPECT_EQ(report.unreferenced, 1u);
+  EXPECT_EQ(report.firstUnreferenced, std::vector<std::string>{"uploads/orphan.pdf"});
 }

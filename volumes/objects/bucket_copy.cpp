@@ -132,6 +132,7 @@ void BucketCopy::page(std::vector<s3::ObjectInfo>& listed) {
   for (auto& info : listed) {
     if (info.key.compare(0, options_.prefix.size(), options_.prefix) != 0)
       throw ObjectsError("the listing of prefix '" + options_.prefix + "' returned key '" + info.key + "'");
+    if (options_.listed) options_.listed(info);
     Item item{std::move(info), {}, Action::Small, {}};
     item.key = item.info.key.substr(options_.prefix.size());
     const CatalogObject* before = previous_ ? previous_->find(item.key) : nullptr;

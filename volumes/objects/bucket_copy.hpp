@@ -49,10 +49,11 @@ struct BucketCounts {
 };
 
 struct BucketCopyOptions {
-  std::string prefix;                    // the listing's prefix: "" or ending in '/'
-  int parallel = 16;                     // GETs in flight
-  std::uint64_t windowBytes = 24 << 20;  // small objects held while earlier ones are written
-  std::uint64_t streamAbove = 8 << 20;   // larger ones are streamed, one at a time
+  std::string prefix;                                 // the listing's prefix: "" or ending in '/'
+  int parallel = 16;                                  // GETs in flight
+  std::uint64_t windowBytes = 24 << 20;               // small objects held while earlier ones are written
+  std::uint64_t streamAbove = 8 << 20;                // larger ones are streamed, one at a time
+  std::function<void(const s3::ObjectInfo&)> listed;  // sees every listed object (referenced_by)
 };
 
 class BucketCopy {

@@ -1,0 +1,102 @@
+#include "volumes/objects/object_references.hpp"
+
+#include <cctype>
+
+namespace volumes::objects {
+
+namespace {
+
+constexpr std::size_t kNamed = 10;
+
+std::string decoded(std::string_view text) {
+  auto digit = [](char c) {
+    return c >= '0' && c <= '9'   ? c - '0'
+           : c >= 'A' && c <= 'F' ? c - 'A' + 10
+           : c >= 'a' && c <= 'f' ? c - 'a' + 10
+                                  : -1;
+  };
+  std::string out;
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    if (text[i] == '%' && i + 2 < text.size() && digit(text[i + 1]) >= 0 && digit(text[i + 2]) >= 0) {
+      out += static_cast<char>(digit(text[i + 1]) * 16 + digit(text[i + 2]));
+      i += 2;
+    } else {
+      out += text[i];
+    }
+  }
+  return out;
+}
+
+std::string lower(std::string_view text) {
+  std::string out(text);
+  for (auto& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return out;
+}
+
+}  // namespace
+
+std::optional<std::string> keyOfUrl(std::string_view url, const BucketAddress& address) {
+  while (!url.empty() && std::isspace(static_cast<unsigned char>(url.back()))) url.remove_suffix(1);
+  while (!url.empty() && std::isspace(static_cast<unsigned char>(url.front()))) url.remove_prefix(1);
+  auto scheme = url.find("://");
+  if (scheme == std::string_view::npos) return std::nullopt;
+  std::string kind = lower(url.substr(0, scheme));
+  std::string_view rest = url.substr(scheme + 3);
+  auto slash = rest.find('/');
+  if (slash == std::string_view::npos) return std::nullopt;
+  std::string host = lower(rest.substr(0, slash));
+  std::string_view path = rest.substr(slash + 1);
+  if (kind == "s3" || kind == "oss") {
+    if (host != address.bucket) return std::nullopt;
+    return path.empty() ? std::nullopt : std::optional<std::string>(decoded(path));
+  }
+  if (kind != "http" && kind != "https") return std::nullopt;
+  path = path.substr(0, path.find_first_of("?#"));  // a signed URL's query never goes further
+  auto port = host.find(':');
+  std::string name = host.substr(0, port);
+  std::string key;
+  if (!address.domain.empty() && name == lower(address.domain)) {
+    key = decoded(path);
+  } else if (name.rfind(address.bucket + ".", 0) == 0) {
+    key = decoded(path);  // virtual-hosted: BUCKET.oss-cn-hangzhou.aliyuncs.com
+  } else if (path.rfind(address.bucket + "/", 0) == 0) {
+    key = decoded(path.substr(address.bucket.size() + 1));  // path style: HOST/BUCKET/KEY
+  } else {
+    return std::nullopt;
+  }
+  return key.empty() ? std::nullopt : std::optional<std::string>(key);
+}
+
+void ReferenceCheck::row(const std::string& id, const std::string& url) {
+  ++report_.rows;
+  auto key = keyOfUrl(url, address_);
+  if (!key) {
+    ++report_.otherBuckets;
+    return;
+  }
+  auto [at, added] = named_.emplace(*key, false);
+  if (added) waiting_.emplace(*key, id);
+  (void)at;
+}
+
+void ReferenceCheck::listed(const std::string& key) {
+  auto it = named_.find(key);
+  if (it == named_.end()) {
+    if (report_.firstUnreferenced.size() < kNamed) report_.firstUnreferenced.push_back(key);
+    ++report_.unreferenced;
+    return;
+  }
+  it->second = true;
+  waiting_.erase(key);
+}
+
+ReferenceReport ReferenceCheck::finish() {
+  for (const auto& [key, id] : waiting_) {
+    ++report_.missing;
+    if (report_.firstMissing.size() < kNamed) report_.firstMissing.emplace_back(id, key);
+  }
+  waiting_.clear();
+  return report_;
+}
+
+}  // namespace volumes::objects
