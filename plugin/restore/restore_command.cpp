@@ -25,6 +25,7 @@
 #include "plugin/restore/postgres_raw.hpp"
 #include "plugin/restore/restore_plan.hpp"
 #include "plugin/restore/restore_runner.hpp"
+#include "plugin/restore/restore_steps.hpp"
 #include "plugin/unattended/stack_secrets.hpp"
 #include "volumes/part_check.hpp"
 
@@ -138,7 +139,14 @@ class RestoreCommand : public Command {
                    "nothing was changed. Restore anyway with --force.\n";
       return exit_code::kFailed;
     }
-    if (dryRun) return exit_code::kOk;
+    if (dryRun) {
+      for (const auto& item : plan.items) {
+        if (item.kind == volumes::PartKind::Objects)
+          previewObjects(backup, manifest, target, item, &keys, session.environ(),
+                         json ? std::cerr : std::cout);
+      }
+      return exit_code::kOk;
+    }
     if (!confirmOnce(yes, "restoring backup " + id + " replaces the live data of " + target.name))
       return exit_code::kUsage;
 

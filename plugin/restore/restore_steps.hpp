@@ -5,6 +5,7 @@
 #include <filesystem>
 #include <functional>
 #include <map>
+#include <ostream>
 #include <set>
 #include <stdexcept>
 #include <string>
@@ -65,5 +66,10 @@ void restoreConfig(RestoreContext& ctx, const RestoreItem& item);
 void restoreLogs(RestoreContext& ctx, const RestoreItem& item);
 // A bucket's objects back (x-agentchat objects): what is missing or differs is PUT with its metadata.
 void restoreObjects(RestoreContext& ctx, const RestoreItem& item);
+// What restoreObjects would move, without moving it (restore --dry-run): the part is read, the
+// bucket listed, nothing written.
+void previewObjects(const volumes::BackupRef& backup, const volumes::Manifest& manifest,
+                    const compose::Stack& stack, const RestoreItem& item, const volumes::PartKeys* keys,
+                    const std::map<std::string, std::string>& environ, std::ostream& out);
 
 }  // namespace agentchat

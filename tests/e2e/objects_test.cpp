@@ -171,6 +171,12 @@ TEST(Objects, TheKnowledgeBucketIsBackedUpWithTheStackAndComesBackWithItsMetadat
   changed.insert("uploads/kb/7.pdf");
   bucket.putObject("uploads/kb/7.pdf", "overwritten");
   bucket.putObject("uploads/after-the-backup.txt", "kept");
+  auto preview = stack.plugin({"restore", id, "--only", "objects:knowledge", "--dry-run"});
+  ASSERT_EQ(preview.exitCode, 0) << preview.err;
+  EXPECT_THAT(preview.out, HasSubstr("objects knowledge: " + std::to_string(changed.size()) + " of " +
+                                     std::to_string(objects.size()) + " objects"))
+      << preview.out;
+  EXPECT_FALSE(bucket.headObject(*changed.begin()));  // a dry run moves nothing
   auto restore = stack.plugin({"restore", id, "--only", "objects", "--yes"});
   ASSERT_EQ(restore.exitCode, 0) << restore.out << restore.err;
   EXPECT_THAT(restore.err, HasSubstr(std::to_string(changed.size()) + " put back"));
