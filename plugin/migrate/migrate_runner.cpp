@@ -190,6 +190,11 @@ MigrationReport runMigration(dockerapi::Engine& source, const compose::Stack& st
       // Stop: stopped, dependents first, so the raw copy of every volume is exact. Online: the
       // databases' own volumes are filled from their snapshots instead; the others stream live.
       auto plan = planBackup(stack, {settings.online ? Consistency::Online : Consistency::Stop, {}});
+      for (const auto& objects : stack.settings.objects)
+        spdlog::info(
+            "objects {}: the bucket {} stays where it is: the stack on the target host reaches it "
+            "through the same x-agentchat objects entry (its keys must be there too)",
+            objects.name, objects.url);
       if (!settings.online) {
         for (const auto& c : plan.hold) {
           spdlog::info("stopping {} on the source", c.name);
