@@ -4,6 +4,8 @@
 #include <cctype>
 #include <charconv>
 
+#include "volumes/listing/lister_protocol.hpp"
+
 namespace volumes::objects {
 
 namespace {
@@ -46,21 +48,9 @@ std::string escape(std::string_view text) {
 }
 
 std::string unescape(std::string_view text) {
-  auto digit = [](char c) {
-    return c >= '0' && c <= '9' ? c - '0' : c >= 'A' && c <= 'F' ? c - 'A' + 10 : -1;
-  };
-  std::string out;
-  for (std::size_t i = 0; i < text.size(); ++i) {
-    if (text[i] != '%') {
-      out += text[i];
-      continue;
-    }
-    if (i + 2 >= text.size() || digit(text[i + 1]) < 0 || digit(text[i + 2]) < 0)
-      throw ObjectsError("objects catalog: a bad escape in the metadata");
-    out += static_cast<char>(digit(text[i + 1]) * 16 + digit(text[i + 2]));
-    i += 2;
-  }
-  return out;
+  auto out = listing::unescapePath(text);
+  if (!out) throw ObjectsError("objects catalog: a bad escape in the metadata");
+  return *out;
 }
 
 std::vector<std::pair<std::string, std::string*>> fields(s3::ObjectMetadata& m) {

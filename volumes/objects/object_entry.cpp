@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "base/tar_header.hpp"
+#include "volumes/listing/lister_protocol.hpp"
 
 namespace volumes::objects {
 
@@ -68,29 +69,17 @@ std::optional<std::string> keyOfEntryName(std::string_view name) {
   if (name == ".") return std::string();
   if (name.empty() || name.front() == '/' || name.back() == '/' || name.find("//") != std::string_view::npos)
     return std::nullopt;
-  std::string key;
   std::size_t start = 0;
   while (start <= name.size()) {
     std::size_t end = std::min(name.find('/', start), name.size());
     if (badComponent(name.substr(start, end - start))) return std::nullopt;
     start = end + 1;
   }
-  auto digit = [](char c) {
-    return c >= '0' && c <= '9' ? c - '0' : c >= 'A' && c <= 'F' ? c - 'A' + 10 : -1;
-  };
-  for (std::size_t i = 0; i < name.size(); ++i) {
-    unsigned char c = static_cast<unsigned char>(name[i]);
+  for (unsigned char c : name)
     if (c < 0x20 || c == 0x7f) return std::nullopt;
-    if (c != '%') {
-      key += static_cast<char>(c);
-      continue;
-    }
-    if (i + 2 >= name.size()) return std::nullopt;
-    int hi = digit(name[i + 1]), lo = digit(name[i + 2]);
-    if (hi < 0 || lo < 0) return std::nullopt;
-    key += static_cast<char>(hi * 16 + lo);
-    i += 2;
-  }
+  auto decoded = listing::unescapePath(name);
+  if (!decoded) return std::nullopt;
+  std::string key = std::move(*decoded);
   if (entryName(key) != name) return std::nullopt;  // one name per key: no aliases to compare
   return key;
 }
