@@ -190,6 +190,18 @@ TEST(Objects, TheKnowledgeBucketIsBackedUpWithTheStackAndComesBackWithItsMetadat
   EXPECT_EQ(bucket.getSmallObject("uploads/after-the-backup.txt", 100), "kept");
   EXPECT_EQ(bucket.getSmallObject("elsewhere/not-ours.txt", 100), "outside the prefix");
 
+  // Encrypted, the keys (users' file names) are inside the encrypted part, and the manifest holds
+  // counts only: no key, no row's key, in any file of that backup.
+  ASSERT_EQ(e2e::runProcess({"age-keygen", "-o", (stack.dir() / "age.txt").string()}).exitCode, 0);
+  std::string publicKey = e2e::runProcess({"age-keygen", "-y", (stack.dir() / "age.txt").string()}).out;
+  publicKey.erase(publicKey.find_last_not_of("\n") + 1);
+  auto sealed = stack.plugin({"backup", "--only", "objects", "--encrypt-to", publicKey, "--json"});
+  ASSERT_EQ(sealed.exitCode, 0) << sealed.err;
+  std::string sealedId = json::parse(sealed.out)["id"].get<std::string>();
+  for (const std::string& name : {std::string("done.pdf"), std::string("资料"), std::string("lost.pdf")})
+    EXPECT_FALSE(foundAnywhere(stack.repo() / stack.project() / sealedId, name)) << name;
+  EXPECT_EQ(stack.plugin({"verify", sealedId}).exitCode, 0);
+
   // The secret of the bucket is in its credentials file and nowhere else.
   fs::remove(stack.dir() / "objects.credentials");
   EXPECT_FALSE(foundAnywhere(stack.repo(), kSecret));
