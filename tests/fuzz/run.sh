@@ -9,7 +9,7 @@ cd "$(dirname "$(readlink -f "$0")")/../.."
 seconds=${1:-60}
 shift || true
 targets=("$@")
-[ ${#targets[@]} -gt 0 ] || targets=(fuzz_manifest fuzz_tar fuzz_zstd_part fuzz_host_restore fuzz_listing)
+[ ${#targets[@]} -gt 0 ] || targets=(fuzz_manifest fuzz_tar fuzz_zstd_part fuzz_host_restore fuzz_listing fuzz_objects)
 
 echo "=== build build/fuzz (clang++, libFuzzer + ASan + UBSan)"
 generator=()
