@@ -29,9 +29,11 @@ struct Parts {
   std::string dump, volume;
 };
 
+// About two chunks of the default limits each (the store's; 1 MiB on average, 256 KiB at least):
+// a dump and a volume of several chunks, well inside one 16 MiB pack.
 inline Parts someParts(unsigned seed) {
-  return {"-- dump\n" + randomBytes(3 << 20, seed) + "\n-- Dump completed\n",
-          tarOf(randomBytes(5 << 20, seed + 1))};
+  return {"-- dump\n" + randomBytes(2 << 20, seed) + "\n-- Dump completed\n",
+          tarOf(randomBytes(2 << 20, seed + 1))};
 }
 
 // One backup of `parts` into `repository`: the dump and the volume as chunked parts.

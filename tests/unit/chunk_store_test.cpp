@@ -18,6 +18,10 @@ using agentchat_test::randomBytes;
 
 namespace {
 
+// The default chunk limits scaled down 16 times, and so are the packs and the data below: as many
+// chunks and packs, 16 times fewer bytes.
+constexpr ChunkLimits kSmall{16 << 10, 64 << 10, 256 << 10};
+
 std::size_t filesUnder(const fs::path& dir) {
   std::size_t n = 0;
   for (const auto& e : fs::recursive_directory_iterator(dir)) n += e.is_regular_file();
@@ -26,11 +30,12 @@ std::size_t filesUnder(const fs::path& dir) {
 
 // Writes `data` as a part whose chunk list is `list`; returns the raw bytes that were new.
 std::uint64_t store(const fs::path& chunks, ChunkIndex& index, const std::string& data, const fs::path& list,
-                    std::uint64_t packTarget = 4 << 20) {
+                    std::uint64_t packTarget = 256 << 10) {
   LocalChunkStore store(chunks, index, packTarget);
   std::ofstream out(list);
   auto keys = ChunkKeys::plain();
-  ChunkedPartWriter writer(store, keys, [&](const ChunkRef& r) { out << chunkListLine(r) << "\n"; });
+  ChunkedPartWriter writer(
+      store, keys, [&](const ChunkRef& r) { out << chunkListLine(r) << "\n"; }, kSmall);
   writer.write(data);
   writer.finish();
   store.finish();
@@ -53,11 +58,11 @@ struct Repo {
 TEST(ChunkStore, APartComesBackExactlyAndUnchangedDataAddsNoPack) {
   Repo repo;
   ChunkIndex index(repo.dir.path() / "cache.db");
-  auto data = randomBytes(12 << 20, 1) + std::string(3 << 20, 'z');
+  auto data = randomBytes(12 * kSmall.average, 1) + std::string(3 * kSmall.average, 'z');
   EXPECT_EQ(store(repo.chunks, index, data, repo.dir.path() / "first.chunks"), data.size());
   EXPECT_EQ(readBack(repo.chunks, index, repo.dir.path() / "first.chunks"), data);
   std::size_t packs = filesUnder(repo.chunks / "packs"), indexes = filesUnder(repo.chunks / "index");
-  EXPECT_GE(packs, 2u);  // 4 MiB packs
+  EXPECT_GE(packs, 2u);  // packs of 4 averages
   EXPECT_EQ(indexes, packs);
 
   EXPECT_EQ(store(repo.chunks, index, data, repo.dir.path() / "second.chunks"), 0u);
@@ -74,7 +79,7 @@ TEST(ChunkStore, APartComesBackExactlyAndUnchangedDataAddsNoPack) {
 TEST(ChunkStore, AFlippedByteInAPackIsRefusedNamingTheChunk) {
   Repo repo;
   ChunkIndex index(repo.dir.path() / "cache.db");
-  auto data = randomBytes(3 << 20, 2);
+  auto data = randomBytes(3 * kSmall.average, 2);
   store(repo.chunks, index, data, repo.dir.path() / "part.chunks");
   fs::path pack;
   for (const auto& e : fs::recursive_directory_iterator(repo.chunks / "packs"))
@@ -111,9 +116,9 @@ TEST(ChunkStore, AnUnfinishedRunLeavesNoPackAndNoIndex) {
 TEST(ChunkStore, TheRecipeWithStockToolsBringsAPartBack) {
   Repo repo;
   ChunkIndex index(repo.dir.path() / "cache.db");
-  auto data = randomBytes(6 << 20, 3) + "the end\n";
+  auto data = randomBytes(6 * kSmall.average, 3) + "the end\n";
   fs::path list = repo.dir.path() / "volume-app_data.tar.chunks", out = repo.dir.path() / "out";
-  store(repo.chunks, index, data, list, 1 << 20);
+  store(repo.chunks, index, data, list, kSmall.average);
   // The recipe of volumes/chunks/FORMAT.md, as a user would type it.
   fs::path recipe = repo.dir.path() / "recipe.sh";
   std::ofstream(recipe) << "set -e\nexport LC_ALL=C\ncd '" << repo.chunks.string() << "'\n"

@@ -15,6 +15,9 @@ using agentchat_test::randomBytes;
 
 namespace {
 
+// The default limits scaled down 16 times (the data below too): as many chunks, 16 times fewer bytes.
+constexpr ChunkLimits kSmall{16 << 10, 64 << 10, 256 << 10};
+
 struct MemoryStore : agentchat_test::MemoryBlobStore {
   std::string reassemble(const std::vector<ChunkRef>& refs) const {
     std::string out;
@@ -28,17 +31,18 @@ struct Written {
   std::uint64_t newRaw = 0;
 };
 
-// `pieces` splits the stream at those offsets with a file boundary at each.
+// `pieces` splits the stream at those offsets with a file boundary at each. Written in pieces of
+// 6250 bytes: as the default limits' 100000, a chunk is made of several and some hold a cut.
 Written writePart(MemoryStore& store, const ChunkKeys& keys, const std::string& data,
                   std::vector<std::size_t> boundaries = {}, int threads = 0) {
   Written w;
   ChunkedPartWriter writer(
-      store, keys, [&](const ChunkRef& r) { w.refs.push_back(r); }, {}, 3, threads);
+      store, keys, [&](const ChunkRef& r) { w.refs.push_back(r); }, kSmall, 3, threads);
   std::size_t at = 0;
   boundaries.push_back(data.size());
   for (auto end : boundaries) {
-    for (std::size_t i = at; i < end; i += 100000)
-      writer.write(std::string_view(data).substr(i, std::min<std::size_t>(100000, end - i)));
+    for (std::size_t i = at; i < end; i += 6250)
+      writer.write(std::string_view(data).substr(i, std::min<std::size_t>(6250, end - i)));
     writer.boundary();
     at = end;
   }
@@ -53,7 +57,7 @@ Written writePart(MemoryStore& store, const ChunkKeys& keys, const std::string& 
 TEST(ChunkedPart, TheSameDataTwiceStoresNothingTheSecondTimeAndReassemblesExactly) {
   MemoryStore store;
   auto keys = ChunkKeys::plain();
-  auto data = randomBytes(10 << 20, 1);
+  auto data = randomBytes(10 * kSmall.average, 1);
   auto first = writePart(store, keys, data);
   EXPECT_EQ(first.newRaw, data.size());
   EXPECT_EQ(store.reassemble(first.refs), data);
@@ -66,10 +70,10 @@ TEST(ChunkedPart, TheSameDataTwiceStoresNothingTheSecondTimeAndReassemblesExactl
 }
 
 TEST(ChunkedPart, CompressingOnThreadsGivesTheSameListAndStoresARepeatedChunkOnce) {
-  // The same 3 MiB three times (whole chunks repeat while the first copy is still in flight), then
-  // text that compresses.
-  auto block = randomBytes(3 << 20, 9);
-  std::string data = block + block + block + std::string(6 << 20, 'a');
+  // The same 3 averages three times (whole chunks repeat while the first copy is still in flight),
+  // then text that compresses.
+  auto block = randomBytes(3 * kSmall.average, 9);
+  std::string data = block + block + block + std::string(6 * kSmall.average, 'a');
   std::vector<std::size_t> files = {block.size(), 2 * block.size(), 3 * block.size()};
   MemoryStore plain, threaded;
   auto keys = ChunkKeys::plain();
@@ -91,12 +95,12 @@ TEST(ChunkedPart, CompressingOnThreadsGivesTheSameListAndStoresARepeatedChunkOnc
 TEST(ChunkedPart, AnInsertStoresOnlyTheChunksAroundIt) {
   MemoryStore store;
   auto keys = ChunkKeys::plain();
-  auto data = randomBytes(16 << 20, 2);
+  auto data = randomBytes(16 * kSmall.average, 2);
   writePart(store, keys, data);
   std::string changed = data;
-  changed.insert(7'000'000, std::string(12345, 'x'));
+  changed.insert(7'000'000 / 16, std::string(12345 / 16, 'x'));
   auto again = writePart(store, keys, changed);
-  EXPECT_LE(again.newRaw, 3u * ChunkLimits{}.max) << again.newRaw;
+  EXPECT_LE(again.newRaw, 3u * kSmall.max) << again.newRaw;
   EXPECT_LT(again.newRaw, changed.size() / 4);
   EXPECT_EQ(store.reassemble(again.refs), changed);
 }
@@ -105,12 +109,13 @@ TEST(ChunkedPart, FileBoundariesKeepAnUnchangedFilesChunksWhateverChangedBeforeI
   MemoryStore store;
   auto keys = ChunkKeys::plain();
   // Three "files": the first grows, the two after it are unchanged.
-  auto a = randomBytes(3 << 20, 3), b = randomBytes(5 << 20, 4), c = randomBytes(700000, 5);
+  auto a = randomBytes(3 * kSmall.average, 3), b = randomBytes(5 * kSmall.average, 4),
+       c = randomBytes(700000 / 16, 5);
   writePart(store, keys, a + b + c, {a.size(), a.size() + b.size()});
   std::string grown = a + "appended line\n";
   auto again = writePart(store, keys, grown + b + c, {grown.size(), grown.size() + b.size()});
   // Only the grown file's last chunk is new.
-  EXPECT_LE(again.newRaw, ChunkLimits{}.max);
+  EXPECT_LE(again.newRaw, kSmall.max);
   EXPECT_EQ(store.reassemble(again.refs), grown + b + c);
 }
 

@@ -185,10 +185,10 @@ TEST(DedupRepository, GarbageCollectionFreesWhatNoBackupNamesAndWaitsForARunning
   auto older = someParts(4), newer = someParts(5);
   backUp(repository, "20261203T000000Z", older);
   backUp(repository, "20261203T010000Z", newer);
-  // A killed backup: its chunks are in sealed packs (more than one pack's worth), its manifest never
-  // written.
+  // A killed backup: its chunks are in sealed packs (more than one 16 MiB pack's worth), its
+  // manifest never written.
   Parts big = someParts(6);
-  big.dump += randomBytes(20 << 20, 60);
+  big.dump += randomBytes(16 << 20, 60);
   backUp(repository, "20261203T020000Z", big, /*commit=*/false);
   // And a pack sealed by a run killed before it wrote the pack's index file.
   fs::path orphan = dir.path() / ".chunks" / "packs" / "ab" / std::string(64, 'a');
@@ -210,7 +210,8 @@ TEST(DedupRepository, GarbageCollectionFreesWhatNoBackupNamesAndWaitsForARunning
   repository.remove("chat", "20261203T000000Z");
   freed = repository.collectGarbage();
   EXPECT_GT(freed.packsDeleted, 0u);
-  EXPECT_GE(freed.bytesFreed, (8u << 20) / 2);  // random data barely compresses
+  EXPECT_GE(freed.bytesFreed,
+            (older.dump.size() + older.volume.size()) / 2);  // random data barely compresses
   expectWhole(repository, "20261203T010000Z", newer);
 
   // The cache learns that packs are gone: a new backup of the deleted data stores it again.

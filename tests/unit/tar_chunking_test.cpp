@@ -30,15 +30,19 @@ std::string tarOf(const std::vector<std::pair<std::string, std::string>>& files)
 
 using MemoryStore = agentchat_test::MemoryBlobStore;
 
+// The default limits scaled down 16 times (the files below too): as many chunks, fewer bytes.
+constexpr ChunkLimits kSmall{16 << 10, 64 << 10, 256 << 10};
+
 struct Result {
   std::string back;  // the chunks in order, concatenated
   std::uint64_t newRaw = 0;
 };
 
-Result chunkTar(MemoryStore& store, const std::string& tar, std::size_t piece = 70000) {
+Result chunkTar(MemoryStore& store, const std::string& tar, std::size_t piece = 70000 / 16) {
   Result r;
   auto keys = ChunkKeys::plain();
-  ChunkedPartWriter writer(store, keys, [&](const ChunkRef& ref) { r.back += store.raw.at(ref.name); });
+  ChunkedPartWriter writer(
+      store, keys, [&](const ChunkRef& ref) { r.back += store.raw.at(ref.name); }, kSmall);
   TarChunking chunking(writer);
   for (std::size_t i = 0; i < tar.size(); i += piece) chunking.write(std::string_view(tar).substr(i, piece));
   chunking.finish();
@@ -51,7 +55,8 @@ Result chunkTar(MemoryStore& store, const std::string& tar, std::size_t piece = 
 
 TEST(TarChunking, EachFilesContentIsChunkedOnItsOwnAndTheStreamComesBack) {
   MemoryStore store;
-  auto a = randomBytes(3 << 20, 1), b = randomBytes(1 << 20, 2), c = std::string("small file\n");
+  auto a = randomBytes(3 * kSmall.average, 1), b = randomBytes(kSmall.average, 2),
+       c = std::string("small file\n");
   auto tar = tarOf({{"a.bin", a}, {"b.bin", b}, {"c.txt", c}});
   auto first = chunkTar(store, tar);
   EXPECT_EQ(first.newRaw, tar.size());
@@ -70,10 +75,10 @@ TEST(TarChunking, EachFilesContentIsChunkedOnItsOwnAndTheStreamComesBack) {
 
 TEST(TarChunking, AFileThatGrewStoresOnlyItsLastChunkAndTheHeaders) {
   MemoryStore store;
-  auto a = randomBytes(5 << 20, 3), b = randomBytes(2 << 20, 4);
+  auto a = randomBytes(5 * kSmall.average, 3), b = randomBytes(2 * kSmall.average, 4);
   chunkTar(store, tarOf({{"log.txt", a}, {"b.bin", b}}));
   auto grown = chunkTar(store, tarOf({{"log.txt", a + "one more line\n"}, {"b.bin", b}}));
-  EXPECT_LE(grown.newRaw, ChunkLimits{}.max + 8u * 1024) << grown.newRaw;
+  EXPECT_LE(grown.newRaw, kSmall.max + 8u * 1024) << grown.newRaw;
 }
 
 TEST(TarChunking, ATornStreamIsRefused) {
