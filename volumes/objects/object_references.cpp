@@ -2,29 +2,17 @@
 
 #include <cctype>
 
+#include "volumes/listing/lister_protocol.hpp"
+
 namespace volumes::objects {
 
 namespace {
 
 constexpr std::size_t kNamed = 10;
 
+// %XX decoded; a URL with a malformed escape is taken as written.
 std::string decoded(std::string_view text) {
-  auto digit = [](char c) {
-    return c >= '0' && c <= '9'   ? c - '0'
-           : c >= 'A' && c <= 'F' ? c - 'A' + 10
-           : c >= 'a' && c <= 'f' ? c - 'a' + 10
-                                  : -1;
-  };
-  std::string out;
-  for (std::size_t i = 0; i < text.size(); ++i) {
-    if (text[i] == '%' && i + 2 < text.size() && digit(text[i + 1]) >= 0 && digit(text[i + 2]) >= 0) {
-      out += static_cast<char>(digit(text[i + 1]) * 16 + digit(text[i + 2]));
-      i += 2;
-    } else {
-      out += text[i];
-    }
-  }
-  return out;
+  return listing::unescapePath(text).value_or(std::string(text));
 }
 
 std::string lower(std::string_view text) {
