@@ -2,7 +2,8 @@
 // the bucket: 200 objects of mixed sizes with their metadata (and keys that are no safe paths) are
 // backed up with the stack into the deduplicated repository; the next backup after 5 new objects
 // fetches only those 5; 50 objects deleted and one overwritten come back byte-identical with their
-// metadata, while an object the backup does not have is left alone; the secret key is nowhere; and
+// metadata, while an object the backup does not have is left alone (and a restore that fails after
+// them is rolled back: what it created is deleted, what it overwrote is as before); the secret key is nowhere; and
 // a bucket that cannot be reached fails the backup with nothing complete-looking left.
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
@@ -13,6 +14,7 @@
 #include <set>
 
 #include "e2e_support.hpp"
+#include "holding_proxy.hpp"
 #include "restore_stack.hpp"
 #include "s3_fixture.hpp"
 #include "volumes/s3/client.hpp"
@@ -177,6 +179,28 @@ TEST(Objects, TheKnowledgeBucketIsBackedUpWithTheStackAndComesBackWithItsMetadat
                                      std::to_string(objects.size()) + " objects"))
       << preview.out;
   EXPECT_FALSE(bucket.headObject(*changed.begin()));  // a dry run moves nothing
+
+  // A restore that fails after its objects step (the apps' start, through a proxy in front of the
+  // engine) rolls back: the objects it created are deleted again, the one it overwrote has the bytes
+  // it had before, and the one the backup never saw stays.
+  {
+    testsupport::HoldingProxy proxy(engine.endpointName(), stack.repo());
+    proxy.failAt(R"(^POST .*/containers/[^/]+/start$)", {R"(/containers/[^/]+/stop\?)"});
+    auto failing =
+        stack.plugin({"restore", id, "--only", "objects", "--yes"}, {{"DOCKER_HOST", proxy.address()}});
+    EXPECT_EQ(failing.exitCode, 1) << failing.out << failing.err;
+    EXPECT_THAT(failing.err, HasSubstr("Rolled back"));
+    EXPECT_THAT(failing.err, HasSubstr(std::to_string(changed.size() - 1) + " not in the backup removed"))
+        << failing.err;
+    for (const auto& key : changed) {
+      if (key != "uploads/kb/7.pdf") {
+        EXPECT_FALSE(bucket.headObject(key)) << key << " was left behind";
+      }
+    }
+    EXPECT_EQ(bucket.getSmallObject("uploads/kb/7.pdf", 100), "overwritten");
+    EXPECT_EQ(bucket.getSmallObject("uploads/after-the-backup.txt", 100), "kept");
+    EXPECT_TRUE(stack.allRunning());
+  }
   auto restore = stack.plugin({"restore", id, "--only", "objects", "--yes"});
   ASSERT_EQ(restore.exitCode, 0) << restore.out << restore.err;
   EXPECT_THAT(restore.err, HasSubstr(std::to_string(changed.size()) + " put back"));

@@ -132,6 +132,11 @@ void BucketCopy::page(std::vector<s3::ObjectInfo>& listed) {
   for (auto& info : listed) {
     if (info.key.compare(0, options_.prefix.size(), options_.prefix) != 0)
       throw ObjectsError("the listing of prefix '" + options_.prefix + "' returned key '" + info.key + "'");
+    // The catalog lookups and a restore's walk beside the target's listing count on key order.
+    if (!lastKey_.empty() && info.key <= lastKey_)
+      throw ObjectsError("the store listed '" + info.key + "' after '" + lastKey_ +
+                         "': not in key order as S3 lists, so this store cannot be backed up");
+    lastKey_ = info.key;
     if (options_.listed) options_.listed(info);
     Item item{std::move(info), {}, Action::Small, {}};
     item.key = item.info.key.substr(options_.prefix.size());

@@ -1,31 +1,40 @@
 #include "volumes/objects/bucket_restore.hpp"
 
-#include <map>
 #include <memory>
-#include <set>
+#include <optional>
 
 #include "base/tar_walker.hpp"
 
 namespace volumes::objects {
 
-namespace {
-
-struct Listed {
-  std::uint64_t size = 0;
-  std::string etag;
-};
-
-}  // namespace
-
 RestoreCounts restoreBucket(s3::Client& client, const base::ChunkSource& part, ObjectCatalogReader* catalog,
                             const BucketRestoreOptions& options) {
-  // What the bucket holds now, by key below the prefix.
-  std::map<std::string, Listed> there;
-  client.listObjects(options.prefix, [&](std::vector<s3::ObjectInfo>& page) {
-    for (auto& info : page) there[info.key.substr(options.prefix.size())] = {info.size, info.etag};
-  });
+  // What the bucket holds now is walked side by side with the backup's entries: both come in key
+  // order (the part was written in the source bucket's listing order), so neither is held whole.
+  s3::Client::Listing there(client, options.prefix);
+  std::string lastListed, lastEntry;
   RestoreCounts counts;
-  std::set<std::string> inBackup;
+  auto listedKey = [&]() -> const std::string* {
+    const s3::ObjectInfo* info = there.peek();
+    if (!info) return nullptr;
+    if (!lastListed.empty() && info->key <= lastListed)
+      throw ObjectsError("the bucket listed " + info->key + " after " + lastListed +
+                         ", out of key order: this store cannot be restored into side by side with the "
+                         "backup (restore into an S3-compatible store that lists keys sorted)");
+    return &info->key;
+  };
+  // An object the bucket holds that the backup has not: left alone, unless a rollback names it.
+  auto notInBackup = [&](const std::string& key) {
+    std::string relative = key.substr(options.prefix.size());
+    if (!options.deleteUnlessInBackup.count(relative)) {
+      ++counts.others;
+    } else {
+      ++counts.deleted;
+      if (!options.dryRun) client.deleteObject(key);
+    }
+    lastListed = key;
+    there.pop();
+  };
   // The entry being read: buffered when small, else streamed into a multipart upload.
   std::optional<StoredObject> current;
   bool skip = false;
@@ -48,21 +57,36 @@ RestoreCounts restoreBucket(s3::Client& client, const base::ChunkSource& part, O
         current = objectOfEntry(entry);
         ++counts.objects;
         counts.bytes += current->size;
-        inBackup.insert(current->key);
+        std::string key = options.prefix + current->key;
+        if (!lastEntry.empty() && key <= lastEntry)
+          throw ObjectsError("the backup holds " + current->key + " after " +
+                             lastEntry.substr(options.prefix.size()) + ", out of key order");
+        lastEntry = key;
+        const std::string* listed = listedKey();
+        while (listed && *listed < key) {
+          notInBackup(*listed);
+          listed = listedKey();
+        }
         std::string md5;
         if (catalog) {
           if (const auto* known = catalog->find(current->key)) md5 = known->md5;
         }
-        auto it = there.find(current->key);
-        skip = it != there.end() && it->second.size == current->size &&
-               (sameEtag(it->second.etag, current->etag) || sameEtag(it->second.etag, md5));
+        bool present = listed && *listed == key;
+        if (present) {
+          const s3::ObjectInfo& info = *there.peek();
+          skip = info.size == current->size && (sameEtag(info.etag, current->etag) || sameEtag(info.etag, md5));
+          lastListed = key;
+          there.pop();
+        } else {
+          skip = false;
+        }
         if (skip) {
           ++counts.kept;
           return false;
         }
         ++counts.put;
         counts.putBytes += current->size;
-        if (it == there.end() && options.created && !options.dryRun) options.created(current->key);
+        if (!present && options.created && !options.dryRun) options.created(current->key);
         if (!options.dryRun && current->size > options.singlePutUpTo)
           upload = client.startUpload(options.prefix + current->key, current->metadata);
         return !options.dryRun;
@@ -83,15 +107,7 @@ RestoreCounts restoreBucket(s3::Client& client, const base::ChunkSource& part, O
   walker.finish();
   walker.requireEnd();
   finish();
-  for (const auto& [key, listed] : there) {
-    if (inBackup.count(key)) continue;
-    if (!options.deleteUnlessInBackup.count(key)) {
-      ++counts.others;
-      continue;
-    }
-    ++counts.deleted;
-    if (!options.dryRun) client.deleteObject(options.prefix + key);
-  }
+  while (const std::string* listed = listedKey()) notInBackup(*listed);
   return counts;
 }
 

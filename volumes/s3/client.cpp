@@ -284,23 +284,48 @@ std::vector<ObjectInfo> Client::listObjects(const std::string& prefix, int pageS
   return out;
 }
 
+xml::ListPage Client::listPage(const std::string& prefix, const std::string& token, int pageSize) {
+  HttpCall call{
+      "ListObjectsV2", "GET",   "", {{"list-type", "2"}, {"max-keys", std::to_string(pageSize)}}, {}, {},
+      nullptr,         16 << 20};
+  if (!prefix.empty()) call.query.emplace_back("prefix", prefix);
+  if (!token.empty()) call.query.emplace_back("continuation-token", token);
+  xml::ListPage listed = xml::parseListObjectsV2(send(config_, call, {200}).body);
+  if (listed.truncated && (listed.nextContinuationToken.empty() || listed.nextContinuationToken == token)) {
+    throw S3Error(describe(config_, call) + ": a truncated listing came without a new continuation token");
+  }
+  return listed;
+}
+
 void Client::listObjects(const std::string& prefix, const std::function<void(std::vector<ObjectInfo>&)>& page,
                          int pageSize) {
   std::string token;
   for (;;) {
-    HttpCall call{
-        "ListObjectsV2", "GET",   "", {{"list-type", "2"}, {"max-keys", std::to_string(pageSize)}}, {}, {},
-        nullptr,         16 << 20};
-    if (!prefix.empty()) call.query.emplace_back("prefix", prefix);
-    if (!token.empty()) call.query.emplace_back("continuation-token", token);
-    xml::ListPage listed = xml::parseListObjectsV2(send(config_, call, {200}).body);
+    xml::ListPage listed = listPage(prefix, token, pageSize);
     page(listed.objects);
     if (!listed.truncated) return;
-    if (listed.nextContinuationToken.empty() || listed.nextContinuationToken == token) {
-      throw S3Error(describe(config_, call) + ": a truncated listing came without a new continuation token");
-    }
     token = listed.nextContinuationToken;
   }
+}
+
+Client::Listing::Listing(Client& client, std::string prefix, int pageSize)
+    : client_(client), prefix_(std::move(prefix)), pageSize_(pageSize) {}
+
+const ObjectInfo* Client::Listing::peek() {
+  while (at_ == page_.size()) {
+    if (ended_) return nullptr;
+    xml::ListPage listed = client_.listPage(prefix_, token_, pageSize_);
+    ++pages_;
+    page_ = std::move(listed.objects);
+    at_ = 0;
+    ended_ = !listed.truncated;
+    token_ = listed.nextContinuationToken;
+  }
+  return &page_[at_];
+}
+
+void Client::Listing::pop() {
+  if (peek()) ++at_;
 }
 
 void Client::deleteObject(const std::string& key) {

@@ -81,6 +81,25 @@ class Client {
                    int pageSize = 1000);
   void deleteObject(const std::string& key);  // 404 is not an error
 
+  // ListObjectsV2 pulled a key at a time, a page held at most: for walking a listing side by side
+  // with another sorted stream (a restore merges it with the backup's keys).
+  class Listing {
+   public:
+    Listing(Client& client, std::string prefix, int pageSize = 1000);
+    const ObjectInfo* peek();  // the next object in key order; nullptr after the last
+    void pop();
+    std::uint64_t pages() const { return pages_; }
+
+   private:
+    Client& client_;
+    std::string prefix_, token_;
+    int pageSize_;
+    std::vector<ObjectInfo> page_;
+    std::size_t at_ = 0;
+    std::uint64_t pages_ = 0;
+    bool ended_ = false;
+  };
+
   using PendingUpload = s3::PendingUpload;
   std::vector<PendingUpload> listMultipartUploads(const std::string& prefix);
   void abortMultipartUpload(const std::string& key, const std::string& uploadId);
@@ -134,6 +153,9 @@ class Client {
   long download(const std::string& key, const base::ChunkSink& sink, std::uint64_t offset,
                 std::optional<std::uint64_t> length, std::string ifMatch, bool soft,
                 std::map<std::string, std::string>& headers, std::uint64_t& delivered);
+  // One ListObjectsV2 page after `token` (empty: the first); throws for a truncated page without a
+  // new token, which would list forever.
+  xml::ListPage listPage(const std::string& prefix, const std::string& token, int pageSize);
   std::string initiateMultipart(const std::string& key, const ObjectMetadata& metadata);
   std::string uploadPart(const std::string& key, const std::string& uploadId, int partNumber,
                          std::string_view bytes);
