@@ -44,11 +44,12 @@ bool readReferences(PartWriter& run, const compose::ObjectSource& source, object
   try {
     MysqlClient client(run.engine, runningContainer(*mysql), mysql->name, *login);
     std::string col = quoteIdentifier(column);
-    auto rows = client.query("SELECT id, " + col + " FROM " + quoteIdentifier(db) + "." +
-                             quoteIdentifier(table) + " WHERE " + col + " IS NOT NULL AND " + col + " <> ''");
-    for (const auto& row : rows) {
-      if (row.size() == 2 && row[1]) check.row(row[0].value_or("NULL"), *row[1]);
-    }
+    // A row at a time: the table may hold more rows than should sit in memory.
+    client.query("SELECT id, " + col + " FROM " + quoteIdentifier(db) + "." + quoteIdentifier(table) +
+                     " WHERE " + col + " IS NOT NULL AND " + col + " <> ''",
+                 [&](MysqlClient::Row& row) {
+                   if (row.size() == 2 && row[1]) check.row(row[0].value_or("NULL"), *row[1]);
+                 });
     return true;
   } catch (const MysqlError& e) {
     error =

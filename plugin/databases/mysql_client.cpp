@@ -49,23 +49,26 @@ std::string quoteIdentifier(const std::string& name) {
   return out + "`";
 }
 
+MysqlClient::Row parseBatchLine(std::string_view line) {
+  MysqlClient::Row row;
+  std::size_t fieldStart = 0;
+  while (true) {
+    std::size_t tab = line.find('\t', fieldStart);
+    row.push_back(unescape(std::string(
+        line.substr(fieldStart, tab == std::string_view::npos ? std::string_view::npos : tab - fieldStart))));
+    if (tab == std::string_view::npos) break;
+    fieldStart = tab + 1;
+  }
+  return row;
+}
+
 std::vector<MysqlClient::Row> parseBatchOutput(const std::string& output) {
   std::vector<MysqlClient::Row> rows;
   std::size_t start = 0;
   while (start < output.size()) {
     std::size_t end = output.find('\n', start);
     if (end == std::string::npos) end = output.size();
-    std::string line = output.substr(start, end - start);
-    MysqlClient::Row row;
-    std::size_t fieldStart = 0;
-    while (true) {
-      std::size_t tab = line.find('\t', fieldStart);
-      row.push_back(
-          unescape(line.substr(fieldStart, tab == std::string::npos ? std::string::npos : tab - fieldStart)));
-      if (tab == std::string::npos) break;
-      fieldStart = tab + 1;
-    }
-    rows.push_back(std::move(row));
+    rows.push_back(parseBatchLine(std::string_view(output).substr(start, end - start)));
     start = end + 1;
   }
   return rows;
@@ -110,11 +113,18 @@ const MysqlTools& MysqlClient::tools() {
 }
 
 std::vector<MysqlClient::Row> MysqlClient::query(const std::string& sql) {
+  std::vector<Row> rows;
+  query(sql, [&](Row& row) { rows.push_back(std::move(row)); });
+  return rows;
+}
+
+void MysqlClient::query(const std::string& sql, const std::function<void(Row&)>& each) {
   std::vector<std::string> args{"--batch", "--skip-column-names"};
   for (auto& arg : loginArgs()) args.push_back(arg);
   args.insert(args.end(), {"-e", sql});
   std::vector<std::string> cmd;
-  if (tools_) {
+  bool findClient = !tools_;
+  if (!findClient) {
     cmd.push_back(tools_->client);
   } else {
     // The first query also finds the client: one exec instead of two. SQL and user are
@@ -123,27 +133,43 @@ std::vector<MysqlClient::Row> MysqlClient::query(const std::string& sql) {
            "sh"};
   }
   cmd.insert(cmd.end(), args.begin(), args.end());
-  auto result = dockerapi::execCapture(engine_, container_, {cmd, loginEnv(), {}, {}});
-  if (!tools_) {
-    if (result.exitCode == 127 && result.out.empty()) {
-      throw MysqlError("service " + service_ +
-                       ": neither the mariadb nor the mysql client is installed in its image");
+  // Lines are handed on as they end; a row is a line (batch mode escapes newlines in values).
+  std::string pending, err;
+  bool sawOutput = false;
+  auto line = [&](std::string_view text) {
+    if (findClient) {
+      tools_ = toolsFor(std::string(text));
+      findClient = false;
+      return;
     }
-    auto newline = result.out.find('\n');
-    tools_ = toolsFor(result.out.substr(0, newline));
-    result.out.erase(0, newline == std::string::npos ? result.out.size() : newline + 1);
+    Row row = parseBatchLine(text);
+    each(row);
+  };
+  auto out = [&](std::string_view bytes) {
+    sawOutput = sawOutput || !bytes.empty();
+    pending.append(bytes);
+    std::size_t start = 0;
+    for (std::size_t end; (end = pending.find('\n', start)) != std::string::npos; start = end + 1)
+      line(std::string_view(pending).substr(start, end - start));
+    pending.erase(0, start);
+  };
+  auto errors = [&](std::string_view bytes) {
+    if (err.size() < 64 * 1024) err.append(bytes.substr(0, 64 * 1024 - err.size()));
+  };
+  auto result = engine_.exec(container_, {cmd, loginEnv(), {}, {}}, out, errors, {});
+  if (findClient && result.exitCode == 127 && !sawOutput) {
+    throw MysqlError("service " + service_ +
+                     ": neither the mariadb nor the mysql client is installed in its image");
   }
   if (result.exitCode != 0) {
-    std::string why = base::firstLine(result.err);
+    std::string why = base::firstLine(err);
     if (why.find("Access denied") != std::string::npos) {
       why += " (the password comes from the container's " + login_.source + "; is it still the server's?)";
     }
     throw MysqlError("service " + service_ +
                      ": query failed: " + (why.empty() ? "exit " + std::to_string(result.exitCode) : why));
   }
-  if (!result.out.empty() && result.out.back() == '\n') result.out.pop_back();
-  if (result.out.empty()) return {};
-  return parseBatchOutput(result.out);
+  if (!pending.empty()) line(pending);
 }
 
 std::optional<std::string> MysqlClient::scalar(const std::string& sql) {

@@ -1,6 +1,7 @@
 #pragma once
 // Talks to a MySQL/MariaDB server by running its own client inside its container. The password
 // travels in the exec's environment (MYSQL_PWD), never in any process's arguments.
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -32,6 +33,8 @@ class MysqlClient {
   // Runs SQL; returns rows of columns (batch output unescaped; NULL as std::nullopt).
   using Row = std::vector<std::optional<std::string>>;
   std::vector<Row> query(const std::string& sql);
+  // The same, a row at a time as the client prints it: a table of any size in bounded memory.
+  void query(const std::string& sql, const std::function<void(Row&)>& each);
   // One value of a single-row, single-column query.
   std::optional<std::string> scalar(const std::string& sql);
   // `mysqladmin ping`: true when the server is alive and accepts our login.
@@ -59,5 +62,6 @@ std::string quoteIdentifier(const std::string& name);
 
 // Batch-mode lines to rows: tab-separated, \t \n \\ \0 escaped, literal NULL for NULL.
 std::vector<MysqlClient::Row> parseBatchOutput(const std::string& output);
+MysqlClient::Row parseBatchLine(std::string_view line);
 
 }  // namespace agentchat

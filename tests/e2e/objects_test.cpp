@@ -3,8 +3,8 @@
 // backed up with the stack into the deduplicated repository; the next backup after 5 new objects
 // fetches only those 5; 50 objects deleted and one overwritten come back byte-identical with their
 // metadata, while an object the backup does not have is left alone (and a restore that fails after
-// them is rolled back: what it created is deleted, what it overwrote is as before); the secret key is nowhere; and
-// a bucket that cannot be reached fails the backup with nothing complete-looking left.
+// them is rolled back: what it created is deleted, what it overwrote is as before); the secret key is
+// nowhere; and a bucket that cannot be reached fails the backup with nothing complete-looking left.
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
@@ -225,6 +225,21 @@ TEST(Objects, TheKnowledgeBucketIsBackedUpWithTheStackAndComesBackWithItsMetadat
   for (const std::string& name : {std::string("done.pdf"), std::string("资料"), std::string("lost.pdf")})
     EXPECT_FALSE(foundAnywhere(stack.repo() / stack.project() / sealedId, name)) << name;
   EXPECT_EQ(stack.plugin({"verify", sealedId}).exitCode, 0);
+
+  // A table larger than a query's output kept in memory (60 000 more rows, about 7 MiB of batch
+  // output) is read a row at a time: every row is counted, and their keys are checked on disk.
+  stack.mysql(
+      "INSERT INTO agentchat.knowledge_file (id, knowledge_id, file_name, oss_url) SELECT CONCAT('big', "
+      "seq), "
+      "'k1', 'f', CONCAT('s3://agentchat-test/uploads/big/', seq, '-', REPEAT('x', 80), '.pdf') FROM "
+      "agentchat.seq_1_to_60000");
+  auto big = stack.plugin({"backup", "--only", "objects", "--json"});
+  ASSERT_EQ(big.exitCode, 0) << big.err;
+  references = manifestOf(
+      stack, json::parse(big.out)["id"].get<std::string>())["details"]["objects"][kPart]["references"];
+  EXPECT_EQ(references["rows"], 152 + 60000) << references.dump();
+  EXPECT_EQ(references["missing"], 1 + 60000);
+  EXPECT_EQ(references["firstMissing"][0]["key"], "uploads/big/1-" + std::string(80, 'x') + ".pdf");
 
   // The secret of the bucket is in its credentials file and nowhere else.
   fs::remove(stack.dir() / "objects.credentials");

@@ -85,7 +85,7 @@ class BucketCopy {
   ObjectCatalogWriter catalog_;
   BucketCopyOptions options_;
   BucketCounts counts_;
-  std::string lastKey_;  // the last key listed: keys must come in ascending order
+  std::string lastKey_;                            // the last key listed: keys must come in ascending order
   std::uint64_t raw_ = 0;                          // bytes written to the part
   std::uint64_t chunkedTo_ = 0;                    // bytes the chunks seen so far cover
   std::vector<std::unique_ptr<Pending>> pending_;  // objects whose catalog line waits for chunks

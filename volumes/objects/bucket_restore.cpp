@@ -74,7 +74,8 @@ RestoreCounts restoreBucket(s3::Client& client, const base::ChunkSource& part, O
         bool present = listed && *listed == key;
         if (present) {
           const s3::ObjectInfo& info = *there.peek();
-          skip = info.size == current->size && (sameEtag(info.etag, current->etag) || sameEtag(info.etag, md5));
+          skip =
+              info.size == current->size && (sameEtag(info.etag, current->etag) || sameEtag(info.etag, md5));
           lastListed = key;
           there.pop();
         } else {

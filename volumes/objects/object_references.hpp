@@ -5,7 +5,7 @@
 // AgentChat and OSS write: s3://BUCKET/KEY, oss://BUCKET/KEY, https://BUCKET.HOST/KEY,
 // https://HOST/BUCKET/KEY, and the bucket's own domain https://DOMAIN/KEY.
 #include <cstdint>
-#include <map>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -29,18 +29,22 @@ struct ReferenceReport {
   std::vector<std::string> firstUnreferenced;
 };
 
-// Fed the rows, then every listed key (in any order); holds the rows' keys only.
+// Fed the rows, then every listed key (in any order). The keys the rows name are kept on disk (a
+// private temporary SQLite database): a table of a million files must not sit in memory.
 class ReferenceCheck {
  public:
-  explicit ReferenceCheck(BucketAddress address) : address_(std::move(address)) {}
+  explicit ReferenceCheck(BucketAddress address);
+  ~ReferenceCheck();
+  ReferenceCheck(const ReferenceCheck&) = delete;
+  ReferenceCheck& operator=(const ReferenceCheck&) = delete;
   void row(const std::string& id, const std::string& url);
   void listed(const std::string& key);
   ReferenceReport finish();
 
  private:
+  struct Named;  // key -> the first row id naming it, and whether the bucket listed it
   BucketAddress address_;
-  std::map<std::string, std::string> waiting_;  // key -> first row id naming it, until listed
-  std::map<std::string, bool> named_;           // every key a row names: listed yet?
+  std::unique_ptr<Named> named_;
   ReferenceReport report_;
 };
 
