@@ -33,7 +33,7 @@ std::string randomSuffix() {
 }  // namespace
 
 HelperContainer::HelperContainer(Engine& engine, const std::string& image, std::vector<MountSpec> mounts,
-                                 const std::string& purpose, std::vector<std::string> command)
+                                 const std::string& purpose, std::vector<std::string> command, bool network)
     : engine_(&engine) {
   ContainerSpec spec;
   spec.name = "agentchat-helper-" + randomSuffix();
@@ -45,7 +45,7 @@ HelperContainer::HelperContainer(Engine& engine, const std::string& image, std::
   spec.labels = {
       {kHelperLabel, "true"}, {"io.agentchat.purpose", purpose}, {base::kOwnerLabel, base::thisProcess()}};
   spec.mounts = std::move(mounts);
-  spec.networkDisabled = true;
+  spec.networkDisabled = !network;
   id_ = engine.createContainer(spec);
 }
 

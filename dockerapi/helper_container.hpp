@@ -18,8 +18,9 @@ class HelperContainer {
   static constexpr const char* kVolumeMount = "/agentchat/volume";
 
   // With a `command`, the helper is meant to be started (e.g. to empty a volume); without, never.
+  // Without `network` it has none (NetworkMode none); with it, the engine's default network.
   HelperContainer(Engine& engine, const std::string& image, std::vector<MountSpec> mounts,
-                  const std::string& purpose, std::vector<std::string> command = {});
+                  const std::string& purpose, std::vector<std::string> command = {}, bool network = false);
   // One volume, mounted at kVolumeMount.
   static HelperContainer forVolume(Engine& engine, const std::string& image, const std::string& volume,
                                    bool readOnly, const std::string& purpose);

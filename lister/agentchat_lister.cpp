@@ -6,12 +6,19 @@
 //                                  stdout: frames, each a tag byte, a 4-byte big-endian length, a payload
 //   agentchat-lister facts ROOT    only the facts of ROOT's regular files, read nothing (a backup
 //                                  without a catalog reads the engine's archive, which is faster)
+//   agentchat-lister reach HOST PORT  opens a TCP connection to HOST:PORT from where it runs (a
+//                                  migration asks whether the target host reaches a bucket): exit 0
+//                                  and "reached ADDRESS", or 1 and why not on stderr
 //
 // It depends on nothing but the C library, links statically and runs in any image (distroless too).
 // It never follows a symlink, never decides on a file it could not stat twice, and reads whatever it
 // is not sure of: the plugin re-checks what it reuses.
+#include <arpa/inet.h>
 #include <dirent.h>
 #include <fcntl.h>
+#include <netdb.h>
+#include <poll.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
 #include <sys/xattr.h>
@@ -404,6 +411,52 @@ int walk(const char* root, bool factsOnly) {
   return 0;
 }
 
+// Every address HOST resolves to is tried in turn, each for up to 5 seconds.
+int reach(const char* host, const char* port) {
+  addrinfo hints{};
+  hints.ai_family = AF_UNSPEC;
+  hints.ai_socktype = SOCK_STREAM;
+  addrinfo* found = nullptr;
+  if (int rc = ::getaddrinfo(host, port, &hints, &found); rc != 0) {
+    std::fprintf(stderr, "cannot resolve %s: %s\n", host, ::gai_strerror(rc));
+    return 1;
+  }
+  std::string why = "no address";
+  for (addrinfo* a = found; a; a = a->ai_next) {
+    char text[INET6_ADDRSTRLEN] = "?";
+    const void* raw = a->ai_family == AF_INET6
+                          ? static_cast<const void*>(&reinterpret_cast<sockaddr_in6*>(a->ai_addr)->sin6_addr)
+                          : static_cast<const void*>(&reinterpret_cast<sockaddr_in*>(a->ai_addr)->sin_addr);
+    ::inet_ntop(a->ai_family, raw, text, sizeof text);
+    int fd = ::socket(a->ai_family, a->ai_socktype | SOCK_NONBLOCK | SOCK_CLOEXEC, a->ai_protocol);
+    if (fd < 0) continue;
+    int error = 0;
+    if (::connect(fd, a->ai_addr, a->ai_addrlen) != 0) {
+      error = errno;
+      if (error == EINPROGRESS) {
+        pollfd p{fd, POLLOUT, 0};
+        int ready = ::poll(&p, 1, 5000);
+        socklen_t length = sizeof error;
+        if (ready == 0) {
+          error = ETIMEDOUT;
+        } else if (ready < 0 || ::getsockopt(fd, SOL_SOCKET, SO_ERROR, &error, &length) != 0) {
+          error = errno;
+        }
+      }
+    }
+    ::close(fd);
+    if (error == 0) {
+      std::printf("reached %s\n", text);
+      ::freeaddrinfo(found);
+      return 0;
+    }
+    why = std::string(text) + ": " + std::strerror(error);
+  }
+  ::freeaddrinfo(found);
+  std::fprintf(stderr, "cannot reach %s port %s (%s)\n", host, port, why.c_str());
+  return 1;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -412,5 +465,6 @@ int main(int argc, char** argv) {
   }
   if (argc == 3 && std::strcmp(argv[1], "walk") == 0) return walk(argv[2], false);
   if (argc == 3 && std::strcmp(argv[1], "facts") == 0) return walk(argv[2], true);
-  die("usage: agentchat-lister wait | walk ROOT | facts ROOT");
+  if (argc == 4 && std::strcmp(argv[1], "reach") == 0) return reach(argv[2], argv[3]);
+  die("usage: agentchat-lister wait | walk ROOT | facts ROOT | reach HOST PORT");
 }

@@ -7,12 +7,17 @@
 
 #include "base/human_units.hpp"
 #include "base/tar_file_reader.hpp"
+#include "base/text_lines.hpp"
 #include "dockerapi/errors.hpp"
 #include "dockerapi/helper_container.hpp"
 #include "dockerapi/image_identity.hpp"
+#include "lister/lister_program.hpp"
+#include "plugin/backup/object_parts.hpp"
 #include "plugin/databases/database_login.hpp"
 #include "plugin/databases/mysql_client.hpp"
 #include "plugin/databases/redis_client.hpp"
+#include "volumes/part_reader.hpp"
+#include "volumes/s3/url.hpp"
 
 namespace agentchat {
 
@@ -34,6 +39,69 @@ std::uint64_t stackVolumeBytes(dockerapi::Engine& engine, const compose::Stack& 
     }
   }
   return total;
+}
+
+// HOST and PORT of an endpoint URL (scheme://host[:port]), brackets of an IPv6 literal dropped.
+std::pair<std::string, std::string> hostAndPort(const std::string& url, const std::string& hostHeader) {
+  std::string port = url.rfind("http://", 0) == 0 ? "80" : "443", host = hostHeader;
+  auto colon = host.rfind(':');
+  if (colon != std::string::npos && host.find(']', colon) == std::string::npos) {
+    port = host.substr(colon + 1);
+    host.erase(colon);
+  }
+  if (host.size() > 1 && host.front() == '[' && host.back() == ']') host = host.substr(1, host.size() - 2);
+  return {host, port};
+}
+
+// Whether a container on the target reaches the bucket's endpoint: the lister's `reach` mode in a
+// helper on the engine's default network (the stack there talks to the bucket the same way). The
+// image may have no shell or network tools, so the probe is the plugin's own static program.
+CheckLine bucketReach(dockerapi::Engine& target, const std::string& image, const compose::Stack& stack,
+                      const compose::ObjectSource& source,
+                      const std::map<std::string, std::string>& environ) {
+  std::string check = "objects " + source.name;
+  std::string host, port;
+  try {
+    auto config = objectsConfig(source, stack.workingDir, environ);
+    auto where = volumes::s3::buildTarget(config, config.bucket, "", {});
+    std::tie(host, port) = hostAndPort(where.url, where.host);
+  } catch (const std::exception& e) {
+    return {check, CheckStatus::Warn, std::string("its endpoint is not known here: ") + e.what()};
+  }
+  const std::string stays = "the bucket stays where it is; ";
+  if (target.version().arch != lister::architecture())
+    return {check, CheckStatus::Warn,
+            stays + "whether the target reaches " + host + ":" + port + " is not checked (its engine runs " +
+                target.version().arch + ")"};
+  std::string out, err;
+  int exitCode = -1;
+  try {
+    dockerapi::HelperContainer helper(target, image, {}, "migration check: bucket " + source.name,
+                                      {"/agentchat-lister", "wait"}, true);
+    auto program = lister::program();
+    target.putArchive(
+        helper.id(), "/",
+        volumes::singleFileTar("agentchat-lister", program.size(), base::bytesSource(program), 0755));
+    target.startContainer(helper.id());
+    dockerapi::ExecSpec spec;
+    spec.cmd = {"/agentchat-lister", "reach", host, port};
+    spec.timeoutSeconds = 60;
+    auto cap = [](std::string& to) {
+      return [&to](std::string_view bytes) {
+        if (to.size() < 4096) to.append(bytes.substr(0, 4096 - to.size()));
+      };
+    };
+    exitCode = target.exec(helper.id(), spec, cap(out), cap(err)).exitCode;
+  } catch (const std::exception& e) {
+    return {check, CheckStatus::Warn,
+            stays + "the probe of " + host + ":" + port + " could not run: " + e.what()};
+  }
+  if (exitCode == 0)
+    return {check, CheckStatus::Ok,
+            stays + "the target reaches " + host + ":" + port + " (" + base::firstLine(out) + ")"};
+  return {check, CheckStatus::Warn,
+          stays + "the target does not reach it: " + base::firstLine(err.empty() ? out : err) +
+              "; the stack there cannot read its files until it can (network, DNS, firewall)"};
 }
 
 }  // namespace
@@ -88,7 +156,7 @@ std::uint64_t volumeSpaceFree(dockerapi::Engine& engine, const std::string& imag
 
 MigrationChecks checkMigration(dockerapi::Engine& source, const compose::Stack& stack,
                                dockerapi::Engine& target, const std::string& targetName,
-                               const fs::path& targetDir) {
+                               const fs::path& targetDir, const std::map<std::string, std::string>& environ) {
   MigrationChecks out;
   auto add = [&](std::string check, CheckStatus status, std::string detail) {
     out.lines.push_back({std::move(check), status, std::move(detail)});
@@ -187,6 +255,15 @@ MigrationChecks checkMigration(dockerapi::Engine& source, const compose::Stack& 
   add("target directory", dirUsable ? CheckStatus::Ok : CheckStatus::Fail,
       targetDir.string() + (dirUsable ? " (compose files, .env and bind-mounted files go here)"
                                       : " is not empty: name a new or empty directory with --target-dir"));
+
+  for (const auto& objects : stack.settings.objects) {
+    if (out.targetHelperImage.empty()) {
+      add("objects " + objects.name, CheckStatus::Warn,
+          "whether the target reaches the bucket is not checked: no image of the stack there to run it in");
+    } else {
+      out.lines.push_back(bucketReach(target, out.targetHelperImage, stack, objects, environ));
+    }
+  }
 
   for (const auto& [name, service] : stack.services) {
     if (service.role != compose::Role::Mysql && service.role != compose::Role::Redis) continue;

@@ -3,6 +3,7 @@
 // line OK / WARN / FAIL. Any FAIL stops the migration with nothing created on the target.
 #include <cstdint>
 #include <filesystem>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -27,9 +28,11 @@ struct MigrationChecks {
   bool failed() const;
 };
 
+// `environ`: for the endpoints of the stack's buckets (x-agentchat objects), as a backup finds them.
 MigrationChecks checkMigration(dockerapi::Engine& source, const compose::Stack& stack,
                                dockerapi::Engine& target, const std::string& targetName,
-                               const std::filesystem::path& targetDir);
+                               const std::filesystem::path& targetDir,
+                               const std::map<std::string, std::string>& environ = {});
 
 // Bytes free where the target engine keeps volumes (a helper container runs df in a fresh volume).
 std::uint64_t volumeSpaceFree(dockerapi::Engine& engine, const std::string& image);

@@ -43,7 +43,7 @@ class MigrateCommand : public Command {
 
     auto& engine = session.engine();
     fs::path dir = fs::absolute(targetDir).lexically_normal();
-    auto checks = checkMigration(engine, stack, target.engine(), targetName, dir);
+    auto checks = checkMigration(engine, stack, target.engine(), targetName, dir, session.environ());
     std::ostream& out = json ? std::cerr : std::cout;
     out << "migration of " << stack.name << " from " << engine.endpointName() << " to " << targetName << "\n";
     for (const auto& l : checks.lines)

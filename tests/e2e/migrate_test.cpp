@@ -1,8 +1,12 @@
 // migrate to a second real engine (tests/engine2.sh): the stack comes up there with identical data;
 // an engine that goes away mid-transfer leaves the source running and untouched; a target too small
 // or without the stack's images fails the checks with nothing created.
+#include <arpa/inet.h>
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 #include <chrono>
 #include <filesystem>
@@ -102,12 +106,18 @@ TEST(Migrate, ATargetTooSmallOrWithoutTheImagesFailsTheChecksWithNothingCreated)
   ASSERT_EQ(started.exitCode, 0) << started.out << started.err;
   auto target = second.engine();
   ASSERT_EQ(e2e::runProcess({"docker", "-H", second.host, "rmi", "agentchat-test/app:e2e"}).exitCode, 0);
-  e2e::RestoreStack stack(engine, {"docker-compose.prod.yml"});
+  // The knowledge bucket's endpoint is the source host's loopback, which the target cannot reach.
+  e2e::RestoreStack stack(engine, {"docker-compose.prod.yml", "docker-compose.objects.yml"});
   ASSERT_TRUE(stack.up()) << stack.upOutput();
+  std::ofstream(stack.dir() / "objects.credentials")
+      << "[kb]\naws_access_key_id = a\naws_secret_access_key = b\n";
   fs::path dir = stack.repo().parent_path() / "on-target";
 
   auto migrate = stack.plugin({"migrate", "--to-host", second.host, "--target-dir", dir.string(), "--yes"});
   EXPECT_EQ(migrate.exitCode, 1);
+  EXPECT_THAT(migrate.out, HasSubstr("WARN objects knowledge"));
+  EXPECT_THAT(migrate.out, HasSubstr("the target does not reach it: cannot reach 127.0.0.1 port 9"))
+      << migrate.out;
   EXPECT_THAT(migrate.out, HasSubstr("FAIL target space"));
   EXPECT_THAT(migrate.out, HasSubstr("not enough"));
   EXPECT_THAT(migrate.out, HasSubstr("FAIL target images"));
@@ -115,6 +125,42 @@ TEST(Migrate, ATargetTooSmallOrWithoutTheImagesFailsTheChecksWithNothingCreated)
   EXPECT_THAT(migrate.err, HasSubstr("nothing was changed"));
   EXPECT_TRUE(projectVolumes(*target, stack.project()).empty());
   EXPECT_FALSE(fs::exists(dir));
+  EXPECT_TRUE(stack.allRunning());
+}
+
+// The target's containers reach a bucket when a helper there can open a connection to its
+// endpoint: here a listener on the engine's bridge gateway, with this engine standing in as the
+// target (its other checks fail: the stack's volumes are there already).
+TEST(Migrate, TheChecksSayWhetherTheTargetHostReachesTheStacksBucket) {
+  REQUIRE_ENGINE(engine);
+  auto gateway = e2e::runProcess({"docker", "-H", engine.endpointName(), "network", "inspect", "bridge", "-f",
+                                  "{{(index .IPAM.Config 0).Gateway}}"});
+  ASSERT_EQ(gateway.exitCode, 0) << gateway.err;
+  std::string address = gateway.out.substr(0, gateway.out.find('\n'));
+  int listener = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in bound{};
+  bound.sin_family = AF_INET;
+  ASSERT_EQ(::inet_pton(AF_INET, address.c_str(), &bound.sin_addr), 1) << address;
+  ASSERT_EQ(::bind(listener, reinterpret_cast<sockaddr*>(&bound), sizeof bound), 0);
+  ASSERT_EQ(::listen(listener, 4), 0);
+  socklen_t length = sizeof bound;
+  ::getsockname(listener, reinterpret_cast<sockaddr*>(&bound), &length);
+  std::string endpoint = "http://" + address + ":" + std::to_string(ntohs(bound.sin_port));
+
+  e2e::RestoreStack stack(engine, {"docker-compose.prod.yml", "docker-compose.objects.yml"});
+  std::ofstream(stack.dir() / ".env", std::ios::app)
+      << "AGENTCHAT_TEST_OBJECTS_ENDPOINT=" << endpoint << "\n";
+  std::ofstream(stack.dir() / "objects.credentials")
+      << "[kb]\naws_access_key_id = a\naws_secret_access_key = b\n";
+  ASSERT_TRUE(stack.up()) << stack.upOutput();
+  auto migrate = stack.plugin({"migrate", "--to-host", engine.endpointName(), "--target-dir",
+                               (stack.repo().parent_path() / "on-target").string(), "--yes"});
+  ::close(listener);
+  EXPECT_EQ(migrate.exitCode, 1);  // the volumes are there
+  EXPECT_THAT(migrate.out, HasSubstr("OK   objects knowledge"));
+  EXPECT_THAT(migrate.out,
+              HasSubstr("the target reaches " + address + ":" + std::to_string(ntohs(bound.sin_port))))
+      << migrate.out;
   EXPECT_TRUE(stack.allRunning());
 }
 
