@@ -38,6 +38,8 @@ median() { sort -g | awk '{a[NR]=$1} END {print (NR%2 ? a[(NR+1)/2] : (a[NR/2]+a
 drop() { sync; echo 3 >/proc/sys/vm/drop_caches 2>/dev/null || true; }
 declare -A t
 m() { tr ' ' '\n' <<<"${t[$1]}" | grep . | median; }
+# s3rver's CPU seconds so far (utime + stime of its node process): how busy the server was in a step.
+cpu() { awk -v hz="$(getconf CLK_TCK)" '{printf "%.2f", ($14 + $15) / hz}' "/proc/$s3pid/stat"; }
 
 # The S3 client of the baseline (and of the upload): node's http, s3rver's accepted access key with a
 # SigV4-shaped header that it does not verify, x-amz-date current (it refuses a skew over 15 min).
@@ -129,17 +131,21 @@ field() { jq -r ".$1" "$work/detail"; }
 
 for run in $(seq 1 "$runs"); do
   rm -rf "$work/repo"
-  drop; g=$(seconds node "$work/s3.js" get "$port" "$bucket" "$objects" 16)
-  drop; o1=$(ours "$work/repo")
+  drop; c0=$(cpu); g=$(seconds node "$work/s3.js" get "$port" "$bucket" "$objects" 16); c1=$(cpu)
+  drop; c2=$(cpu); o1=$(ours "$work/repo"); c3=$(cpu)
   [ "$(field objects)" -eq "$objects" ] && [ "$(field fetched)" -eq "$objects" ] ||
     { echo "first backup: not every object fetched: $(cat "$work/detail")"; exit 1; }
   s1=$(field seconds); k1=$(tail -1 "$work/rss"); q1=$(field requests); l1=$(field listPages)
   sleep 1.1  # backup ids are to the second: the second backup gets its own
-  drop; o2=$(ours "$work/repo")
+  drop; c4=$(cpu); o2=$(ours "$work/repo"); c5=$(cpu)
   [ "$(field fetched)" -eq 0 ] && [ "$(field requests)" -eq 0 ] && [ "$(field reused)" -eq "$objects" ] ||
     { echo "unchanged backup fetched something: $(cat "$work/detail")"; exit 1; }
   s2=$(field seconds); k2=$(tail -1 "$work/rss"); l2=$(field listPages)
+  cg=$(echo "$c1 - $c0" | bc); co1=$(echo "$c3 - $c2" | bc); co2=$(echo "$c5 - $c4" | bc)
   t[g]+="$g "; t[o1]+="$o1 "; t[s1]+="$s1 "; t[o2]+="$o2 "; t[s2]+="$s2 "; t[l2]+="$l2 "
+  t[cg]+="$cg "; t[co1]+="$co1 "; t[co2]+="$co2 "
+  printf 'run %d: s3rver CPU: %.2fs in the raw GETs (%.0f %% busy), %.2fs in our first backup (%.0f %%), %.2fs in the unchanged one\n' \
+    "$run" "$cg" "$(echo "100 * $cg / $g" | bc -l)" "$co1" "$(echo "100 * $co1 / $o1" | bc -l)" "$co2"
   printf 'run %d: raw GETs %.2fs (%.0f/s) | first: ours %.2fs (%.0f/s; part %.2fs), %d requests, %d list pages, %d MiB RSS | unchanged: ours %.2fs (part %.2fs), 0 fetched, 0 requests, %d list pages, %d MiB RSS\n' \
     "$run" "$g" "$(echo "$objects / $g" | bc -l)" "$o1" "$(echo "$objects / $o1" | bc -l)" "$s1" "$q1" "$l1" \
     "$((k1 / 1024))" "$o2" "$s2" "$l2" "$((k2 / 1024))"
@@ -150,5 +156,8 @@ echo "== medians of $runs runs ($objects objects of 4 KiB)"
 printf 'first backup: ours %.2fs = %.0f objects/s vs raw GETs %.2fs = %.0f/s -> raw/ours %.2fx, ours at %.0f %% of the raw rate (target >= 80 %%); by the part'"'"'s own seconds %.2fs: %.0f %%\n' \
   "$(m o1)" "$(r "$objects" "$(m o1)")" "$(m g)" "$(r "$objects" "$(m g)")" "$(r "$(m o1)" "$(m g)")" \
   "$(r "$(m g) * 100" "$(m o1)")" "$(m s1)" "$(r "$(m g) * 100" "$(m s1)")"
+work_ratio=$(printf %.2f "$(r "$(m co1)" "$(m cg)")")
+printf 's3rver CPU: raw GETs %.2fs, our first backup %.2fs (the unchanged backup, its LIST pages alone: %.2fs): the server works %sx as much for ours\n' \
+  "$(m cg)" "$(m co1)" "$(m co2)" "$work_ratio"
 printf 'second, unchanged: ours %.2fs (part %.2fs), %d list pages, 0 fetched, 0 requests\n' "$(m o2)" "$(m s2)" "$(m l2)"
 printf 'peak RSS of ours: %d MiB (target <= 64)\n' "$(($(sort -n "$work/rss" | tail -1) / 1024))"

@@ -1,8 +1,12 @@
 #include "volumes/objects/bucket_copy.hpp"
 
 #include <algorithm>
+#include <condition_variable>
 #include <deque>
+#include <exception>
 #include <future>
+#include <mutex>
+#include <thread>
 
 #include "base/md5.hpp"
 
@@ -61,7 +65,8 @@ BucketCopy::BucketCopy(Bucket& bucket, PartOutput out, ObjectCatalogReader* prev
       out_(std::move(out)),
       previous_(previous),
       catalog_(std::move(catalog)),
-      options_(std::move(options)) {}
+      options_(std::move(options)),
+      fetchers_(std::max(1, options_.parallel)) {}
 
 BucketCopy::~BucketCopy() = default;
 
@@ -157,6 +162,15 @@ void BucketCopy::page(std::vector<s3::ObjectInfo>& listed) {
 
   // Small objects are fetched ahead, at most `parallel` at once and `windowBytes` held.
   std::deque<std::pair<std::size_t, std::future<Held>>> ahead;
+  // A failure leaves no fetch of this page running behind it (its bytes would be thrown away).
+  struct Drain {
+    std::deque<std::pair<std::size_t, std::future<Held>>>& ahead;
+    ~Drain() {
+      for (auto& a : ahead) {
+        if (a.second.valid()) a.second.wait();
+      }
+    }
+  } drain{ahead};
   std::size_t next = 0;
   std::uint64_t heldBytes = 0;
   auto launch = [&](std::size_t upTo) {
@@ -167,23 +181,23 @@ void BucketCopy::page(std::vector<s3::ObjectInfo>& listed) {
         break;
       heldBytes += items[next].info.size;
       ++counts_.requests;
-      ahead.emplace_back(next, std::async(std::launch::async, [this, &items, i = next] {
-                           Held held;
-                           base::Md5 md5;
-                           try {
-                             held.fetched = bucket_.fetch(items[i].info.key, items[i].info.etag,
-                                                          [&](std::string_view bytes) {
-                                                            held.body.append(bytes);
-                                                            md5.update(bytes);
-                                                          });
-                           } catch (const s3::S3Error& e) {
-                             if (e.code() != "InvalidObjectState") throw;
-                             held.archived = true;
-                             held.error = e.what();
-                           }
-                           held.md5 = md5.hexDigest();
-                           return held;
-                         }));
+      std::function<Held()> fetch = [this, key = items[next].info.key, etag = items[next].info.etag] {
+        Held held;
+        base::Md5 md5;
+        try {
+          held.fetched = bucket_.fetch(key, etag, [&](std::string_view bytes) {
+            held.body.append(bytes);
+            md5.update(bytes);
+          });
+        } catch (const s3::S3Error& e) {
+          if (e.code() != "InvalidObjectState") throw;
+          held.archived = true;
+          held.error = e.what();
+        }
+        held.md5 = md5.hexDigest();
+        return held;
+      };
+      ahead.emplace_back(next, fetchers_.submit(std::move(fetch)));
     }
   };
 
@@ -285,7 +299,61 @@ void BucketCopy::page(std::vector<s3::ObjectInfo>& listed) {
 }
 
 void BucketCopy::run() {
-  bucket_.list(options_.prefix, [this](std::vector<s3::ObjectInfo>& objects) { page(objects); });
+  // The next pages are listed while this one's objects are fetched: a LIST takes as long as many
+  // GETs, and the store can answer both at once. Two pages at most wait.
+  struct Pages {
+    std::mutex mutex;
+    std::condition_variable changed;
+    std::deque<std::vector<s3::ObjectInfo>> waiting;
+    bool ended = false, abandoned = false;
+    std::exception_ptr error;
+  } pages;
+  struct Abandoned {};
+  std::thread lister([&] {
+    try {
+      bucket_.list(options_.prefix, [&](std::vector<s3::ObjectInfo>& objects) {
+        std::unique_lock lock(pages.mutex);
+        pages.changed.wait(lock, [&] { return pages.waiting.size() < 2 || pages.abandoned; });
+        if (pages.abandoned) throw Abandoned{};
+        pages.waiting.push_back(std::move(objects));
+        pages.changed.notify_all();
+      });
+    } catch (const Abandoned&) {
+    } catch (...) {
+      std::lock_guard lock(pages.mutex);
+      pages.error = std::current_exception();
+    }
+    std::lock_guard lock(pages.mutex);
+    pages.ended = true;
+    pages.changed.notify_all();
+  });
+  struct Join {
+    Pages& pages;
+    std::thread& lister;
+    ~Join() {
+      {
+        std::lock_guard lock(pages.mutex);
+        pages.abandoned = true;
+      }
+      pages.changed.notify_all();
+      lister.join();
+    }
+  } join{pages, lister};
+  for (;;) {
+    std::vector<s3::ObjectInfo> objects;
+    {
+      std::unique_lock lock(pages.mutex);
+      pages.changed.wait(lock, [&] { return !pages.waiting.empty() || pages.ended; });
+      if (pages.waiting.empty()) {
+        if (pages.error) std::rethrow_exception(pages.error);
+        break;
+      }
+      objects = std::move(pages.waiting.front());
+      pages.waiting.pop_front();
+      pages.changed.notify_all();
+    }
+    page(objects);
+  }
   out_.write(std::string(2 * kBlock, '\0'));  // end of archive
   raw_ += 2 * kBlock;
 }

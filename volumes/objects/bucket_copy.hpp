@@ -12,6 +12,7 @@
 #include <string_view>
 #include <vector>
 
+#include "base/worker_pool.hpp"
 #include "volumes/chunks/chunked_part.hpp"
 #include "volumes/objects/object_catalog.hpp"
 #include "volumes/objects/object_entry.hpp"
@@ -89,6 +90,7 @@ class BucketCopy {
   std::uint64_t raw_ = 0;                          // bytes written to the part
   std::uint64_t chunkedTo_ = 0;                    // bytes the chunks seen so far cover
   std::vector<std::unique_ptr<Pending>> pending_;  // objects whose catalog line waits for chunks
+  base::WorkerPool fetchers_;  // the small objects' GETs; last, so it stops before the rest goes
 };
 
 bool archivedClass(const std::string& storageClass);
