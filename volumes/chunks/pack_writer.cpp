@@ -25,7 +25,9 @@ void PackWriter::add(const std::string& name, std::string_view blob, std::uint64
   entries_.push_back({name, {"", pack_->size(), blob.size(), size}});
   names_.emplace(name, blob.size());
   pack_->write(blob);
-  if (pack_->size() >= target_) seal();
+  // Many tiny blobs (a bucket of small objects) would otherwise keep a pack open for hundreds of
+  // thousands of entries, all held here until it is sealed.
+  if (pack_->size() >= target_ || entries_.size() >= kMaxBlobsPerPack) seal();
 }
 
 void PackWriter::finish() {

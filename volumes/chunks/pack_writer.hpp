@@ -20,6 +20,9 @@ namespace volumes::chunks {
 
 class PackWriter {
  public:
+  // A pack is sealed at `target` bytes or at this many blobs, whichever comes first: its entries
+  // wait in memory until then.
+  static constexpr std::size_t kMaxBlobsPerPack = 16384;
   using Sealed = std::function<void(const std::vector<IndexEntry>&)>;
   // Packs go to `packsDir`/XX/NAME; `sealed` gets each pack's entries once it is there.
   PackWriter(std::filesystem::path packsDir, Sealed sealed, std::uint64_t target = 16 * 1024 * 1024);
