@@ -63,8 +63,8 @@ void restoreObjects(RestoreContext& ctx, const RestoreItem& item) {
   static const std::map<std::string, std::string> kNoEnvironment;
   objects::BucketRestoreOptions options;
   auto* created = ctx.createdObjects ? &(*ctx.createdObjects)[source.name] : nullptr;
-  if (ctx.rollback && created) options.deleteUnlessInBackup = *created;
-  if (!ctx.rollback && created) options.created = [created](const std::string& key) { created->insert(key); };
+  if (ctx.rollback && created) options.deleteUnlessInBackup = created;
+  if (!ctx.rollback && created) options.created = [created](const std::string& key) { created->add(key); };
   volumes::PartReader reader(ctx.backup.open(item.part), item.part, ctx.keys);
   auto& shown = ctx.progress.add(item.part.name);
   auto counts =

@@ -297,7 +297,7 @@ RestoreReport runRestore(dockerapi::Engine& engine, const compose::Stack& target
                      helperImage};
   ctx.keys = settings.keys;
   ctx.environ = &settings.environ;
-  std::map<std::string, std::set<std::string>> createdObjects;
+  std::map<std::string, volumes::objects::CreatedKeys> createdObjects;
   ctx.createdObjects = &createdObjects;
   std::string step;
   try {

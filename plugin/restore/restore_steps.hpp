@@ -19,6 +19,7 @@
 #include "plugin/guard/stack_guard.hpp"
 #include "plugin/restore/restore_plan.hpp"
 #include "volumes/manifest.hpp"
+#include "volumes/objects/created_keys.hpp"
 #include "volumes/part_decoder.hpp"
 #include "volumes/part_reader.hpp"
 #include "volumes/repository.hpp"
@@ -45,7 +46,7 @@ struct RestoreContext {
   const std::map<std::string, std::string>* environ = nullptr;  // the keys of the stack's buckets
   bool rollback = false;  // putting a safety snapshot back: what the failed restore created goes
   // Per objects entry, the keys a restore PUT where there was no object (a rollback removes them).
-  std::map<std::string, std::set<std::string>>* createdObjects = nullptr;
+  std::map<std::string, volumes::objects::CreatedKeys>* createdObjects = nullptr;
 };
 
 // The part's bytes as they leave the repository, counted for the progress line.

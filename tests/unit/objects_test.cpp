@@ -4,6 +4,7 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <map>
 #include <mutex>
 
@@ -11,6 +12,7 @@
 #include "tests/support/chunk_testing.hpp"
 #include "tests/support/memory_stored.hpp"
 #include "volumes/objects/bucket_copy.hpp"
+#include "volumes/objects/created_keys.hpp"
 #include "volumes/objects/object_catalog.hpp"
 #include "volumes/objects/object_entry.hpp"
 #include "volumes/objects/object_references.hpp"
@@ -40,21 +42,30 @@ class FakeBucket : public objects::Bucket {
   std::map<std::string, FakeObject> objects;
   int pageSize = 1000;
   int gets = 0, heads = 0;
-  int failAfterGets = -1;  // the store goes away
+  int failAfterGets = -1;   // the store goes away
+  int failAfterPages = -1;  // ... while it is being listed
+  bool unsorted = false;    // lists its keys in reverse (no S3 store does)
   std::mutex mutex;
 
   void list(const std::string& prefix,
             const std::function<void(std::vector<s3::ObjectInfo>&)>& page) override {
     std::vector<s3::ObjectInfo> out;
-    for (const auto& [key, o] : objects) {
+    int pages = 0;
+    auto send = [&] {
+      if (failAfterPages >= 0 && pages++ >= failAfterPages)
+        throw s3::S3Error("ListObjectsV2 " + prefix + ": connection reset", 0, "", true);
+      page(out);
+      out.clear();
+    };
+    std::vector<std::pair<std::string, const FakeObject*>> listed;
+    for (const auto& [key, o] : objects) listed.emplace_back(key, &o);
+    if (unsorted) std::reverse(listed.begin(), listed.end());
+    for (const auto& [key, o] : listed) {
       if (key.rfind(prefix, 0) != 0) continue;
-      out.push_back({key, o.bytes.size(), o.etag, "2026-12-04T10:00:00.000Z", o.storageClass});
-      if (static_cast<int>(out.size()) == pageSize) {
-        page(out);
-        out.clear();
-      }
+      out.push_back({key, o->bytes.size(), o->etag, "2026-12-04T10:00:00.000Z", o->storageClass});
+      if (static_cast<int>(out.size()) == pageSize) send();
     }
-    page(out);
+    send();
   }
   s3::Fetched fetch(const std::string& key, const std::string& ifMatch,
                     const base::ChunkSink& sink) override {
@@ -315,6 +326,58 @@ TEST(BucketCopy, AStoreThatFailsMidCopyFailsTheCopy) {
   objects::BucketCopyOptions options;
   options.prefix = "uploads/";
   EXPECT_THROW(copyBucket(bucket, store, nullptr, options), s3::S3Error);
+}
+
+// The next pages are listed while a page's objects are fetched: a listing that breaks off fails the
+// copy after the pages before it, and a store that lists keys out of order is refused (the catalog
+// and a restore's walk beside the target's listing count on key order).
+TEST(BucketCopy, AListingThatBreaksOffOrComesOutOfOrderFailsTheCopy) {
+  FakeBucket bucket;
+  for (int i = 0; i < 3000; ++i) {
+    char key[32];
+    std::snprintf(key, sizeof key, "kb/%05d.txt", i);
+    bucket.objects[key] = {std::to_string(i), "e" + std::to_string(i), "", {}, s3::FetchStatus::Fetched};
+  }
+  objects::BucketCopyOptions options;
+  options.prefix = "kb/";
+  auto copyAll = [&](std::string& stream) {
+    std::string catalog;
+    objects::BucketCopy copy(bucket, {[&](std::string_view b) { stream.append(b); }, {}, {}, {}}, nullptr,
+                             std::make_unique<MemoryWriter>(&catalog), options);
+    copy.run();
+  };
+  bucket.failAfterPages = 2;
+  std::string stream;
+  EXPECT_THROW(copyAll(stream), s3::S3Error);
+  EXPECT_EQ(bucket.gets, 2000);  // the two pages before the break, and nothing after it
+  bucket.failAfterPages = -1;
+  bucket.unsorted = true;
+  stream.clear();
+  try {
+    copyAll(stream);
+    ADD_FAILURE() << "an unsorted listing was copied";
+  } catch (const objects::ObjectsError& e) {
+    EXPECT_THAT(e.what(), HasSubstr("not in key order"));
+  }
+}
+
+// The keys a restore created, for its rollback: any bytes, read back in one pass in key order.
+TEST(CreatedKeys, KeysOfAnyBytesAreFoundInOnePassInKeyOrder) {
+  objects::CreatedKeys keys;
+  std::vector<std::string> added = {std::string("a\0b", 3), "a\nb", "kb/1.pdf", "kb/2.pdf", "资料/报告.pdf"};
+  for (const auto& k : added) keys.add(k);
+  EXPECT_EQ(keys.size(), added.size());
+  objects::CreatedKeys::Cursor cursor(keys);
+  EXPECT_FALSE(cursor.contains("a"));
+  EXPECT_TRUE(cursor.contains(std::string("a\0b", 3)));
+  EXPECT_TRUE(cursor.contains("a\nb"));
+  EXPECT_FALSE(cursor.contains("kb/0.pdf"));
+  EXPECT_TRUE(cursor.contains("kb/2.pdf"));  // kb/1.pdf passed by
+  EXPECT_FALSE(cursor.contains("kb/3.pdf"));
+  EXPECT_TRUE(cursor.contains("资料/报告.pdf"));
+  EXPECT_FALSE(cursor.contains("资料/报告.pdf.bak"));
+  objects::CreatedKeys none;
+  EXPECT_FALSE(objects::CreatedKeys::Cursor(none).contains("kb/1.pdf"));
 }
 
 TEST(ObjectReferences, EveryUrlFormNamesItsKeyAndASignedUrlsQueryIsDropped) {

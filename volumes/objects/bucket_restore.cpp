@@ -24,9 +24,11 @@ RestoreCounts restoreBucket(s3::Client& client, const base::ChunkSource& part, O
     return &info->key;
   };
   // An object the bucket holds that the backup has not: left alone, unless a rollback names it.
+  std::optional<CreatedKeys::Cursor> createdByFailed;
+  if (options.deleteUnlessInBackup) createdByFailed.emplace(*options.deleteUnlessInBackup);
   auto notInBackup = [&](const std::string& key) {
     std::string relative = key.substr(options.prefix.size());
-    if (!options.deleteUnlessInBackup.count(relative)) {
+    if (!createdByFailed || !createdByFailed->contains(relative)) {
       ++counts.others;
     } else {
       ++counts.deleted;

@@ -6,11 +6,11 @@
 // failed restore created). Keys are never paths on this host.
 #include <cstdint>
 #include <functional>
-#include <set>
 #include <string>
 #include <vector>
 
 #include "base/streams.hpp"
+#include "volumes/objects/created_keys.hpp"
 #include "volumes/objects/object_catalog.hpp"
 #include "volumes/s3/client.hpp"
 
@@ -23,9 +23,9 @@ struct RestoreCounts {
 };
 
 struct BucketRestoreOptions {
-  std::string prefix;                               // "" or ending in '/'
-  std::set<std::string> deleteUnlessInBackup;       // rollback: keys the failed restore created
-  std::function<void(const std::string&)> created;  // told each key PUT where there was none
+  std::string prefix;                                 // "" or ending in '/'
+  const CreatedKeys* deleteUnlessInBackup = nullptr;  // rollback: keys the failed restore created
+  std::function<void(const std::string&)> created;    // told each key PUT where there was none
   bool dryRun = false;
   std::uint64_t singlePutUpTo = 16 << 20;
 };
