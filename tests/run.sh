@@ -55,6 +55,7 @@ MODERN_E2E=(
   'Unattended\.'
   'SqliteBackup\.'
   'TornStream\.'
+  'Objects\.'
   'PostgresBackup\.BackupDownVUp'
   'Dedup\.AnUnchanged'
 )
