@@ -1,8 +1,11 @@
-# The benchmarks' test stack and data. Sourced by bench/run.sh, bench/dedup.sh, bench/dedup_nightly.sh.
+# The benchmarks' test stack and data. Sourced by bench/run.sh, bench/dedup.sh, bench/dedup_nightly.sh, bench/objects*.sh.
 #   bench_plugin [PACKAGE...]  the packages (and these), the engine, the test images, and the Release
 #                             plugin without tests in build/bench: $plugin (run from the checkout's root)
 #   bench_stack_up STATE      the test stack (production overlay) up, its state in STATE (sourced:
 #                             PROJECT, *_CONTAINER, ...), and `compose` the arguments that name it
+#   objects_overlay DIR BUCKET PORT   the x-agentchat objects entry `knowledge` (s3://BUCKET/uploads/ at
+#                             http://127.0.0.1:PORT, path style) as an overlay DIR/objects.yml added to
+#                             `compose`, its keys in DIR/objects.credentials (the profile kb)
 #   make_mixed_volume CONTAINER   the 1.1 GiB mixed volume (issues #4 and #17): a third random bytes
 #                             (photos), text and logs, and 2000 small files, under /app/data/bench
 bench_plugin() {
@@ -24,6 +27,24 @@ bench_stack_up() {
   local files f
   IFS=: read -ra files <<<"$COMPOSE_FILES"
   for f in "${files[@]}"; do compose+=(-f "$f"); done
+}
+
+objects_overlay() {
+  local dir=$1 bucket=$2 port=$3
+  # An absolute path: a relative one is read from the project directory, the checkout's tests/stack.
+  printf '[kb]\naws_access_key_id = S3RVER\naws_secret_access_key = bench-not-checked\n' >"$dir/objects.credentials"
+  cat >"$dir/objects.yml" <<EOF
+version: "3.9"
+x-agentchat:
+  objects:
+    knowledge:
+      url: s3://$bucket/uploads/
+      endpoint: http://127.0.0.1:$port
+      addressing: path
+      profile: kb
+      credentials_file: $dir/objects.credentials
+EOF
+  compose+=(-f "$dir/objects.yml")
 }
 
 make_mixed_volume() {

@@ -101,21 +101,7 @@ stored=$(find "$work/s3rver/$bucket/uploads" -name '*._S3rver_object' | wc -l)
 printf 'put %d objects of 4 KiB through the S3 API (32 at a time) in %.1fs (%.0f/s); s3rver on 127.0.0.1:%d\n' \
   "$objects" "$put" "$(echo "$objects / $put" | bc -l)" "$port"
 
-# The overlay: the bucket with its own keys, in a credentials file beside it (an absolute path; a
-# relative one is read from the project directory, the checkout's tests/stack).
-printf '[kb]\naws_access_key_id = S3RVER\naws_secret_access_key = bench-not-checked\n' >"$work/objects.credentials"
-cat >"$work/objects.yml" <<EOF
-version: "3.9"
-x-agentchat:
-  objects:
-    knowledge:
-      url: s3://$bucket/uploads/
-      endpoint: http://127.0.0.1:$port
-      addressing: path
-      profile: kb
-      credentials_file: $work/objects.credentials
-EOF
-compose+=(-f "$work/objects.yml")
+objects_overlay "$work" "$bucket" "$port"
 
 part="objects-knowledge.tar.zst"
 ours() { # ours REPO: one backup (--json: where it went) of the bucket, timed; its peak RSS in $work/rss, its part's details in $work/detail

@@ -33,19 +33,7 @@ bucket=agentchat-scale
 node bench/synthetic_s3.js "$port" "$bucket" "$count" >"$work/server.log" 2>&1 &
 server=$!
 for _ in $(seq 1 50); do curl -s -o /dev/null "http://127.0.0.1:$port/" && break; sleep 0.1; done
-printf '[kb]\naws_access_key_id = bench\naws_secret_access_key = bench-not-checked\n' >"$work/objects.credentials"
-cat >"$work/objects.yml" <<EOF2
-version: "3.9"
-x-agentchat:
-  objects:
-    knowledge:
-      url: s3://$bucket/uploads/
-      endpoint: http://127.0.0.1:$port
-      addressing: path
-      profile: kb
-      credentials_file: $work/objects.credentials
-EOF2
-compose+=(-f "$work/objects.yml")
+objects_overlay "$work" "$bucket" "$port"
 part="objects-knowledge.tar.zst"
 
 # step NAME ARGS...: the plugin timed; prints seconds and peak RSS; its stdout in $work/out
