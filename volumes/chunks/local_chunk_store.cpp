@@ -4,6 +4,7 @@
 
 #include <cstring>
 #include <fstream>
+#include <new>
 #include <sstream>
 
 #include "volumes/age_keys.hpp"
@@ -82,8 +83,16 @@ bool decodeChunk(const ChunkKeys& keys, std::string_view blob, std::uint64_t siz
     }
     blob = opened;
   }
+  // One context per thread: ZSTD_decompress makes and frees one per call, which costs more than a
+  // small chunk's decompression (a bucket of tiny objects is two such chunks an object).
+  struct Context {
+    ZSTD_DCtx* ctx = ZSTD_createDCtx();
+    ~Context() { ZSTD_freeDCtx(ctx); }
+  };
+  thread_local Context context;
+  if (!context.ctx) throw std::bad_alloc();
   raw.resize(size);
-  std::size_t got = ZSTD_decompress(raw.data(), raw.size(), blob.data(), blob.size());
+  std::size_t got = ZSTD_decompressDCtx(context.ctx, raw.data(), raw.size(), blob.data(), blob.size());
   bool ok = !ZSTD_isError(got) && got == size && keys.name(raw) == name;
   if (ok && frame) frame->assign(blob);
   return ok;
