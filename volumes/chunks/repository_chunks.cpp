@@ -1,7 +1,6 @@
 #include "volumes/chunks/repository_chunks.hpp"
 
 #include <fcntl.h>
-#include <sqlite3.h>
 #include <sys/file.h>
 #include <unistd.h>
 
@@ -20,6 +19,7 @@
 #include "volumes/chunks/store_key.hpp"
 #include "volumes/part_file.hpp"
 #include "volumes/repository.hpp"
+#include "volumes/temporary_database.hpp"
 
 namespace volumes::chunks {
 
@@ -62,38 +62,17 @@ bool sameEncryption(Encryption a, Encryption b) {
   return a.recipients == b.recipients && a.passphrase == b.passphrase;
 }
 
-// The names of the live chunks, on disk (a private temporary SQLite database): a repository's
-// chunk lists can name more chunks than should sit in memory.
+// The names of the live chunks, on disk: a repository's chunk lists can name more chunks than
+// should sit in memory.
 class NameSet {
  public:
-  NameSet() {
-    if (sqlite3_open("", &db_) != SQLITE_OK) throw RepositoryError("cannot open a temporary database");
-    exec("PRAGMA cache_size = -4096; CREATE TABLE live (name TEXT PRIMARY KEY) WITHOUT ROWID; BEGIN");
-  }
-  ~NameSet() { sqlite3_close(db_); }
-  NameSet(const NameSet&) = delete;
-  NameSet& operator=(const NameSet&) = delete;
-  void add(const std::string& name) { step("INSERT OR IGNORE INTO live VALUES (?)", name); }
-  bool has(const std::string& name) { return step("SELECT 1 FROM live WHERE name = ?", name); }
-  void done() { exec("COMMIT"); }
+  NameSet() : db_("the live chunks", "CREATE TABLE live (name TEXT PRIMARY KEY) WITHOUT ROWID") {}
+  void add(const std::string& name) { db_.run("INSERT OR IGNORE INTO live VALUES (?)", {name}); }
+  bool has(const std::string& name) { return db_.run("SELECT 1 FROM live WHERE name = ?", {name}); }
+  void done() { db_.exec("COMMIT"); }
 
  private:
-  void exec(const char* sql) {
-    if (sqlite3_exec(db_, sql, nullptr, nullptr, nullptr) != SQLITE_OK)
-      throw RepositoryError(std::string("temporary database: ") + sqlite3_errmsg(db_));
-  }
-  bool step(const char* sql, const std::string& name) {
-    sqlite3_stmt* st = nullptr;
-    if (sqlite3_prepare_v2(db_, sql, -1, &st, nullptr) != SQLITE_OK)
-      throw RepositoryError(std::string("temporary database: ") + sqlite3_errmsg(db_));
-    sqlite3_bind_text(st, 1, name.c_str(), -1, SQLITE_TRANSIENT);
-    int rc = sqlite3_step(st);
-    sqlite3_finalize(st);
-    if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-      throw RepositoryError(std::string("temporary database: ") + sqlite3_errmsg(db_));
-    return rc == SQLITE_ROW;
-  }
-  sqlite3* db_ = nullptr;
+  TemporaryDatabase<RepositoryError> db_;
 };
 
 }  // namespace

@@ -1,12 +1,10 @@
 #include "volumes/objects/object_references.hpp"
 
-#include <sqlite3.h>
-
 #include <cctype>
-#include <initializer_list>
 
 #include "volumes/listing/lister_protocol.hpp"
 #include "volumes/objects/object_entry.hpp"
+#include "volumes/temporary_database.hpp"
 
 namespace volumes::objects {
 
@@ -59,43 +57,11 @@ std::optional<std::string> keyOfUrl(std::string_view url, const BucketAddress& a
   return key.empty() ? std::nullopt : std::optional<std::string>(key);
 }
 
-struct ReferenceCheck::Named {
-  sqlite3* db = nullptr;
-  sqlite3_stmt *insert = nullptr, *mark = nullptr;
-
-  Named() {
-    if (sqlite3_open("", &db) != SQLITE_OK) fail("cannot open a temporary database");
-    exec(
-        "PRAGMA cache_size = -4096; PRAGMA journal_mode = OFF; PRAGMA synchronous = OFF; "
-        "CREATE TABLE named (key TEXT PRIMARY KEY, id TEXT, listed INTEGER) WITHOUT ROWID; BEGIN");
-    insert = prepare("INSERT OR IGNORE INTO named VALUES (?, ?, 0)");
-    mark = prepare("UPDATE named SET listed = 1 WHERE key = ?");
-  }
-  ~Named() {
-    sqlite3_finalize(insert);
-    sqlite3_finalize(mark);
-    sqlite3_close(db);
-  }
-  [[noreturn]] void fail(const std::string& what) {
-    throw ObjectsError("the rows' keys (a temporary database): " + what + ": " + sqlite3_errmsg(db));
-  }
-  void exec(const char* sql) {
-    if (sqlite3_exec(db, sql, nullptr, nullptr, nullptr) != SQLITE_OK) fail(sql);
-  }
-  sqlite3_stmt* prepare(const char* sql) {
-    sqlite3_stmt* st = nullptr;
-    if (sqlite3_prepare_v2(db, sql, -1, &st, nullptr) != SQLITE_OK) fail(sql);
-    return st;
-  }
-  // Runs `st` with text parameters; the number of rows it changed.
-  int run(sqlite3_stmt* st, std::initializer_list<std::string_view> values) {
-    int at = 0;
-    for (auto v : values) sqlite3_bind_text(st, ++at, v.data(), static_cast<int>(v.size()), SQLITE_TRANSIENT);
-    int rc = sqlite3_step(st);
-    sqlite3_reset(st);
-    if (rc != SQLITE_DONE) fail("a row's key");
-    return sqlite3_changes(db);
-  }
+struct ReferenceCheck::Named : TemporaryDatabase<ObjectsError> {
+  Named()
+      : TemporaryDatabase(
+            "the keys the rows name",
+            "CREATE TABLE named (key TEXT PRIMARY KEY, id TEXT, listed INTEGER) WITHOUT ROWID") {}
 };
 
 ReferenceCheck::ReferenceCheck(BucketAddress address)
@@ -110,28 +76,21 @@ void ReferenceCheck::row(const std::string& id, const std::string& url) {
     ++report_.otherBuckets;
     return;
   }
-  named_->run(named_->insert, {*key, id});
+  named_->run("INSERT OR IGNORE INTO named VALUES (?, ?, 0)", {*key, id});
 }
 
 void ReferenceCheck::listed(const std::string& key) {
-  if (named_->run(named_->mark, {key}) > 0) return;
+  named_->run("UPDATE named SET listed = 1 WHERE key = ?", {key});
+  if (named_->changes() > 0) return;
   if (report_.firstUnreferenced.size() < kNamed) report_.firstUnreferenced.push_back(key);
   ++report_.unreferenced;
 }
 
 ReferenceReport ReferenceCheck::finish() {
-  sqlite3_stmt* st = named_->prepare("SELECT key, id FROM named WHERE listed = 0 ORDER BY key");
-  int rc;
-  while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+  named_->each("SELECT key, id FROM named WHERE listed = 0 ORDER BY key", [&](const auto& text) {
     ++report_.missing;
-    auto text = [&](int column) {
-      const auto* p = reinterpret_cast<const char*>(sqlite3_column_text(st, column));
-      return std::string(p ? p : "", static_cast<std::size_t>(sqlite3_column_bytes(st, column)));
-    };
     if (report_.firstMissing.size() < kNamed) report_.firstMissing.emplace_back(text(1), text(0));
-  }
-  sqlite3_finalize(st);
-  if (rc != SQLITE_DONE) named_->fail("the missing objects");
+  });
   return report_;
 }
 
