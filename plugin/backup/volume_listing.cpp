@@ -10,6 +10,7 @@
 #include "dockerapi/helper_container.hpp"
 #include "lister/lister_program.hpp"
 #include "plugin/backup/file_parts.hpp"
+#include "plugin/backup/lister_helper.hpp"
 #include "plugin/backup/previous_catalog.hpp"
 #include "plugin/backup/sqlite_parts.hpp"
 #include "plugin/databases/sqlite_files.hpp"
@@ -25,7 +26,6 @@ namespace listing = volumes::listing;
 
 namespace {
 
-constexpr const char* kListerPath = "/agentchat-lister";
 // SQLite's smallest page (as the archive path's scan): a shorter file is no database.
 constexpr std::uint64_t kSqliteMinimum = 512;
 
@@ -72,17 +72,13 @@ json withCatalog(json detail, const PlannedPart& planned, const std::string& sha
 // The volume's helper with the lister in it, started (its main process waits to be removed).
 dockerapi::HelperContainer startLister(PartWriter& run, const PlannedPart& planned,
                                        const std::string& image) {
-  dockerapi::HelperContainer helper(run.engine, image,
-                                    {dockerapi::MountSpec{dockerapi::MountSpec::Type::Volume, planned.source,
-                                                          dockerapi::HelperContainer::kVolumeMount, true}},
-                                    "backup of volume " + planned.source, {kListerPath, "wait"});
-  run.guard.onInterrupt([&engine = run.engine, id = helper.id()] { engine.removeContainer(id, true); });
-  auto program = lister::program();
-  run.engine.putArchive(
-      helper.id(), "/",
-      volumes::singleFileTar(kListerPath + 1, program.size(), base::bytesSource(program), 0755));
-  run.engine.startContainer(helper.id());
-  return helper;
+  return startListerHelper(
+      run.engine, image,
+      {dockerapi::MountSpec{dockerapi::MountSpec::Type::Volume, planned.source,
+                            dockerapi::HelperContainer::kVolumeMount, true}},
+      "backup of volume " + planned.source, false, [&run](const std::string& id) {
+        run.guard.onInterrupt([&engine = run.engine, id] { engine.removeContainer(id, true); });
+      });
 }
 
 // `agentchat-lister MODE` over the volume, as root (every file, whatever the image's user).

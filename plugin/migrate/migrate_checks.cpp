@@ -12,11 +12,11 @@
 #include "dockerapi/helper_container.hpp"
 #include "dockerapi/image_identity.hpp"
 #include "lister/lister_program.hpp"
+#include "plugin/backup/lister_helper.hpp"
 #include "plugin/backup/object_parts.hpp"
 #include "plugin/databases/database_login.hpp"
 #include "plugin/databases/mysql_client.hpp"
 #include "plugin/databases/redis_client.hpp"
-#include "volumes/part_reader.hpp"
 #include "volumes/s3/url.hpp"
 
 namespace agentchat {
@@ -76,15 +76,9 @@ CheckLine bucketReach(dockerapi::Engine& target, const std::string& image, const
   std::string out, err;
   int exitCode = -1;
   try {
-    dockerapi::HelperContainer helper(target, image, {}, "migration check: bucket " + source.name,
-                                      {"/agentchat-lister", "wait"}, true);
-    auto program = lister::program();
-    target.putArchive(
-        helper.id(), "/",
-        volumes::singleFileTar("agentchat-lister", program.size(), base::bytesSource(program), 0755));
-    target.startContainer(helper.id());
+    auto helper = startListerHelper(target, image, {}, "migration check: bucket " + source.name, true);
     dockerapi::ExecSpec spec;
-    spec.cmd = {"/agentchat-lister", "reach", host, port};
+    spec.cmd = {kListerPath, "reach", host, port};
     spec.timeoutSeconds = 60;
     auto cap = [](std::string& to) {
       return [&to](std::string_view bytes) {
