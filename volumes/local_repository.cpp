@@ -100,6 +100,15 @@ void LocalRepository::deduplicate(const Encryption* to, const std::vector<AgeRec
   chunksLooked_ = true;
 }
 
+bool LocalRepository::holdsBackups() const {
+  std::error_code ec;
+  for (const auto& entry : fs::directory_iterator(root_, ec)) {
+    std::string name = entry.path().filename().string();
+    if (name.front() != '.' && entry.is_directory(ec) && !list(name).empty()) return true;
+  }
+  return false;
+}
+
 std::string LocalRepository::chunksRefusal(const Encryption& encryption) const {
   auto* store = chunkStore();
   return store ? store->refusal(encryption) : std::string();

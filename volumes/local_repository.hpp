@@ -53,6 +53,9 @@ class LocalRepository : public Repository {
 
   // The deduplicated store (REPO/.chunks), null when this repository keeps whole parts.
   chunks::RepositoryChunks* chunkStore() const;
+  // Whether any project here has a complete backup (a repository without one and without a store
+  // is new: it gets the deduplicated store by default).
+  bool holdsBackups() const;
   bool unlockChunks(const std::vector<AgeIdentity>& identities) const override;
   std::string chunksRefusal(const Encryption& encryption) const override;
   // Backups from now on keep their parts as chunks (makes REPO/.chunks unless it exists). With

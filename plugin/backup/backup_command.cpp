@@ -34,7 +34,7 @@ class BackupCommand : public Command {
   std::string passphraseFile;
   std::vector<std::string> copyTo;
   bool noNotify = false;
-  bool dedup = false;
+  bool dedup = false, noDedup = false;
   std::vector<std::string> identityFiles;
 
   void finished(int exitCode, const std::string& error) noexcept override {
@@ -59,7 +59,8 @@ class BackupCommand : public Command {
     auto encryption = chooseEncryption(encryptTo, passphraseFile, stack);
     auto keys = backupKeys(encryption, loadPartKeys(KeyOptions{identityFiles, {}}));
     if (!dryRun) {
-      if (dedup) startDeduplicating(repository, encryption.recipients, encryption.manifest);
+      if (dedup || (!noDedup && storeByDefault(repository, encryption.manifest, !identityFiles.empty())))
+        startDeduplicating(repository, encryption.recipients, encryption.manifest);
       openChunksForBackup(repository, encryption, keys);
     }
     // A run that died may have left containers paused or stopped: undone before the plan reads them.
@@ -112,7 +113,7 @@ class BackupCommand : public Command {
     for (const auto& target : copyTo) {
       std::string where = absoluteLocation(target);
       try {
-        copyToRepository(session, repository, stack.name, manifest.id, where, false, keys);
+        copyToRepository(session, repository, stack.name, manifest.id, where, Dedup::Default, keys);
         copies.push_back({{"repository", where}, {"ok", true}});
       } catch (const std::exception& e) {
         copies.push_back({{"repository", where}, {"ok", false}});
@@ -193,9 +194,13 @@ RegisteredCommand addBackupCommand(CLI::App& app) {
                   "age identity file that opens the repository's encrypted deduplicated store, for backups "
                   "encrypted to public keys (--encrypt-to): without it they are kept as whole files; "
                   "repeatable");
-  cli->add_flag("--dedup", command->dedup,
-                "Keep this and every later backup of the (local) repository as deduplicated chunks: an "
-                "unchanged part costs its chunk list only");
+  auto* dedupFlag = cli->add_flag("--dedup", command->dedup,
+                                  "Keep this and every later backup of the (local) repository as "
+                                  "deduplicated chunks: an unchanged part costs its chunk list only. "
+                                  "Default for a new local repository");
+  cli->add_flag("--no-dedup", command->noDedup,
+                "Keep whole parts even in a new repository (one that holds no backup yet)")
+      ->excludes(dedupFlag);
   cli->add_flag("--no-notify", command->noNotify,
                 "Send no x-agentchat notify pings (a scheduled run sends them for the whole run)");
   return {cli, std::move(command)};

@@ -16,7 +16,7 @@ namespace {
 class CopyCommand : public Command {
  public:
   std::string which = "latest", to, from;
-  bool dedup = false;
+  bool dedup = false, noDedup = false;
   KeyOptions keyOptions;
 
   int run(Session& session) override {
@@ -33,7 +33,8 @@ class CopyCommand : public Command {
     audit["from"] = source;
     auto manifest = opened->read(stack.name, id);
     audit["parts"] = volumes::partDigests(manifest);
-    copyToRepository(session, *opened, stack.name, id, target, dedup, loadPartKeys(keyOptions));
+    copyToRepository(session, *opened, stack.name, id, target,
+                     dedup ? Dedup::On : (noDedup ? Dedup::Off : Dedup::Default), loadPartKeys(keyOptions));
     return exit_code::kOk;
   }
 };
@@ -42,7 +43,7 @@ class CopyCommand : public Command {
 
 volumes::CopyResult copyToRepository(const Session& session, const volumes::Repository& from,
                                      const std::string& project, const std::string& id,
-                                     const std::string& toLocation, bool dedup,
+                                     const std::string& toLocation, Dedup dedup,
                                      const volumes::PartKeys& keys) {
   auto to = openRepository(toLocation, session.environ());
   // An encrypted backup keeps its encryption: chunks into a store encrypted as it is, else whole
@@ -52,7 +53,9 @@ volumes::CopyResult copyToRepository(const Session& session, const volumes::Repo
   if (sealedChunks(manifest)) requireKeysFor(from, manifest, keys);
   auto encryption = sameEncryptionAs(manifest, keys);
   bool sealable = !manifest.encryption.passphrase || encryption.recipients.size() == 1;
-  if (dedup) {
+  bool identityGiven = !keys.empty();
+  if (dedup == Dedup::On ||
+      (dedup == Dedup::Default && storeByDefault(*to, manifest.encryption, identityGiven))) {
     // A new store is encrypted for a backup of sealed chunks (its keys proven above); whole age
     // parts stay whole wherever they go, so they need no such store.
     if (sealedChunks(manifest))
@@ -80,9 +83,13 @@ RegisteredCommand addCopyCommand(CLI::App& app) {
       ->required();
   cli->add_option("--from", command->from,
                   "The repository to copy from (default: the project's, see --repo)");
-  cli->add_flag("--dedup", command->dedup,
-                "Give the (local) target its deduplicated store first: unencrypted parts arrive as chunks, "
-                "which is how a repository of whole parts is converted");
+  auto* dedupFlag = cli->add_flag(
+      "--dedup", command->dedup,
+      "Give the (local) target its deduplicated store first: unencrypted parts arrive as chunks, "
+      "which is how a repository of whole parts is converted. Default for a new local target");
+  cli->add_flag("--no-dedup", command->noDedup,
+                "Keep whole parts even in a new target (one that holds no backup yet)")
+      ->excludes(dedupFlag);
   addKeyOptions(cli, command->keyOptions);
   return {cli, std::move(command)};
 }

@@ -4,6 +4,8 @@
 #include <chrono>
 #include <ctime>
 
+#include <spdlog/spdlog.h>
+
 #include "volumes/local_repository.hpp"
 #include "volumes/s3_repository.hpp"
 
@@ -56,6 +58,24 @@ void startDeduplicating(volumes::Repository& repository, const std::vector<volum
     local->deduplicate(&encryption, &recipients);
   else
     local->deduplicate();
+}
+
+bool storeByDefault(const volumes::Repository& repository, const volumes::Encryption& encryption,
+                    bool identityGiven) {
+  const auto* local = dynamic_cast<const volumes::LocalRepository*>(&repository);
+  if (local == nullptr || local->chunkStore() != nullptr || local->holdsBackups()) return false;
+  if (!encryption.passphrase && !encryption.recipients.empty() && !identityGiven) {
+    spdlog::info(
+        "{} is a new repository; it keeps whole age files: a deduplicated store for backups encrypted "
+        "to public keys needs --identity at every backup (--dedup --identity FILE makes one)",
+        repository.location());
+    return false;
+  }
+  spdlog::info(
+      "{} is a new repository: its backups are kept as deduplicated chunks (--no-dedup keeps "
+      "whole parts)",
+      repository.location());
+  return true;
 }
 
 std::optional<std::time_t> backupTime(const std::string& id) {

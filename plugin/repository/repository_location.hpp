@@ -38,6 +38,13 @@ void startDeduplicating(volumes::Repository& repository,
                         const std::vector<volumes::AgeRecipient>& recipients = {},
                         const volumes::Encryption& encryption = {});
 
+// Whether a backup or copy gives `repository` its deduplicated store without being asked (neither
+// --dedup nor --no-dedup): a new local repository (no store, no complete backup of any project) gets
+// one, unless the backup is encrypted to public keys only and `identityGiven` is false — every later
+// backup would need --identity to use that store, so it keeps whole age files. Says which on the log.
+bool storeByDefault(const volumes::Repository& repository, const volumes::Encryption& encryption,
+                    bool identityGiven);
+
 // "20261124T020000Z" -> seconds since the epoch (the id is the time it was taken), or nullopt.
 std::optional<std::time_t> backupTime(const std::string& id);
 

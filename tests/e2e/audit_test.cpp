@@ -41,7 +41,7 @@ TEST_F(AuditLog, HasOneLinePerOperationAndNoSecrets) {
   ASSERT_EQ(plugin({"verify", id}).exitCode, 0);
   ASSERT_EQ(plugin({"prune", "--keep-last", "1", "--dry-run"}).exitCode, 0);  // changes nothing: not logged
   ASSERT_EQ(plugin({"prune", "--keep-last", "5"}).exitCode, 0);
-  auto corrupt = backupDir(id) / "mysql.sql.zst";
+  auto corrupt = backupDir(id) / "mysql.sql.zst.chunks";  // a new repository: chunked parts
   {
     std::fstream f(corrupt, std::ios::in | std::ios::out | std::ios::binary);
     f.seekp(30);

@@ -84,7 +84,9 @@ TEST_F(Backup, OnlineBackupHoldsTheDataAndListVerifyPruneWork) {
   sh(engine, e2e::stack("REDIS_CONTAINER"),
      "redis-cli SET session:1 alice >/dev/null && redis-cli SET session:2 bob >/dev/null");
 
-  auto run = plugin({"backup", "--json"});
+  // Whole parts (--no-dedup; a new repository is deduplicated by default): plain files a person opens
+  // with zstd and tar. The chunked parts have tests of their own (Dedup.*, RestoreRoundTrip.*).
+  auto run = plugin({"backup", "--no-dedup", "--json"});
   ASSERT_EQ(run.exitCode, 0) << run.err;
   auto result = json::parse(run.out);
   std::string id = result["id"];
@@ -195,7 +197,7 @@ TEST_F(Backup, OnlineBackupHoldsTheDataAndListVerifyPruneWork) {
 
 TEST_F(Backup, StopModeCopiesDatabaseVolumesRawAndStartsEverythingAgain) {
   REQUIRE_ENGINE(engine);
-  auto run = plugin({"backup", "--consistency", "stop", "--only", "volumes", "--json"});
+  auto run = plugin({"backup", "--no-dedup", "--consistency", "stop", "--only", "volumes", "--json"});
   ASSERT_EQ(run.exitCode, 0) << run.err;
   expectStackRunning(engine);
   auto result = json::parse(run.out);
@@ -308,13 +310,14 @@ TEST_F(Backup, SigintMidBackupUnpausesAndLeavesNoBackupAndNoLock) {
     ::execv(args[0], args.data());
     ::_exit(127);
   }
-  // Wait until the volume part is being written, then interrupt.
+  // Wait until the volume part is being written (its chunk list: a new repository is deduplicated),
+  // then interrupt.
   fs::path partPath;
   for (int i = 0; i < 600 && partPath.empty(); ++i) {
     std::error_code ec;
     for (const auto& e : fs::directory_iterator(repo_ / e2e::stack("PROJECT"), ec)) {
-      if (fs::exists(e.path() / "volume-app_data.tar.zst", ec) &&
-          fs::file_size(e.path() / "volume-app_data.tar.zst", ec) > 0)
+      if (fs::exists(e.path() / "volume-app_data.tar.zst.chunks", ec) &&
+          fs::file_size(e.path() / "volume-app_data.tar.zst.chunks", ec) > 0)
         partPath = e.path();
     }
     std::this_thread::sleep_for(std::chrono::milliseconds(50));
@@ -407,8 +410,9 @@ TEST_F(Backup, LogsAreIncrementalAndExcludedFilesStayOut) {
   sh(engine, backend, "echo fresh >> /app/logs/new.log");
   auto second = json::parse(plugin({"backup", "--only", "logs,volumes", "--json"}).out);
   auto list = [&](const json& backup, const std::string& part) {
-    return stdoutOf(
-        {"sh", "-c", "zstd -dc " + backupDir(backup["id"]).string() + "/" + part + " | tar -tf -"});
+    std::string file = (repo_ / "part.zst").string();
+    e2e::partAsZstFile(repo_.string(), e2e::stack("PROJECT"), backup["id"], part, file);
+    return stdoutOf({"sh", "-c", "zstd -dc " + file + " | tar -tf -"});
   };
   std::string firstLogs = list(first, "logs-backend-app-logs.tar.zst");
   std::string secondLogs = list(second, "logs-backend-app-logs.tar.zst");

@@ -232,9 +232,11 @@ TEST(Dedup, AnEncryptedStoreSealsEveryChunkAndStillReadsOnlyWhatChanged) {
   e2e::expectSameData(before, stack.fingerprint());
   EXPECT_EQ(fileHolding(stack.repo(), "lines-in-the-clear"), "");  // the safety snapshot's catalog too
 
-  // Copied to a repository without a store, each part is one age file to the passphrase.
+  // Copied to a repository without a store (--no-dedup: a new one gets a store encrypted as the
+  // backup by default), each part is one age file to the passphrase.
   fs::path plain = stack.repo().parent_path() / "plain";
-  auto copy = stack.plugin({"copy", second, "--to", plain.string(), "--passphrase-file", passphrase});
+  auto copy =
+      stack.plugin({"copy", second, "--to", plain.string(), "--no-dedup", "--passphrase-file", passphrase});
   ASSERT_EQ(copy.exitCode, 0) << copy.err;
   json copied = json::parse(std::ifstream(plain / stack.project() / second / "manifest.json"));
   for (const auto& part : copied["parts"]) {

@@ -14,6 +14,7 @@
 #include "dockerapi/context.hpp"
 #include "dockerapi/exec.hpp"
 #include "dockerapi/http_engine.hpp"
+#include "volumes/local_repository.hpp"
 
 extern char** environ;
 
@@ -159,6 +160,22 @@ ProcessResult runProcess(const std::vector<std::string>& argv,
   ::waitpid(pid, &status, 0);
   result.exitCode = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
   return result;
+}
+
+void partAsZstFile(const std::string& repo, const std::string& project, const std::string& id,
+                   const std::string& part, const std::string& to) {
+  volumes::LocalRepository repository(repo);
+  auto manifest = repository.read(project, id);
+  for (const auto& record : manifest.parts) {
+    if (record.name != part) continue;
+    auto in = repository.openCompressed(project, id, record);
+    std::ofstream out(to, std::ios::binary | std::ios::trunc);
+    std::string buffer(1 << 16, '\0');
+    while (std::size_t n = in->read(buffer.data(), buffer.size())) out.write(buffer.data(), n);
+    ASSERT_TRUE(out.flush()) << to;
+    return;
+  }
+  ADD_FAILURE() << "backup " << id << " has no part " << part;
 }
 
 std::string uniqueName(const std::string& prefix) {

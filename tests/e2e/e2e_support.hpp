@@ -44,6 +44,12 @@ ProcessResult runProcess(const std::vector<std::string>& argv,
 
 std::string uniqueName(const std::string& prefix);
 
+// Part `part` of backup `id` in the local repository `repo` as one .zst file at `to`, for stock
+// tools: a whole part as stored, a chunked one (a new repository's default) as its checked blobs
+// back to back.
+void partAsZstFile(const std::string& repo, const std::string& project, const std::string& id,
+                   const std::string& part, const std::string& to);
+
 // A started container from the test app image with the given mounts; removed (with force) at scope end.
 class ScratchContainer {
  public:

@@ -98,7 +98,8 @@ TEST(Objects, TheKnowledgeBucketIsBackedUpWithTheStackAndComesBackWithItsMetadat
   ASSERT_EQ(bucket.listObjects("uploads/").size(), objects.size());
   const std::size_t backedUp = objects.size();
 
-  e2e::RestoreStack stack(engine, {"docker-compose.prod.yml", "docker-compose.objects.yml"});
+  e2e::RestoreStack stack(
+      engine, {"docker-compose.prod.yml", "docker-compose.secrets.yml", "docker-compose.objects.yml"});
   ASSERT_TRUE(stack.up()) << stack.upOutput();
   setEndpoint(stack, kb.endpoint());
   std::ofstream(stack.dir() / "objects.credentials")

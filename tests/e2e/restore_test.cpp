@@ -7,6 +7,7 @@
 #include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
+#include <sstream>
 
 #include "e2e_support.hpp"
 #include "holding_proxy.hpp"
@@ -145,6 +146,7 @@ fs::path copyBackup(const e2e::RestoreStack& stack, const std::string& id, const
 // the sha256 is right, so only the content check can refuse it.
 void replacePart(const fs::path& dir, const std::string& name, const std::string& tar) {
   fs::remove(dir / name);
+  fs::remove(dir / (name + ".chunks"));  // a new repository keeps chunks; a backup may mix both kinds
   volumes::CompressedPart part(std::make_unique<volumes::PartFile>(dir / name),
                                {name, "volume", "", "", 0, 0, "", "", "", 0}, 3, 0);
   part.write(tar);
@@ -155,8 +157,51 @@ void replacePart(const fs::path& dir, const std::string& name, const std::string
     p["size"] = record.size;
     p["rawSize"] = record.rawSize;
     p["sha256"] = record.sha256;
+    p.erase("storage");
+    p.erase("newSize");
   }
   std::ofstream(dir / "manifest.json") << manifest.dump();
+}
+
+// Chunked part `name` of backup `id` made a whole part (its checked blobs back to back: one .zst
+// file), its manifest record to match.
+void makeWhole(const e2e::RestoreStack& stack, const std::string& id, const std::string& name) {
+  fs::path dir = stack.repo() / stack.project() / id;
+  e2e::partAsZstFile(stack.repo().string(), stack.project(), id, name, (dir / name).string());
+  fs::remove(dir / (name + ".chunks"));
+  json manifest = json::parse(std::ifstream(dir / "manifest.json"));
+  for (auto& p : manifest["parts"]) {
+    if (p["name"] != name) continue;
+    p["size"] = fs::file_size(dir / name);
+    p["sha256"] = e2e::runProcess({"sh", "-c", "sha256sum " + (dir / name).string() + " | cut -c1-64"})
+                      .out.substr(0, 64);
+    p.erase("storage");
+    p.erase("newSize");
+  }
+  std::ofstream(dir / "manifest.json") << manifest.dump();
+}
+
+// Flips the byte in the middle of the first chunk of part `name` of backup `id`, in its pack.
+void flipFirstChunk(const e2e::RestoreStack& stack, const std::string& id, const std::string& name) {
+  std::string chunk, line;
+  std::ifstream(stack.repo() / stack.project() / id / (name + ".chunks")) >> chunk;
+  ASSERT_FALSE(chunk.empty()) << name << " has no chunk list";
+  for (const auto& file : fs::directory_iterator(stack.repo() / ".chunks" / "index")) {
+    for (std::ifstream in(file.path()); std::getline(in, line);) {
+      std::istringstream fields(line);
+      std::string named, pack;
+      std::uint64_t offset = 0, length = 0;
+      if (!(fields >> named >> pack >> offset >> length) || named != chunk) continue;
+      std::fstream f(stack.repo() / ".chunks" / "packs" / pack.substr(0, 2) / pack,
+                     std::ios::in | std::ios::out | std::ios::binary);
+      f.seekg(static_cast<std::streamoff>(offset + length / 2));
+      char byte = static_cast<char>(f.get());
+      f.seekp(static_cast<std::streamoff>(offset + length / 2));
+      f.put(static_cast<char>(byte ^ 0x5a));
+      return;
+    }
+  }
+  FAIL() << "chunk " << chunk << " is in no index file";
 }
 
 }  // namespace
@@ -194,8 +239,10 @@ TEST(Restore, BadBackupsAndBadInputAreRefusedBeforeAnythingChanges) {
   EXPECT_THAT(risky.out, HasSubstr("agentchat.user.phone"));
   EXPECT_THAT(risky.err, HasSubstr("--force"));
 
-  // One flipped byte: refused by its sha256 before anything is touched.
+  // One flipped byte: refused by its sha256 before anything is touched — in a whole part (the
+  // repository is new, so its backups keep chunks: a copy's part made whole) ...
   fs::path flipped = copyBackup(stack, id, "20990101T000001Z");
+  makeWhole(stack, "20990101T000001Z", "mysql.sql.zst");
   {
     std::fstream f(flipped / "mysql.sql.zst", std::ios::in | std::ios::out | std::ios::binary);
     f.seekp(20);
@@ -205,6 +252,17 @@ TEST(Restore, BadBackupsAndBadInputAreRefusedBeforeAnythingChanges) {
   EXPECT_EQ(corrupt.exitCode, 1);
   EXPECT_THAT(corrupt.err, HasSubstr("mysql.sql.zst: sha256 mismatch"));
   EXPECT_THAT(corrupt.err, HasSubstr("Nothing was restored"));
+  // ... and in a chunk of the store: named by verify and by restore; then put back.
+  flipFirstChunk(stack, id, "mysql.sql.zst");
+  auto damagedVerify = stack.plugin({"verify", id});
+  EXPECT_EQ(damagedVerify.exitCode, 1) << damagedVerify.out << damagedVerify.err;
+  EXPECT_THAT(damagedVerify.out, HasSubstr("is damaged"));
+  auto damaged = stack.plugin({"restore", id, "--yes"});
+  flipFirstChunk(stack, id, "mysql.sql.zst");
+  EXPECT_EQ(damaged.exitCode, 1);
+  EXPECT_THAT(damaged.err, HasSubstr("is damaged"));
+  EXPECT_THAT(damaged.err, HasSubstr("Nothing was restored"));
+  EXPECT_EQ(stack.plugin({"verify", id}).exitCode, 0);
 
   // Tar parts whose entries would land outside the volume: refused whole, nothing written.
   using agentchat_test::tarOf;

@@ -2,6 +2,7 @@
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
+#include <poll.h>
 #include <sys/socket.h>
 #include <sys/un.h>
 #include <unistd.h>
@@ -34,6 +35,17 @@ bool writeAll(int fd, const char* data, std::size_t size) {
 }
 
 // Copies until either side closes, then closes the other's sending half.
+// What a Go HTTP server (the engine) does after answering a request before its body was read: it
+// reads on and discards the rest (up to 256 KiB there; here until a quiet half second), so the
+// client gets to read the answer instead of failing to send.
+void drainBriefly(int fd) {
+  char buffer[65536];
+  for (int rounds = 0; rounds < 200; ++rounds) {
+    pollfd ready{fd, POLLIN, 0};
+    if (::poll(&ready, 1, 500) <= 0 || ::read(fd, buffer, sizeof buffer) <= 0) return;
+  }
+}
+
 void pump(int from, int to) {
   char buffer[65536];
   for (;;) {
@@ -231,6 +243,8 @@ void HoldingProxy::serve(int client) {
             "HTTP/1.1 500 Internal Server Error\r\nContent-Type: application/json\r\nContent-Length: " +
             std::to_string(body.size()) + "\r\nConnection: close\r\n\r\n" + body;
         writeAll(client, answer.data(), answer.size());
+        ::shutdown(client, SHUT_WR);
+        drainBriefly(client);
         break;
       }
       bool gone;

@@ -9,6 +9,7 @@
 #include "base/private_dir.hpp"
 #include "tests/support/chunk_testing.hpp"
 #include "volumes/chunks/local_chunk_store.hpp"
+#include "volumes/chunks/pack_writer.hpp"
 #include "volumes/part_file.hpp"
 
 namespace fs = std::filesystem;
@@ -111,6 +112,25 @@ TEST(ChunkStore, AnUnfinishedRunLeavesNoPackAndNoIndex) {
   }  // no finish(): as a run that failed
   EXPECT_EQ(filesUnder(repo.chunks), 0u);
   EXPECT_EQ(index.size(), 0u);
+}
+
+// A bucket of tiny objects makes tiny blobs: a pack is sealed at kMaxBlobsPerPack of them, however
+// few bytes they are, so the entries held until a pack is sealed stay bounded.
+TEST(ChunkStore, APackOfTinyBlobsIsSealedAtItsBlobCap) {
+  Repo repo;
+  std::vector<std::size_t> sealed;
+  PackWriter packs(repo.chunks / "packs",
+                   [&](const std::vector<IndexEntry>& entries) { sealed.push_back(entries.size()); });
+  const std::size_t cap = PackWriter::kMaxBlobsPerPack, blobs = 2 * cap + 5;
+  for (std::size_t i = 0; i < blobs; ++i) {
+    std::string name = std::to_string(i);
+    packs.add(name, "blob" + name, 4);
+    EXPECT_EQ(packs.pending(name).has_value(), i % cap != cap - 1) << i;  // sealed: no longer pending
+  }
+  EXPECT_EQ(sealed, (std::vector<std::size_t>{cap, cap}));
+  packs.finish();
+  EXPECT_EQ(sealed, (std::vector<std::size_t>{cap, cap, 5}));
+  EXPECT_EQ(filesUnder(repo.chunks), 3u);
 }
 
 TEST(ChunkStore, TheRecipeWithStockToolsBringsAPartBack) {

@@ -2,7 +2,12 @@
 // AGENTCHAT_REPO or x-agentchat, its keys under the prefix, its lock and journal on this host.
 #include <gtest/gtest.h>
 
+#include <filesystem>
+#include <fstream>
+
 #include "plugin/repository/repository_location.hpp"
+#include "tests/support/temp_dir.hpp"
+#include "volumes/local_repository.hpp"
 #include "volumes/part_file.hpp"
 
 namespace {
@@ -73,4 +78,39 @@ TEST(RepositoryLocation, AnUnusableS3RepositorySaysWhatIsWrong) {
   env["AWS_SECRET_ACCESS_KEY"] = "secret";
   env["AGENTCHAT_S3_PART_SIZE_MIB"] = "lots";
   EXPECT_THROW(agentchat::openRepository("s3://backups/p", env), volumes::RepositoryError);
+}
+
+// Issue #17: new repositories deduplicate by default; a repository that holds backups already keeps
+// what it is, and a backup encrypted to public keys only makes no store it could not use again.
+TEST(RepositoryLocation, ANewLocalRepositoryGetsTheStoreByDefaultAnOldOneStaysAsItIs) {
+  agentchat_test::TempDir dir;
+  namespace fs = std::filesystem;
+  volumes::Encryption plain, passphrase, publicKeys;
+  passphrase.passphrase = true;
+  publicKeys.recipients = {"age1qyqszqgpqyqszqgpqyqszqgpqyqszqgpqyqszqgpqyqszqgpqyqs3290gq"};
+
+  volumes::LocalRepository fresh(dir.path() / "not-made-yet");
+  EXPECT_TRUE(agentchat::storeByDefault(fresh, plain, false));
+  EXPECT_TRUE(agentchat::storeByDefault(fresh, passphrase, false));
+  EXPECT_FALSE(agentchat::storeByDefault(fresh, publicKeys, false));  // later backups could not use it
+  EXPECT_TRUE(agentchat::storeByDefault(fresh, publicKeys, true));    // --identity holds its key
+  EXPECT_FALSE(fs::exists(dir.path() / "not-made-yet")) << "asking made the repository";
+
+  // What a killed backup left is not a backup: the repository is still new.
+  fs::create_directories(dir.path() / "old" / "chat" / ".partial-20261203T000000Z");
+  volumes::LocalRepository old(dir.path() / "old");
+  EXPECT_FALSE(old.holdsBackups());
+  EXPECT_TRUE(agentchat::storeByDefault(old, plain, false));
+  // One complete backup of whole parts (of any project): it stays a repository of whole parts.
+  fs::create_directories(dir.path() / "old" / "other" / "20261203T000000Z");
+  std::ofstream(dir.path() / "old" / "other" / "20261203T000000Z" / "manifest.json") << "{}";
+  EXPECT_TRUE(old.holdsBackups());
+  EXPECT_FALSE(agentchat::storeByDefault(old, plain, false));
+
+  // A store already made is not made again; a bucket never gets one by default.
+  volumes::LocalRepository stored(dir.path() / "stored");
+  stored.deduplicate();
+  EXPECT_FALSE(agentchat::storeByDefault(stored, plain, false));
+  auto bucket = agentchat::openRepository("s3://backups/p", s3Environment());
+  EXPECT_FALSE(agentchat::storeByDefault(*bucket, plain, false));
 }
