@@ -215,12 +215,15 @@ TEST(Objects, TheKnowledgeBucketIsBackedUpWithTheStackAndComesBackWithItsMetadat
   EXPECT_EQ(bucket.getSmallObject("uploads/after-the-backup.txt", 100), "kept");
   EXPECT_EQ(bucket.getSmallObject("elsewhere/not-ours.txt", 100), "outside the prefix");
 
-  // The part leaves the deduplicated store like any other: copied to a plain repository, and
-  // exported then imported elsewhere, it verifies there, and a restore from the imported backup
-  // puts deleted objects back byte for byte.
+  // The part leaves the deduplicated store like any other: copied to a new repository (which gets
+  // a store of its own by default: the part arrives as chunks), and exported then imported elsewhere
+  // (whole parts), it verifies there, and a restore from the imported backup puts deleted objects
+  // back byte for byte.
   fs::path copied = stack.repo().parent_path() / "copied", imported = stack.repo().parent_path() / "imported";
   auto copy = stack.plugin({"copy", id, "--to", copied.string()});
   ASSERT_EQ(copy.exitCode, 0) << copy.err;
+  EXPECT_THAT(copy.err, HasSubstr("is a new repository: its backups are kept as deduplicated chunks"));
+  EXPECT_TRUE(fs::exists(copied / stack.project() / id / (kPart + ".chunks")));
   EXPECT_EQ(stack.pluginOn(copied.string(), {"verify", id}).exitCode, 0);
   fs::path bundle = stack.repo().parent_path() / "backup.tar";
   auto exported = stack.plugin({"export", id, "-o", bundle.string()});
