@@ -53,9 +53,11 @@ volumes::CopyResult copyToRepository(const Session& session, const volumes::Repo
   if (sealedChunks(manifest)) requireKeysFor(from, manifest, keys);
   auto encryption = sameEncryptionAs(manifest, keys);
   bool sealable = !manifest.encryption.passphrase || encryption.recipients.size() == 1;
-  bool identityGiven = !keys.empty();
+  // By default only a backup whose parts would arrive as chunks (unencrypted, or sealed chunks)
+  // makes a store: whole age files stay whole, and a store would only turn away later backups.
+  bool asChunks = !manifest.encryption.on() || sealedChunks(manifest);
   if (dedup == Dedup::On ||
-      (dedup == Dedup::Default && storeByDefault(*to, manifest.encryption, identityGiven))) {
+      (dedup == Dedup::Default && asChunks && storeByDefault(*to, manifest.encryption, !keys.empty()))) {
     // A new store is encrypted for a backup of sealed chunks (its keys proven above); whole age
     // parts stay whole wherever they go, so they need no such store.
     if (sealedChunks(manifest))

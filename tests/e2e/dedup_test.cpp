@@ -222,6 +222,13 @@ TEST(Dedup, AnEncryptedStoreSealsEveryChunkAndStillReadsOnlyWhatChanged) {
       stack.repo() / stack.project() / json::parse(other.out)["id"].get<std::string>() / "manifest.json"));
   for (const auto& part : otherManifest["parts"])
     EXPECT_TRUE(part["name"].get<std::string>().ends_with(".age")) << part.dump();
+  // Copied to a new repository, its whole age files stay whole, so no store is made there for them
+  // (one would only turn later backups of another encryption away with a warning).
+  fs::path wholeCopy = stack.repo().parent_path() / "whole-copy";
+  auto copiedOther = stack.plugin({"copy", otherManifest["id"].get<std::string>(), "--to", wholeCopy.string(),
+                                   "--identity", (keys / "key.txt").string()});
+  ASSERT_EQ(copiedOther.exitCode, 0) << copiedOther.err;
+  EXPECT_FALSE(fs::exists(wholeCopy / ".chunks")) << copiedOther.err;
 
   // Everything goes; the stack comes back from the sealed chunks.
   ASSERT_EQ(stack.compose({"down", "-v"}).exitCode, 0);
