@@ -316,19 +316,20 @@ TEST_F(Backup, SigintMidBackupUnpausesAndLeavesNoBackupAndNoLock) {
   for (int i = 0; i < 600 && partPath.empty(); ++i) {
     std::error_code ec;
     for (const auto& e : fs::directory_iterator(repo_ / e2e::stack("PROJECT"), ec)) {
-      if (fs::exists(e.path() / "volume-app_data.tar.zst.chunks", ec) &&
-          fs::file_size(e.path() / "volume-app_data.tar.zst.chunks", ec) > 0)
-        partPath = e.path();
+      if (fs::exists(e.path() / "volume-app_data.tar.zst.chunks", ec)) partPath = e.path();
     }
-    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
   }
   ASSERT_FALSE(partPath.empty()) << "the backup never started writing the volume part";
-  // Meanwhile a second backup of the same project is refused, naming the one running.
+  // Held there (SIGSTOP: a backup this fast would otherwise end first), a second backup of the same
+  // project is refused, naming the one running; then the interrupt.
+  ::kill(child, SIGSTOP);
   auto second = plugin({"backup", "--only", "config"});
   EXPECT_EQ(second.exitCode, 1);
   EXPECT_NE(second.err.find("another backup or restore of project"), std::string::npos) << second.err;
   EXPECT_NE(second.err.find("pid " + std::to_string(child)), std::string::npos) << second.err;
   ::kill(child, SIGINT);
+  ::kill(child, SIGCONT);
   int status = 0;
   ::waitpid(child, &status, 0);
   sh(engine, backend, "rm -rf /app/data/big");
