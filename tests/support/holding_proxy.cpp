@@ -34,7 +34,6 @@ bool writeAll(int fd, const char* data, std::size_t size) {
   return true;
 }
 
-// Copies until either side closes, then closes the other's sending half.
 // What a Go HTTP server (the engine) does after answering a request before its body was read: it
 // reads on and discards the rest (up to 256 KiB there; here until a quiet half second), so the
 // client gets to read the answer instead of failing to send.
@@ -46,6 +45,7 @@ void drainBriefly(int fd) {
   }
 }
 
+// Copies until either side closes, then closes the other's sending half.
 void pump(int from, int to) {
   char buffer[65536];
   for (;;) {
