@@ -7,6 +7,7 @@
 #include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <sstream>
 
 #include "e2e_support.hpp"
@@ -142,25 +143,32 @@ fs::path copyBackup(const e2e::RestoreStack& stack, const std::string& id, const
   return to;
 }
 
-// Replaces a tar part of the backup in `dir` with `tar`, its manifest record updated to match:
-// the sha256 is right, so only the content check can refuse it.
-void replacePart(const fs::path& dir, const std::string& name, const std::string& tar) {
-  fs::remove(dir / name);
+// Part `name` of the backup in `dir` recorded in its manifest as a whole file of `size` bytes
+// and `sha256` (and `rawSize` when given), no longer a chunk list.
+void recordWhole(const fs::path& dir, const std::string& name, std::uint64_t size, const std::string& sha256,
+                 std::optional<std::uint64_t> rawSize = std::nullopt) {
   fs::remove(dir / (name + ".chunks"));  // a new repository keeps chunks; a backup may mix both kinds
-  volumes::CompressedPart part(std::make_unique<volumes::PartFile>(dir / name),
-                               {name, "volume", "", "", 0, 0, "", "", "", 0}, 3, 0);
-  part.write(tar);
-  auto record = part.finish();
   json manifest = json::parse(std::ifstream(dir / "manifest.json"));
   for (auto& p : manifest["parts"]) {
     if (p["name"] != name) continue;
-    p["size"] = record.size;
-    p["rawSize"] = record.rawSize;
-    p["sha256"] = record.sha256;
+    p["size"] = size;
+    p["sha256"] = sha256;
+    if (rawSize) p["rawSize"] = *rawSize;
     p.erase("storage");
     p.erase("newSize");
   }
   std::ofstream(dir / "manifest.json") << manifest.dump();
+}
+
+// Replaces a tar part of the backup in `dir` with `tar`, its manifest record updated to match:
+// the sha256 is right, so only the content check can refuse it.
+void replacePart(const fs::path& dir, const std::string& name, const std::string& tar) {
+  fs::remove(dir / name);
+  volumes::CompressedPart part(std::make_unique<volumes::PartFile>(dir / name),
+                               {name, "volume", "", "", 0, 0, "", "", "", 0}, 3, 0);
+  part.write(tar);
+  auto record = part.finish();
+  recordWhole(dir, name, record.size, record.sha256, record.rawSize);
 }
 
 // Chunked part `name` of backup `id` made a whole part (its checked blobs back to back: one .zst
@@ -168,17 +176,8 @@ void replacePart(const fs::path& dir, const std::string& name, const std::string
 void makeWhole(const e2e::RestoreStack& stack, const std::string& id, const std::string& name) {
   fs::path dir = stack.repo() / stack.project() / id;
   e2e::partAsZstFile(stack.repo().string(), stack.project(), id, name, (dir / name).string());
-  fs::remove(dir / (name + ".chunks"));
-  json manifest = json::parse(std::ifstream(dir / "manifest.json"));
-  for (auto& p : manifest["parts"]) {
-    if (p["name"] != name) continue;
-    p["size"] = fs::file_size(dir / name);
-    p["sha256"] = e2e::runProcess({"sh", "-c", "sha256sum " + (dir / name).string() + " | cut -c1-64"})
-                      .out.substr(0, 64);
-    p.erase("storage");
-    p.erase("newSize");
-  }
-  std::ofstream(dir / "manifest.json") << manifest.dump();
+  auto sha256 = e2e::runProcess({"sh", "-c", "sha256sum " + (dir / name).string() + " | cut -c1-64"});
+  recordWhole(dir, name, fs::file_size(dir / name), sha256.out.substr(0, 64));
 }
 
 // Flips the byte in the middle of the first chunk of part `name` of backup `id`, in its pack.
