@@ -31,13 +31,8 @@ bool LocalRepository::idTaken(const std::string& project, const std::string& id)
 LocalRepository::Staging::Staging(fs::path partial, fs::path final,
                                   std::unique_ptr<chunks::RepositoryChunks::Writing> chunks,
                                   const chunks::RepositoryChunks* store)
-    : partial_(std::move(partial)), final_(std::move(final)), chunks_(std::move(chunks)), store_(store) {
+    : Repository::Staging(std::move(chunks), store), partial_(std::move(partial)), final_(std::move(final)) {
   makePrivateDir(partial_);
-}
-
-std::optional<Repository::Staging::Chunks> LocalRepository::Staging::chunks(const Encryption& encryption) {
-  if (!chunks_ || !store_->refusal(encryption).empty()) return std::nullopt;
-  return Chunks{chunks_->store(), store_->keys()};
 }
 
 LocalRepository::Staging::~Staging() {
@@ -57,7 +52,7 @@ std::unique_ptr<StoredWriter> LocalRepository::Staging::addPart(const std::strin
 
 void LocalRepository::Staging::commit(const Manifest& manifest) {
   // Every chunk the parts name is in a sealed pack and an index file before the manifest names them.
-  if (chunks_) chunks_->store().finish();
+  finishChunks();
   {
     PartFile file(partial_ / "manifest.json");
     file.write(toJson(manifest).dump(2) + "\n");
@@ -77,27 +72,13 @@ std::unique_ptr<Repository::Staging> LocalRepository::begin(const std::string& p
   fs::path final = backupDir(project, id);
   makePrivateDir(root_);
   makePrivateDir(projectDir(project));
-  std::unique_ptr<chunks::RepositoryChunks::Writing> writing;
-  if (auto* store = chunkStore()) writing = store->beginWriting();
+  auto writing = beginChunks();
   return std::make_unique<Staging>(projectDir(project) / (".partial-" + id), final, std::move(writing),
                                    chunkStore());
 }
 
-chunks::RepositoryChunks* LocalRepository::chunkStore() const {
-  std::lock_guard lock(chunksMutex_);
-  if (!chunksLooked_) {
-    chunks_ = chunks::RepositoryChunks::open(root_);
-    chunksLooked_ = true;
-  }
-  return chunks_.get();
-}
-
-void LocalRepository::deduplicate(const Encryption* to, const std::vector<AgeRecipient>* recipients) {
-  makePrivateDir(root_);
-  if (chunkStore()) return;
-  std::lock_guard lock(chunksMutex_);
-  chunks_ = chunks::RepositoryChunks::create(root_, to, recipients);
-  chunksLooked_ = true;
+std::unique_ptr<chunks::ChunkSpace> LocalRepository::chunkSpace() const {
+  return chunks::localChunkSpace(root_ / ".chunks");
 }
 
 bool LocalRepository::holdsBackups() const {
@@ -109,62 +90,21 @@ bool LocalRepository::holdsBackups() const {
   return false;
 }
 
-std::string LocalRepository::chunksRefusal(const Encryption& encryption) const {
-  auto* store = chunkStore();
-  return store ? store->refusal(encryption) : std::string();
-}
-
-bool LocalRepository::unlockChunks(const std::vector<AgeIdentity>& identities) const {
-  auto* store = chunkStore();
-  return !store || store->unlock(identities);
-}
-
-namespace {
-// Calls `list` with every chunk list of every backup (complete or not) of every project in `root`.
-void forEachChunkList(const fs::path& root, const std::function<void(const fs::path&)>& list) {
+void LocalRepository::forEachChunkList(const ChunkListVisitor& visit) const {
   std::error_code ec;
-  for (const auto& project : fs::directory_iterator(root, ec)) {
+  for (const auto& project : fs::directory_iterator(root_, ec)) {
     if (!project.is_directory(ec) || project.path().filename().string().front() == '.') continue;
     for (const auto& backup : fs::directory_iterator(project.path(), ec)) {
       if (!backup.is_directory(ec)) continue;
-      for (const auto& file : fs::directory_iterator(backup.path(), ec))
-        if (file.path().extension() == ".chunks") list(file.path());
+      for (const auto& file : fs::directory_iterator(backup.path(), ec)) {
+        if (file.path().extension() != ".chunks") continue;
+        auto list = openStoredFile(file.path());
+        visit(project.path().filename().string() + "/" + backup.path().filename().string(),
+              file.path().filename().string(), *list);
+      }
     }
   }
-  if (ec) throw RepositoryError("cannot list the backups in " + root.string() + ": " + ec.message());
-}
-}  // namespace
-
-chunks::RepositoryChunks::Collected LocalRepository::collectGarbage() {
-  auto* store = chunkStore();
-  if (!store) return {};
-  return store->collectGarbage(
-      [&](const std::function<void(const fs::path&)>& list) { forEachChunkList(root_, list); });
-}
-
-LocalRepository::Checked LocalRepository::check(bool repair) {
-  auto* store = chunkStore();
-  if (!store)
-    throw RepositoryError(root_.string() +
-                          " keeps whole parts (no .chunks store): check verifies "
-                          "deduplicated chunks; use verify for each backup");
-  Checked result{store->check(repair), {}};
-  std::map<fs::path, std::map<std::string, int>> damaged;  // backup dir -> part -> chunks
-  forEachChunkList(root_, [&](const fs::path& list) {
-    std::ifstream in(list);
-    std::string line;
-    while (std::getline(in, line)) {
-      std::string name = line.substr(0, line.find(' '));
-      if (result.store.lost.count(name) || !store->index().locate(name))
-        ++damaged[list.parent_path()][list.stem().string()];
-    }
-  });
-  for (const auto& [dir, parts] : damaged) {
-    std::string text = dir.parent_path().filename().string() + "/" + dir.filename().string() + ":";
-    for (const auto& [part, n] : parts) text += " " + part + " (" + std::to_string(n) + " chunks)";
-    result.damagedBackups.push_back(text);
-  }
-  return result;
+  if (ec) throw RepositoryError("cannot list the backups in " + root_.string() + ": " + ec.message());
 }
 
 std::vector<std::string> LocalRepository::list(const std::string& project) const {
@@ -245,24 +185,6 @@ std::unique_ptr<StoredReader> LocalRepository::openPart(const std::string& proje
                                                         const std::string& name) const {
   if (!isPlainFileName(name)) throw RepositoryError("invalid part name '" + name + "'");
   return openStoredFile(backupDir(project, id) / name);
-}
-
-std::unique_ptr<StoredReader> LocalRepository::openPart(const std::string& project, const std::string& id,
-                                                        const PartRecord& record) const {
-  if (!record.chunked()) return openPart(project, id, record.name);
-  if (!isPlainFileName(record.storedName())) throw RepositoryError("invalid part name '" + record.name + "'");
-  auto* store = chunkStore();
-  if (!store)
-    throw RepositoryError("part " + record.name + " of backup " + id + " is kept as chunks, but " +
-                          root_.string() + " has no chunk store (.chunks/config.json is missing)");
-  return store->openList(backupDir(project, id) / record.storedName(), record.sha256);
-}
-
-std::unique_ptr<StoredReader> LocalRepository::openCompressed(const std::string& project,
-                                                              const std::string& id,
-                                                              const PartRecord& record) const {
-  if (!record.chunked() || !chunkStore()) return openPart(project, id, record);
-  return chunkStore()->openList(backupDir(project, id) / record.storedName(), record.sha256, /*blobs=*/true);
 }
 
 void LocalRepository::appendAudit(const std::string& project, const nlohmann::json& entry) {

@@ -50,16 +50,6 @@ ProjectLock::~ProjectLock() {
   ::close(fd_);  // releases the flock
 }
 
-std::unique_ptr<StoredReader> Repository::openPart(const std::string& project, const std::string& id,
-                                                   const PartRecord& record) const {
-  if (record.chunked())
-    throw RepositoryError(
-        "part " + record.name + " of backup " + id + " is kept as chunks, which " + location() +
-        " does not hold: copy the backup with docker agentchat copy from the repository it was "
-        "made in");
-  return openPart(project, id, record.name);
-}
-
 std::string Repository::newBackupId(const std::string& project, std::time_t now) const {
   for (;; ++now) {
     std::tm tm{};

@@ -5,13 +5,16 @@
 // stay on this host, in a state directory (the repository's own directory when it is local).
 #include <ctime>
 #include <filesystem>
+#include <functional>
 #include <memory>
+#include <mutex>
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <vector>
 
 #include "volumes/chunks/chunked_part.hpp"
+#include "volumes/chunks/repository_chunks.hpp"
 #include "volumes/manifest.hpp"
 #include "volumes/part_file.hpp"
 #include "volumes/stored_bytes.hpp"
@@ -50,21 +53,32 @@ class Repository {
     // A new part; `name` must be a plain file name other than manifest.json.
     virtual std::unique_ptr<StoredWriter> addPart(const std::string& name) = 0;
     // The repository's deduplicated store (issue #17), where it has one: parts then go there as
-    // chunk lists (a part named `record.storedName()`). Null where parts are whole files.
+    // chunk lists (a part named `record.storedName()`). Null where parts are whole files, and when
+    // the store does not take a backup encrypted as `encryption` (an encrypted store takes only
+    // backups encrypted exactly as it is; see RepositoryChunks::refusal).
     struct Chunks {
       chunks::BlobStore& store;
       const chunks::ChunkKeys& keys;
     };
-    // Null too when the store does not take a backup encrypted as `encryption` (an encrypted store
-    // takes only backups encrypted exactly as it is; see RepositoryChunks::refusal).
-    virtual std::optional<Chunks> chunks(const Encryption& encryption) {
-      (void)encryption;
-      return std::nullopt;
-    }
+    std::optional<Chunks> chunks(const Encryption& encryption);
     // Writes manifest.json last (after the chunks its parts name), which makes the backup complete.
     virtual void commit(const Manifest& manifest) = 0;
     // Best effort, from the interrupt handler: remove what was written so far.
     virtual void discard() noexcept = 0;
+
+   protected:
+    // `writing` holds the store's lock shared until the staging is destroyed.
+    explicit Staging(std::unique_ptr<chunks::RepositoryChunks::Writing> writing = nullptr,
+                     const chunks::RepositoryChunks* store = nullptr)
+        : writing_(std::move(writing)), store_(store) {}
+    // Seals the last pack and indexes it: every chunk the parts name is stored before the manifest.
+    void finishChunks() {
+      if (writing_) writing_->store().finish();
+    }
+
+   private:
+    std::unique_ptr<chunks::RepositoryChunks::Writing> writing_;
+    const chunks::RepositoryChunks* store_;
   };
 
   // For messages and the audit log: "/srv/backups", "s3://bucket/prefix".
@@ -72,19 +86,31 @@ class Repository {
   virtual std::string backupLocation(const std::string& project, const std::string& id) const = 0;
   // The directory, for a local repository: never itself backed up or restored over.
   virtual std::optional<std::filesystem::path> localRoot() const { return std::nullopt; }
+  // The deduplicated store (.chunks/ in the directory or under the prefix), null when this
+  // repository keeps whole parts.
+  chunks::RepositoryChunks* chunkStore() const;
+  // Backups from now on keep their parts as chunks (makes the store unless it exists). With `to`, a
+  // new store is encrypted: its key sealed to `recipients`, whom `to` names.
+  void deduplicate(const Encryption* to = nullptr, const std::vector<AgeRecipient>* recipients = nullptr);
+  // Whether any project here has a complete backup (a repository without one and without a store
+  // is new: it gets the deduplicated store by default).
+  virtual bool holdsBackups() const = 0;
   // Opens an encrypted deduplicated store's repository key with any of `identities` (the keys a
   // command was given), so its chunks can be read and written. False when the repository has such a
   // store and none of them opens it; true otherwise.
-  virtual bool unlockChunks(const std::vector<AgeIdentity>& identities) const {
-    (void)identities;
-    return true;
-  }
+  bool unlockChunks(const std::vector<AgeIdentity>& identities) const;
   // Why a backup encrypted as `encryption` keeps whole parts although the repository deduplicates
   // (RepositoryChunks::refusal); empty when it does not deduplicate or takes the backup.
-  virtual std::string chunksRefusal(const Encryption& encryption) const {
-    (void)encryption;
-    return {};
-  }
+  std::string chunksRefusal(const Encryption& encryption) const;
+  // Deletes the packs no backup of any project here names; throws RepositoryError while a backup runs.
+  chunks::RepositoryChunks::Collected collectGarbage();
+  // The store's check (see RepositoryChunks::check), and per backup of any project the chunks its
+  // lists name that are lost or that no index file lists ("chat/ID: mysql.sql.zst (2 chunks)").
+  struct Checked {
+    chunks::RepositoryChunks::Checked store;
+    std::vector<std::string> damagedBackups;
+  };
+  Checked check(bool repair);
 
   // "20261124T020000Z" for `now`, one second later per existing backup of that name.
   std::string newBackupId(const std::string& project, std::time_t now) const;
@@ -97,14 +123,12 @@ class Repository {
                                                  const std::string& name) const = 0;
   // The part as the manifest records it: a whole part's stored bytes, a chunked part's raw bytes
   // (each chunk checked against its name, the chunk list against the record's sha256).
-  virtual std::unique_ptr<StoredReader> openPart(const std::string& project, const std::string& id,
-                                                 const PartRecord& record) const;
+  std::unique_ptr<StoredReader> openPart(const std::string& project, const std::string& id,
+                                         const PartRecord& record) const;
   // The part as one zstd file, whatever keeps it: a whole part's stored bytes, a chunked part's
   // blobs back to back (`record.size` bytes; what export and copy hand to where chunks are not kept).
-  virtual std::unique_ptr<StoredReader> openCompressed(const std::string& project, const std::string& id,
-                                                       const PartRecord& record) const {
-    return openPart(project, id, record);
-  }
+  std::unique_ptr<StoredReader> openCompressed(const std::string& project, const std::string& id,
+                                               const PartRecord& record) const;
   // The outcome of the last `verify`, kept beside the manifest (which stays as written).
   virtual void recordVerification(const std::string& project, const std::string& id,
                                   const nlohmann::json& result) = 0;
@@ -132,9 +156,21 @@ class Repository {
   virtual bool idTaken(const std::string& project, const std::string& id) const = 0;
   // This host's directory for the project's lock, journal and markers of unfinished backups.
   std::filesystem::path stateDir(const std::string& project) const;
+  // Where the deduplicated store's files are (whether it exists or not).
+  virtual std::unique_ptr<chunks::ChunkSpace> chunkSpace() const = 0;
+  // Calls `list` with every chunk list of every backup (complete or not) of every project:
+  // "project/id", the part's stored name ("mysql.sql.zst.chunks") and its bytes.
+  using ChunkListVisitor =
+      std::function<void(const std::string& backup, const std::string& part, StoredReader&)>;
+  virtual void forEachChunkList(const ChunkListVisitor& list) const = 0;
+  // Begins a backup's staging with the store's lock held shared, when there is a store.
+  std::unique_ptr<chunks::RepositoryChunks::Writing> beginChunks() const;
 
  private:
   std::filesystem::path stateRoot_;
+  mutable std::unique_ptr<chunks::RepositoryChunks> chunks_;
+  mutable bool chunksLooked_ = false;
+  mutable std::mutex chunksMutex_;  // parts may be opened on several threads
 };
 
 // One backup of a repository, as the code that reads its parts holds it.

@@ -12,6 +12,8 @@
 
 #include "base/process_owner.hpp"
 #include "base/sha256.hpp"
+#include "volumes/s3_call.hpp"
+#include "volumes/s3_chunk_space.hpp"
 #include "volumes/stream_pipe.hpp"
 
 namespace volumes {
@@ -19,16 +21,6 @@ namespace volumes {
 namespace fs = std::filesystem;
 
 namespace {
-
-// S3's words, then the repository's: every S3 failure reaches the user as a RepositoryError.
-template <typename F>
-auto s3Call(const std::string& what, F&& call) {
-  try {
-    return call();
-  } catch (const s3::S3Error& e) {
-    throw RepositoryError(what + ": " + e.what());
-  }
-}
 
 // One part going up: counted and hashed here, uploaded part by part as it grows.
 class S3PartWriter : public StoredWriter {
@@ -100,8 +92,13 @@ void removeUnder(s3::Client& client, const std::string& prefix) {
 // on this host that the next run (holding the lock) follows to the objects to remove.
 class S3Staging : public Repository::Staging {
  public:
-  S3Staging(const S3Repository& repository, std::string key, std::string where, fs::path marker)
-      : repository_(repository), key_(std::move(key)), where_(std::move(where)), marker_(std::move(marker)) {
+  S3Staging(const S3Repository& repository, std::string key, std::string where, fs::path marker,
+            std::unique_ptr<chunks::RepositoryChunks::Writing> chunks)
+      : Repository::Staging(std::move(chunks), repository.chunkStore()),
+        repository_(repository),
+        key_(std::move(key)),
+        where_(std::move(where)),
+        marker_(std::move(marker)) {
     PartFile file(marker_);
     file.write(key_ + "\n");
     file.close();
@@ -129,6 +126,8 @@ class S3Staging : public Repository::Staging {
     });
   }
   void commit(const Manifest& manifest) override {
+    // Every chunk the parts name is in a pack and an index file before the manifest names them.
+    finishChunks();
     s3Call("cannot complete the backup (manifest " + where_ + "/manifest.json)",
            [&] { repository_.client().putObject(key_ + "manifest.json", toJson(manifest).dump(2) + "\n"); });
     committed_ = true;
@@ -169,6 +168,7 @@ std::string envOr(const std::map<std::string, std::string>& env, const std::stri
 
 S3Repository::S3Repository(const s3::Location& where, s3::Config config, const fs::path& stateRoot)
     : Repository(stateRoot),
+      state_(stateRoot),
       url_("s3://" + where.bucket + (where.prefix.empty() ? "" : "/" + where.prefix)),
       prefix_(where.prefix) {
   config.bucket = where.bucket;
@@ -202,7 +202,61 @@ std::unique_ptr<Repository::Staging> S3Repository::begin(const std::string& proj
   std::string key = backupKey(project, id);
   makePrivateDir(stateDir(project));
   return std::make_unique<S3Staging>(*this, key, backupLocation(project, id),
-                                     stateDir(project) / (".partial-" + id));
+                                     stateDir(project) / (".partial-" + id), beginChunks());
+}
+
+std::unique_ptr<chunks::ChunkSpace> S3Repository::chunkSpace() const {
+  return s3ChunkSpace(*client_, joinKey(prefix_, ".chunks") + "/", url_ + "/.chunks", state_ / ".chunks");
+}
+
+namespace {
+struct StopListing {};
+}  // namespace
+
+// Keys below the prefix are PROJECT/ID/PART, PROJECT/audit/LINE and .chunks/…
+void S3Repository::forEachObject(
+    const std::function<void(const std::string& rest, const s3::ObjectInfo& object)>& visit) const {
+  std::string root = prefix_.empty() ? "" : prefix_ + "/";
+  try {
+    s3Call("cannot list " + url_, [&] {
+      client_->listObjects(root, [&](std::vector<s3::ObjectInfo>& page) {
+        for (const auto& object : page) {
+          std::string rest = object.key.substr(root.size());
+          if (rest.rfind(".chunks/", 0) != 0) visit(rest, object);
+        }
+      });
+    });
+  } catch (const StopListing&) {
+  }
+}
+
+bool S3Repository::holdsBackups() const {
+  bool found = false;
+  forEachObject([&](const std::string& rest, const s3::ObjectInfo&) {
+    auto first = rest.find('/'), second = rest.find('/', first + 1);
+    if (first == std::string::npos || second == std::string::npos ||
+        rest.substr(second + 1) != "manifest.json" || !isBackupId(rest.substr(first + 1, second - first - 1)))
+      return;
+    found = true;
+    throw StopListing{};
+  });
+  return found;
+}
+
+void S3Repository::forEachChunkList(const ChunkListVisitor& visit) const {
+  // The keys first: a chunk list is read while the listing goes on would hold a connection each.
+  std::vector<std::string> lists;
+  forEachObject([&](const std::string& rest, const s3::ObjectInfo&) {
+    if (rest.size() > 7 && rest.compare(rest.size() - 7, 7, ".chunks") == 0 &&
+        std::count(rest.begin(), rest.end(), '/') == 2)
+      lists.push_back(rest);
+  });
+  for (const auto& rest : lists) {
+    auto last = rest.rfind('/');
+    std::string key = prefix_.empty() ? rest : prefix_ + "/" + rest;
+    S3PartReader list(*client_, key, url_ + "/" + rest);
+    visit(rest.substr(0, last), rest.substr(last + 1), list);
+  }
 }
 
 std::vector<std::string> S3Repository::list(const std::string& project) const {

@@ -5,6 +5,7 @@
 // have no locks: the project lock, the journal and the markers of unfinished backups stay on this
 // host (AGENTCHAT_STATE_DIR, else $XDG_STATE_HOME/docker-agentchat, else ~/.local/state/...), which
 // makes one host the writer of a prefix. The audit log is one object per line under <project>/audit/.
+#include <functional>
 #include <map>
 #include <memory>
 #include <string>
@@ -33,6 +34,7 @@ class S3Repository : public Repository {
   void remove(const std::string& project, const std::string& id) override;
   void appendAudit(const std::string& project, const nlohmann::json& entry) override;
   std::vector<std::string> removeAbandoned(const std::string& project) override;
+  bool holdsBackups() const override;
 
   // "prefix/project/id/" (or "project/id/" without a prefix): every object of one backup.
   std::string backupKey(const std::string& project, const std::string& id) const;
@@ -40,8 +42,14 @@ class S3Repository : public Repository {
 
  private:
   bool idTaken(const std::string& project, const std::string& id) const override;
+  std::unique_ptr<chunks::ChunkSpace> chunkSpace() const override;
+  void forEachChunkList(const ChunkListVisitor& list) const override;
+  // Every object below the prefix but the store's, with its key below the prefix.
+  void forEachObject(
+      const std::function<void(const std::string& rest, const s3::ObjectInfo& object)>& visit) const;
   std::string projectKey(const std::string& project) const;
   void removeObjects(const std::string& prefix) const;
+  std::filesystem::path state_;
   std::string url_, prefix_;
   std::unique_ptr<s3::Client> client_;  // thread-safe; const calls read the bucket too
 };

@@ -24,18 +24,17 @@ class CheckCommand : public Command {
   int run(Session& session) override {
     compose::Stack stack = loadStackForRepository(session);
     auto opened = openRepository(session, stack);
-    auto* local = dynamic_cast<volumes::LocalRepository*>(opened.get());
-    if (local == nullptr || local->chunkStore() == nullptr)
+    if (opened->chunkStore() == nullptr)
       throw volumes::RepositoryError(opened->location() +
                                      " has no deduplicated store (backup --dedup makes one): there are no "
                                      "chunks to check; verify checks each backup's parts");
-    if (!local->unlockChunks(loadPartKeys(keyOptions)))
+    if (!opened->unlockChunks(loadPartKeys(keyOptions)))
       throw std::invalid_argument(
           opened->location() +
           "/.chunks is encrypted: give its key with --identity FILE or --passphrase-file "
           "FILE (a key the store's backups are encrypted to) to read its chunks");
     auto lock = opened->lock(stack.name);
-    auto checked = local->check(repair);
+    auto checked = opened->check(repair);
     const auto& store = checked.store;
     bool ok = store.problems.empty() && checked.damagedBackups.empty();
     audit["repository"] = opened->location();

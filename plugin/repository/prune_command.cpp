@@ -6,7 +6,6 @@
 #include "plugin/repository/repository_commands.hpp"
 #include "plugin/repository/repository_location.hpp"
 #include "plugin/unattended/sanity.hpp"
-#include "volumes/local_repository.hpp"
 #include "volumes/repository.hpp"
 #include "volumes/retention.hpp"
 
@@ -17,10 +16,9 @@ namespace {
 // The deduplicated store's garbage collection: packs no backup of any project names any more. A
 // backup running meanwhile (any project) keeps them for the next prune rather than failing this one.
 void collectChunks(volumes::Repository& repository) {
-  auto* local = dynamic_cast<volumes::LocalRepository*>(&repository);
-  if (local == nullptr || local->chunkStore() == nullptr) return;
+  if (repository.chunkStore() == nullptr) return;
   try {
-    auto freed = local->collectGarbage();
+    auto freed = repository.collectGarbage();
     std::cout << "chunks: " << freed.packsDeleted << " pack(s) deleted, "
               << base::humanBytes(freed.bytesFreed) << " freed; " << freed.packsKept << " pack(s) in use ("
               << base::humanBytes(freed.bytesKept) << ", " << base::humanBytes(freed.unreferencedBytesKept)

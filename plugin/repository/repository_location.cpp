@@ -48,22 +48,15 @@ std::unique_ptr<volumes::Repository> openRepository(const Session& session, cons
 
 void startDeduplicating(volumes::Repository& repository, const std::vector<volumes::AgeRecipient>& recipients,
                         const volumes::Encryption& encryption) {
-  auto* local = dynamic_cast<volumes::LocalRepository*>(&repository);
-  if (local == nullptr)
-    throw std::invalid_argument(
-        "--dedup: " + repository.location() +
-        " is not a local directory; deduplicated chunks are kept in local repositories "
-        "only so far (back up locally with --dedup and --copy-to the bucket)");
   if (encryption.on())
-    local->deduplicate(&encryption, &recipients);
+    repository.deduplicate(&encryption, &recipients);
   else
-    local->deduplicate();
+    repository.deduplicate();
 }
 
 bool storeByDefault(const volumes::Repository& repository, const volumes::Encryption& encryption,
                     bool identityGiven) {
-  const auto* local = dynamic_cast<const volumes::LocalRepository*>(&repository);
-  if (local == nullptr || local->chunkStore() != nullptr || local->holdsBackups()) return false;
+  if (repository.chunkStore() != nullptr || repository.holdsBackups()) return false;
   if (!encryption.passphrase && !encryption.recipients.empty() && !identityGiven) {
     spdlog::info(
         "{} is a new repository; it keeps whole age files: a deduplicated store for backups encrypted "

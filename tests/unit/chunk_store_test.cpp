@@ -8,7 +8,8 @@
 
 #include "base/private_dir.hpp"
 #include "tests/support/chunk_testing.hpp"
-#include "volumes/chunks/local_chunk_store.hpp"
+#include "volumes/chunks/chunk_list_reader.hpp"
+#include "volumes/chunks/chunk_store.hpp"
 #include "volumes/chunks/pack_writer.hpp"
 #include "volumes/part_file.hpp"
 
@@ -30,9 +31,9 @@ std::size_t filesUnder(const fs::path& dir) {
 }
 
 // Writes `data` as a part whose chunk list is `list`; returns the raw bytes that were new.
-std::uint64_t store(const fs::path& chunks, ChunkIndex& index, const std::string& data, const fs::path& list,
+std::uint64_t store(ChunkSpace& chunks, ChunkIndex& index, const std::string& data, const fs::path& list,
                     std::uint64_t packTarget = 256 << 10) {
-  LocalChunkStore store(chunks, index, packTarget);
+  ChunkStore store(chunks, index, packTarget);
   std::ofstream out(list);
   auto keys = ChunkKeys::plain();
   ChunkedPartWriter writer(
@@ -43,15 +44,17 @@ std::uint64_t store(const fs::path& chunks, ChunkIndex& index, const std::string
   return writer.newRawBytes();
 }
 
-std::string readBack(const fs::path& chunks, ChunkIndex& index, const fs::path& list) {
+std::string readBack(const ChunkSpace& chunks, ChunkIndex& index, const fs::path& list) {
   std::string out;
-  readChunkedPart(list, chunks, index, ChunkKeys::plain(), [&](std::string_view b) { out += b; });
+  readChunkedPart(volumes::openStoredFile(list), chunks, index, ChunkKeys::plain(),
+                  [&](std::string_view b) { out += b; });
   return out;
 }
 
 struct Repo {
   base::PrivateDir dir{"agentchat-chunks-test"};
   fs::path chunks = dir.path() / "chunks";
+  std::unique_ptr<ChunkSpace> space = localChunkSpace(chunks);
 };
 
 }  // namespace
@@ -60,28 +63,70 @@ TEST(ChunkStore, APartComesBackExactlyAndUnchangedDataAddsNoPack) {
   Repo repo;
   ChunkIndex index(repo.dir.path() / "cache.db");
   auto data = randomBytes(12 * kSmall.average, 1) + std::string(3 * kSmall.average, 'z');
-  EXPECT_EQ(store(repo.chunks, index, data, repo.dir.path() / "first.chunks"), data.size());
-  EXPECT_EQ(readBack(repo.chunks, index, repo.dir.path() / "first.chunks"), data);
+  EXPECT_EQ(store(*repo.space, index, data, repo.dir.path() / "first.chunks"), data.size());
+  EXPECT_EQ(readBack(*repo.space, index, repo.dir.path() / "first.chunks"), data);
   std::size_t packs = filesUnder(repo.chunks / "packs"), indexes = filesUnder(repo.chunks / "index");
   EXPECT_GE(packs, 2u);  // packs of 4 averages
   EXPECT_EQ(indexes, packs);
 
-  EXPECT_EQ(store(repo.chunks, index, data, repo.dir.path() / "second.chunks"), 0u);
+  EXPECT_EQ(store(*repo.space, index, data, repo.dir.path() / "second.chunks"), 0u);
   EXPECT_EQ(filesUnder(repo.chunks / "packs"), packs);
-  EXPECT_EQ(readBack(repo.chunks, index, repo.dir.path() / "second.chunks"), data);
+  EXPECT_EQ(readBack(*repo.space, index, repo.dir.path() / "second.chunks"), data);
 
   // The cache is only a cache: a new one reads the index files and knows every chunk.
   ChunkIndex fresh(repo.dir.path() / "other-cache.db");
-  EXPECT_EQ(store(repo.chunks, fresh, data, repo.dir.path() / "third.chunks"), 0u);
+  EXPECT_EQ(store(*repo.space, fresh, data, repo.dir.path() / "third.chunks"), 0u);
   EXPECT_EQ(fresh.size(), index.size());
-  EXPECT_EQ(readBack(repo.chunks, fresh, repo.dir.path() / "third.chunks"), data);
+  EXPECT_EQ(readBack(*repo.space, fresh, repo.dir.path() / "third.chunks"), data);
+}
+
+// A part's chunks follow each other in its packs: they are read a span at a time (from a bucket, one
+// ranged GET for many chunks), and a chunk of another pack, or far away in the same one, ends a span.
+TEST(ChunkStore, ChunksThatFollowEachOtherInAPackAreReadInOneSpan) {
+  Repo repo;
+  ChunkIndex index(repo.dir.path() / "cache.db");
+  auto data = randomBytes(12 * kSmall.average, 4);
+  fs::path list = repo.dir.path() / "part.chunks";
+  store(*repo.space, index, data, list, 1 << 20);  // one pack
+  std::size_t chunks = 0;
+  std::string line;
+  for (std::ifstream in(list); std::getline(in, line);) ++chunks;
+  ASSERT_GE(chunks, 6u);
+  auto read = [&](std::uint64_t span) {
+    ChunkListReader reader(volumes::openStoredFile(list), *repo.space, index, ChunkKeys::plain(), {}, false,
+                           span);
+    std::string out(data.size() + 1, '\0');
+    std::size_t got = 0;
+    while (std::size_t n = reader.read(out.data() + got, out.size() - got)) got += n;
+    EXPECT_EQ(out.substr(0, got), data);
+    return reader.spansRead();
+  };
+  EXPECT_EQ(read(8 << 20), 1u);
+  // Spans of at most 4 average chunks: a few, never one per chunk.
+  auto spans = read(4 * kSmall.average);
+  EXPECT_GE(spans, 3u);
+  EXPECT_LT(spans, chunks);
+  // The same chunks in another order: every jump back in the pack starts a span.
+  fs::path reversed = repo.dir.path() / "reversed.chunks";
+  {
+    std::ifstream in(list);
+    std::vector<std::string> lines;
+    for (std::string line; std::getline(in, line);) lines.push_back(line);
+    std::ofstream out(reversed);
+    for (auto it = lines.rbegin(); it != lines.rend(); ++it) out << *it << "\n";
+  }
+  ChunkListReader backwards(volumes::openStoredFile(reversed), *repo.space, index, ChunkKeys::plain());
+  std::string sink(1 << 20, '\0');
+  while (backwards.read(sink.data(), sink.size()) > 0) {
+  }
+  EXPECT_EQ(backwards.spansRead(), chunks);
 }
 
 TEST(ChunkStore, AFlippedByteInAPackIsRefusedNamingTheChunk) {
   Repo repo;
   ChunkIndex index(repo.dir.path() / "cache.db");
   auto data = randomBytes(3 * kSmall.average, 2);
-  store(repo.chunks, index, data, repo.dir.path() / "part.chunks");
+  store(*repo.space, index, data, repo.dir.path() / "part.chunks");
   fs::path pack;
   for (const auto& e : fs::recursive_directory_iterator(repo.chunks / "packs"))
     if (e.is_regular_file()) pack = e.path();
@@ -95,7 +140,7 @@ TEST(ChunkStore, AFlippedByteInAPackIsRefusedNamingTheChunk) {
     f.write(&c, 1);
   }
   try {
-    readBack(repo.chunks, index, repo.dir.path() / "part.chunks");
+    readBack(*repo.space, index, repo.dir.path() / "part.chunks");
     FAIL() << "a damaged pack was read";
   } catch (const volumes::RepositoryError& e) {
     EXPECT_NE(std::string(e.what()).find("is damaged"), std::string::npos) << e.what();
@@ -107,7 +152,7 @@ TEST(ChunkStore, AnUnfinishedRunLeavesNoPackAndNoIndex) {
   Repo repo;
   ChunkIndex index(repo.dir.path() / "cache.db");
   {
-    LocalChunkStore store(repo.chunks, index);
+    ChunkStore store(*repo.space, index);
     store.put(std::string(64, 'a'), "blob", 4);
   }  // no finish(): as a run that failed
   EXPECT_EQ(filesUnder(repo.chunks), 0u);
@@ -119,7 +164,7 @@ TEST(ChunkStore, AnUnfinishedRunLeavesNoPackAndNoIndex) {
 TEST(ChunkStore, APackOfTinyBlobsIsSealedAtItsBlobCap) {
   Repo repo;
   std::vector<std::size_t> sealed;
-  PackWriter packs(repo.chunks / "packs",
+  PackWriter packs(*repo.space,
                    [&](const std::vector<IndexEntry>& entries) { sealed.push_back(entries.size()); });
   const std::size_t cap = PackWriter::kMaxBlobsPerPack, blobs = 2 * cap + 5;
   for (std::size_t i = 0; i < blobs; ++i) {
@@ -138,7 +183,7 @@ TEST(ChunkStore, TheRecipeWithStockToolsBringsAPartBack) {
   ChunkIndex index(repo.dir.path() / "cache.db");
   auto data = randomBytes(6 * kSmall.average, 3) + "the end\n";
   fs::path list = repo.dir.path() / "volume-app_data.tar.chunks", out = repo.dir.path() / "out";
-  store(repo.chunks, index, data, list, kSmall.average);
+  store(*repo.space, index, data, list, kSmall.average);
   // The recipe of volumes/chunks/FORMAT.md, as a user would type it.
   fs::path recipe = repo.dir.path() / "recipe.sh";
   std::ofstream(recipe) << "set -e\nexport LC_ALL=C\ncd '" << repo.chunks.string() << "'\n"

@@ -230,7 +230,8 @@ TEST(EncryptedStore, AReplacedKeyIsRefusedAndAnOrphanedOneIsNeverReplaced) {
   fs::path keyFile = dir.path() / ".chunks" / "key.age";
   std::string original = fileText(keyFile);
   // A stranger's key sealed to the owner's public key: it opens, but opens no stored chunk.
-  volumes::chunks::writeStoreKey(keyFile, volumes::chunks::generateStoreKey(), owner.recipients);
+  std::ofstream(keyFile, std::ios::trunc | std::ios::binary)
+      << volumes::chunks::sealStoreKey(volumes::chunks::generateStoreKey(), owner.recipients);
   volumes::LocalRepository forged(dir.path());
   try {
     forged.unlockChunks({owner.identity});

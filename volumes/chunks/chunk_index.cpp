@@ -2,7 +2,7 @@
 
 #include <sqlite3.h>
 
-#include <fstream>
+#include <set>
 #include <sstream>
 
 namespace volumes::chunks {
@@ -99,32 +99,39 @@ void ChunkIndex::insert(const std::vector<IndexEntry>& entries, const std::strin
   db_->exec("COMMIT");
 }
 
-std::size_t ChunkIndex::refresh(const fs::path& indexDir) {
-  std::error_code ec;
-  std::size_t read = 0;
+std::size_t ChunkIndex::refresh(const ChunkSpace& space) {
+  std::set<std::string> files;
+  for (const auto& file : space.list("index")) {
+    std::string name = file.path.substr(file.path.rfind('/') + 1);
+    if (name.size() > 4 && name.compare(name.size() - 4, 4, ".tsv") == 0 && name.rfind("partial-", 0) != 0)
+      files.insert(name);
+  }
   bool stale = false;
   {
     Db::Statement known(*db_, "SELECT file FROM read_files");
     while (!stale && sqlite3_step(known.s) == SQLITE_ROW)
-      stale = !fs::exists(indexDir / reinterpret_cast<const char*>(sqlite3_column_text(known.s, 0)), ec);
+      stale = files.count(reinterpret_cast<const char*>(sqlite3_column_text(known.s, 0))) == 0;
   }
   if (stale) clear();
-  if (!fs::exists(indexDir, ec)) return 0;  // a new repository: no chunk yet
-  for (const auto& file : fs::directory_iterator(indexDir, ec)) {
-    if (file.path().extension() != ".tsv") continue;
-    std::string name = file.path().filename().string();
+  std::size_t read = 0;
+  for (const auto& name : files) {
     {
       Db::Statement seen(*db_, "SELECT 1 FROM read_files WHERE file = ?");
       sqlite3_bind_text(seen.s, 1, name.c_str(), -1, SQLITE_TRANSIENT);
       if (sqlite3_step(seen.s) == SQLITE_ROW) continue;
     }
-    std::ifstream in(file.path());
+    auto text = space.read("index/" + name);
+    if (!text) {  // deleted since the listing (a prune elsewhere): what it named is gone with it
+      clear();
+      return refresh(space);
+    }
+    std::istringstream in(*text);
     std::vector<IndexEntry> entries;
     std::string line;
     for (int n = 1; std::getline(in, line); ++n) {
       auto e = parseIndexLine(line);
       if (!e)
-        throw ChunkIndexError("index file " + file.path().string() + " line " + std::to_string(n) +
+        throw ChunkIndexError("index file " + space.where("index/" + name) + " line " + std::to_string(n) +
                               ": not NAME PACK OFFSET LENGTH SIZE");
       entries.push_back(*e);
       if (entries.size() == 10000) {  // bounded memory for index files of any size
@@ -139,7 +146,6 @@ std::size_t ChunkIndex::refresh(const fs::path& indexDir) {
       throw ChunkIndexError("chunk index cache " + db_->where + ": " + sqlite3_errmsg(db_->handle));
     ++read;
   }
-  if (ec) throw ChunkIndexError("cannot list the index files in " + indexDir.string() + ": " + ec.message());
   return read;
 }
 

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "base/error.hpp"
+#include "volumes/chunks/chunk_space.hpp"
 
 namespace volumes::chunks {
 
@@ -41,10 +42,10 @@ class ChunkIndex {
   ChunkIndex(const ChunkIndex&) = delete;
   ChunkIndex& operator=(const ChunkIndex&) = delete;
 
-  // Reads the index files of `indexDir` the cache has not read yet; returns how many it read. When
+  // Reads the index files of `space` the cache has not read yet; returns how many it read. When
   // a file the cache has read is gone (a prune elsewhere, a repository put back from a copy), the
   // cache starts over: it must never answer for a chunk whose pack may be gone.
-  std::size_t refresh(const std::filesystem::path& indexDir);
+  std::size_t refresh(const ChunkSpace& space);
   // `file`: the index file (a name in the index directory) the entries come from.
   void insert(const std::vector<IndexEntry>& entries, const std::string& file = {});
   bool contains(const std::string& name);

@@ -1,27 +1,14 @@
 #include "volumes/chunks/pack_writer.hpp"
 
-#include <random>
-
-#include "volumes/repository.hpp"
-
 namespace volumes::chunks {
 
-namespace fs = std::filesystem;
-
-PackWriter::PackWriter(fs::path packsDir, Sealed sealed, std::uint64_t target)
-    : dir_(std::move(packsDir)), sealed_(std::move(sealed)), target_(target) {}
+PackWriter::PackWriter(ChunkSpace& space, Sealed sealed, std::uint64_t target)
+    : space_(space), sealed_(std::move(sealed)), target_(target) {}
 
 PackWriter::~PackWriter() = default;
 
 void PackWriter::add(const std::string& name, std::string_view blob, std::uint64_t size) {
-  if (!pack_) {
-    makePrivateDir(dir_);
-    std::random_device random;
-    // A killed run leaves its partial pack under this name, which no index names (FORMAT.md: the
-    // garbage collection to come removes it).
-    pack_ =
-        std::make_unique<PartFile>(dir_ / ("partial-" + std::to_string(random()) + std::to_string(random())));
-  }
+  if (!pack_) pack_ = space_.newPack();
   entries_.push_back({name, {"", pack_->size(), blob.size(), size}});
   names_.emplace(name, blob.size());
   pack_->write(blob);
@@ -35,18 +22,8 @@ void PackWriter::finish() {
 }
 
 void PackWriter::seal() {
-  std::string name = pack_->close();
-  fs::path partial = pack_->path();
+  std::string name = pack_->seal();
   pack_.reset();
-  fs::path sub = dir_ / name.substr(0, 2), final = sub / name;
-  makePrivateDir(sub);
-  std::error_code ec;
-  fs::rename(partial, final, ec);
-  if (ec) {
-    fs::remove(partial);
-    throw RepositoryError("cannot move a pack to " + final.string() + ": " + ec.message());
-  }
-  syncDir(sub);
   for (auto& e : entries_) e.at.pack = name;
   sealed_(entries_);
   entries_.clear();

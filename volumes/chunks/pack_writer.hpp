@@ -4,7 +4,6 @@
 // it is full and durable; only then are its blobs indexed, so an index line never names a pack
 // that is not whole.
 #include <cstdint>
-#include <filesystem>
 #include <functional>
 #include <map>
 #include <memory>
@@ -14,7 +13,7 @@
 #include <vector>
 
 #include "volumes/chunks/chunk_index.hpp"
-#include "volumes/part_file.hpp"
+#include "volumes/chunks/chunk_space.hpp"
 
 namespace volumes::chunks {
 
@@ -24,9 +23,9 @@ class PackWriter {
   // wait in memory until then.
   static constexpr std::size_t kMaxBlobsPerPack = 16384;
   using Sealed = std::function<void(const std::vector<IndexEntry>&)>;
-  // Packs go to `packsDir`/XX/NAME; `sealed` gets each pack's entries once it is there.
-  PackWriter(std::filesystem::path packsDir, Sealed sealed, std::uint64_t target = 16 * 1024 * 1024);
-  ~PackWriter();  // an unsealed pack's file is removed: nothing indexes it
+  // Packs go to `space`'s packs/XX/NAME; `sealed` gets each pack's entries once it is there.
+  PackWriter(ChunkSpace& space, Sealed sealed, std::uint64_t target = 16 * 1024 * 1024);
+  ~PackWriter();  // an unsealed pack is dropped: nothing indexes it
   PackWriter(const PackWriter&) = delete;
   PackWriter& operator=(const PackWriter&) = delete;
 
@@ -40,10 +39,10 @@ class PackWriter {
 
  private:
   void seal();
-  std::filesystem::path dir_;
+  ChunkSpace& space_;
   Sealed sealed_;
   std::uint64_t target_;
-  std::unique_ptr<PartFile> pack_;
+  std::unique_ptr<PackFile> pack_;
   std::vector<IndexEntry> entries_;
   std::map<std::string, std::uint64_t> names_;
 };

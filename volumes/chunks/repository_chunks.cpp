@@ -7,8 +7,7 @@
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
-#include <fstream>
-#include <iterator>
+#include <map>
 #include <nlohmann/json.hpp>
 #include <set>
 #include <sstream>
@@ -16,6 +15,7 @@
 #include <zstd.h>
 
 #include "base/sha256.hpp"
+#include "volumes/chunks/chunk_list_reader.hpp"
 #include "volumes/chunks/store_key.hpp"
 #include "volumes/part_file.hpp"
 #include "volumes/repository.hpp"
@@ -77,19 +77,18 @@ class NameSet {
 
 }  // namespace
 
-RepositoryChunks::RepositoryChunks(fs::path dir, std::optional<Encryption> encryptedTo)
-    : dir_(std::move(dir)), keys_(ChunkKeys::plain()), encryptedTo_(std::move(encryptedTo)) {}
+RepositoryChunks::RepositoryChunks(std::unique_ptr<ChunkSpace> space, std::optional<Encryption> encryptedTo)
+    : space_(std::move(space)), keys_(ChunkKeys::plain()), encryptedTo_(std::move(encryptedTo)) {}
 
 RepositoryChunks::~RepositoryChunks() = default;
 
-std::unique_ptr<RepositoryChunks> RepositoryChunks::open(const fs::path& root) {
-  fs::path dir = root / ".chunks", config = dir / "config.json";
-  std::ifstream in(config);
-  if (!in) return nullptr;
-  auto json = nlohmann::json::parse(in, nullptr, false);
+std::unique_ptr<RepositoryChunks> RepositoryChunks::open(std::unique_ptr<ChunkSpace> space) {
+  auto text = space->read("config.json");
+  if (!text) return nullptr;
+  std::string config = space->where("config.json");
+  auto json = nlohmann::json::parse(*text, nullptr, false);
   if (json.is_discarded() || !json.is_object())
-    throw RepositoryError(config.string() +
-                          " is not JSON: the deduplicated store's settings are lost; write " +
+    throw RepositoryError(config + " is not JSON: the deduplicated store's settings are lost; write " +
                           configOf(nullptr).dump() +
                           " back into it (an encrypted store's also names \"key\" and \"encryptedTo\")");
   std::optional<Encryption> to;
@@ -99,32 +98,31 @@ std::unique_ptr<RepositoryChunks> RepositoryChunks::open(const fs::path& root) {
       to->recipients = json.at("encryptedTo").at("recipients").get<std::vector<std::string>>();
       to->passphrase = json.at("encryptedTo").at("passphrase").get<bool>();
     } catch (const nlohmann::json::exception&) {
-      throw RepositoryError(config.string() + ": \"encryptedTo\" is not {recipients, passphrase}");
+      throw RepositoryError(config + ": \"encryptedTo\" is not {recipients, passphrase}");
     }
   }
   if (json != configOf(to ? &*to : nullptr))
-    throw RepositoryError(config.string() + " describes chunks this version cannot read or write (" +
-                          json.dump() + "): upgrade docker-agentchat");
-  return std::unique_ptr<RepositoryChunks>(new RepositoryChunks(dir, std::move(to)));
+    throw RepositoryError(config + " describes chunks this version cannot read or write (" + json.dump() +
+                          "): upgrade docker-agentchat");
+  return std::unique_ptr<RepositoryChunks>(new RepositoryChunks(std::move(space), std::move(to)));
 }
 
-std::unique_ptr<RepositoryChunks> RepositoryChunks::create(const fs::path& root, const Encryption* to,
+std::unique_ptr<RepositoryChunks> RepositoryChunks::create(std::unique_ptr<ChunkSpace> space,
+                                                           const Encryption* to,
                                                            const std::vector<AgeRecipient>* recipients) {
-  if (auto existing = open(root)) return existing;
-  fs::path dir = root / ".chunks";
-  makePrivateDir(dir);
-  // One maker at a time: two first backups racing must not each seal their chunks to a key of their own.
-  int lockFd = ::open((dir / "lock").c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
-  if (lockFd < 0)
-    throw RepositoryError("cannot open " + (dir / "lock").string() + ": " + std::strerror(errno));
-  FdCloser lock{lockFd};
-  if (::flock(lockFd, LOCK_EX) != 0)
-    throw RepositoryError("cannot lock " + (dir / "lock").string() + ": " + std::strerror(errno));
-  if (auto existing = open(root)) return existing;
-  std::error_code ec;
-  if (fs::exists(dir / "key.age", ec))
+  std::unique_ptr<RepositoryChunks> made(new RepositoryChunks(std::move(space), std::nullopt));
+  ChunkSpace& where = made->space();
+  if (where.read("config.json")) return open(std::move(made->space_));
+  makePrivateDir(where.localDir());
+  // One maker at a time: two first backups racing must not each seal their chunks to a key of their
+  // own (on this host: a bucket has one writing host, see README).
+  FdCloser lock{made->openLock()};
+  if (::flock(lock.fd, LOCK_EX) != 0)
+    throw RepositoryError("cannot lock " + made->lockPath() + ": " + std::strerror(errno));
+  if (where.read("config.json")) return open(std::move(made->space_));
+  if (where.read("key.age"))
     throw RepositoryError(
-        (dir / "key.age").string() +
+        where.where("key.age") +
         " exists but config.json does not: the repository key of an encrypted store is not "
         "replaced. Put config.json back (see volumes/chunks/FORMAT.md), or move key.age away "
         "if no backup uses this store");
@@ -132,35 +130,26 @@ std::unique_ptr<RepositoryChunks> RepositoryChunks::create(const fs::path& root,
   std::optional<StoreKey> key;
   if (to) {
     key = generateStoreKey();
-    writeStoreKey(dir / "key.age", *key, *recipients);
+    where.write("key.age", sealStoreKey(*key, *recipients));
   }
-  fs::path temp = dir / "config.json.partial";
-  fs::remove(temp, ec);
-  {
-    PartFile file(temp);
-    file.write(configOf(to).dump(2) + "\n");
-    file.close();
-  }
-  fs::rename(temp, dir / "config.json", ec);
-  if (ec) throw RepositoryError("cannot write " + (dir / "config.json").string() + ": " + ec.message());
-  syncDir(dir);
-  auto made = open(root);
-  if (key) made->keys_ = ChunkKeys::encrypted(key->namingKey, key->identity);
-  return made;
+  where.write("config.json", configOf(to).dump(2) + "\n");
+  auto opened = open(std::move(made->space_));
+  if (key) opened->keys_ = ChunkKeys::encrypted(key->namingKey, key->identity);
+  return opened;
 }
 
 bool RepositoryChunks::unlock(const std::vector<AgeIdentity>& identities) {
   if (unlocked()) return true;
   if (identities.empty()) return false;
   triedKeys_ = true;
-  auto key = readStoreKey(dir_ / "key.age", identities);
+  auto key = readStoreKey(space_->read("key.age"), space_->where("key.age"), identities);
   if (!key) return false;
   auto keys = ChunkKeys::encrypted(key->namingKey, key->identity);
   // Anyone who can write the directory can seal a key of their own to public recipients: a key that
   // opens none of the chunks already stored is refused, so no backup seals its data to a stranger.
   if (!opensStoredChunks(keys))
     throw RepositoryError(
-        (dir_ / "key.age").string() +
+        space_->where("key.age") +
         " opens, but the key in it opens none of the chunks stored here: it was replaced, or "
         "those chunks are damaged (docker agentchat check with the key tells which). Nothing "
         "is written with it");
@@ -174,16 +163,16 @@ bool RepositoryChunks::opensStoredChunks(const ChunkKeys& keys) const {
   int tried = 0;
   std::string blob, raw;
   for (const auto& file : listIndexFiles()) {
-    std::ifstream in(file);
-    std::string line;
-    if (!std::getline(in, line)) continue;
-    auto entry = parseIndexLine(line);
+    auto text = space_->read(file);
+    if (!text) continue;
+    auto entry = parseIndexLine(text->substr(0, text->find('\n')));
     if (!entry || entry->at.length > largestBlob()) continue;
-    std::ifstream pack(dir_ / "packs" / entry->at.pack.substr(0, 2) / entry->at.pack, std::ios::binary);
-    blob.resize(entry->at.length);
-    pack.seekg(static_cast<std::streamoff>(entry->at.offset));
-    pack.read(blob.data(), static_cast<std::streamsize>(blob.size()));
-    if (!pack) continue;
+    try {
+      space_->readRange(packPath(entry->at.pack), entry->at.offset, entry->at.length, blob);
+    } catch (const RepositoryError&) {
+      continue;
+    }
+    if (blob.size() != entry->at.length) continue;
     if (decodeChunk(keys, blob, entry->at.size, entry->name, raw)) return true;
     if (++tried == 3) break;
   }
@@ -193,10 +182,10 @@ bool RepositoryChunks::opensStoredChunks(const ChunkKeys& keys) const {
 void RepositoryChunks::requireUnlocked() const {
   if (unlocked()) return;
   if (triedKeys_)
-    throw RepositoryError("none of the given keys opens " + (dir_ / "key.age").string() +
+    throw RepositoryError("none of the given keys opens " + space_->where("key.age") +
                           ", the key of this encrypted deduplicated store: give a key its backups are "
                           "encrypted to");
-  throw RepositoryError("the deduplicated store " + dir_.string() +
+  throw RepositoryError("the deduplicated store " + space_->where() +
                         " is encrypted: give its key with --identity FILE or --passphrase-file FILE "
                         "(a key the backups are encrypted to)");
 }
@@ -224,38 +213,40 @@ ChunkIndex& RepositoryChunks::index() {
   std::lock_guard lock(indexMutex_);
   if (!index_) {
     try {
-      index_ = std::make_unique<ChunkIndex>(dir_ / "index.cache");
-      index_->refresh(dir_ / "index");
+      makePrivateDir(space_->localDir());
+      index_ = std::make_unique<ChunkIndex>(space_->localDir() / "index.cache");
+      index_->refresh(*space_);
     } catch (const ChunkIndexError& e) {
       throw RepositoryError(std::string(e.what()) + " (the cache can be deleted: it is read again from " +
-                            (dir_ / "index").string() + ")");
+                            space_->where("index") + ")");
     }
   }
   return *index_;
 }
 
-// The index files, in name order. Throws RepositoryError when the directory cannot be listed.
-std::vector<fs::path> RepositoryChunks::listIndexFiles() const {
-  std::vector<fs::path> files;
-  std::error_code ec;
-  fs::path indexDir = dir_ / "index";
-  if (fs::is_directory(indexDir, ec))
-    for (const auto& file : fs::directory_iterator(indexDir, ec))
-      if (file.path().extension() == ".tsv") files.push_back(file.path());
-  if (ec) throw RepositoryError("cannot list " + indexDir.string() + ": " + ec.message());
-  std::sort(files.begin(), files.end());
+std::vector<std::string> RepositoryChunks::listIndexFiles() const {
+  std::vector<std::string> files;
+  for (const auto& file : space_->list("index")) {
+    std::string name = file.path.substr(file.path.rfind('/') + 1);
+    if (name.size() > 4 && name.compare(name.size() - 4, 4, ".tsv") == 0 && name.rfind("partial-", 0) != 0)
+      files.push_back(file.path);
+  }
   return files;
 }
 
+std::string RepositoryChunks::lockPath() const {
+  return (space_->localDir() / "lock").string();
+}
+
 int RepositoryChunks::openLock() const {
-  fs::path path = dir_ / "lock";
-  int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
-  if (fd < 0) throw RepositoryError("cannot open " + path.string() + ": " + std::strerror(errno));
+  makePrivateDir(space_->localDir());
+  int fd = ::open(lockPath().c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+  if (fd < 0) throw RepositoryError("cannot open " + lockPath() + ": " + std::strerror(errno));
   return fd;
 }
 
 RepositoryChunks::Writing::Writing(RepositoryChunks& chunks, int lockFd)
-    : lockFd_(lockFd), store_(chunks.dir(), chunks.index()) {}
+    : lockFd_(lockFd), store_(chunks.space(), chunks.index()) {}
 
 RepositoryChunks::Writing::~Writing() {
   ::close(lockFd_);
@@ -266,7 +257,7 @@ std::unique_ptr<RepositoryChunks::Writing> RepositoryChunks::beginWriting() {
   if (::flock(fd, LOCK_SH) != 0) {
     int error = errno;
     ::close(fd);
-    throw RepositoryError("cannot lock " + (dir_ / "lock").string() + ": " + std::strerror(error));
+    throw RepositoryError("cannot lock " + lockPath() + ": " + std::strerror(error));
   }
   try {
     return std::make_unique<Writing>(*this, fd);
@@ -276,57 +267,77 @@ std::unique_ptr<RepositoryChunks::Writing> RepositoryChunks::beginWriting() {
   }
 }
 
-std::unique_ptr<StoredReader> RepositoryChunks::openList(const fs::path& list, const std::string& listSha256,
-                                                         bool blobs) {
+std::unique_ptr<StoredReader> RepositoryChunks::openList(std::unique_ptr<StoredReader> list,
+                                                         const std::string& listSha256, bool blobs) {
   requireUnlocked();
-  return std::make_unique<ChunkListReader>(list, dir_, index(), keys_, listSha256, blobs);
+  return std::make_unique<ChunkListReader>(std::move(list), *space_, index(), keys_, listSha256, blobs);
 }
+
+namespace {
+// Every index file's lines; a damaged line goes to `bad` with its number.
+std::vector<IndexEntry> indexEntries(const std::string& text, const std::function<void(int)>& bad) {
+  std::vector<IndexEntry> entries;
+  std::istringstream in(text);
+  std::string line;
+  for (int n = 1; std::getline(in, line); ++n) {
+    if (auto entry = parseIndexLine(line)) {
+      entries.push_back(*entry);
+    } else {
+      bad(n);
+    }
+  }
+  return entries;
+}
+
+std::map<std::string, std::uint64_t> packSizes(const ChunkSpace& space) {
+  std::map<std::string, std::uint64_t> sizes;
+  for (const auto& file : space.list("packs")) {
+    std::string name = file.path.substr(file.path.rfind('/') + 1);
+    if (name.size() == 64) sizes[name] = file.size;
+  }
+  return sizes;
+}
+}  // namespace
 
 RepositoryChunks::Checked RepositoryChunks::check(bool repair) {
   requireUnlocked();
   FdCloser lock{openLock()};
   if (repair && ::flock(lock.fd, LOCK_EX | LOCK_NB) != 0)
-    throw RepositoryError("a backup into " + dir_.parent_path().string() + " is running (it holds " +
-                          (dir_ / "lock").string() + "): repair when it has ended");
+    throw RepositoryError("a backup into " + space_->where() + " is running (it holds " + lockPath() +
+                          "): repair when it has ended");
   Checked result;
-  std::error_code ec;
-  fs::path indexDir = dir_ / "index";
-  auto indexFiles = listIndexFiles();
+  auto sizes = packSizes(*space_);
   std::string pack, raw;
-  PackWriter repacked(dir_ / "packs",
-                      [this](const std::vector<IndexEntry>& entries) { writeIndexFile(dir_, entries); });
-  std::vector<std::pair<fs::path, fs::path>> replaced;  // index file, pack
-  for (const auto& file : indexFiles) {
-    std::ifstream in(file);
-    std::vector<IndexEntry> entries, sound;
-    std::string line;
-    for (int n = 1; std::getline(in, line); ++n) {
-      auto entry = parseIndexLine(line);
-      if (!entry) {
-        result.problems.push_back(file.string() + " line " + std::to_string(n) +
-                                  ": not NAME PACK OFFSET LENGTH SIZE");
-        continue;
-      }
-      entries.push_back(*entry);
-    }
+  PackWriter repacked(*space_,
+                      [this](const std::vector<IndexEntry>& entries) { writeIndexFile(*space_, entries); });
+  std::vector<std::pair<std::string, std::string>> replaced;  // index file, pack
+  for (const auto& file : listIndexFiles()) {
+    auto text = space_->read(file);
+    if (!text) continue;
+    auto entries = indexEntries(*text, [&](int n) {
+      result.problems.push_back(space_->where(file) + " line " + std::to_string(n) +
+                                ": not NAME PACK OFFSET LENGTH SIZE");
+    });
     if (entries.empty()) continue;
     const std::string& name = entries.front().at.pack;
-    fs::path packFile = dir_ / "packs" / name.substr(0, 2) / name;
+    std::string packFile = space_->where(packPath(name));
     ++result.packs;
-    std::ifstream packIn(packFile, std::ios::binary);
-    pack.assign(std::istreambuf_iterator<char>(packIn), std::istreambuf_iterator<char>());
-    if (!packIn && !packIn.eof()) pack.clear();
+    auto size = sizes.find(name);
+    bool present = size != sizes.end();
+    pack.clear();
+    if (present) space_->readRange(packPath(name), 0, size->second, pack);
     result.bytes += pack.size();
     bool nameMatches = base::sha256Hex(pack) == name;
-    if (!fs::exists(packFile, ec)) {
-      result.problems.push_back("pack " + packFile.string() + " is missing: its " +
-                                std::to_string(entries.size()) + " chunks are lost");
+    if (!present) {
+      result.problems.push_back("pack " + packFile + " is missing: its " + std::to_string(entries.size()) +
+                                " chunks are lost");
     } else if (!nameMatches) {
-      result.problems.push_back("pack " + packFile.string() + " does not match its name (its bytes changed)");
+      result.problems.push_back("pack " + packFile + " does not match its name (its bytes changed)");
     }
+    std::vector<IndexEntry> sound;
     for (const auto& e : entries) {
       ++result.chunks;
-      bool ok = e.at.pack == name && e.at.offset + e.at.length <= pack.size() && e.at.size <= (64u << 20);
+      bool ok = e.at.pack == name && e.at.offset + e.at.length <= pack.size() && e.at.size <= kLargestChunk;
       if (ok) {
         ok = decodeChunk(keys_, std::string_view(pack).substr(e.at.offset, e.at.length), e.at.size, e.name,
                          raw);
@@ -336,133 +347,110 @@ RepositoryChunks::Checked RepositoryChunks::check(bool repair) {
         continue;
       }
       result.lost.insert(e.name);
-      if (fs::exists(packFile, ec))
+      if (present)
         result.problems.push_back("chunk " + e.name + " at " + std::to_string(e.at.offset) + " of pack " +
-                                  packFile.string() + " is damaged");
+                                  packFile + " is damaged");
     }
     if (!repair || (sound.size() == entries.size() && nameMatches)) continue;
     // The sound chunks go into new packs; the old pack and its index file go once those are durable.
     for (const auto& e : sound)
       repacked.add(e.name, std::string_view(pack).substr(e.at.offset, e.at.length), e.at.size);
-    replaced.emplace_back(file, packFile);
+    replaced.emplace_back(file, packPath(name));
     result.repaired = true;
   }
   repacked.finish();
-  for (const auto& [file, packFile] : replaced) deletePack(file, packFile);
+  for (const auto& [file, packFile] : replaced) {
+    // The index file first: a pack no index names is never counted on, whatever happens next.
+    space_->remove(file);
+    space_->remove(packFile);
+  }
   if (result.repaired) {
-    syncDir(indexDir);
     index().clear();
-    index().refresh(indexDir);
+    index().refresh(*space_);
   }
   return result;
 }
 
-// The index file first: a pack no index names is never counted on, whatever happens next. Returns
-// the pack's bytes.
-std::uint64_t RepositoryChunks::deletePack(const fs::path& indexFile, const fs::path& packFile) {
-  std::error_code ec;
-  std::uint64_t size = fs::file_size(packFile, ec);
-  if (ec) size = 0;
-  fs::remove(indexFile, ec);
-  if (ec) throw RepositoryError("cannot delete " + indexFile.string() + ": " + ec.message());
-  fs::remove(packFile, ec);
-  return size;
-}
-
-RepositoryChunks::Collected RepositoryChunks::collectGarbage(
-    const std::function<void(const std::function<void(const fs::path&)>&)>& lists) {
+RepositoryChunks::Collected RepositoryChunks::collectGarbage(const ChunkNames& liveChunks) {
   FdCloser lock{openLock()};
   if (::flock(lock.fd, LOCK_EX | LOCK_NB) != 0)
-    throw RepositoryError("a backup into " + dir_.parent_path().string() + " is running (it holds " +
-                          (dir_ / "lock").string() +
+    throw RepositoryError("a backup into " + space_->where() + " is running (it holds " + lockPath() +
                           "): its chunks cannot be collected now; prune again when it has ended");
   NameSet live;
-  lists([&](const fs::path& list) {
-    std::ifstream in(list);
-    if (!in) throw RepositoryError("cannot read the chunk list " + list.string() + ": nothing was deleted");
-    std::string line;
-    while (std::getline(in, line)) live.add(line.substr(0, line.find(' ')));
-  });
+  liveChunks([&](const std::string& name) { live.add(name); });
   live.done();
   Collected result;
-  std::error_code ec;
-  fs::path indexDir = dir_ / "index";
-  auto indexFiles = listIndexFiles();
+  auto sizes = packSizes(*space_);
   std::set<std::string> indexedPacks;
   // Packs mostly of chunks no backup names are rewritten with the live ones: a pack shared by an
   // expired backup and a kept one (a tar header, an unchanged file) would otherwise stay forever.
-  PackWriter repacked(dir_ / "packs",
-                      [this](const std::vector<IndexEntry>& entries) { writeIndexFile(dir_, entries); });
-  std::vector<fs::path> replaced;  // index files whose live chunks went into `repacked`
+  PackWriter repacked(*space_, [&](const std::vector<IndexEntry>& entries) {
+    indexedPacks.insert(entries.front().at.pack);
+    writeIndexFile(*space_, entries);
+  });
+  std::vector<std::pair<std::string, std::string>> gone;  // index file, pack: once `repacked` is durable
   std::string blob;
-  for (const auto& file : indexFiles) {
-    std::ifstream in(file);
-    std::string line, pack;
+  for (const auto& file : listIndexFiles()) {
+    auto text = space_->read(file);
+    if (!text) continue;
     std::vector<IndexEntry> liveEntries;
     std::uint64_t used = 0, unused = 0;
-    while (std::getline(in, line)) {
-      auto entry = parseIndexLine(line);
-      if (!entry) throw RepositoryError(file.string() + ": a line that is not NAME PACK OFFSET LENGTH SIZE");
-      pack = entry->at.pack;
-      if (live.has(entry->name)) {
-        used += entry->at.length;
-        liveEntries.push_back(*entry);
+    std::string pack;
+    for (const auto& entry : indexEntries(*text, [&](int) {
+           throw RepositoryError(space_->where(file) + ": a line that is not NAME PACK OFFSET LENGTH SIZE");
+         })) {
+      pack = entry.at.pack;
+      if (live.has(entry.name)) {
+        used += entry.at.length;
+        liveEntries.push_back(entry);
       } else {
-        unused += entry->at.length;
+        unused += entry.at.length;
       }
     }
     if (pack.empty()) continue;
     indexedPacks.insert(pack);
-    fs::path packFile = dir_ / "packs" / pack.substr(0, 2) / pack;
     if (used > 0 && used >= unused) {
       ++result.packsKept;
       result.bytesKept += used + unused;
       result.unreferencedBytesKept += unused;
       continue;
     }
-    if (used > 0) {
-      std::ifstream packIn(packFile, std::ios::binary);
-      for (const auto& e : liveEntries) {
-        blob.resize(e.at.length);
-        packIn.seekg(static_cast<std::streamoff>(e.at.offset));
-        packIn.read(blob.data(), static_cast<std::streamsize>(blob.size()));
-        if (!packIn)
-          throw RepositoryError("cannot read chunk " + e.name + " from " + packFile.string() +
-                                " to rewrite the pack: nothing of it was deleted");
-        repacked.add(e.name, blob, e.at.size);
-      }
-      replaced.push_back(file);
-      continue;
+    for (const auto& e : liveEntries) {
+      space_->readRange(packPath(pack), e.at.offset, e.at.length, blob);
+      if (blob.size() != e.at.length)
+        throw RepositoryError("cannot read chunk " + e.name + " from " + space_->where(packPath(pack)) +
+                              " to rewrite the pack: nothing of it was deleted");
+      repacked.add(e.name, blob, e.at.size);
     }
-    result.bytesFreed += deletePack(file, packFile);
-    ++result.packsDeleted;
+    gone.emplace_back(file, pack);
   }
-  // The rewritten packs and their index files are durable before the old ones go.
+  // The rewritten packs and their index files are durable before the old ones go; the index file
+  // first: a pack no index names is never counted on, whatever happens next.
   repacked.finish();
-  for (const auto& file : replaced) {
-    std::string pack = file.stem().string();
-    result.bytesFreed += deletePack(file, dir_ / "packs" / pack.substr(0, 2) / pack);
+  for (const auto& [file, pack] : gone) {
+    space_->remove(file);
+    space_->remove(packPath(pack));
+    result.bytesFreed += sizes.count(pack) ? sizes[pack] : 0;
     ++result.packsDeleted;
+    indexedPacks.erase(pack);
   }
-  // The new packs are in the index directory now: not orphans.
-  for (const auto& file : fs::directory_iterator(indexDir, ec))
-    if (file.path().extension() == ".tsv") indexedPacks.insert(file.path().stem().string());
-  syncDir(indexDir);
   // Partial packs and index files, and packs sealed just before their index file was written, are
-  // what killed backups left: no index names them.
-  for (const auto& sub : {dir_ / "packs", indexDir}) {
-    if (!fs::is_directory(sub, ec)) continue;
-    for (const auto& entry : fs::recursive_directory_iterator(sub, ec)) {
-      std::string name = entry.path().filename().string();
-      bool orphanPack = sub == dir_ / "packs" && entry.is_regular_file(ec) && name.size() == 64 &&
-                        indexedPacks.count(name) == 0;
+  // what killed backups left: no index names them. A bucket's packs are filled on this host.
+  for (const auto& dir : {"packs", "index"}) {
+    for (const auto& file : space_->list(dir)) {
+      std::string name = file.path.substr(file.path.rfind('/') + 1);
+      bool orphanPack = std::string(dir) == "packs" && name.size() == 64 && indexedPacks.count(name) == 0;
       if (name.rfind("partial-", 0) != 0 && !orphanPack) continue;
-      std::uint64_t size = entry.is_regular_file(ec) ? entry.file_size(ec) : 0;
-      if (fs::remove(entry.path(), ec)) result.bytesFreed += size;
+      space_->remove(file.path);
+      result.bytesFreed += file.size;
     }
   }
+  std::error_code ec;
+  if (!space_->local())
+    for (const auto& entry : fs::directory_iterator(space_->localDir() / "spool", ec))
+      fs::remove(entry.path(), ec);
   index().clear();
-  index().refresh(indexDir);
+  index().refresh(*space_);
   return result;
 }
 

@@ -1,7 +1,7 @@
 #pragma once
-// A local repository's deduplicated store, REPO/.chunks/ (a dot: no compose project can be named
-// so): config.json, packs/, index/, the index cache and the lock that keeps a prune's garbage
-// collection away from running backups. See FORMAT.md.
+// A repository's deduplicated store, REPO/.chunks/ or PREFIX/.chunks/ in a bucket (a dot: no
+// compose project can be named so): config.json, packs/, index/, and on this host the index cache
+// and the lock that keeps a prune's garbage collection away from running backups. See FORMAT.md.
 #include <cstdint>
 #include <filesystem>
 #include <functional>
@@ -13,24 +13,26 @@
 
 #include "volumes/chunks/chunk_index.hpp"
 #include "volumes/chunks/chunk_keys.hpp"
-#include "volumes/chunks/local_chunk_store.hpp"
+#include "volumes/chunks/chunk_space.hpp"
+#include "volumes/chunks/chunk_store.hpp"
 #include "volumes/manifest.hpp"
+#include "volumes/stored_bytes.hpp"
 
 namespace volumes::chunks {
 
 class RepositoryChunks {
  public:
-  // Null unless `root`/.chunks/config.json exists; throws RepositoryError for a config this version
+  // Null unless the space holds config.json; throws RepositoryError for a config this version
   // cannot use.
-  static std::unique_ptr<RepositoryChunks> open(const std::filesystem::path& root);
+  static std::unique_ptr<RepositoryChunks> open(std::unique_ptr<ChunkSpace> space);
   // Makes the store (config.json) unless it exists, and opens it. With `to`, an encrypted store: a
   // fresh repository key, sealed to `recipients` (whom `to` names) in key.age, and the store unlocked.
-  static std::unique_ptr<RepositoryChunks> create(const std::filesystem::path& root,
+  static std::unique_ptr<RepositoryChunks> create(std::unique_ptr<ChunkSpace> space,
                                                   const Encryption* to = nullptr,
                                                   const std::vector<AgeRecipient>* recipients = nullptr);
   ~RepositoryChunks();
 
-  const std::filesystem::path& dir() const { return dir_; }
+  ChunkSpace& space() const { return *space_; }
   const ChunkKeys& keys() const { return keys_; }
 
   // Whom the repository key is sealed to; nullopt for a plain store.
@@ -55,28 +57,24 @@ class RepositoryChunks {
     ~Writing();
     Writing(const Writing&) = delete;
     Writing& operator=(const Writing&) = delete;
-    LocalChunkStore& store() { return store_; }
+    ChunkStore& store() { return store_; }
 
    private:
     int lockFd_;
-    LocalChunkStore store_;
+    ChunkStore store_;
   };
   // Waits while a garbage collection runs.
   std::unique_ptr<Writing> beginWriting();
 
-  // A chunked part read back; `listSha256` is checked when the list has been read.
-  // `blobs`: the checked blobs back to back (a .zst of the part) instead of its raw bytes.
-  std::unique_ptr<StoredReader> openList(const std::filesystem::path& list, const std::string& listSha256,
+  // A chunked part read back from its chunk `list`; `listSha256` is checked when the list has been
+  // read. `blobs`: the checked blobs back to back (a .zst of the part) instead of its raw bytes.
+  std::unique_ptr<StoredReader> openList(std::unique_ptr<StoredReader> list, const std::string& listSha256,
                                          bool blobs = false);
 
   struct Collected {
     std::uint64_t packsDeleted = 0, bytesFreed = 0;
     std::uint64_t packsKept = 0, bytesKept = 0, unreferencedBytesKept = 0;
   };
-  // Deletes the packs none of whose chunks any list names (`lists` calls its argument with each
-  // chunk list file of the repository), with their index files, and rewrites those that are mostly
-  // such chunks. Takes the lock exclusively and
-  // throws RepositoryError at once when a backup holds it.
   struct Checked {
     std::uint64_t packs = 0, chunks = 0, bytes = 0;
     std::vector<std::string> problems;  // for a person: what is wrong and where
@@ -89,17 +87,21 @@ class RepositoryChunks {
   // data still exists; the backups that name them stay damaged and are reported by verify.
   Checked check(bool repair);
 
-  Collected collectGarbage(
-      const std::function<void(const std::function<void(const std::filesystem::path&)>&)>& lists);
+  // Deletes the packs none of whose chunks any backup names (`live` calls its argument with the name
+  // of every chunk every chunk list of the repository names), with their index files, and rewrites
+  // those that are mostly such chunks. Takes the lock exclusively and throws RepositoryError at
+  // once when a backup holds it.
+  using ChunkNames = std::function<void(const std::function<void(const std::string&)>&)>;
+  Collected collectGarbage(const ChunkNames& live);
 
  private:
-  RepositoryChunks(std::filesystem::path dir, std::optional<Encryption> encryptedTo);
+  RepositoryChunks(std::unique_ptr<ChunkSpace> space, std::optional<Encryption> encryptedTo);
   void requireUnlocked() const;
   bool opensStoredChunks(const ChunkKeys& keys) const;
   int openLock() const;
-  std::vector<std::filesystem::path> listIndexFiles() const;
-  std::uint64_t deletePack(const std::filesystem::path& indexFile, const std::filesystem::path& packFile);
-  std::filesystem::path dir_;
+  std::string lockPath() const;
+  std::vector<std::string> listIndexFiles() const;  // "index/PACK.tsv", in name order
+  std::unique_ptr<ChunkSpace> space_;
   ChunkKeys keys_;
   std::optional<Encryption> encryptedTo_;
   bool triedKeys_ = false;  // unlock() was given keys: for the message when none opened it

@@ -97,39 +97,29 @@ StoreKey parseStoreKey(std::string_view text) {
   return StoreKey{std::move(*identity), std::move(naming)};
 }
 
-void writeStoreKey(const fs::path& file, const StoreKey& key, const std::vector<AgeRecipient>& recipients) {
-  fs::path temp = file.parent_path() / ("partial-" + file.filename().string());
-  std::error_code ec;
-  fs::remove(temp, ec);
-  {
-    PartFile out(temp);
-    AgeEncryptor age([&](std::string_view bytes) { out.write(bytes); }, recipients);
-    age.write(formatStoreKey(key).view());
-    age.finish();
-    out.close();
-  }
-  fs::rename(temp, file, ec);
-  if (ec) throw RepositoryError("cannot write " + file.string() + ": " + ec.message());
-  syncDir(file.parent_path());
+std::string sealStoreKey(const StoreKey& key, const std::vector<AgeRecipient>& recipients) {
+  std::string sealed;
+  AgeEncryptor age([&](std::string_view bytes) { sealed.append(bytes); }, recipients);
+  age.write(formatStoreKey(key).view());
+  age.finish();
+  return sealed;
 }
 
-std::optional<StoreKey> readStoreKey(const fs::path& file, const std::vector<AgeIdentity>& identities) {
-  std::ifstream in(file, std::ios::binary);
-  std::string sealed;
-  if (in) sealed.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
-  if (!in || in.bad() || sealed.empty())
-    throw RepositoryError("cannot read the repository key " + file.string() +
+std::optional<StoreKey> readStoreKey(const std::optional<std::string>& sealed, const std::string& where,
+                                     const std::vector<AgeIdentity>& identities) {
+  if (!sealed || sealed->empty())
+    throw RepositoryError("cannot read the repository key " + where +
                           ": without it no encrypted deduplicated backup can be read; restore it from a copy "
                           "of the repository");
   std::string text;
   text.reserve(4096);  // no reallocation leaves a copy of the key behind
   try {
     AgeDecryptor age([&](std::string_view plain) { text.append(plain); }, identities, /*maxScryptLogN=*/20);
-    age.write(sealed);
+    age.write(*sealed);
     age.finish();
   } catch (const AgeError& e) {
     if (e.kind() == AgeError::Kind::NoIdentityMatched) return std::nullopt;
-    throw RepositoryError("the repository key " + file.string() + " is damaged (" + e.what() +
+    throw RepositoryError("the repository key " + where + " is damaged (" + e.what() +
                           "): restore it from a copy of the repository");
   }
   struct Wipe {

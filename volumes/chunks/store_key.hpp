@@ -4,7 +4,6 @@
 // passphrase of the backups that made the store. Opening it costs one X25519, or one scrypt for a
 // passphrase, per command — never one per chunk. Decrypted with stock `age`, it is an identity file
 // (`age -d -i repo.key` opens any blob); the naming key rides in a comment line, which age skips.
-#include <filesystem>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -25,11 +24,11 @@ AgeSecret formatStoreKey(const StoreKey& key);
 // Throws RepositoryError (never quoting the text) when it is not what formatStoreKey writes.
 StoreKey parseStoreKey(std::string_view text);
 
-// Writes `file` through a partial- file, fsynced and renamed.
-void writeStoreKey(const std::filesystem::path& file, const StoreKey& key,
-                   const std::vector<AgeRecipient>& recipients);
-// Nullopt when none of `identities` opens it; RepositoryError when it is missing or damaged.
-std::optional<StoreKey> readStoreKey(const std::filesystem::path& file,
+// The key's text age-encrypted to `recipients`: what key.age holds.
+std::string sealStoreKey(const StoreKey& key, const std::vector<AgeRecipient>& recipients);
+// Nullopt when none of `identities` opens `sealed` (key.age's bytes, read from `where`);
+// RepositoryError when it is missing or damaged.
+std::optional<StoreKey> readStoreKey(const std::optional<std::string>& sealed, const std::string& where,
                                      const std::vector<AgeIdentity>& identities);
 
 }  // namespace volumes::chunks
