@@ -98,7 +98,19 @@ class S3Space : public chunks::ChunkSpace {
     return std::make_unique<S3Pack>(client_, keyPrefix_, url_, localDir_ / "spool");
   }
   const fs::path& localDir() const override { return localDir_; }
-  bool local() const override { return false; }
+  std::uint64_t removeUnfinished() override {
+    std::uint64_t removed = 0;
+    std::error_code ec;
+    for (const auto& entry : fs::directory_iterator(localDir_ / "spool", ec))
+      removed += fs::remove(entry.path(), ec);
+    s3Call("cannot abort the unfinished uploads under " + url_, [&] {
+      for (const auto& pending : client_.listMultipartUploads(keyPrefix_)) {
+        client_.abortMultipartUpload(pending.key, pending.uploadId);
+        ++removed;
+      }
+    });
+    return removed;
+  }
 
  private:
   s3::Client& client_;

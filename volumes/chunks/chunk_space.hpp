@@ -49,9 +49,9 @@ class ChunkSpace {
   virtual std::unique_ptr<PackFile> newPack() = 0;
   // This host's directory for the store's lock and index cache (the store's own in a directory).
   virtual const std::filesystem::path& localDir() const = 0;
-  // Whether partial files (a killed writer's) can be left in the store itself: a directory's can, a
-  // bucket's cannot (its packs are spooled here and put whole).
-  virtual bool local() const = 0;
+  // Removes what killed writers left outside the files list() shows (a bucket's pending uploads and
+  // this host's spooled packs); returns how many. A directory's partial files are in list().
+  virtual std::uint64_t removeUnfinished() { return 0; }
 };
 
 // The store in the directory `dir` (REPO/.chunks).

@@ -104,7 +104,6 @@ class LocalSpace : public ChunkSpace {
   }
   std::unique_ptr<PackFile> newPack() override { return std::make_unique<LocalPack>(dir_ / "packs"); }
   const fs::path& localDir() const override { return dir_; }
-  bool local() const override { return true; }
 
  private:
   fs::path dir_;

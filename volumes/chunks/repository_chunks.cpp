@@ -435,7 +435,8 @@ RepositoryChunks::Collected RepositoryChunks::collectGarbage(const ChunkNames& l
     indexedPacks.erase(pack);
   }
   // Partial packs and index files, and packs sealed just before their index file was written, are
-  // what killed backups left: no index names them. A bucket's packs are filled on this host.
+  // what killed backups left: no index names them. (A bucket's packs are filled on this host and
+  // put whole: its leftovers are pending uploads and spool files, removeUnfinished().)
   for (const auto& dir : {"packs", "index"}) {
     for (const auto& file : space_->list(dir)) {
       std::string name = file.path.substr(file.path.rfind('/') + 1);
@@ -445,10 +446,7 @@ RepositoryChunks::Collected RepositoryChunks::collectGarbage(const ChunkNames& l
       result.bytesFreed += file.size;
     }
   }
-  std::error_code ec;
-  if (!space_->local())
-    for (const auto& entry : fs::directory_iterator(space_->localDir() / "spool", ec))
-      fs::remove(entry.path(), ec);
+  space_->removeUnfinished();
   index().clear();
   index().refresh(*space_);
   return result;
