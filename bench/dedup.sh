@@ -8,7 +8,9 @@
 #   third             after 12 MiB of new data and one appended line: bytes added (target <= 18 MiB)
 #   peak RSS of ours  (target <= 64 MiB without a passphrase)
 # And ours into an encrypted store (--encrypt-to a key, --identity to open the store: chunks sealed
-# with age, names by HMAC), the same three backups: restic encrypts too.
+# with age, names by HMAC), the same three backups: restic encrypts too. And ours into an S3 prefix on
+# s3rver (loopback), first and unchanged: the unchanged backup's requests, counted by s3rver's request
+# log (target: a handful, no pack read or written), and its time against restic's.
 # Prints each run, then medians and ratios.   bench/dedup.sh [RUNS=3]
 set -euo pipefail
 cd "$(dirname "$(readlink -f "$0")")/.."
@@ -18,7 +20,9 @@ bench_plugin restic
 
 work=$(mktemp -d /var/tmp/agentchat-bench-dedup.XXXXXX)
 state=$work/stack.env
+s3pid=
 cleanup() {
+  [ -z "$s3pid" ] || tests/s3/s3rver.sh stop "$s3pid"
   tests/stack/down.sh "$state" >/dev/null 2>&1 || true
   rm -rf "$work"
 }
@@ -48,6 +52,21 @@ ours() { # ours REPO [ARGS]: one backup of the volumes, timed; its peak RSS kept
   echo "$s"
 }
 
+# s3rver with a request log; the plugin talks to it as to any S3 endpoint.
+s3port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+export S3RVER_REQUEST_LOG=$work/requests.log
+s3pid=$(tests/s3/s3rver.sh start "$s3port" "$work/s3rver" bench "$work/s3rver.log")
+unset S3RVER_REQUEST_LOG
+s3env=(env AWS_ENDPOINT_URL="http://127.0.0.1:$s3port" AWS_ACCESS_KEY_ID=S3RVER AWS_SECRET_ACCESS_KEY=S3RVER
+  AWS_REGION=us-east-1 AGENTCHAT_STATE_DIR="$work/s3state")
+s3ours() { # s3ours PREFIX: one backup of the volumes into s3://bench/PREFIX, timed
+  /usr/bin/time -f '%e %M' -o "$work/time" "${s3env[@]}" "$plugin" --repo "s3://bench/$1" "${compose[@]}" backup \
+    --only volumes >/dev/null 2>"$work/ours.err" || { cat "$work/ours.err"; exit 1; }
+  local s kb
+  read -r s kb <"$work/time"
+  echo "$s"
+}
+
 for run in $(seq 1 "$runs"); do
   rm -rf "$work"/ours "$work"/sealed "$work"/restic "$work"/pipe.zst
   restic init -q --repository-version 2 -r "$work/restic" >/dev/null
@@ -59,6 +78,16 @@ for run in $(seq 1 "$runs"); do
   drop; o2=$(ours "$work/ours"); os2=$(bytes "$work/ours")
   drop; e2=$(ours "$work/sealed" "${sealed[@]}"); es2=$(bytes "$work/sealed")
   drop; r2=$(seconds restic backup -q -r "$work/restic" "$mount"); rs2=$(bytes "$work/restic")
+  drop; s1=$(s3ours "run$run"); ss1=$(bytes "$work/s3rver/bench/run$run")
+  : >"$work/requests.log"
+  drop; s2=$(s3ours "run$run"); ss2=$(bytes "$work/s3rver/bench/run$run")
+  sreq=$(wc -l <"$work/requests.log")
+  spack=$(grep -c '/\.chunks/packs/' "$work/requests.log" || true)
+  sindex=$(grep -c '/\.chunks/index/' "$work/requests.log" || true)
+  printf '       S3 unchanged: %d requests (%s)\n' "$sreq" \
+    "$(awk '{split($2, p, "?"); k=p[1]; if (k == "/bench") { k=p[2]; gsub("%2F", "/", k); sub(".*prefix=", "prefix=", k); sub("&.*", "", k) }
+        sub("^/bench/", "", k); sub("run[0-9]+/", "", k); sub("[0-9]{8}T[0-9]{6}Z", "ID", k); sub("packs/../.*", "packs/…", k); sub("index/.*[.]tsv", "index/….tsv", k); print $1, k}' \
+      "$work/requests.log" | sort | uniq -c | awk '{printf "%s%d %s %s", (NR>1 ? ", " : ""), $1, $2, $3}')"
   docker exec "$BACKEND_CONTAINER" sh -c "head -c 12582912 /dev/urandom > /app/data/bench/new-$run.bin &&
     echo 'one more line $run' >> /app/data/bench/log-7.txt"
   drop; o3=$(ours "$work/ours"); os3=$(bytes "$work/ours")
@@ -67,6 +96,7 @@ for run in $(seq 1 "$runs"); do
   t[p]+="$p "; t[o1]+="$o1 "; t[r1]+="$r1 "; t[o2]+="$o2 "; t[r2]+="$r2 "; t[o3]+="$o3 "; t[r3]+="$r3 "
   t[os1]+="$os1 "; t[rs1]+="$rs1 "; t[oa2]+="$((os2 - os1)) "; t[ra2]+="$((rs2 - rs1)) "
   t[oa3]+="$((os3 - os2)) "; t[ra3]+="$((rs3 - rs2)) "
+  t[s1]+="$s1 "; t[s2]+="$s2 "; t[sreq]+="$sreq "; t[spack]+="$spack "; t[sa2]+="$((ss2 - ss1)) "; t[ss1]+="$ss1 "
   t[e1]+="$e1 "; t[e2]+="$e2 "; t[e3]+="$e3 "; t[es1]+="$es1 "; t[ea2]+="$((es2 - es1)) "; t[ea3]+="$((es3 - es2)) "
   printf 'run %d: pipeline %.2fs | first: ours %.2fs %d MiB, restic %.2fs %d MiB | unchanged: ours %.2fs +%d KiB, restic %.2fs +%d KiB | 12 MiB new: ours %.2fs +%d KiB, restic %.2fs +%d KiB\n' \
     "$run" "$p" "$o1" "$((os1 >> 20))" "$r1" "$((rs1 >> 20))" "$o2" "$(((os2 - os1) >> 10))" "$r2" \
@@ -87,3 +117,5 @@ printf 'peak RSS of ours: %d MiB (target <= 64)\n' "$(($(sort -n "$work/rss" | t
 printf 'encrypted store: first %.2fs (%.2fx ours plain) %d MiB (%.3fx restic); unchanged %.2fs (%.2fx restic) +%d KiB; 12 MiB new +%.1f MiB in %.2fs\n' \
   "$(m e1)" "$(r "$(m e1)" "$(m o1)")" "$(($(m es1) >> 20))" "$(r "$(m es1)" "$(m rs1)")" "$(m e2)" "$(r "$(m e2)" "$(m r2)")" \
   "$(($(m ea2) >> 10))" "$(r "$(m ea3)" 1048576)" "$(m e3)"
+printf 'S3 (s3rver on loopback): first %.2fs %d MiB; unchanged %.2fs (%.2fx restic) +%d KiB in %d requests, %d of them to packs (target: a handful, none to packs)\n' \
+  "$(m s1)" "$(($(m ss1) >> 20))" "$(m s2)" "$(r "$(m s2)" "$(m r2)")" "$(($(m sa2) >> 10))" "$(m sreq)" "$(m spack)"

@@ -32,6 +32,7 @@ ASAN_E2E=(
   'RestoreRoundTrip\.'
   'Encryption\.'
   'S3Repository\.AnOffSiteCopyAloneBringsTheStackBackAndEveryCommandWorksOnTheBucket'
+  'S3Dedup\.'
   'Unattended\.'
   'Dedup\.AnUnchanged'
 )

@@ -7,6 +7,8 @@
 #include <unistd.h>
 
 #include <filesystem>
+#include <fstream>
+#include <map>
 #include <vector>
 
 #include "e2e_support.hpp"
@@ -43,12 +45,17 @@ int connectLoopback(int port) {
 
 }  // namespace
 
-S3rver::S3rver() {
+S3rver::S3rver(bool logRequests) {
   port_ = freePort();
   dir_ = (std::filesystem::temp_directory_path() / uniqueName("agentchat-s3rver")).string();
+  std::map<std::string, std::string> env;
+  if (logRequests) {
+    requestLog_ = dir_ + ".requests";
+    env["S3RVER_REQUEST_LOG"] = requestLog_;
+  }
   std::string script = sourceDir() + "/tests/s3/s3rver.sh";
   ProcessResult started =
-      runProcess({script, "start", std::to_string(port_), dir_ + "/data", kBucket, dir_ + ".log"});
+      runProcess({script, "start", std::to_string(port_), dir_ + "/data", kBucket, dir_ + ".log"}, env);
   if (started.exitCode != 0) {
     whyNot_ = script + " start failed (exit " + std::to_string(started.exitCode) + "): " + started.err;
     return;
@@ -61,6 +68,17 @@ S3rver::~S3rver() {
   std::error_code ignored;
   std::filesystem::remove_all(dir_, ignored);
   std::filesystem::remove(dir_ + ".log", ignored);
+  if (!requestLog_.empty()) std::filesystem::remove(requestLog_, ignored);
+}
+
+std::vector<std::string> S3rver::requests(std::size_t from) const {
+  std::vector<std::string> lines;
+  if (requestLog_.empty()) return lines;
+  std::ifstream in(requestLog_);
+  std::string line;
+  for (std::size_t n = 0; std::getline(in, line); ++n)
+    if (n >= from) lines.push_back(line);
+  return lines;
 }
 
 volumes::s3::Config S3rver::config() const {

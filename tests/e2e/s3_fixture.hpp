@@ -9,6 +9,7 @@
 #include <memory>
 #include <string>
 #include <thread>
+#include <vector>
 
 #include "volumes/s3/config.hpp"
 
@@ -17,7 +18,8 @@ namespace e2e {
 class S3rver {
  public:
   // Starts s3rver on a free loopback port with a fresh directory and bucket; whyNot says why not.
-  S3rver();
+  // With logRequests, s3rver appends every request it gets to requestLog() (S3RVER_REQUEST_LOG).
+  explicit S3rver(bool logRequests = false);
   ~S3rver();
   bool running() const { return pid_ > 0; }
   const std::string& whyNot() const { return whyNot_; }
@@ -25,6 +27,12 @@ class S3rver {
   std::string endpoint() const { return "http://127.0.0.1:" + std::to_string(port_); }
   // A client configuration for the bucket, small parts allowed and short retry delays.
   volumes::s3::Config config() const;
+  // The request log: a line "METHOD PATH?QUERY" per request, as sent (percent-encoded), in the
+  // order they arrived; "" unless started with logRequests.
+  const std::string& requestLog() const { return requestLog_; }
+  // Its lines from line `from` on (0: all): take requests().size() before a command, then
+  // requests(mark) after it for what that command asked for.
+  std::vector<std::string> requests(std::size_t from = 0) const;
 
   static constexpr const char* kBucket = "agentchat-test";
 
@@ -32,6 +40,7 @@ class S3rver {
   int port_ = 0;
   long pid_ = 0;
   std::string dir_;
+  std::string requestLog_;
   std::string whyNot_;
 };
 

@@ -3,8 +3,10 @@
 // interrupted upload leaves nothing behind; and two of S3's answers that it does not give: 412
 // PreconditionFailed for a GET or HEAD whose If-Match names another ETag, and 403
 // InvalidObjectState for a GET of an object stored as GLACIER or DEEP_ARCHIVE (never restored
-// here). Path-style requests only (the tests use 127.0.0.1).
-// usage: node s3rver_server.js PORT DIRECTORY BUCKET
+// here). Path-style requests only (the tests use 127.0.0.1). With S3RVER_REQUEST_LOG set, every
+// request is appended to that file as it arrives, a line "METHOD PATH?QUERY" each (as sent, not
+// decoded), so a test can count what a command asked for.
+// usage: [S3RVER_REQUEST_LOG=FILE] node s3rver_server.js PORT DIRECTORY BUCKET
 'use strict';
 
 const fs = require('fs');
@@ -104,6 +106,16 @@ async function objectPreconditions(ctx, next) {
 
 // Just before s3rver's router, after its XML encoder, so the answers are serialised like its own.
 server.middleware.splice(server.middleware.length - 1, 0, multipartExtras, objectPreconditions);
+
+// First of all, before s3rver's own logger: every request, also those answered with an error.
+// Appended synchronously, so the file is complete (and in order) when the client has its answer.
+const requestLog = process.env.S3RVER_REQUEST_LOG;
+if (requestLog) {
+  server.middleware.unshift(async function logRequest(ctx, next) {
+    fs.appendFileSync(requestLog, `${ctx.method} ${ctx.originalUrl}\n`);
+    return next();
+  });
+}
 
 server.run().then(
   () => console.log(`s3rver listening on 127.0.0.1:${port}, bucket ${bucket}, directory ${directory}`),

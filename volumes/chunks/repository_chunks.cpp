@@ -210,12 +210,22 @@ std::string RepositoryChunks::refusal(const Encryption& encryption) const {
 }
 
 ChunkIndex& RepositoryChunks::index() {
+  return index(true);
+}
+
+// A ChunkStore refreshes the cache itself: a second listing of the index files (a LIST in a
+// bucket) would tell it nothing new.
+ChunkIndex& RepositoryChunks::cachedIndex() {
+  return index(false);
+}
+
+ChunkIndex& RepositoryChunks::index(bool refreshNew) {
   std::lock_guard lock(indexMutex_);
   if (!index_) {
     try {
       makePrivateDir(space_->localDir());
       index_ = std::make_unique<ChunkIndex>(space_->localDir() / "index.cache");
-      index_->refresh(*space_);
+      if (refreshNew) index_->refresh(*space_);
     } catch (const ChunkIndexError& e) {
       throw RepositoryError(std::string(e.what()) + " (the cache can be deleted: it is read again from " +
                             space_->where("index") + ")");
@@ -246,7 +256,7 @@ int RepositoryChunks::openLock() const {
 }
 
 RepositoryChunks::Writing::Writing(RepositoryChunks& chunks, int lockFd)
-    : lockFd_(lockFd), store_(chunks.space(), chunks.index()) {}
+    : lockFd_(lockFd), store_(chunks.space(), chunks.cachedIndex()) {}
 
 RepositoryChunks::Writing::~Writing() {
   ::close(lockFd_);

@@ -96,6 +96,8 @@ class RepositoryChunks {
 
  private:
   RepositoryChunks(std::unique_ptr<ChunkSpace> space, std::optional<Encryption> encryptedTo);
+  ChunkIndex& cachedIndex();  // without reading new index files when it is opened
+  ChunkIndex& index(bool refreshNew);
   void requireUnlocked() const;
   bool opensStoredChunks(const ChunkKeys& keys) const;
   int openLock() const;
