@@ -195,9 +195,9 @@ RegisteredCommand addBackupCommand(CLI::App& app) {
                   "encrypted to public keys (--encrypt-to): without it they are kept as whole files; "
                   "repeatable");
   auto* dedupFlag = cli->add_flag("--dedup", command->dedup,
-                                  "Keep this and every later backup of the (local) repository as "
-                                  "deduplicated chunks: an unchanged part costs its chunk list only. "
-                                  "Default for a new local repository");
+                                  "Keep this and every later backup of the repository (a directory or "
+                                  "a bucket) as deduplicated chunks: an unchanged part costs its chunk "
+                                  "list only. Default for a new repository");
   cli->add_flag("--no-dedup", command->noDedup,
                 "Keep whole parts even in a new repository (one that holds no backup yet)")
       ->excludes(dedupFlag);
