@@ -82,8 +82,8 @@ for run in $(seq 1 "$runs"); do
   : >"$work/requests.log"
   drop; s2=$(s3ours "run$run"); ss2=$(bytes "$work/s3rver/bench/run$run")
   sreq=$(wc -l <"$work/requests.log")
-  spack=$(grep -c '/\.chunks/packs/' "$work/requests.log" || true)
-  sindex=$(grep -c '/\.chunks/index/' "$work/requests.log" || true)
+  spack=$(grep -Ec '^(GET|HEAD) [^ ]*/\.chunks/packs/' "$work/requests.log" || true)
+  spackw=$(grep -Ec '^(PUT|POST) [^ ]*/\.chunks/packs/' "$work/requests.log" || true)
   printf '       S3 unchanged: %d requests (%s)\n' "$sreq" \
     "$(awk '{split($2, p, "?"); k=p[1]; if (k == "/bench") { k=p[2]; gsub("%2F", "/", k); sub(".*prefix=", "prefix=", k); sub("&.*", "", k) }
         sub("^/bench/", "", k); sub("run[0-9]+/", "", k); sub("[0-9]{8}T[0-9]{6}Z", "ID", k); sub("packs/../.*", "packs/…", k); sub("index/.*[.]tsv", "index/….tsv", k); print $1, k}' \
@@ -96,7 +96,7 @@ for run in $(seq 1 "$runs"); do
   t[p]+="$p "; t[o1]+="$o1 "; t[r1]+="$r1 "; t[o2]+="$o2 "; t[r2]+="$r2 "; t[o3]+="$o3 "; t[r3]+="$r3 "
   t[os1]+="$os1 "; t[rs1]+="$rs1 "; t[oa2]+="$((os2 - os1)) "; t[ra2]+="$((rs2 - rs1)) "
   t[oa3]+="$((os3 - os2)) "; t[ra3]+="$((rs3 - rs2)) "
-  t[s1]+="$s1 "; t[s2]+="$s2 "; t[sreq]+="$sreq "; t[spack]+="$spack "; t[sa2]+="$((ss2 - ss1)) "; t[ss1]+="$ss1 "
+  t[s1]+="$s1 "; t[s2]+="$s2 "; t[sreq]+="$sreq "; t[spack]+="$spack "; t[spackw]+="$spackw "; t[sa2]+="$((ss2 - ss1)) "; t[ss1]+="$ss1 "
   t[e1]+="$e1 "; t[e2]+="$e2 "; t[e3]+="$e3 "; t[es1]+="$es1 "; t[ea2]+="$((es2 - es1)) "; t[ea3]+="$((es3 - es2)) "
   printf 'run %d: pipeline %.2fs | first: ours %.2fs %d MiB, restic %.2fs %d MiB | unchanged: ours %.2fs +%d KiB, restic %.2fs +%d KiB | 12 MiB new: ours %.2fs +%d KiB, restic %.2fs +%d KiB\n' \
     "$run" "$p" "$o1" "$((os1 >> 20))" "$r1" "$((rs1 >> 20))" "$o2" "$(((os2 - os1) >> 10))" "$r2" \
@@ -117,5 +117,5 @@ printf 'peak RSS of ours: %d MiB (target <= 64)\n' "$(($(sort -n "$work/rss" | t
 printf 'encrypted store: first %.2fs (%.2fx ours plain) %d MiB (%.3fx restic); unchanged %.2fs (%.2fx restic) +%d KiB; 12 MiB new +%.1f MiB in %.2fs\n' \
   "$(m e1)" "$(r "$(m e1)" "$(m o1)")" "$(($(m es1) >> 20))" "$(r "$(m es1)" "$(m rs1)")" "$(m e2)" "$(r "$(m e2)" "$(m r2)")" \
   "$(($(m ea2) >> 10))" "$(r "$(m ea3)" 1048576)" "$(m e3)"
-printf 'S3 (s3rver on loopback): first %.2fs %d MiB; unchanged %.2fs (%.2fx restic) +%d KiB in %d requests, %d of them to packs (target: a handful, none to packs)\n' \
-  "$(m s1)" "$(($(m ss1) >> 20))" "$(m s2)" "$(r "$(m s2)" "$(m r2)")" "$(($(m sa2) >> 10))" "$(m sreq)" "$(m spack)"
+printf 'S3 (s3rver on loopback): first %.2fs %d MiB; unchanged %.2fs (%.2fx restic) +%d KiB in %d requests (target: a handful): %d pack reads, %d pack writes (the files the running stack changed)\n' \
+  "$(m s1)" "$(($(m ss1) >> 20))" "$(m s2)" "$(r "$(m s2)" "$(m r2)")" "$(($(m sa2) >> 10))" "$(m sreq)" "$(m spack)" "$(m spackw)"
