@@ -107,24 +107,9 @@ void print(const std::string& what, const Tally& t, bool lines = false) {
             << (lines ? t.lines : "");
 }
 
-constexpr const char* kSecret = "agentchat-e2e-secret-7f3a9c";
-
-class S3Dedup : public ::testing::Test {
+class S3Dedup : public e2e::BucketTest {
  protected:
-  S3Dedup() : server_(/*logRequests=*/true) {}
-  void SetUp() override { state_ = fs::temp_directory_path() / e2e::uniqueName("agentchat-s3-dedup-state"); }
-  void TearDown() override {
-    std::error_code ec;
-    fs::remove_all(state_, ec);
-  }
-  std::map<std::string, std::string> s3Env() const {
-    return {{"AWS_ENDPOINT_URL", server_.endpoint()},
-            {"AWS_ACCESS_KEY_ID", "S3RVER"},
-            {"AWS_SECRET_ACCESS_KEY", kSecret},  // s3rver checks the key id only
-            {"AWS_REGION", "us-east-1"},
-            {"AGENTCHAT_S3_PART_SIZE_MIB", "5"},
-            {"AGENTCHAT_STATE_DIR", state_.string()}};
-  }
+  S3Dedup() : BucketTest(/*logRequests=*/true) {}
   static std::string url(const std::string& prefix) {
     return std::string("s3://") + e2e::S3rver::kBucket + "/" + prefix;
   }
@@ -207,9 +192,6 @@ class S3Dedup : public ::testing::Test {
       EXPECT_FALSE(exists(key)) << key << " is stored whole beside its chunk list";
     }
   }
-
-  e2e::S3rver server_;
-  fs::path state_;
 };
 
 }  // namespace

@@ -164,4 +164,22 @@ void FaultyProxy::relay(int client, bool cut) {
   ::close(client);
 }
 
+void BucketTest::SetUp() {
+  state_ = std::filesystem::temp_directory_path() / uniqueName("agentchat-s3-state");
+}
+
+void BucketTest::TearDown() {
+  std::error_code ec;
+  std::filesystem::remove_all(state_, ec);
+}
+
+std::map<std::string, std::string> BucketTest::s3Env() const {
+  return {{"AWS_ENDPOINT_URL", server_.endpoint()},
+          {"AWS_ACCESS_KEY_ID", "S3RVER"},
+          {"AWS_SECRET_ACCESS_KEY", kSecret},  // s3rver checks the key id only
+          {"AWS_REGION", "us-east-1"},
+          {"AGENTCHAT_S3_PART_SIZE_MIB", "5"},
+          {"AGENTCHAT_STATE_DIR", state_.string()}};
+}
+
 }  // namespace e2e

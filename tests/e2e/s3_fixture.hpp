@@ -6,6 +6,8 @@
 #include <atomic>
 #include <cstdint>
 #include <cstdlib>
+#include <filesystem>
+#include <map>
 #include <memory>
 #include <string>
 #include <thread>
@@ -67,6 +69,22 @@ class FaultyProxy {
   std::atomic<int> connections_{0};
   std::atomic<bool> stopping_{false};
   std::thread acceptor_;
+};
+
+// A test of the plugin against a bucket on s3rver: the S3 settings a command gets, and a state
+// directory of its own (removed afterwards).
+class BucketTest : public ::testing::Test {
+ protected:
+  explicit BucketTest(bool logRequests = false) : server_(logRequests) {}
+  void SetUp() override;
+  void TearDown() override;
+  // Endpoint, the key id s3rver accepts with a secret that must never be printed (kSecret), small
+  // parts, and the state directory.
+  std::map<std::string, std::string> s3Env() const;
+
+  static constexpr const char* kSecret = "agentchat-e2e-secret-7f3a9c";
+  S3rver server_;
+  std::filesystem::path state_;
 };
 
 }  // namespace e2e

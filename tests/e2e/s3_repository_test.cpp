@@ -26,23 +26,8 @@ using ::testing::HasSubstr;
 
 namespace {
 
-constexpr const char* kSecret = "agentchat-e2e-secret-7f3a9c";
-
-class S3Repository : public ::testing::Test {
+class S3Repository : public e2e::BucketTest {
  protected:
-  void SetUp() override { state_ = fs::temp_directory_path() / e2e::uniqueName("agentchat-s3-state"); }
-  void TearDown() override {
-    std::error_code ec;
-    fs::remove_all(state_, ec);
-  }
-  std::map<std::string, std::string> s3Env() const {
-    return {{"AWS_ENDPOINT_URL", server_.endpoint()},
-            {"AWS_ACCESS_KEY_ID", "S3RVER"},
-            {"AWS_SECRET_ACCESS_KEY",
-             kSecret},  // s3rver checks the key id only      {"AWS_REGION", "us-east-1"},
-            {"AGENTCHAT_S3_PART_SIZE_MIB", "5"},
-            {"AGENTCHAT_STATE_DIR", state_.string()}};
-  }
   std::string url() const { return std::string("s3://") + e2e::S3rver::kBucket + "/off-site"; }
   // The plugin on the stack with --repo pointing at the bucket instead of the stack's directory.
   e2e::ProcessResult s3(const e2e::RestoreStack& stack, std::vector<std::string> args,
@@ -60,9 +45,6 @@ class S3Repository : public ::testing::Test {
     }
     return keys;
   }
-
-  e2e::S3rver server_;
-  fs::path state_;
 };
 
 }  // namespace
