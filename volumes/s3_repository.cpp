@@ -244,7 +244,7 @@ bool S3Repository::holdsBackups() const {
 }
 
 void S3Repository::forEachChunkList(const ChunkListVisitor& visit) const {
-  // The keys first: a chunk list is read while the listing goes on would hold a connection each.
+  // The keys first: reading each list inside the listing would keep a second connection open per list.
   std::vector<std::string> lists;
   forEachObject([&](const std::string& rest, const s3::ObjectInfo&) {
     if (rest.size() > 7 && rest.compare(rest.size() - 7, 7, ".chunks") == 0 &&
