@@ -64,6 +64,7 @@ s3ours() { # s3ours PREFIX: one backup of the volumes into s3://bench/PREFIX, ti
     --only volumes >/dev/null 2>"$work/ours.err" || { cat "$work/ours.err"; exit 1; }
   local s kb
   read -r s kb <"$work/time"
+  echo "$kb" >>"$work/rss_s3"
   echo "$s"
 }
 
@@ -117,5 +118,6 @@ printf 'peak RSS of ours: %d MiB (target <= 64)\n' "$(($(sort -n "$work/rss" | t
 printf 'encrypted store: first %.2fs (%.2fx ours plain) %d MiB (%.3fx restic); unchanged %.2fs (%.2fx restic) +%d KiB; 12 MiB new +%.1f MiB in %.2fs\n' \
   "$(m e1)" "$(r "$(m e1)" "$(m o1)")" "$(($(m es1) >> 20))" "$(r "$(m es1)" "$(m rs1)")" "$(m e2)" "$(r "$(m e2)" "$(m r2)")" \
   "$(($(m ea2) >> 10))" "$(r "$(m ea3)" 1048576)" "$(m e3)"
-printf 'S3 (s3rver on loopback): first %.2fs %d MiB; unchanged %.2fs (%.2fx restic) +%d KiB in %d requests (target: a handful): %d pack reads, %d pack writes (the files the running stack changed)\n' \
-  "$(m s1)" "$(($(m ss1) >> 20))" "$(m s2)" "$(r "$(m s2)" "$(m r2)")" "$(($(m sa2) >> 10))" "$(m sreq)" "$(m spack)" "$(m spackw)"
+printf 'S3 (s3rver on loopback): first %.2fs %d MiB; unchanged %.2fs (%.2fx restic) +%d KiB in %d requests (target: a handful): %d pack reads, %d pack write requests; peak RSS %d MiB\n' \
+  "$(m s1)" "$(($(m ss1) >> 20))" "$(m s2)" "$(r "$(m s2)" "$(m r2)")" "$(($(m sa2) >> 10))" "$(m sreq)" "$(m spack)" \
+  "$(m spackw)" "$(($(sort -n "$work/rss_s3" | tail -1) / 1024))"

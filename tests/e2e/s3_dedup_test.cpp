@@ -13,6 +13,7 @@
 #include <cctype>
 #include <chrono>
 #include <filesystem>
+#include <fstream>
 #include <iostream>
 #include <map>
 #include <nlohmann/json.hpp>
@@ -462,4 +463,47 @@ TEST_F(S3Dedup, AKilledBackupLeavesOnlyWhatTheNextPruneRemoves) {
   }
   EXPECT_GT(leftovers, 0u)
       << "no kill left a pending upload or an unindexed pack: the test proved less than it says";
+}
+
+// An encrypted store in a bucket: a new prefix's first backup with --passphrase-file makes it
+// (.chunks/key.age beside config.json), the next one adds almost nothing, and every reader needs the
+// passphrase: the same code as a directory's (Dedup.AnEncryptedStore…), on objects.
+TEST_F(S3Dedup, AnEncryptedStoreInABucketSealsItsKeyAndNeedsItToRead) {
+  REQUIRE_ENGINE(engine);
+  REQUIRE_S3RVER(server_);
+  e2e::RestoreStack stack(engine, {"docker-compose.prod.yml"});
+  ASSERT_TRUE(stack.up()) << stack.upOutput();
+  stack.seed();
+  fs::path passphrase = state_ / "passphrase";
+  fs::create_directories(state_);
+  std::ofstream(passphrase) << "a long passphrase for the chunks in the bucket\n";
+  const std::vector<std::string> key = {"--passphrase-file", passphrase.string()};
+  auto with = [&](std::vector<std::string> args) {
+    args.insert(args.end(), key.begin(), key.end());
+    return args;
+  };
+  auto first = s3(stack, with({"backup", "--json", "--only", "volumes,config"}), "sealed");
+  ASSERT_EQ(first.exitCode, 0) << first.err;
+  EXPECT_TRUE(exists("sealed/.chunks/key.age"));
+  auto config = client().getSmallObject("sealed/.chunks/config.json", 1 << 20);
+  ASSERT_TRUE(config.has_value());
+  EXPECT_TRUE(json::parse(*config)["encryptedTo"]["passphrase"].get<bool>()) << *config;
+  const std::string firstId = json::parse(first.out)["id"];
+  expectChunkedParts("sealed", stack.project(), firstId);
+
+  std::uint64_t before = 0, after = 0;
+  for (const auto& o : objects("sealed/.chunks/packs/")) before += o.size;
+  auto second = s3(stack, with({"backup", "--json", "--only", "volumes,config"}), "sealed");
+  ASSERT_EQ(second.exitCode, 0) << second.err;
+  for (const auto& o : objects("sealed/.chunks/packs/")) after += o.size;
+  EXPECT_LE(after - before, before / 100 + 2 * kMiB) << "the second backup stored its volume again";
+  const std::string secondId = json::parse(second.out)["id"];
+
+  auto locked = s3(stack, {"verify", secondId}, "sealed");
+  EXPECT_NE(locked.exitCode, 0) << locked.out;
+  EXPECT_THAT(locked.err, HasSubstr("--passphrase-file"));
+  auto verify = s3(stack, with({"verify", secondId}), "sealed");
+  EXPECT_EQ(verify.exitCode, 0) << verify.out << verify.err;
+  auto check = s3(stack, with({"check"}), "sealed");
+  EXPECT_EQ(check.exitCode, 0) << check.out << check.err;
 }
