@@ -10,6 +10,7 @@
 
 #include <filesystem>
 #include <fstream>
+#include <map>
 #include <nlohmann/json.hpp>
 #include <set>
 
@@ -163,6 +164,34 @@ TEST(Objects, TheKnowledgeBucketIsBackedUpWithTheStackAndComesBackWithItsMetadat
   EXPECT_EQ(details["previous"], first);
   auto verify = stack.plugin({"verify", id});
   EXPECT_EQ(verify.exitCode, 0) << verify.out << verify.err;
+
+  // Into a deduplicated S3 repository (a new prefix of the same server) as into a directory: the
+  // first backup fetches every object, the next one none.
+  {
+    const std::map<std::string, std::string> env = {
+        {"AWS_ENDPOINT_URL", kb.endpoint()},
+        {"AWS_ACCESS_KEY_ID", "S3RVER"},
+        {"AWS_SECRET_ACCESS_KEY", kSecret},
+        {"AGENTCHAT_STATE_DIR", (stack.dir() / "s3-state").string()}};
+    const std::string repo = std::string("s3://") + e2e::S3rver::kBucket + "/repo";
+    for (std::size_t fetched : {backedUp + 5, std::size_t{0}}) {
+      auto into = stack.pluginOn(repo, {"backup", "--json", "--only", "objects"}, env);
+      ASSERT_EQ(into.exitCode, 0) << into.err;
+      std::string bucketId = json::parse(into.out)["id"];
+      auto text =
+          bucket.getSmallObject("repo/" + stack.project() + "/" + bucketId + "/manifest.json", 16 << 20);
+      ASSERT_TRUE(text.has_value());
+      json inBucket = json::parse(*text)["details"]["objects"][kPart];
+      EXPECT_EQ(inBucket["objects"], backedUp + 5) << inBucket.dump();
+      EXPECT_EQ(inBucket["fetched"], fetched) << inBucket.dump();
+      if (fetched == 0) {
+        EXPECT_EQ(inBucket["requests"], 0) << inBucket.dump();
+      }
+      auto verifyInBucket = stack.pluginOn(repo, {"verify", bucketId}, env);
+      EXPECT_EQ(verifyInBucket.exitCode, 0) << verifyInBucket.out << verifyInBucket.err;
+    }
+    EXPECT_FALSE(bucket.listObjects("repo/.chunks/packs/").empty());
+  }
 
   // 50 deleted, one overwritten, one added that the backup never saw.
   std::set<std::string> changed;
