@@ -90,13 +90,27 @@ bool LocalRepository::holdsBackups() const {
   return false;
 }
 
+namespace {
+// The entries of `dir`; a directory that cannot be read is an error, never an empty one: a garbage
+// collection that missed a backup's chunk lists would delete the chunks it needs.
+std::vector<fs::directory_entry> entriesOf(const fs::path& dir) {
+  std::vector<fs::directory_entry> entries;
+  std::error_code ec;
+  for (auto it = fs::directory_iterator(dir, ec); !ec && it != fs::directory_iterator(); it.increment(ec))
+    entries.push_back(*it);
+  if (ec) throw RepositoryError("cannot list " + dir.string() + ": " + ec.message());
+  return entries;
+}
+}  // namespace
+
 void LocalRepository::forEachChunkList(const ChunkListVisitor& visit) const {
   std::error_code ec;
-  for (const auto& project : fs::directory_iterator(root_, ec)) {
+  if (!fs::exists(root_, ec)) return;
+  for (const auto& project : entriesOf(root_)) {
     if (!project.is_directory(ec) || project.path().filename().string().front() == '.') continue;
-    for (const auto& backup : fs::directory_iterator(project.path(), ec)) {
+    for (const auto& backup : entriesOf(project.path())) {
       if (!backup.is_directory(ec)) continue;
-      for (const auto& file : fs::directory_iterator(backup.path(), ec)) {
+      for (const auto& file : entriesOf(backup.path())) {
         if (file.path().extension() != ".chunks") continue;
         auto list = openStoredFile(file.path());
         visit(project.path().filename().string() + "/" + backup.path().filename().string(),
@@ -104,7 +118,6 @@ void LocalRepository::forEachChunkList(const ChunkListVisitor& visit) const {
       }
     }
   }
-  if (ec) throw RepositoryError("cannot list the backups in " + root_.string() + ": " + ec.message());
 }
 
 std::vector<std::string> LocalRepository::list(const std::string& project) const {

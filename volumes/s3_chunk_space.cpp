@@ -1,8 +1,11 @@
 #include "volumes/s3_chunk_space.hpp"
 
+#include <cerrno>
+#include <cstring>
 #include <fstream>
 #include <random>
 
+#include "base/sha256.hpp"
 #include "volumes/repository.hpp"
 #include "volumes/s3_call.hpp"
 
@@ -35,12 +38,25 @@ class S3Pack : public chunks::PackFile {
     sealed_ = true;
     std::string path = chunks::packPath(name), where = url_ + "/" + path;
     std::ifstream in(file_->path(), std::ios::binary);
+    if (!in.is_open())
+      throw RepositoryError("cannot open the spooled pack " + file_->path().string() + ": " +
+                            std::strerror(errno));
+    // What goes up is hashed on the way: a spool file that changed or ended early never becomes a
+    // pack whose name promises other bytes.
+    base::Sha256 sent;
+    std::uint64_t bytes = 0;
     s3Call("cannot upload the pack " + where, [&] {
       auto upload = client_.startUpload(keyPrefix_ + path);
       std::string buffer(1 << 20, '\0');
-      while (in.read(buffer.data(), static_cast<std::streamsize>(buffer.size())) || in.gcount() > 0)
-        upload->write(std::string_view(buffer.data(), static_cast<std::size_t>(in.gcount())));
-      if (in.bad()) throw RepositoryError("cannot read the spooled pack " + file_->path().string());
+      while (in.read(buffer.data(), static_cast<std::streamsize>(buffer.size())) || in.gcount() > 0) {
+        std::string_view piece(buffer.data(), static_cast<std::size_t>(in.gcount()));
+        sent.update(piece);
+        bytes += piece.size();
+        upload->write(piece);
+      }
+      if (in.bad() || bytes != file_->size() || sent.hexDigest() != name)
+        throw RepositoryError("the spooled pack " + file_->path().string() +
+                              " changed before it was uploaded: nothing of it is kept");
       upload->complete();
     });
     return name;

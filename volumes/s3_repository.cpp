@@ -206,7 +206,10 @@ std::unique_ptr<Repository::Staging> S3Repository::begin(const std::string& proj
 }
 
 std::unique_ptr<chunks::ChunkSpace> S3Repository::chunkSpace() const {
-  return s3ChunkSpace(*client_, joinKey(prefix_, ".chunks") + "/", url_ + "/.chunks", state_ / ".chunks");
+  // The same bucket name at another endpoint is another store: its own cache and lock.
+  std::string endpoint = base::sha256Hex(client_->config().endpoint).substr(0, 12);
+  return s3ChunkSpace(*client_, joinKey(prefix_, ".chunks") + "/", url_ + "/.chunks",
+                      state_ / ".chunks" / endpoint);
 }
 
 namespace {

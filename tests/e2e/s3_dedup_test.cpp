@@ -433,13 +433,14 @@ TEST_F(S3Dedup, AKilledBackupLeavesOnlyWhatTheNextPruneRemoves) {
     std::size_t pending = client().listMultipartUploads("dedup/.chunks/").size();
     std::size_t unindexed = 0;
     for (const auto& [name, size] : before.packs) unindexed += before.indexed.count(name) == 0;
-    fs::path spool = state_ / "s3" / e2e::S3rver::kBucket / "dedup" / ".chunks" / "spool";
+    // This host's spool: STATE/s3/BUCKET/PREFIX/.chunks/ENDPOINT/spool.
+    fs::path chunks = state_ / "s3" / e2e::S3rver::kBucket / "dedup" / ".chunks";
     auto spooled = [&] {
       std::error_code ec;
       std::size_t n = 0;
-      for (auto it = fs::directory_iterator(spool, ec); !ec && it != fs::directory_iterator();
-           it.increment(ec))
-        ++n;
+      for (auto it = fs::recursive_directory_iterator(chunks, ec);
+           !ec && it != fs::recursive_directory_iterator(); it.increment(ec))
+        n += it->path().parent_path().filename() == "spool" && it->is_regular_file(ec);
       return n;
     };
     std::size_t spooledPacks = spooled();

@@ -283,3 +283,42 @@ TEST(DedupRepository, CheckFindsLostChunksNamesTheBackupsAndRepairLetsTheNextBac
   EXPECT_TRUE(after.damagedBackups.empty());
   EXPECT_TRUE(after.store.problems.empty()) << testing::PrintToString(after.store.problems);
 }
+
+// Found in review: a repair that rewrites a pack's sound chunks in their order makes the same bytes
+// under the same name, which must stay; and an index file that names another pack than its own is
+// damage that deletes nothing.
+TEST(DedupRepository, RepairKeepsAPackItWroteAgainAndAnIndexNamingAnotherPackDeletesNothing) {
+  TempDir dir;
+  volumes::LocalRepository repository(dir.path());
+  repository.deduplicate();
+  auto parts = someParts(9);
+  backUp(repository, "20261203T000000Z", parts);
+  auto packs = packsOf(dir.path());
+  ASSERT_EQ(packs.size(), 1u);
+  // Bytes after the last blob: the pack no longer matches its name, every chunk still opens.
+  std::ofstream(packs[0], std::ios::app | std::ios::binary) << "trailing garbage";
+  auto broken = repository.check(false);
+  EXPECT_THAT(testing::PrintToString(broken.store.problems), HasSubstr("does not match its name"));
+  EXPECT_TRUE(broken.store.lost.empty());
+  auto repaired = repository.check(true);
+  EXPECT_TRUE(repaired.store.repaired);
+  ASSERT_EQ(packsOf(dir.path()).size(), 1u) << "the rewritten pack was deleted";
+  EXPECT_TRUE(fs::exists(dir.path() / ".chunks" / "index" / (packs[0].filename().string() + ".tsv")));
+  expectWhole(repository, "20261203T000000Z", parts);
+  auto after = repository.check(false);
+  EXPECT_TRUE(after.store.problems.empty()) << testing::PrintToString(after.store.problems);
+
+  // An index file whose lines name another pack: prune's collection refuses, and deletes nothing.
+  fs::path index = dir.path() / ".chunks" / "index" / (packs[0].filename().string() + ".tsv");
+  std::string text;
+  {
+    std::ifstream in(index);
+    text.assign(std::istreambuf_iterator<char>(in), {});
+  }
+  std::string stranger(64, 'b');
+  std::ofstream(dir.path() / ".chunks" / "index" / (stranger + ".tsv")) << text;
+  repository.remove("chat", "20261203T000000Z");
+  EXPECT_THROW(repository.collectGarbage(), volumes::RepositoryError);
+  EXPECT_TRUE(fs::exists(packs[0]));
+  EXPECT_TRUE(fs::exists(index));
+}

@@ -24,6 +24,9 @@ std::optional<IndexEntry> parseIndexLine(const std::string& line) {
     return s.size() == 64 && s.find_first_not_of("0123456789abcdef") == std::string::npos;
   };
   if (!hex(e.name) || !hex(e.at.pack)) return std::nullopt;
+  // A damaged line must not make a reader compute a range past 2^64 or allocate without bound.
+  if (e.at.length > (1ull << 32) || e.at.size > (1ull << 32) || e.at.offset > (1ull << 48))
+    return std::nullopt;
   return e;
 }
 
@@ -99,11 +102,12 @@ void ChunkIndex::insert(const std::vector<IndexEntry>& entries, const std::strin
   db_->exec("COMMIT");
 }
 
-std::size_t ChunkIndex::refresh(const ChunkSpace& space) {
+std::size_t ChunkIndex::refresh(const ChunkSpace& space, bool again) {
   std::set<std::string> files;
   for (const auto& file : space.list("index")) {
     std::string name = file.path.substr(file.path.rfind('/') + 1);
-    if (name.size() > 4 && name.compare(name.size() - 4, 4, ".tsv") == 0 && name.rfind("partial-", 0) != 0)
+    if (file.path == "index/" + name && name.size() > 4 && name.compare(name.size() - 4, 4, ".tsv") == 0 &&
+        name.rfind("partial-", 0) != 0)
       files.insert(name);
   }
   bool stale = false;
@@ -122,8 +126,11 @@ std::size_t ChunkIndex::refresh(const ChunkSpace& space) {
     }
     auto text = space.read("index/" + name);
     if (!text) {  // deleted since the listing (a prune elsewhere): what it named is gone with it
+      if (again)
+        throw ChunkIndexError("index file " + space.where("index/" + name) +
+                              " was listed and then missing, twice: is a prune running on another host?");
       clear();
-      return refresh(space);
+      return refresh(space, true);
     }
     std::istringstream in(*text);
     std::vector<IndexEntry> entries;

@@ -45,7 +45,7 @@ class ChunkIndex {
   // Reads the index files of `space` the cache has not read yet; returns how many it read. When
   // a file the cache has read is gone (a prune elsewhere, a repository put back from a copy), the
   // cache starts over: it must never answer for a chunk whose pack may be gone.
-  std::size_t refresh(const ChunkSpace& space);
+  std::size_t refresh(const ChunkSpace& space, bool again = false);
   // `file`: the index file (a name in the index directory) the entries come from.
   void insert(const std::vector<IndexEntry>& entries, const std::string& file = {});
   bool contains(const std::string& name);

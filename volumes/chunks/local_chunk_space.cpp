@@ -1,6 +1,8 @@
 // The store in a directory: small files through a partial- file, fsynced and renamed; packs filled
 // in packs/partial-RANDOM (a killed backup's is what the next garbage collection removes).
 #include <algorithm>
+#include <cerrno>
+#include <cstring>
 #include <fstream>
 #include <iterator>
 #include <random>
@@ -28,8 +30,10 @@ class LocalPack : public PackFile {
   std::string seal() override {
     std::string name = file_->close();
     fs::path sub = packs_ / name.substr(0, 2), final = sub / name;
-    makePrivateDir(sub);
     std::error_code ec;
+    bool newSub = !fs::exists(sub, ec);
+    makePrivateDir(sub);
+    if (newSub) syncDir(packs_);  // the new XX directory itself survives a power cut
     fs::rename(file_->path(), final, ec);
     if (ec) {
       fs::remove(file_->path(), ec);
@@ -52,11 +56,13 @@ class LocalSpace : public ChunkSpace {
     return path.empty() ? dir_.string() : (dir_ / path).string();
   }
   std::optional<std::string> read(const std::string& path) const override {
-    std::error_code ec;
-    if (!fs::exists(dir_ / path, ec)) return std::nullopt;
     std::ifstream in(dir_ / path, std::ios::binary);
+    if (!in.is_open()) {
+      if (errno == ENOENT) return std::nullopt;
+      throw RepositoryError("cannot open " + where(path) + ": " + std::strerror(errno));
+    }
     std::string text(std::istreambuf_iterator<char>(in), {});
-    if (in.bad() || !in.is_open()) throw RepositoryError("cannot read " + where(path));
+    if (in.bad()) throw RepositoryError("cannot read " + where(path));
     return text;
   }
   void write(const std::string& path, std::string_view bytes) override {
@@ -76,7 +82,7 @@ class LocalSpace : public ChunkSpace {
   void readRange(const std::string& path, std::uint64_t offset, std::uint64_t length,
                  std::string& out) const override {
     std::ifstream in(dir_ / path, std::ios::binary);
-    if (!in) throw RepositoryError("cannot open " + where(path));
+    if (!in) throw RepositoryError("cannot open " + where(path) + ": " + std::strerror(errno));
     out.resize(length);
     in.seekg(static_cast<std::streamoff>(offset));
     in.read(out.data(), static_cast<std::streamsize>(length));
@@ -90,8 +96,11 @@ class LocalSpace : public ChunkSpace {
     if (!fs::is_directory(root, ec)) return files;
     for (auto it = fs::recursive_directory_iterator(root, ec);
          !ec && it != fs::recursive_directory_iterator(); it.increment(ec)) {
-      if (!it->is_regular_file(ec)) continue;
-      files.push_back({fs::relative(it->path(), dir_).string(), it->file_size(ec)});
+      // An entry renamed or removed meanwhile (another backup's partial index file) is skipped.
+      std::error_code gone;
+      if (!it->is_regular_file(gone)) continue;
+      auto size = it->file_size(gone);
+      if (!gone) files.push_back({fs::relative(it->path(), dir_).string(), size});
     }
     if (ec) throw RepositoryError("cannot list " + root.string() + ": " + ec.message());
     std::sort(files.begin(), files.end(), [](const auto& a, const auto& b) { return a.path < b.path; });

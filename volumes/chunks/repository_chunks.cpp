@@ -318,8 +318,11 @@ RepositoryChunks::Checked RepositoryChunks::check(bool repair) {
   Checked result;
   auto sizes = packSizes(*space_);
   std::string pack, raw;
-  PackWriter repacked(*space_,
-                      [this](const std::vector<IndexEntry>& entries) { writeIndexFile(*space_, entries); });
+  std::set<std::string> written;  // the packs `repacked` wrote: never deleted below, whatever their name
+  PackWriter repacked(*space_, [&](const std::vector<IndexEntry>& entries) {
+    written.insert(entries.front().at.pack);
+    writeIndexFile(*space_, entries);
+  });
   std::vector<std::pair<std::string, std::string>> replaced;  // index file, pack
   for (const auto& file : listIndexFiles()) {
     auto text = space_->read(file);
@@ -329,7 +332,9 @@ RepositoryChunks::Checked RepositoryChunks::check(bool repair) {
                                 ": not NAME PACK OFFSET LENGTH SIZE");
     });
     if (entries.empty()) continue;
-    const std::string& name = entries.front().at.pack;
+    // The pack the file is named for: an entry naming another pack is damage, never a reason to
+    // touch that pack.
+    const std::string name = file.substr(6, file.size() - 6 - 4);
     std::string packFile = space_->where(packPath(name));
     ++result.packs;
     auto size = sizes.find(name);
@@ -365,14 +370,16 @@ RepositoryChunks::Checked RepositoryChunks::check(bool repair) {
     // The sound chunks go into new packs; the old pack and its index file go once those are durable.
     for (const auto& e : sound)
       repacked.add(e.name, std::string_view(pack).substr(e.at.offset, e.at.length), e.at.size);
-    replaced.emplace_back(file, packPath(name));
+    replaced.emplace_back(file, name);
     result.repaired = true;
   }
   repacked.finish();
-  for (const auto& [file, packFile] : replaced) {
+  for (const auto& [file, pack] : replaced) {
+    // Sound chunks in their old order make the old bytes again, under the old name: that one stays.
+    if (written.count(pack)) continue;
     // The index file first: a pack no index names is never counted on, whatever happens next.
     space_->remove(file);
-    space_->remove(packFile);
+    space_->remove(packPath(pack));
   }
   if (result.repaired) {
     index().clear();
@@ -394,8 +401,10 @@ RepositoryChunks::Collected RepositoryChunks::collectGarbage(const ChunkNames& l
   std::set<std::string> indexedPacks;
   // Packs mostly of chunks no backup names are rewritten with the live ones: a pack shared by an
   // expired backup and a kept one (a tar header, an unchanged file) would otherwise stay forever.
+  std::set<std::string> moved, written;  // chunks copied into `repacked`, and the packs it wrote
   PackWriter repacked(*space_, [&](const std::vector<IndexEntry>& entries) {
     indexedPacks.insert(entries.front().at.pack);
+    written.insert(entries.front().at.pack);
     writeIndexFile(*space_, entries);
   });
   std::vector<std::pair<std::string, std::string>> gone;  // index file, pack: once `repacked` is durable
@@ -410,6 +419,10 @@ RepositoryChunks::Collected RepositoryChunks::collectGarbage(const ChunkNames& l
            throw RepositoryError(space_->where(file) + ": a line that is not NAME PACK OFFSET LENGTH SIZE");
          })) {
       pack = entry.at.pack;
+      // Only the pack the file is named for is ever deleted with it.
+      if (file != indexPath(pack))
+        throw RepositoryError(space_->where(file) + " names pack " + pack +
+                              ", not its own: the index is damaged (check --repair); nothing was deleted");
       if (live.has(entry.name)) {
         used += entry.at.length;
         liveEntries.push_back(entry);
@@ -425,12 +438,14 @@ RepositoryChunks::Collected RepositoryChunks::collectGarbage(const ChunkNames& l
       result.unreferencedBytesKept += unused;
       continue;
     }
+    // The pack read once (16 MiB at most: one GET in a bucket), its live blobs copied.
+    space_->readRange(packPath(pack), 0, sizes.count(pack) ? sizes[pack] : 0, blob);
     for (const auto& e : liveEntries) {
-      space_->readRange(packPath(pack), e.at.offset, e.at.length, blob);
-      if (blob.size() != e.at.length)
+      if (e.at.offset > blob.size() || e.at.length > blob.size() - e.at.offset)
         throw RepositoryError("cannot read chunk " + e.name + " from " + space_->where(packPath(pack)) +
                               " to rewrite the pack: nothing of it was deleted");
-      repacked.add(e.name, blob, e.at.size);
+      if (moved.insert(e.name).second)
+        repacked.add(e.name, std::string_view(blob).substr(e.at.offset, e.at.length), e.at.size);
     }
     gone.emplace_back(file, pack);
   }
@@ -438,6 +453,7 @@ RepositoryChunks::Collected RepositoryChunks::collectGarbage(const ChunkNames& l
   // first: a pack no index names is never counted on, whatever happens next.
   repacked.finish();
   for (const auto& [file, pack] : gone) {
+    if (written.count(pack)) continue;
     space_->remove(file);
     space_->remove(packPath(pack));
     result.bytesFreed += sizes.count(pack) ? sizes[pack] : 0;
