@@ -31,7 +31,17 @@ class S3Pack : public chunks::PackFile {
     std::error_code ec;
     if (sealed_) fs::remove(file_->path(), ec);  // an unsealed PartFile removes itself
   }
-  void write(std::string_view bytes) override { file_->write(bytes); }
+  void write(std::string_view bytes) override {
+    try {
+      file_->write(bytes);
+    } catch (const RepositoryError& e) {
+      if (!e.full()) throw;
+      // Not the bucket: this host's spool, where a pack is filled before it goes up.
+      throw RepositoryError(
+          "the spool for packs going to " + url_ + " is full (" + file_->path().parent_path().string() +
+          "): free space there, or set AGENTCHAT_STATE_DIR to a filesystem with 32 MiB free");
+    }
+  }
   std::uint64_t size() const override { return file_->size(); }
   std::string seal() override {
     std::string name = file_->close();

@@ -22,7 +22,16 @@ void PackWriter::finish() {
 }
 
 void PackWriter::seal() {
-  std::string name = pack_->seal();
+  std::string name;
+  try {
+    name = pack_->seal();
+  } catch (...) {
+    // The pack is dropped: no blob of it may still look pending (stored) to a later find().
+    pack_.reset();
+    entries_.clear();
+    names_.clear();
+    throw;
+  }
   pack_.reset();
   for (auto& e : entries_) e.at.pack = name;
   sealed_(entries_);
