@@ -57,7 +57,7 @@ class S3Pack : public chunks::PackFile {
     std::uint64_t bytes = 0;
     s3Call("cannot upload the pack " + where, [&] {
       auto upload = client_.startUpload(keyPrefix_ + path);
-      std::string buffer(1 << 20, '\0');
+      std::string buffer(256 << 10, '\0');
       while (in.read(buffer.data(), static_cast<std::streamsize>(buffer.size())) || in.gcount() > 0) {
         std::string_view piece(buffer.data(), static_cast<std::size_t>(in.gcount()));
         sent.update(piece);

@@ -85,10 +85,10 @@ RegisteredCommand addCopyCommand(CLI::App& app) {
       ->required();
   cli->add_option("--from", command->from,
                   "The repository to copy from (default: the project's, see --repo)");
-  auto* dedupFlag = cli->add_flag(
-      "--dedup", command->dedup,
-      "Give the target its deduplicated store first: unencrypted parts arrive as chunks, "
-      "which is how a repository of whole parts is converted. Default for a new target");
+  auto* dedupFlag =
+      cli->add_flag("--dedup", command->dedup,
+                    "Give the target its deduplicated store first: unencrypted parts arrive as chunks, "
+                    "which is how a repository of whole parts is converted. Default for a new target");
   cli->add_flag("--no-dedup", command->noDedup,
                 "Keep whole parts even in a new target (one that holds no backup yet)")
       ->excludes(dedupFlag);
