@@ -25,7 +25,7 @@ using namespace s3dedup;
 TEST_F(S3Dedup, AKilledBackupLeavesOnlyWhatTheNextPruneRemoves) {
   REQUIRE_ENGINE(engine);
   REQUIRE_S3RVER(server_);
-  e2e::RestoreStack stack(engine, {"docker-compose.prod.yml"});
+  e2e::RestoreStack stack(engine, {"docker-compose.prod.yml", "docker-compose.secrets.yml"});
   ASSERT_TRUE(stack.up()) << stack.upOutput();
   stack.seed();
   auto argv = stack.pluginArgv({"backup", "--only", "volumes"});
@@ -92,7 +92,7 @@ TEST_F(S3Dedup, AKilledBackupLeavesOnlyWhatTheNextPruneRemoves) {
 TEST_F(S3Dedup, AnEncryptedStoreInABucketSealsItsKeyAndNeedsItToRead) {
   REQUIRE_ENGINE(engine);
   REQUIRE_S3RVER(server_);
-  e2e::RestoreStack stack(engine, {"docker-compose.prod.yml"});
+  e2e::RestoreStack stack(engine, {"docker-compose.prod.yml", "docker-compose.secrets.yml"});
   ASSERT_TRUE(stack.up()) << stack.upOutput();
   stack.seed();
   fs::path passphrase = state_ / "passphrase";

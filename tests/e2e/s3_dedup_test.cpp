@@ -27,7 +27,7 @@ using namespace s3dedup;
 TEST_F(S3Dedup, ANewBucketKeepsChunksTheNextBackupsAddAlmostNothingInFewRequestsAndPruneCollects) {
   REQUIRE_ENGINE(engine);
   REQUIRE_S3RVER(server_);
-  e2e::RestoreStack stack(engine, {"docker-compose.prod.yml"});
+  e2e::RestoreStack stack(engine, {"docker-compose.prod.yml", "docker-compose.secrets.yml"});
   ASSERT_TRUE(stack.up()) << stack.upOutput();
   stack.seed();
   // keep.bin stays; gone.bin is deleted before the second backup, so only the first names its
@@ -193,7 +193,7 @@ TEST_F(S3Dedup, ANewBucketKeepsChunksTheNextBackupsAddAlmostNothingInFewRequests
 TEST_F(S3Dedup, NoDedupKeepsWholePartsAndDedupGivesTheBucketAStore) {
   REQUIRE_ENGINE(engine);
   REQUIRE_S3RVER(server_);
-  e2e::RestoreStack stack(engine, {"docker-compose.prod.yml"});
+  e2e::RestoreStack stack(engine, {"docker-compose.prod.yml", "docker-compose.secrets.yml"});
   ASSERT_TRUE(stack.up()) << stack.upOutput();
 
   auto whole = s3(stack, {"backup", "--json", "--no-dedup", "--only", "config"}, "whole");
