@@ -102,14 +102,20 @@ void ChunkIndex::insert(const std::vector<IndexEntry>& entries, const std::strin
   db_->exec("COMMIT");
 }
 
-std::size_t ChunkIndex::refresh(const ChunkSpace& space, bool again) {
-  std::set<std::string> files;
+std::vector<std::string> indexFiles(const ChunkSpace& space) {
+  std::vector<std::string> files;
   for (const auto& file : space.list("index")) {
     std::string name = file.path.substr(file.path.rfind('/') + 1);
     if (file.path == "index/" + name && name.size() > 4 && name.compare(name.size() - 4, 4, ".tsv") == 0 &&
         name.rfind("partial-", 0) != 0)
-      files.insert(name);
+      files.push_back(file.path);
   }
+  return files;
+}
+
+std::size_t ChunkIndex::refresh(const ChunkSpace& space, bool again) {
+  std::set<std::string> files;
+  for (const auto& path : indexFiles(space)) files.insert(path.substr(path.rfind('/') + 1));
   bool stale = false;
   {
     Db::Statement known(*db_, "SELECT file FROM read_files");

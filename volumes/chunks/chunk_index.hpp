@@ -34,6 +34,9 @@ struct IndexEntry {
 std::string indexLine(const IndexEntry& entry);
 std::optional<IndexEntry> parseIndexLine(const std::string& line);
 
+// The index files of `space`, "index/PACK.tsv", in name order (partial ones left out).
+std::vector<std::string> indexFiles(const ChunkSpace& space);
+
 class ChunkIndex {
  public:
   // Opens (creates) the cache at `cacheFile`.

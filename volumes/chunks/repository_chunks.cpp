@@ -162,7 +162,7 @@ bool RepositoryChunks::unlock(const std::vector<AgeIdentity>& identities) {
 bool RepositoryChunks::opensStoredChunks(const ChunkKeys& keys) const {
   int tried = 0;
   std::string blob, raw;
-  for (const auto& file : listIndexFiles()) {
+  for (const auto& file : indexFiles(*space_)) {
     auto text = space_->read(file);
     if (!text) continue;
     auto entry = parseIndexLine(text->substr(0, text->find('\n')));
@@ -232,16 +232,6 @@ ChunkIndex& RepositoryChunks::index(bool refreshNew) {
     }
   }
   return *index_;
-}
-
-std::vector<std::string> RepositoryChunks::listIndexFiles() const {
-  std::vector<std::string> files;
-  for (const auto& file : space_->list("index")) {
-    std::string name = file.path.substr(file.path.rfind('/') + 1);
-    if (name.size() > 4 && name.compare(name.size() - 4, 4, ".tsv") == 0 && name.rfind("partial-", 0) != 0)
-      files.push_back(file.path);
-  }
-  return files;
 }
 
 std::string RepositoryChunks::lockPath() const {
@@ -324,7 +314,7 @@ RepositoryChunks::Checked RepositoryChunks::check(bool repair) {
     writeIndexFile(*space_, entries);
   });
   std::vector<std::pair<std::string, std::string>> replaced;  // index file, pack
-  for (const auto& file : listIndexFiles()) {
+  for (const auto& file : indexFiles(*space_)) {
     auto text = space_->read(file);
     if (!text) continue;
     auto entries = indexEntries(*text, [&](int n) {
@@ -409,7 +399,7 @@ RepositoryChunks::Collected RepositoryChunks::collectGarbage(const ChunkNames& l
   });
   std::vector<std::pair<std::string, std::string>> gone;  // index file, pack: once `repacked` is durable
   std::string blob;
-  for (const auto& file : listIndexFiles()) {
+  for (const auto& file : indexFiles(*space_)) {
     auto text = space_->read(file);
     if (!text) continue;
     std::vector<IndexEntry> liveEntries;

@@ -102,7 +102,6 @@ class RepositoryChunks {
   bool opensStoredChunks(const ChunkKeys& keys) const;
   int openLock() const;
   std::string lockPath() const;
-  std::vector<std::string> listIndexFiles() const;  // "index/PACK.tsv", in name order
   std::unique_ptr<ChunkSpace> space_;
   ChunkKeys keys_;
   std::optional<Encryption> encryptedTo_;
